@@ -1,0 +1,58 @@
+/*
+ * correlate - group matched lines into SMTP sessions and queued messages.
+ *
+ * A session is keyed by the fields its pattern file names (for Postfix:
+ * host, daemon and pid). A connect event always opens a new session, so a
+ * reused key never merges two conversations; a disconnect closes it. A
+ * message is keyed by host and queue ID; the transaction event links it to
+ * the session that created it, and its deliveries, however much later,
+ * land on it. A closed session is handed on when each of its messages has
+ * left the queue (or was abandoned), so that the verdict can see how the
+ * delivery went; at the end of input everything is handed on.
+ *
+ * Memory holds only live sessions and queued messages. Past
+ * correlate_opts.max_open of either, the oldest is handed on as it stands
+ * (a session as incomplete), never dropped.
+ *
+ * Every session is classified (classify.h) before emit() sees it, and
+ * freed when emit() returns.
+ */
+#ifndef SLA_CORRELATE_H
+#define SLA_CORRELATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pattern.h"
+#include "session.h"
+#include "timestamp.h"
+
+struct correlate_opts {
+	bool keep_text;	/* keep each line's text (for transcripts) */
+	size_t max_open;	/* live sessions, and queued messages, at most */
+	const struct pattern_db *db;
+	void (*emit)(const struct session *, void *arg);
+	void *arg;
+};
+
+struct correlate_stats {
+	unsigned long sessions;	/* handed on to emit() */
+	unsigned long evicted;	/* handed on early past max_open */
+	unsigned long folded;	/* re-injection sessions merged away */
+	unsigned long messages;	/* queued messages seen */
+	size_t peak_open;
+};
+
+struct correlator;
+
+struct correlator *correlator_new(const struct correlate_opts *);
+/* One recognised line; text is the whole line. */
+void correlator_feed(struct correlator *, const struct match *,
+    const struct ts *, uint32_t file, uint32_t line, struct strview text);
+/* End of input: hand on everything still held. */
+void correlator_flush(struct correlator *);
+const struct correlate_stats *correlator_stats(const struct correlator *);
+void correlator_free(struct correlator *);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * diag - see diag.h.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+
+static unsigned nerrors, nwarnings;
+static int quiet;
+
+static void
+put_escaped(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
+static void
+vdiag(const char *sev, const char *file, size_t line, size_t col,
+    const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fputs(PACKAGE_NAME ": ", stderr);
+	if (file != NULL) {
+		put_escaped(file);
+		if (line > 0)
+			fprintf(stderr, ":%zu", line);
+		if (col > 0)
+			fprintf(stderr, ":%zu", col);
+		fputs(": ", stderr);
+	}
+	if (sev != NULL)
+		fprintf(stderr, "%s: ", sev);
+	put_escaped(msg);
+	fputc('\n', stderr);
+}
+
+void
+diag_at(enum diag_severity sev, const char *file, size_t line, size_t col,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sev == DIAG_ERROR)
+		nerrors++;
+	else
+		nwarnings++;
+	if (sev == DIAG_WARNING && quiet)
+		return;
+	va_start(ap, fmt);
+	vdiag(sev == DIAG_ERROR ? "error" : "warning", file, line, col, fmt,
+	    ap);
+	va_end(ap);
+}
+
+void
+diag_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("fatal", NULL, 0, 0, fmt, ap);
+	va_end(ap);
+	exit(2);
+}
+
+unsigned
+diag_errors(void)
+{
+	return nerrors;
+}
+
+unsigned
+diag_warnings(void)
+{
+	return nwarnings;
+}
+
+void
+diag_set_quiet(int q)
+{
+	quiet = q;
+}

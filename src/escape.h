@@ -1,0 +1,23 @@
+/*
+ * escape - make attacker-controlled log text safe for its destination.
+ *
+ * Log lines carry whatever a client sent: HELO names, addresses, bytes
+ * before the greeting. Text output passes valid UTF-8 through and writes
+ * control bytes (C0, DEL, C1) and invalid bytes as \xNN, so no escape
+ * sequence reaches a terminal. JSON output is valid JSON for any input:
+ * control bytes become \u00NN and invalid UTF-8 becomes U+FFFD.
+ */
+#ifndef SLA_ESCAPE_H
+#define SLA_ESCAPE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util.h"
+
+void esc_text(FILE *, const char *, size_t);
+/* Quoted JSON string; NULL gives null. */
+void esc_json(struct buf *, const char *, size_t);
+void esc_json_str(struct buf *, const char *);
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * smtplog-analyze - name the phase in which each SMTP session failed.
+ *
+ * main() parses the options, loads the pattern files, and runs the
+ * pipeline: reader -> pattern match -> correlator -> classifier ->
+ * reporter. It alone decides the exit status:
+ *
+ *	0   success
+ *	2   bad input (a file that could not be read) or bad pattern files
+ *	64  usage error
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "correlate.h"
+#include "diag.h"
+#include "pattern.h"
+#include "reader.h"
+#include "report.h"
+#include "timestamp.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_BAD_INPUT = 2,
+	EXIT_USAGE = 64,
+};
+
+enum format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+};
+
+struct options {
+	enum format format;
+	const char **ids;
+	size_t nids;
+	bool sessions, check, stats;
+	const char *mta;
+	const char **pattern_dirs;
+	size_t npattern_dirs;
+	const char *unparsed;
+	int year;
+	size_t max_open;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+	fputs(
+"usage: smtplog-analyze [options] [FILE...]\n"
+"\n"
+"Read Postfix mail logs (plain or gzip; '-' or none: standard input) and\n"
+"say for every SMTP session what happened and, when it failed, in which\n"
+"phase: pre-greeting, helo, starttls, auth, mail, rcpt, data, post-queue.\n"
+"\n"
+"  -f, --format FMT       text (default) or json: one JSON object per session\n"
+"  -i, --id ID            only the conversations carrying ID (queue ID, pid,\n"
+"                         client IP, Message-ID, sender or recipient); with\n"
+"                         text output, print each one's lines and verdict;\n"
+"                         repeatable\n"
+"  -s, --sessions         one line per session instead of the summary\n"
+"  -m, --mta NAME         read every file as NAME's log (no detection)\n"
+"  -p, --patterns DIR     load DIR/*.yaml after the shipped pattern files;\n"
+"                         a file naming the same mta replaces the shipped one\n"
+"      --check-patterns   load every pattern file, test its samples, exit\n"
+"      --unparsed FILE    write the mail-server lines no pattern recognised\n"
+"      --year YEAR        year of the first line of year-less logs\n"
+"      --tz ZONE          zone of zone-less time stamps: UTC, +01:00, or a\n"
+"                         name such as Europe/Berlin\n"
+"      --max-open N       sessions and queued messages held at most\n"
+"                         (default 100000); past it the oldest are reported\n"
+"                         as they stand\n"
+"      --stats            print lines/s, sessions and peak memory to stderr\n"
+"  -h, --help             print this help and exit\n"
+"  -V, --version          print the version and exit\n"
+"\n"
+"Exit status: 0 success, 2 unreadable input or bad pattern files,\n"
+"64 usage error. See smtplog-analyze(1).\n", fp);
+	exit(status);
+}
+
+static void
+add_str(const char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+static long
+number(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		diag_error("option '%s': '%s' is not a number from %ld to %ld",
+		    opt, s, min, max);
+		usage(stderr, EXIT_USAGE);
+	}
+	return v;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_CHECK = 256,
+		OPT_MAX_OPEN,
+		OPT_STATS,
+		OPT_TZ,
+		OPT_UNPARSED,
+		OPT_YEAR,
+	};
+	static const struct option longopts[] = {
+		{"check-patterns", no_argument, NULL, OPT_CHECK},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{"id", required_argument, NULL, 'i'},
+		{"max-open", required_argument, NULL, OPT_MAX_OPEN},
+		{"mta", required_argument, NULL, 'm'},
+		{"patterns", required_argument, NULL, 'p'},
+		{"sessions", no_argument, NULL, 's'},
+		{"stats", no_argument, NULL, OPT_STATS},
+		{"tz", required_argument, NULL, OPT_TZ},
+		{"unparsed", required_argument, NULL, OPT_UNPARSED},
+		{"version", no_argument, NULL, 'V'},
+		{"year", required_argument, NULL, OPT_YEAR},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:hi:m:p:sV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "text") == 0) {
+				o->format = FORMAT_TEXT;
+			} else if (strcmp(optarg, "json") == 0) {
+				o->format = FORMAT_JSON;
+			} else {
+				diag_error("unknown format '%s' (text or json)",
+				    optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case 'h':
+			usage(stdout, EXIT_OK);
+		case 'i':
+			add_str(&o->ids, &o->nids, optarg);
+			break;
+		case 'm':
+			o->mta = optarg;
+			break;
+		case 'p':
+			add_str(&o->pattern_dirs, &o->npattern_dirs, optarg);
+			break;
+		case 's':
+			o->sessions = true;
+			break;
+		case 'V':
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			exit(EXIT_OK);
+		case OPT_CHECK:
+			o->check = true;
+			break;
+		case OPT_MAX_OPEN:
+			o->max_open = (size_t)number("--max-open", optarg, 1,
+			    100000000);
+			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
+		case OPT_TZ:
+			if (!ts_set_default_zone(optarg)) {
+				diag_error("option '--tz': cannot use zone "
+				    "'%s'", optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case OPT_UNPARSED:
+			o->unparsed = optarg;
+			break;
+		case OPT_YEAR:
+			o->year = (int)number("--year", optarg, 1970, 9999);
+			break;
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+}
+
+/* The shipped patterns: installed, or the source tree's for a build tree. */
+static const char *
+shipped_patterns(void)
+{
+	struct stat st;
+	const char *env = getenv("SMTPLOG_ANALYZE_PATTERNS");
+
+	if (env && *env)
+		return env;
+	if (stat(PATTERNS_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+		return PATTERNS_DIR;
+	return PATTERNS_SRCDIR;
+}
+
+struct run {
+	struct options *o;
+	struct reporter *rep;
+	struct pattern_db *db;
+	struct run_info ri;
+	FILE *unparsed;
+};
+
+static void
+emit(const struct session *s, void *arg)
+{
+	struct run *r = arg;
+
+	if (r->o->nids > 0) {
+		bool hit = false;
+
+		for (size_t i = 0; i < r->o->nids && !hit; i++)
+			hit = session_has_id(s, r->o->ids[i]);
+		if (!hit)
+			return;
+	}
+	r->rep->session(r->rep, s);
+}
+
+/*
+ * Find the set that knows this line: the file's current set first, then
+ * the others; a set whose prefix matches becomes the file's set. Lines of
+ * sources that stripped the prefix are tried last, against the fallback
+ * prefixes of the file's set.
+ */
+static bool
+match_line(struct run *r, const struct pattern_set **cur, struct strview line,
+    struct match *m)
+{
+	size_t n = pattern_db_count(r->db);
+
+	if (*cur && pattern_set_match(*cur, line, false, m))
+		return true;
+	if (!r->o->mta) {
+		for (size_t i = 0; i < n; i++) {
+			const struct pattern_set *s = pattern_db_set(r->db, i);
+
+			if (s == *cur)
+				continue;
+			if (pattern_set_match(s, line, false, m)) {
+				*cur = s;
+				return true;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pattern_set *s = *cur ? *cur :
+		    pattern_db_set(r->db, i);
+
+		if (pattern_set_match(s, line, true, m) && m->pat)
+			return true;
+		if (*cur)
+			break;
+	}
+	return false;
+}
+
+static bool
+read_file(struct run *r, struct correlator *c, uint32_t idx, const char *path)
+{
+	struct reader *rd = reader_open(path);
+	const struct pattern_set *cur = NULL;
+	struct strview line;
+	struct ts_year yr;
+	struct match m;
+	bool warned_time = false;
+
+	if (rd == NULL)
+		return false;
+	if (r->o->mta)
+		cur = pattern_db_find(r->db, r->o->mta);
+	ts_year_init(&yr, reader_mtime(rd), r->o->year);
+	while (reader_next(rd, &line)) {
+		struct ts ts = {0};
+
+		r->ri.lines++;
+		if (line.len == 0)
+			continue;
+		if (!match_line(r, &cur, line, &m)) {
+			r->ri.other++;
+			continue;
+		}
+		if (m.pat == NULL) {
+			r->ri.unrecognised++;
+			if (r->unparsed) {
+				fwrite(line.p, 1, line.len, r->unparsed);
+				fputc('\n', r->unparsed);
+			}
+			continue;
+		}
+		r->ri.recognised++;
+		if (m.f[F_TS].p && !ts_parse(m.f[F_TS], &yr, &ts)) {
+			r->ri.bad_time++;
+			if (!warned_time)
+				diag_at(DIAG_WARNING, reader_name(rd),
+				    reader_lineno(rd), 0, "time stamp '%.*s' "
+				    "not understood", (int)m.f[F_TS].len,
+				    m.f[F_TS].p);
+			warned_time = true;
+		}
+		if (ts.flags & TS_SET) {
+			if (!(r->ri.first.flags & TS_SET) ||
+			    ts_utc(&ts) < ts_utc(&r->ri.first))
+				r->ri.first = ts;
+			if (!(r->ri.last.flags & TS_SET) ||
+			    ts_utc(&ts) > ts_utc(&r->ri.last))
+				r->ri.last = ts;
+		}
+		correlator_feed(c, &m, &ts, idx, (uint32_t)reader_lineno(rd),
+		    line);
+	}
+	{
+		bool ok = !reader_failed(rd);
+
+		reader_close(rd);
+		return ok;
+	}
+}
+
+static void
+list_mtas(struct run *r, struct buf *b)
+{
+	for (size_t i = 0; i < pattern_db_count(r->db); i++) {
+		if (i)
+			buf_add(b, ", ", 2);
+		buf_add(b, pattern_set_mta(pattern_db_set(r->db, i)),
+		    strlen(pattern_set_mta(pattern_db_set(r->db, i))));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = {.format = FORMAT_TEXT};
+	struct run r = {.o = &o};
+	const char **dirs = NULL;
+	size_t ndirs = 0;
+	struct correlator *c;
+	struct correlate_opts co = {0};
+	const char **files;
+	size_t nfiles;
+	bool input_ok = true;
+	struct timespec t0, t1;
+	struct buf mtas = {0};
+
+	parse_options(argc, argv, &o);
+	add_str(&dirs, &ndirs, shipped_patterns());
+	for (size_t i = 0; i < o.npattern_dirs; i++)
+		add_str(&dirs, &ndirs, o.pattern_dirs[i]);
+	r.db = pattern_db_load(dirs, ndirs);
+	free(dirs);
+	if (r.db == NULL) {
+		diag_error("pattern files refused; nothing was read");
+		return EXIT_BAD_INPUT;
+	}
+	if (o.check) {
+		unsigned n = 0, bad = pattern_db_check(r.db, &n);
+
+		printf("%u samples in %zu pattern sets: %u passed, %u failed\n",
+		    n, pattern_db_count(r.db), n - bad, bad);
+		pattern_db_free(r.db);
+		return bad ? EXIT_BAD_INPUT : EXIT_OK;
+	}
+	if (o.mta && !pattern_db_find(r.db, o.mta)) {
+		list_mtas(&r, &mtas);
+		diag_error("option '--mta': no pattern set '%s' (have: %s)",
+		    o.mta, mtas.s ? mtas.s : "none");
+		return EXIT_USAGE;
+	}
+	if (o.unparsed) {
+		r.unparsed = fopen(o.unparsed, "w");
+		if (r.unparsed == NULL) {
+			diag_error("cannot write '%s': %s", o.unparsed,
+			    strerror(errno));
+			return EXIT_BAD_INPUT;
+		}
+		r.ri.unparsed_file = o.unparsed;
+	}
+
+	nfiles = optind < argc ? (size_t)(argc - optind) : 1;
+	files = xcalloc(nfiles, sizeof(*files));
+	for (size_t i = 0; i < nfiles; i++)
+		files[i] = optind < argc ? argv[optind + (int)i] : "-";
+	r.ri.files = files;
+	r.ri.nfiles = nfiles;
+
+	if (o.format == FORMAT_JSON)
+		r.rep = report_json_new(stdout, files);
+	else if (o.nids > 0)
+		r.rep = report_transcript_new(stdout, files);
+	else if (o.sessions)
+		r.rep = report_sessions_new(stdout, files);
+	else
+		r.rep = report_summary_new(stdout, files);
+
+	co.keep_text = o.nids > 0 && o.format == FORMAT_TEXT;
+	co.max_open = o.max_open;
+	co.db = r.db;
+	co.emit = emit;
+	co.arg = &r;
+	c = correlator_new(&co);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < nfiles; i++)
+		input_ok &= read_file(&r, c, (uint32_t)i, files[i]);
+	correlator_flush(c);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	list_mtas(&r, &mtas);
+	r.ri.mtas = mtas.s;
+	r.ri.cst = correlator_stats(c);
+	r.rep->finish(r.rep, &r.ri);
+	if (o.stats) {
+		struct rusage ru;
+		double secs = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "%s: stats: %lu lines in %.3f s (%.0f lines/s), "
+		    "%lu sessions, %zu held at most, peak memory %ld KiB\n",
+		    PACKAGE_NAME, r.ri.lines, secs,
+		    secs > 0 ? (double)r.ri.lines / secs : 0.0,
+		    r.ri.cst->sessions, r.ri.cst->peak_open, ru.ru_maxrss);
+	}
+	if (r.unparsed && fclose(r.unparsed) != 0) {
+		diag_error("cannot write '%s': %s", o.unparsed,
+		    strerror(errno));
+		input_ok = false;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		diag_error("cannot write the report: %s", strerror(errno));
+		input_ok = false;
+	}
+	r.rep->free(r.rep);
+	correlator_free(c);
+	pattern_db_free(r.db);
+	buf_free(&mtas);
+	free(files);
+	free(o.ids);
+	free(o.pattern_dirs);
+	return input_ok ? EXIT_OK : EXIT_BAD_INPUT;
+}

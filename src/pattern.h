@@ -1,0 +1,170 @@
+/*
+ * pattern - pattern sets loaded from YAML, compiled once with PCRE2 JIT.
+ *
+ * One file per MTA (patterns/postfix.yaml, ...). A set has line prefixes
+ * (time stamp, host, program, process ID: the part every line shares) and
+ * message patterns. Each pattern names an event and captures fields with
+ * named groups; the names are the fixed vocabulary of enum field, the same
+ * for every MTA, so the correlator and classifier never learn which server
+ * wrote a line. See patterns/README.md for the schema.
+ *
+ * Matching a line: the set's prefixes are tried in order; the first that
+ * matches yields the prefix fields and the offset of the message. The value
+ * of the set's dispatch field (e.g. the daemon, "smtpd") selects the few
+ * patterns worth trying, and a literal lead checked with memcmp() skips
+ * most of those before any regex runs. Fields are views into the line: no
+ * allocation per line.
+ *
+ * DIAGNOSTICS: every problem in a pattern file is reported as
+ * FILE:LINE:COLUMN with the pattern's name and the reason, and counted
+ * with diag; pattern_db_load() returns NULL when any file was refused.
+ */
+#ifndef SLA_PATTERN_H
+#define SLA_PATTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Keep in step with field_names[] in pattern.c and patterns/README.md. */
+enum field {
+	F_TS,
+	F_HOST,
+	F_PROGRAM,
+	F_DAEMON,
+	F_PID,
+	F_SEVERITY,
+	F_SESSION,
+	F_QUEUE,
+	F_CLIENT_NAME,
+	F_CLIENT_IP,
+	F_CLIENT_PORT,
+	F_SERVER_IP,
+	F_SERVER_PORT,
+	F_HELO,
+	F_COMMAND,
+	F_ARG,
+	F_REPLY,
+	F_ENHANCED,
+	F_TEXT,
+	F_SENDER,
+	F_RECIPIENT,
+	F_ORIG_RECIPIENT,
+	F_RELAY,
+	F_STATUS,
+	F_REMOTE_STAGE,
+	F_PHASE,
+	F_KIND,
+	F_CAUSE,
+	F_ACTION,
+	F_MESSAGE_ID,
+	F_SIZE,
+	F_NRCPT,
+	F_NEW_QUEUE,
+	F_ORIG_QUEUE,
+	F_STATS,
+	F_SASL_METHOD,
+	F_SASL_USER,
+	F_TLS,
+	F_BYTES,
+	F_COUNT,
+	F_DELAY,
+	F_REASON,
+	F__COUNT
+};
+
+/* Keep in step with event_names[] in pattern.c. */
+enum event {
+	EV_CONNECT,	/* opens a session */
+	EV_DISCONNECT,	/* closes it */
+	EV_HANDOFF,	/* a screening session passes the client on */
+	EV_COMMAND,	/* a client command seen in a transcript */
+	EV_REPLY,	/* a server reply seen in a transcript */
+	EV_FAIL,	/* a negative outcome: reject, drop, timeout, ... */
+	EV_TRANSACTION,	/* a session's message got its queue ID */
+	EV_ACCEPT,	/* the message is in the queue */
+	EV_DELIVERY,	/* one recipient's delivery attempt */
+	EV_EXPIRE,	/* the message gave up: every open recipient fails */
+	EV_REMOVE,	/* the message left the queue */
+	EV_NOTE,	/* recognised, kept in the transcript */
+	EV_IGNORE,	/* recognised, belongs to no conversation */
+	EV__COUNT
+};
+
+enum scope {
+	SCOPE_SESSION,
+	SCOPE_MESSAGE,
+};
+
+enum direction {
+	DIR_INBOUND,
+	DIR_OUTBOUND,
+};
+
+#define KEY_FIELDS_MAX 6
+
+struct pattern;
+struct pattern_set;
+struct pattern_db;
+
+/* What one line yielded. */
+struct match {
+	const struct pattern_set *set;
+	const struct pattern *pat;	/* NULL: prefix only, no pattern */
+	bool fallback;	/* the prefix that matched names no program */
+	struct strview f[F__COUNT];
+};
+
+const char *field_name(enum field);
+const char *event_name(enum event);
+
+/*
+ * Load every *.yaml file of each directory in dirs, in order; a later file
+ * whose "mta" names a set already loaded replaces it (--patterns DIR).
+ * Returns NULL after reporting every problem found.
+ */
+struct pattern_db *pattern_db_load(const char *const *dirs, size_t ndirs);
+void pattern_db_free(struct pattern_db *);
+
+/* Test every sample of every set; report each mismatch. Returns failures. */
+unsigned pattern_db_check(const struct pattern_db *, unsigned *nsamples);
+
+size_t pattern_db_count(const struct pattern_db *);
+const struct pattern_set *pattern_db_set(const struct pattern_db *, size_t);
+const struct pattern_set *pattern_db_find(const struct pattern_db *,
+    const char *mta);
+
+/*
+ * Match a line against one set. Returns false when no prefix of the set
+ * matches (the line is not this MTA's); true with m->pat NULL when the
+ * prefix matched but no message pattern did (an unrecognised line).
+ * With fallback false only the ordinary prefixes are tried; with true only
+ * the fallback ones (for lines whose source stripped the prefix).
+ */
+bool pattern_set_match(const struct pattern_set *, struct strview line,
+    bool fallback, struct match *m);
+
+/* The set's name ("postfix") and file. */
+const char *pattern_set_mta(const struct pattern_set *);
+const char *pattern_set_file(const struct pattern_set *);
+
+/* The key fields of the session a matched line belongs to. */
+size_t pattern_key_fields(const struct match *, const enum field **out);
+/* Message key field of the set, or -1. */
+int pattern_set_message_field(const struct pattern_set *);
+/* Label template of the session, e.g. "{host}/{daemon}[{pid}]". */
+const char *pattern_label(const struct match *);
+
+const char *pattern_name(const struct pattern *);
+enum event pattern_event(const struct pattern *);
+enum scope pattern_scope(const struct pattern *);
+enum direction pattern_direction(const struct pattern *);
+bool pattern_explains(const struct pattern *);
+bool pattern_closes(const struct pattern *);
+
+/* Cause rules (patterns/causes.yaml): the first rule matching wins. */
+const char *pattern_db_cause(const struct pattern_db *, const char *phase,
+    const char *reply, const char *enhanced, const char *text);
+
+#endif

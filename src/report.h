@@ -1,0 +1,54 @@
+/*
+ * report - what the user reads: a reporter receives each session as it
+ * is handed on, then the run's figures at the end.
+ *
+ *	summary      the default text report (report_text.c)
+ *	sessions     one line per session (report_text.c)
+ *	transcript   every line and the verdict of each session (--id)
+ *	json         one JSON object per session (design.md §5, a contract)
+ *
+ * Reporters write escaped text only (escape.h), whatever the log held.
+ */
+#ifndef SLA_REPORT_H
+#define SLA_REPORT_H
+
+#include <stdio.h>
+
+#include "correlate.h"
+#include "session.h"
+#include "timestamp.h"
+
+struct run_info {
+	const char *const *files;	/* file table of lineref.file */
+	size_t nfiles;
+	unsigned long lines;	/* read */
+	unsigned long recognised;	/* a pattern matched */
+	unsigned long unrecognised;	/* an MTA's line no pattern knew */
+	unsigned long other;	/* not any known MTA's line */
+	unsigned long bad_time;	/* time stamp not understood */
+	const char *mtas;	/* e.g. "postfix" */
+	struct ts first, last;
+	const struct correlate_stats *cst;
+	const char *unparsed_file;	/* --unparsed, or NULL */
+};
+
+struct reporter {
+	void (*session)(struct reporter *, const struct session *);
+	void (*finish)(struct reporter *, const struct run_info *);
+	void (*free)(struct reporter *);
+	FILE *out;
+	const char *const *files;
+};
+
+struct reporter *report_summary_new(FILE *, const char *const *files);
+struct reporter *report_sessions_new(FILE *, const char *const *files);
+struct reporter *report_transcript_new(FILE *, const char *const *files);
+struct reporter *report_json_new(FILE *, const char *const *files);
+
+/*
+ * The lines of a session and of its messages, in log order, without
+ * duplicates. Returns a count; *out is malloc'd.
+ */
+size_t report_lines(const struct session *, struct lineref **out);
+
+#endif

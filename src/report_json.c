@@ -1,0 +1,277 @@
+/*
+ * report_json - one JSON object per session, one per line (design.md §5).
+ *
+ * The keys are a contract; new keys may be added, none renamed. Every
+ * string goes through esc_json(), so each line is valid JSON whatever
+ * bytes the log held.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "report.h"
+
+struct json_reporter {
+	struct reporter r;
+	struct buf b;
+};
+
+static int
+cmp_lineref(const void *a, const void *b)
+{
+	const struct lineref *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+size_t
+report_lines(const struct session *s, struct lineref **out)
+{
+	size_t n = s->nlines, k = 0;
+	struct lineref *v;
+
+	for (size_t i = 0; i < s->nmsgs; i++)
+		if (s->msgs[i]->owner == s)
+			n += s->msgs[i]->nlines;
+	v = xcalloc(n ? n : 1, sizeof(*v));
+	if (s->nlines)
+		memcpy(v, s->lines, s->nlines * sizeof(*v));
+	k = s->nlines;
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		if (s->msgs[i]->owner != s || s->msgs[i]->nlines == 0)
+			continue;
+		memcpy(v + k, s->msgs[i]->lines,
+		    s->msgs[i]->nlines * sizeof(*v));
+		k += s->msgs[i]->nlines;
+	}
+	qsort(v, k, sizeof(*v), cmp_lineref);
+	n = 0;
+	for (size_t i = 0; i < k; i++)
+		if (n == 0 || cmp_lineref(&v[n - 1], &v[i]) != 0)
+			v[n++] = v[i];
+	*out = v;
+	return n;
+}
+
+static void
+key_str(struct buf *b, const char *key, const char *val, bool *first)
+{
+	if (!*first)
+		buf_addc(b, ',');
+	*first = false;
+	esc_json_str(b, key);
+	buf_addc(b, ':');
+	esc_json_str(b, val);
+}
+
+static void
+key_raw(struct buf *b, const char *key, const char *raw, bool *first)
+{
+	if (!*first)
+		buf_addc(b, ',');
+	*first = false;
+	esc_json_str(b, key);
+	buf_addc(b, ':');
+	buf_add(b, raw, strlen(raw));
+}
+
+static void
+rcpt_json(struct buf *b, const struct rcpt *r)
+{
+	bool first = true;
+	bool settled = r->status == RS_DELIVERED || r->status == RS_ACCEPTED;
+
+	buf_addc(b, '{');
+	key_str(b, "address", r->address, &first);
+	key_str(b, "status", rstatus_name(r->status), &first);
+	key_str(b, "phase", settled ? NULL : phase_name(r->phase), &first);
+	if (r->remote_phase != PHASE_NONE)
+		key_str(b, "remote_phase", phase_name(r->remote_phase),
+		    &first);
+	key_str(b, "reply", r->reply, &first);
+	key_str(b, "enhanced", r->enhanced, &first);
+	key_str(b, "text", r->text, &first);
+	if (r->relay)
+		key_str(b, "relay", r->relay, &first);
+	buf_addc(b, '}');
+}
+
+static void
+json_session(struct reporter *rep, const struct session *s)
+{
+	struct json_reporter *j = (struct json_reporter *)rep;
+	struct buf *b = &j->b;
+	char t1[TS_BUFSZ], t2[TS_BUFSZ];
+	struct buf label = {0};
+	struct lineref *lines;
+	size_t nl;
+	bool first = true, f2;
+	const char *message_id = NULL;
+	const struct verdict *v = &s->v;
+
+	buf_reset(b);
+	buf_addc(b, '{');
+	key_str(b, "mta", s->mta, &first);
+	key_str(b, "host", s->host, &first);
+	buf_addf(&label, "%s@%s", s->label, ts_format(&s->start, t1));
+	key_str(b, "session", label.s, &first);
+	buf_free(&label);
+	key_str(b, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
+	    "inbound", &first);
+	key_str(b, "start", (s->start.flags & TS_SET) ?
+	    ts_format(&s->start, t1) : NULL, &first);
+	key_str(b, "end", (s->end.flags & TS_SET) ? ts_format(&s->end, t2) :
+	    NULL, &first);
+
+	buf_add(b, ",\"client\":{", 11);
+	f2 = true;
+	key_str(b, "ip", s->client_ip, &f2);
+	key_str(b, "name", s->client_name, &f2);
+	key_str(b, "port", s->client_port, &f2);
+	key_str(b, "helo", s->helo, &f2);
+	if (s->sasl_user)
+		key_str(b, "sasl_username", s->sasl_user, &f2);
+	buf_addc(b, '}');
+
+	buf_add(b, ",\"ids\":{", 8);
+	f2 = true;
+	key_str(b, "pid", s->pid, &f2);
+	if (s->session_id)
+		key_str(b, "session_id", s->session_id, &f2);
+	buf_add(b, ",\"queue\":[", 10);
+	{
+		bool f3 = true;
+
+		if (s->queue) {
+			esc_json_str(b, s->queue);
+			f3 = false;
+		}
+		for (size_t i = 0; i < s->nmsgs; i++) {
+			if (s->msgs[i]->owner != s)
+				continue;
+			if (!f3)
+				buf_addc(b, ',');
+			f3 = false;
+			esc_json_str(b, s->msgs[i]->queue);
+			if (!message_id && s->msgs[i]->message_id)
+				message_id = s->msgs[i]->message_id;
+		}
+	}
+	buf_addc(b, ']');
+	key_str(b, "message_id", message_id, &f2);
+	buf_addc(b, '}');
+
+	{
+		const char *sender = s->sender;
+
+		for (size_t i = 0; !sender && i < s->nmsgs; i++)
+			if (s->msgs[i]->owner == s)
+				sender = s->msgs[i]->sender;
+		key_str(b, "sender", sender, &first);
+	}
+	buf_add(b, ",\"recipients\":[", 15);
+	f2 = true;
+	for (size_t i = 0; i < s->nrcpts; i++) {
+		if (!f2)
+			buf_addc(b, ',');
+		f2 = false;
+		rcpt_json(b, &s->rcpts[i]);
+	}
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		const struct message *m = s->msgs[i];
+
+		if (m->owner != s || m->forwarded)
+			continue;
+		for (size_t k = 0; k < m->nrcpts; k++) {
+			if (!f2)
+				buf_addc(b, ',');
+			f2 = false;
+			rcpt_json(b, &m->rcpts[k]);
+		}
+	}
+	buf_addc(b, ']');
+
+	key_str(b, "status", status_name(v->status), &first);
+	key_str(b, "outcome", v->outcome, &first);
+	key_str(b, "phase", phase_name(v->phase), &first);
+	key_str(b, "kind", kind_name(v->kind), &first);
+	key_str(b, "reply", v->reply, &first);
+	key_str(b, "enhanced", v->enhanced, &first);
+	key_str(b, "text", v->text, &first);
+	key_str(b, "cause", v->cause, &first);
+	key_str(b, "remote_phase", phase_name(v->remote_phase), &first);
+	key_str(b, "reached", phase_name(v->reached), &first);
+	if (s->screened)
+		key_raw(b, "screened", "true", &first);
+
+	nl = report_lines(s, &lines);
+	key_str(b, "file", nl ? rep->files[lines[0].file] : NULL, &first);
+	buf_add(b, ",\"lines\":[", 10);
+	f2 = true;
+	for (size_t i = 0; i < nl; i++) {
+		if (lines[i].file != lines[0].file)
+			continue;
+		buf_addf(b, f2 ? "%u" : ",%u", lines[i].line);
+		f2 = false;
+	}
+	buf_addc(b, ']');
+	/* lines in later files of a rotated set */
+	f2 = true;
+	for (size_t i = 0; i < nl; i++) {
+		if (lines[i].file == lines[0].file)
+			continue;
+		if (f2)
+			buf_add(b, ",\"more_lines\":[", 15);
+		else
+			buf_addc(b, ',');
+		f2 = false;
+		buf_addc(b, '{');
+		{
+			bool f4 = true;
+			char num[16];
+
+			key_str(b, "file", rep->files[lines[i].file], &f4);
+			snprintf(num, sizeof(num), "%u", lines[i].line);
+			key_raw(b, "line", num, &f4);
+		}
+		buf_addc(b, '}');
+	}
+	if (!f2)
+		buf_addc(b, ']');
+	free(lines);
+	buf_add(b, "}\n", 2);
+	fwrite(b->s, 1, b->len, rep->out);
+}
+
+static void
+json_finish(struct reporter *rep, const struct run_info *ri)
+{
+	(void)ri;
+	fflush(rep->out);
+}
+
+static void
+json_free(struct reporter *rep)
+{
+	struct json_reporter *j = (struct json_reporter *)rep;
+
+	buf_free(&j->b);
+	free(j);
+}
+
+struct reporter *
+report_json_new(FILE *out, const char *const *files)
+{
+	struct json_reporter *j = xcalloc(1, sizeof(*j));
+
+	j->r.session = json_session;
+	j->r.finish = json_finish;
+	j->r.free = json_free;
+	j->r.out = out;
+	j->r.files = files;
+	return &j->r;
+}

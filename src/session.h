@@ -1,0 +1,179 @@
+/*
+ * session - what the correlator builds and the classifier and reporters
+ * read: SMTP sessions, the messages they queued, and the verdicts.
+ *
+ * A session owns an arena; every string it holds lives there. Messages
+ * have arenas of their own because they outlive the session that made
+ * them by hours (a deferred message) or are made before any session is
+ * known (a re-injected one).
+ *
+ * The phase, status and kind names are a contract (design.md §4 and §5):
+ * they appear in JSON, in --phase and --status, and in scripts.
+ */
+#ifndef SLA_SESSION_H
+#define SLA_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pattern.h"
+#include "timestamp.h"
+#include "util.h"
+
+enum phase {
+	PHASE_NONE = -1,
+	PHASE_PREGREETING,
+	PHASE_HELO,
+	PHASE_STARTTLS,
+	PHASE_AUTH,
+	PHASE_MAIL,
+	PHASE_RCPT,
+	PHASE_DATA,
+	PHASE_POSTQUEUE,
+	PHASE__COUNT
+};
+
+enum status {
+	STATUS_OK,
+	STATUS_FAILED,
+	STATUS_PARTIAL,
+	STATUS_INCOMPLETE,
+	STATUS__COUNT
+};
+
+enum kind {
+	KIND_NONE,
+	KIND_REJECTED,
+	KIND_TEMPFAIL,
+	KIND_DROPPED,
+	KIND_TIMEOUT,
+	KIND_PROTOCOL,
+	KIND_TLS,
+	KIND_AUTH,
+	KIND_BOUNCED,
+	KIND_DEFERRED,
+	KIND_EXPIRED,
+	KIND__COUNT
+};
+
+/* Where one recipient stands. */
+enum rstatus {
+	RS_ACCEPTED,	/* accepted by the server, no delivery seen yet */
+	RS_REJECTED,	/* refused at RCPT (5xx) */
+	RS_TEMPFAIL,	/* refused at RCPT (4xx) */
+	RS_DELIVERED,
+	RS_DEFERRED,
+	RS_BOUNCED,
+	RS_EXPIRED,
+	RS__COUNT
+};
+
+const char *phase_name(enum phase);
+enum phase phase_by_name(const char *, size_t);
+/*
+ * The phase of an SMTP stage as logs name it: "RCPT", "END-OF-MESSAGE",
+ * "RCPT TO command", "end of data", "sending message body",
+ * "receiving the initial server greeting", ... PHASE_NONE when it names
+ * none (RSET, NOOP, QUIT, ...).
+ */
+enum phase phase_of_stage(const char *, size_t);
+const char *status_name(enum status);
+enum status status_by_name(const char *);
+const char *kind_name(enum kind);
+enum kind kind_by_name(const char *, size_t);
+const char *rstatus_name(enum rstatus);
+
+struct failure {
+	enum phase phase;
+	enum kind kind;
+	char *reply, *enhanced, *text, *cause, *command, *recipient;
+	const char *pattern;
+	bool explains;	/* its cause explains later refusals */
+	unsigned seq;
+};
+
+struct rcpt {
+	char *address;
+	enum rstatus status;
+	enum phase phase;	/* where it was refused or failed */
+	enum phase remote_phase;	/* post-queue: the remote's stage */
+	enum kind kind;
+	char *reply, *enhanced, *text, *relay;
+};
+
+struct lineref {
+	uint32_t file;	/* index into the run's file table */
+	uint32_t line;
+	char *text;	/* only with correlate_opts.keep_text */
+	enum event ev;
+};
+
+struct conv {		/* one command or reply of a transcript */
+	bool reply;
+	char *text;
+	uint32_t line;
+	uint32_t file;
+};
+
+struct verdict {
+	enum status status;
+	enum phase phase;	/* PHASE_NONE when ok */
+	enum kind kind;
+	enum phase remote_phase;
+	enum phase reached;	/* the last phase the session got to */
+	const char *outcome;
+	const char *reply, *enhanced, *text, *cause, *command;
+	bool own_cause;	/* the cause came from the failure itself */
+};
+
+struct message {
+	struct arena arena;
+	char *host, *queue, *message_id, *sender, *size;
+	bool accepted, removed, abandoned, expired, forwarded, closed_map;
+	struct session *owner;	/* the inbound session that queued it */
+	struct message *next_hop;	/* re-injected copy (content filter) */
+	struct rcpt *rcpts;
+	size_t nrcpts, caprcpts;
+	struct lineref *lines;
+	size_t nlines, caplines;
+	unsigned seq;
+};
+
+struct session {
+	struct arena arena;
+	const struct pattern_set *set;
+	const char *mta;
+	char *key, *label;
+	enum direction dir;
+	char *host, *pid, *session_id, *client_name, *client_ip,
+	    *client_port, *helo, *sender, *sasl_user, *tls, *stats,
+	    *queue;	/* outbound: the message being delivered */
+	struct ts start, end;
+	bool seen_start, closed, clean_quit, evicted, handed_off,
+	    screened, internal, emitted;
+	enum phase reached;
+	enum phase last_cmd_phase;	/* of the last command seen */
+	unsigned last_cmd_seq;
+	int stats_accepted;	/* data/bdat ok from the close line, -1 */
+	int stats_rcpt_ok;	/* rcpt ok from the close line, -1 */
+	unsigned rcpt_ok;	/* 2xx replies to RCPT seen in a transcript */
+	struct failure *fails;
+	size_t nfails, capfails;
+	struct rcpt *rcpts;
+	size_t nrcpts, caprcpts;
+	struct message **msgs;
+	size_t nmsgs, capmsgs;
+	struct lineref *lines;
+	size_t nlines, caplines;
+	struct conv *conv;
+	size_t nconv, capconv;
+	struct verdict v;
+	unsigned seq;
+	/* the correlator's list of live sessions, oldest first */
+	struct session *lru_prev, *lru_next;
+};
+
+/* Does this session carry the ID (queue ID, pid, IP, Message-ID, ...)? */
+bool session_has_id(const struct session *, const char *id);
+
+#endif

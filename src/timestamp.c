@@ -1,0 +1,382 @@
+/*
+ * timestamp - see timestamp.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timestamp.h"
+
+static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+static bool zone_is_fixed;
+static bool zone_set;
+static int zone_fixed_off;	/* minutes */
+
+int64_t
+ts_days_from_civil(int y, int m, int d)
+{
+	/* Howard Hinnant's algorithm. */
+	int64_t yy = y - (m <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+void
+ts_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+void
+ts_year_init(struct ts_year *y, time_t mtime, int forced_year)
+{
+	struct tm tm;
+
+	memset(y, 0, sizeof(*y));
+	localtime_r(&mtime, &tm);
+	y->mtime_year = tm.tm_year + 1900;
+	y->mtime_month = tm.tm_mon + 1;
+	if (forced_year > 0) {
+		y->year = forced_year;
+		y->fixed = true;
+	}
+}
+
+static int
+month_of(const char *p)
+{
+	for (int i = 0; i < 12; i++)
+		if (memcmp(months + 3 * i, p, 3) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Read exactly n digits at *p. */
+static bool
+digits(const char **p, const char *end, int n, int *out)
+{
+	int v = 0;
+
+	if (end - *p < n)
+		return false;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool
+expect(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+/* HH:MM:SS[.frac] */
+static bool
+clock_part(const char **p, const char *end, int *h, int *mi, int *s,
+    int *us, int *fdigits)
+{
+	*us = 0;
+	*fdigits = 0;
+	if (!digits(p, end, 2, h) || !expect(p, end, ':') ||
+	    !digits(p, end, 2, mi) || !expect(p, end, ':') ||
+	    !digits(p, end, 2, s))
+		return false;
+	if (*p < end && (**p == '.' || **p == ',')) {
+		int scale = 100000;
+
+		(*p)++;
+		while (*p < end && **p >= '0' && **p <= '9') {
+			if (*fdigits < 6) {
+				*us += (**p - '0') * scale;
+				scale /= 10;
+				(*fdigits)++;
+			}
+			(*p)++;
+		}
+	}
+	return *h < 24 && *mi < 60 && *s < 61;
+}
+
+/* Z, +HH:MM, +HHMM, with an optional space before the sign. */
+static bool
+zone_part(const char **p, const char *end, struct ts *out)
+{
+	const char *q = *p;
+	int hh, mm, sign;
+
+	if (q < end && *q == 'Z') {
+		out->off = 0;
+		out->flags |= TS_OFFSET;
+		*p = q + 1;
+		return true;
+	}
+	if (q < end && *q == ' ')
+		q++;
+	if (q >= end || (*q != '+' && *q != '-'))
+		return true; /* no zone */
+	sign = *q == '-' ? -1 : 1;
+	q++;
+	if (!digits(&q, end, 2, &hh))
+		return true;
+	if (q < end && *q == ':')
+		q++;
+	if (!digits(&q, end, 2, &mm))
+		return false;
+	out->off = (int16_t)(sign * (hh * 60 + mm));
+	out->flags |= TS_OFFSET;
+	*p = q;
+	return true;
+}
+
+static bool
+valid_date(int y, int m, int d)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31};
+
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	if (m == 2 && d == 29)
+		return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return y >= 1970 && y < 10000;
+}
+
+static void
+set_time(struct ts *out, int y, int m, int d, int h, int mi, int s, int us,
+    int fdigits)
+{
+	out->us = ((ts_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 +
+	    s) * 1000000) + us;
+	out->frac = (uint8_t)fdigits;
+	out->flags |= TS_SET;
+}
+
+static int
+infer_year(struct ts_year *yr, int month)
+{
+	if (yr->fixed) {
+		if (yr->last_month && month < yr->last_month - 6)
+			yr->year++;
+	} else if (yr->last_month == 0) {
+		yr->year = yr->mtime_year - (month > yr->mtime_month);
+	} else if (month < yr->last_month - 6) {
+		yr->year++;	/* December -> January */
+	} else if (month > yr->last_month + 6) {
+		yr->year--;	/* a stray older line after the turn */
+	}
+	yr->last_month = month;
+	return yr->year;
+}
+
+bool
+ts_parse(struct strview v, struct ts_year *yr, struct ts *out)
+{
+	const char *p = v.p, *end = v.p + v.len;
+	int y, m, d, h, mi, s, us, fd;
+
+	memset(out, 0, sizeof(*out));
+	if (p == NULL || v.len < 8)
+		return false;
+	if (p[0] >= 'A' && p[0] <= 'Z') {
+		/* RFC 3164: Mmm dd HH:MM:SS */
+		m = month_of(p);
+		if (m == 0 || v.len < 15 || p[3] != ' ')
+			return false;
+		p += 4;
+		if (*p == ' ')
+			p++;
+		if (p < end && p[0] >= '0' && p[0] <= '9' &&
+		    (p + 1 >= end || p[1] == ' ')) {
+			d = p[0] - '0';
+			p++;
+		} else if (!digits(&p, end, 2, &d)) {
+			return false;
+		}
+		if (!expect(&p, end, ' ') ||
+		    !clock_part(&p, end, &h, &mi, &s, &us, &fd))
+			return false;
+		y = yr ? infer_year(yr, m) : 1970;
+		if (m == 2 && d == 29 && !valid_date(y, m, d))
+			return false;
+		if (!valid_date(y < 1970 ? 1970 : y, m, d))
+			return false;
+		set_time(out, y, m, d, h, mi, s, us, fd);
+	} else if (v.len >= 19 && p[4] == '-') {
+		/* ISO 8601 / RFC 3339 */
+		if (!digits(&p, end, 4, &y) || !expect(&p, end, '-') ||
+		    !digits(&p, end, 2, &m) || !expect(&p, end, '-') ||
+		    !digits(&p, end, 2, &d))
+			return false;
+		if (p >= end || (*p != 'T' && *p != ' '))
+			return false;
+		p++;
+		if (!clock_part(&p, end, &h, &mi, &s, &us, &fd) ||
+		    !valid_date(y, m, d))
+			return false;
+		set_time(out, y, m, d, h, mi, s, us, fd);
+		if (!zone_part(&p, end, out))
+			return false;
+		if (yr)
+			yr->last_month = m;
+	} else if (v.len >= 20 && p[2] == '/') {
+		/* Kerio: DD/Mon/YYYY HH:MM:SS */
+		if (!digits(&p, end, 2, &d) || !expect(&p, end, '/'))
+			return false;
+		if (end - p < 4 || (m = month_of(p)) == 0 || p[3] != '/')
+			return false;
+		p += 4;
+		if (!digits(&p, end, 4, &y) || !expect(&p, end, ' ') ||
+		    !clock_part(&p, end, &h, &mi, &s, &us, &fd) ||
+		    !valid_date(y, m, d))
+			return false;
+		set_time(out, y, m, d, h, mi, s, us, fd);
+	} else {
+		return false;
+	}
+	ts_apply_default_zone(out);
+	return true;
+}
+
+bool
+ts_set_default_zone(const char *z)
+{
+	struct ts t = {0};
+	struct strview v;
+	const char *p = z, *end;
+
+	if (strcmp(z, "UTC") == 0 || strcmp(z, "Z") == 0 ||
+	    strcmp(z, "GMT") == 0) {
+		zone_is_fixed = zone_set = true;
+		zone_fixed_off = 0;
+		return true;
+	}
+	if (z[0] == '+' || z[0] == '-') {
+		v.p = z;
+		v.len = strlen(z);
+		end = z + v.len;
+		if (!zone_part(&p, end, &t) || p != end ||
+		    !(t.flags & TS_OFFSET))
+			return false;
+		zone_is_fixed = zone_set = true;
+		zone_fixed_off = t.off;
+		return true;
+	}
+	/* A zone name: let the C library's tz database judge it. */
+	if (strchr(z, '/') == NULL && strlen(z) < 3)
+		return false;
+	setenv("TZ", z, 1);
+	tzset();
+	zone_is_fixed = false;
+	zone_set = true;
+	return true;
+}
+
+void
+ts_apply_default_zone(struct ts *t)
+{
+	static int64_t cache_hour = INT64_MIN;
+	static int cache_off;
+	int64_t secs, hour;
+
+	if (!zone_set || !(t->flags & TS_SET) || (t->flags & TS_OFFSET))
+		return;
+	if (zone_is_fixed) {
+		t->off = (int16_t)zone_fixed_off;
+	} else {
+		secs = t->us / 1000000;
+		hour = secs / 3600;
+		if (hour != cache_hour) {
+			struct tm tm;
+			time_t local;
+			int y, m, d;
+
+			ts_civil_from_days(secs / 86400, &y, &m, &d);
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_year = y - 1900;
+			tm.tm_mon = m - 1;
+			tm.tm_mday = d;
+			tm.tm_hour = (int)(secs % 86400 / 3600);
+			tm.tm_isdst = -1;
+			local = mktime(&tm);
+			cache_off = (int)((hour * 3600 - (int64_t)local) / 60);
+			cache_hour = hour;
+		}
+		t->off = (int16_t)cache_off;
+	}
+	t->flags |= TS_OFFSET | TS_ASSUMED;
+}
+
+int64_t
+ts_utc(const struct ts *t)
+{
+	if (t->flags & TS_OFFSET)
+		return t->us - (int64_t)t->off * 60 * 1000000;
+	return t->us;
+}
+
+char *
+ts_format(const struct ts *t, char buf[TS_BUFSZ])
+{
+	int64_t secs = t->us / 1000000;
+	int us = (int)(t->us % 1000000);
+	int y, m, d, n;
+	int64_t sod;
+
+	if (!(t->flags & TS_SET)) {
+		buf[0] = '\0';
+		return buf;
+	}
+	if (us < 0) {
+		us += 1000000;
+		secs--;
+	}
+	sod = ((secs % 86400) + 86400) % 86400;
+	ts_civil_from_days((secs - sod) / 86400, &y, &m, &d);
+	n = snprintf(buf, TS_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
+	    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	if (t->frac > 0) {
+		char f[8];
+
+		snprintf(f, sizeof(f), "%06d", us);
+		n += snprintf(buf + n, TS_BUFSZ - (size_t)n, ".%.*s", t->frac,
+		    f);
+	}
+	if (t->flags & TS_OFFSET) {
+		int off = t->off < 0 ? -t->off : t->off;
+
+		if (t->off == 0 && !(t->flags & TS_ASSUMED))
+			snprintf(buf + n, TS_BUFSZ - (size_t)n, "Z");
+		else
+			snprintf(buf + n, TS_BUFSZ - (size_t)n,
+			    "%c%02d:%02d", t->off < 0 ? '-' : '+', off / 60,
+			    off % 60);
+	}
+	return buf;
+}

@@ -1,0 +1,91 @@
+/*
+ * util - memory, string views, arenas and a string-keyed hash map.
+ *
+ * Everything here dies on allocation failure (the x prefix, as in git and
+ * OpenSMTPD): a log analyzer that cannot allocate has nothing useful left
+ * to do, and callers stay free of error paths that can never be tested.
+ *
+ * A struct strview points into memory owned by someone else, usually the
+ * reader's line buffer; it is valid until that owner moves on.
+ */
+#ifndef SLA_UTIL_H
+#define SLA_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct strview {
+	const char *p; /* NULL when unset */
+	size_t len;
+};
+
+#define SV_SET(v) ((v).p != NULL)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline bool
+sv_eq(struct strview v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return v.p != NULL && v.len == n && memcmp(v.p, s, n) == 0;
+}
+
+bool sv_eq_nocase(struct strview, const char *, size_t);
+
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+
+/*
+ * Grow *arr (elements of size elsz, capacity *cap) so that it holds at
+ * least need elements.
+ */
+void grow_array(void **arr, size_t *cap, size_t need, size_t elsz);
+
+/*
+ * An arena hands out memory that is freed all at once (cf. git mem_pool):
+ * a session copies every string it keeps into its own arena, and one
+ * arena_free() releases the lot.
+ */
+struct arena {
+	struct arena_chunk *head;
+};
+
+void *arena_alloc(struct arena *, size_t);
+char *arena_strndup(struct arena *, const char *, size_t);
+void arena_free(struct arena *);
+
+/*
+ * strmap - open-addressing hash map from byte strings to pointers.
+ * Keys are copied; values are the caller's.
+ */
+struct strmap;
+
+struct strmap *strmap_new(void);
+void *strmap_get(const struct strmap *, const char *key, size_t len);
+void strmap_put(struct strmap *, const char *key, size_t len, void *val);
+void *strmap_del(struct strmap *, const char *key, size_t len);
+size_t strmap_count(const struct strmap *);
+/* Call fn for every entry; fn must not change the map. */
+void strmap_each(const struct strmap *, void (*fn)(void *val, void *arg),
+    void *arg);
+void strmap_free(struct strmap *);
+
+/* A growing byte buffer, NUL-terminated at all times. */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+void buf_add(struct buf *, const char *, size_t);
+void buf_addc(struct buf *, char);
+void buf_addf(struct buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *);
+void buf_free(struct buf *);
+
+#endif

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Every scripted conversation of a real-server run gets its expected
+# verdict: SAMPLEDIR/expected.tsv names each one (by client port, HELO,
+# sender or recipient) and the status, phase and kind it must have.
+#
+#   check-real-samples.sh BINARY SAMPLEDIR
+#
+# The k-th row naming the same value is checked against the k-th matching
+# session in the order the sessions started; "value#N" picks the N-th
+# matching session instead. Needs jq.
+set -u
+bin=$1
+dir=$2
+if [ ! -f "$dir/expected.tsv" ]; then
+	echo "no $dir/expected.tsv" >&2
+	exit 1
+fi
+if ! command -v jq >/dev/null; then
+	echo "jq is needed (apt-get install jq)" >&2
+	exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+declare -A seen
+while IFS=$'\t' read -r file match value direction status phase kind note; do
+	[ "$file" = file ] && continue
+	[ -n "$file" ] || continue
+	json="$tmp/$file.jsonl"
+	if [ ! -f "$json" ]; then
+		"$bin" --format json "$dir/$file" >"$json" ||
+			{ echo "FAIL: $bin exited $? on $file"; fail=$((fail + 1)); continue; }
+	fi
+	case $match in
+	port) sel='select(.client.port == $v)' ;;
+	helo) sel='select(.client.helo == $v)' ;;
+	sender) sel='select(.sender == $v)' ;;
+	recipient) sel='select(any(.recipients[]; .address == $v))' ;;
+	*) echo "FAIL: unknown match '$match'"; fail=$((fail + 1)); continue ;;
+	esac
+	k=${seen["$file/$match/$value/$direction"]:-0}
+	seen["$file/$match/$value/$direction"]=$((k + 1))
+	case $value in
+	*'#'*) k=$((${value##*#} - 1)); value=${value%#*} ;;
+	esac
+	got=$(jq -r -s --arg v "$value" --arg d "$direction" --argjson k "$k" \
+	    "[.[] | select(.direction == \$d) | $sel] | sort_by(.start) | .[\$k] // empty |
+	     [.status, (.phase // \"-\"), (.kind // \"-\")] | @tsv" "$json")
+	want=$(printf '%s\t%s\t%s' "$status" "$phase" "$kind")
+	if [ "$got" = "$want" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		printf 'FAIL: %s %s=%s (%s): got [%s], want [%s]\n  %s\n' \
+		    "$file" "$match" "$value" "$direction" \
+		    "${got:-no such session}" "$want" "$note"
+	fi
+done <"$dir/expected.tsv"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
