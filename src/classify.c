@@ -12,11 +12,16 @@
  * failure. A bare drop or timeout says only that the client went away.
  */
 static bool
+negative_reply(const struct failure *f)
+{
+	return f->reply && (f->reply[0] == '4' || f->reply[0] == '5');
+}
+
+static bool
 explanatory(const struct failure *f)
 {
-	if (f->reply && (f->reply[0] == '4' || f->reply[0] == '5'))
-		return true;
-	return f->kind != KIND_DROPPED && f->kind != KIND_TIMEOUT;
+	return negative_reply(f) ||
+	    (f->kind != KIND_DROPPED && f->kind != KIND_TIMEOUT);
 }
 
 /*
@@ -51,8 +56,9 @@ pick_failure(const struct session *s)
 
 		if (consequence(s, f) && best != NULL)
 			continue;
-		if (best == NULL || explanatory(f) || !explanatory(best) ||
-		    f->phase > best->phase)
+		if (best == NULL || negative_reply(f) || f->phase > best->phase ||
+		    (!negative_reply(best) &&
+		    (explanatory(f) || !explanatory(best))))
 			best = f;
 	}
 	return best;

@@ -10,9 +10,10 @@
  * make it partial; a clean session without mail is ok with outcome
  * "no-mail"; one still open at the end of input is incomplete.
  *
- * Which failure speaks for a session that had several: the last one that
- * says why (a negative reply, a TLS, AUTH or protocol failure), unless a
- * drop or timeout came later in a later phase. A DATA refusal after every
+ * Which failure speaks for a session that had several: the last negative
+ * reply, else the last failure that says why (TLS, AUTH, protocol); a
+ * failure in a later phase always speaks (a drop inside DATA after a
+ * refused MAIL). A DATA refusal after every
  * recipient was refused repeats the RCPT refusal and does not speak. A
  * failure whose pattern "explains" lends its cause to the later refusal
  * (postscreen's PREGREET under "enforce" is why RCPT got 550 5.5.1): the

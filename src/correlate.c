@@ -506,6 +506,8 @@ harvest(struct session *s, const struct match *m)
 	keep(a, &s->sender, m->f[F_SENDER]);
 	keep(a, &s->sasl_user, m->f[F_SASL_USER]);
 	keep(a, &s->tls, m->f[F_TLS]);
+	if (s->dir == DIR_OUTBOUND)
+		keep(a, &s->relay, m->f[F_RELAY]);
 }
 
 static enum kind
@@ -910,7 +912,8 @@ stash_handoff(struct correlator *c, struct session *s)
 {
 	struct session *old;
 
-	unmap(c, s);
+	/* It stays under its own key too: a screening process may still
+	 * speak of it (postscreen's PASS NEW, then DISCONNECT). */
 	s->handed_off = true;
 	buf_reset(&c->key);
 	buf_add(&c->key, s->host ? s->host : "", s->host ? strlen(s->host) : 0);
@@ -921,10 +924,25 @@ stash_handoff(struct correlator *c, struct session *s)
 	strmap_put(c->handoff, c->key.s, c->key.len, s);
 	if (old && old != s) {
 		/* nobody took the older one over */
+		unmap(c, old);
 		old->handed_off = false;
 		old->closed = true;
 		finish(c, old);
 	}
+}
+
+/* The screening process speaks of a client it had passed: keep it. */
+static void
+unstash(struct correlator *c, struct session *s)
+{
+	buf_reset(&c->key);
+	buf_add(&c->key, s->host ? s->host : "", s->host ? strlen(s->host) : 0);
+	buf_addc(&c->key, '\x1f');
+	buf_add(&c->key, s->client_ip ? s->client_ip : "",
+	    s->client_ip ? strlen(s->client_ip) : 0);
+	if (strmap_get(c->handoff, c->key.s, c->key.len) == s)
+		strmap_del(c->handoff, c->key.s, c->key.len);
+	s->handed_off = false;
 }
 
 /* A server process takes over a client that a screening process passed. */
@@ -955,6 +973,7 @@ claim_handoff(struct correlator *c, const struct match *m, const char *key,
 	buf_free(&k);
 	if (s == NULL)
 		return NULL;
+	unmap(c, s);
 	s->handed_off = false;
 	s->screened = true;
 	s->key = arena_strndup(&s->arena, key, strlen(key));
@@ -1031,6 +1050,10 @@ correlator_feed(struct correlator *c, const struct match *m,
 		const char *key = build_key(c, m, kf, nk);
 
 		s = strmap_get(c->open, key, c->key.len);
+		if (s != NULL && s->handed_off) {
+			unstash(c, s);
+			key = build_key(c, m, kf, nk);
+		}
 		if (ev == EV_CONNECT && s != NULL) {
 			/* a reused key: the old session never closed */
 			close_session(c, s);

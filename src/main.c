@@ -214,6 +214,7 @@ shipped_patterns(void)
 }
 
 struct run {
+	bool *seen_set;	/* which pattern sets recognised a line */
 	struct options *o;
 	struct reporter *rep;
 	struct pattern_db *db;
@@ -283,7 +284,9 @@ read_file(struct run *r, struct correlator *c, uint32_t idx, const char *path)
 	struct strview line;
 	struct ts_year yr;
 	struct match m;
-	bool warned_time = false;
+	bool warned_time = false, warned_bare = false;
+
+	unsigned long recognised = r->ri.recognised, lines = r->ri.lines;
 
 	if (rd == NULL)
 		return false;
@@ -309,6 +312,19 @@ read_file(struct run *r, struct correlator *c, uint32_t idx, const char *path)
 			continue;
 		}
 		r->ri.recognised++;
+		for (size_t i = 0; i < pattern_db_count(r->db); i++)
+			if (pattern_db_set(r->db, i) == m.set)
+				r->seen_set[i] = true;
+		if (m.fallback) {
+			/* no process ID or host: nothing to group by */
+			if (!warned_bare)
+				diag_at(DIAG_WARNING, reader_name(rd),
+				    reader_lineno(rd), 0, "line without a "
+				    "syslog prefix: such lines are counted "
+				    "but cannot be grouped into sessions");
+			warned_bare = true;
+			continue;
+		}
 		if (m.f[F_TS].p && !ts_parse(m.f[F_TS], &yr, &ts)) {
 			r->ri.bad_time++;
 			if (!warned_time)
@@ -329,6 +345,10 @@ read_file(struct run *r, struct correlator *c, uint32_t idx, const char *path)
 		correlator_feed(c, &m, &ts, idx, (uint32_t)reader_lineno(rd),
 		    line);
 	}
+	if (r->ri.lines > lines && r->ri.recognised == recognised)
+		diag_at(DIAG_WARNING, reader_name(rd), 0, 0, "none of its %lu "
+		    "lines was recognised as a mail server's log line",
+		    r->ri.lines - lines);
 	{
 		bool ok = !reader_failed(rd);
 
@@ -338,10 +358,12 @@ read_file(struct run *r, struct correlator *c, uint32_t idx, const char *path)
 }
 
 static void
-list_mtas(struct run *r, struct buf *b)
+list_mtas(struct run *r, struct buf *b, bool seen_only)
 {
 	for (size_t i = 0; i < pattern_db_count(r->db); i++) {
-		if (i)
+		if (seen_only && !r->seen_set[i])
+			continue;
+		if (b->len)
 			buf_add(b, ", ", 2);
 		buf_add(b, pattern_set_mta(pattern_db_set(r->db, i)),
 		    strlen(pattern_set_mta(pattern_db_set(r->db, i))));
@@ -382,7 +404,7 @@ main(int argc, char **argv)
 		return bad ? EXIT_BAD_INPUT : EXIT_OK;
 	}
 	if (o.mta && !pattern_db_find(r.db, o.mta)) {
-		list_mtas(&r, &mtas);
+		list_mtas(&r, &mtas, false);
 		diag_error("option '--mta': no pattern set '%s' (have: %s)",
 		    o.mta, mtas.s ? mtas.s : "none");
 		return EXIT_USAGE;
@@ -403,6 +425,7 @@ main(int argc, char **argv)
 		files[i] = optind < argc ? argv[optind + (int)i] : "-";
 	r.ri.files = files;
 	r.ri.nfiles = nfiles;
+	r.seen_set = xcalloc(pattern_db_count(r.db) + 1, sizeof(bool));
 
 	if (o.format == FORMAT_JSON)
 		r.rep = report_json_new(stdout, files);
@@ -426,7 +449,7 @@ main(int argc, char **argv)
 	correlator_flush(c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
-	list_mtas(&r, &mtas);
+	list_mtas(&r, &mtas, true);
 	r.ri.mtas = mtas.s;
 	r.ri.cst = correlator_stats(c);
 	r.rep->finish(r.rep, &r.ri);
@@ -456,6 +479,7 @@ main(int argc, char **argv)
 	pattern_db_free(r.db);
 	buf_free(&mtas);
 	free(files);
+	free(r.seen_set);
 	free(o.ids);
 	free(o.pattern_dirs);
 	return input_ok ? EXIT_OK : EXIT_BAD_INPUT;

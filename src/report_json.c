@@ -136,6 +136,8 @@ json_session(struct reporter *rep, const struct session *s)
 	if (s->sasl_user)
 		key_str(b, "sasl_username", s->sasl_user, &f2);
 	buf_addc(b, '}');
+	if (s->dir == DIR_OUTBOUND)
+		key_str(b, "relay", s->relay, &first);
 
 	buf_add(b, ",\"ids\":{", 8);
 	f2 = true;

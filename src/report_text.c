@@ -164,8 +164,8 @@ summary_session(struct reporter *rep, const struct session *s)
 		snprintf(reply, sizeof(reply), "(%s)", kind_name(v->kind) ?
 		    kind_name(v->kind) : "no reply");
 	tally_add(&pt->replies, reply, v->text);
-	tally_add(&pt->clients, s->dir == DIR_OUTBOUND ? s->label :
-	    s->client_ip, NULL);
+	tally_add(&pt->clients, s->dir == DIR_OUTBOUND ? (s->relay ?
+	    s->relay : s->label) : s->client_ip, NULL);
 }
 
 static void
@@ -234,8 +234,8 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 		fprintf(fp, ", %lu from other programs", ri->other);
 	fputc('\n', fp);
 	if (ri->lines > 0 && ri->recognised == 0)
-		fputs("warning: no line was recognised as a Postfix, Exim, "
-		    "Exchange or Kerio log line\n", fp);
+		fputs("warning: no line was recognised as a mail server's log "
+		    "line; see --mta and --patterns\n", fp);
 
 	fprintf(fp, "\nsessions: %lu (inbound %lu, outbound %lu)\n",
 	    sm->sessions, sm->inbound, sm->outbound);
@@ -285,7 +285,8 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 		    pt->n == 1 ? "" : "s");
 		print_top(fp, "causes", &pt->causes, false);
 		print_top(fp, "replies", &pt->replies, true);
-		print_top(fp, "clients", &pt->clients, false);
+		print_top(fp, p == PHASE_POSTQUEUE ? "clients" : "clients (outbound: "
+		    "servers)", &pt->clients, false);
 	}
 }
 
@@ -331,7 +332,10 @@ sessions_session(struct reporter *rep, const struct session *s)
 	    kind_name(v->kind) ? kind_name(v->kind) : "-",
 	    v->reply ? v->reply : "-", v->enhanced ? v->enhanced : "-");
 	fputs(s->dir == DIR_OUTBOUND ? "out " : "in  ", fp);
-	put(fp, s->client_ip ? s->client_ip : "-");
+	if (s->dir == DIR_OUTBOUND)
+		put(fp, s->relay ? s->relay : "-");
+	else
+		put(fp, s->client_ip ? s->client_ip : "-");
 	fputc(' ', fp);
 	put(fp, s->label);
 	if (s->helo) {

@@ -147,7 +147,8 @@ struct session {
 	enum direction dir;
 	char *host, *pid, *session_id, *client_name, *client_ip,
 	    *client_port, *helo, *sender, *sasl_user, *tls, *stats,
-	    *queue;	/* outbound: the message being delivered */
+	    *queue,	/* outbound: the message being delivered */
+	    *relay;	/* outbound: the server we talked to */
 	struct ts start, end;
 	bool seen_start, closed, clean_quit, evicted, handed_off,
 	    screened, internal, emitted;

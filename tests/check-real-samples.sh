@@ -8,6 +8,8 @@
 # The k-th row naming the same value is checked against the k-th matching
 # session in the order the sessions started; "value#N" picks the N-th
 # matching session instead. Needs jq.
+# jq and sed programs are single-quoted on purpose.
+# shellcheck disable=SC2016
 set -u
 bin=$1
 dir=$2

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: help and version, usage errors,
+# bad input that is reported while the rest is still read, --unparsed,
+# --id, and every option of --help also in README.md and the man page.
+#
+#   check-cli.sh BINARY SOURCEROOT
+# ok() always succeeds, so "test && ok || bad" is an if-then-else here.
+# shellcheck disable=SC2015,SC2016
+set -u
+bin=$1
+root=$2
+log=$root/samples/postfix/mail.log
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
+expect_rc() { # WANT DESCRIPTION CMD...
+	local want=$1 what=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want: $(head -3 "$tmp/err")"; fi
+}
+
+expect_rc 0 "--help" "$bin" --help
+grep -q '^usage: smtplog-analyze' "$tmp/out" && ok || bad "--help prints no usage line on stdout"
+expect_rc 0 "-V" "$bin" -V
+[ "$(cat "$tmp/out")" = "smtplog-analyze 0.1.0" ] && ok || bad "-V printed '$(cat "$tmp/out")'"
+expect_rc 64 "unknown option" "$bin" --no-such-option
+expect_rc 64 "bad --format" "$bin" --format xml "$log"
+grep -q "unknown format 'xml'" "$tmp/err" && ok || bad "bad --format: $(cat "$tmp/err")"
+expect_rc 64 "bad --year" "$bin" --year 19 "$log"
+expect_rc 64 "unknown --mta" "$bin" --mta nosuch "$log"
+
+# Every long option of --help is documented in README.md and the man page.
+"$bin" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u >"$tmp/opts"
+while read -r opt; do
+	grep -qF -- "$opt" "$root/README.md" || bad "README.md does not mention $opt"
+	# mdoc writes --name as "Fl \-name"
+	grep -qF -- "Fl \\-${opt#--}" "$root/doc/smtplog-analyze.1" ||
+		bad "doc/smtplog-analyze.1 does not mention $opt"
+done <"$tmp/opts"
+[ -s "$tmp/opts" ] && ok
+
+# A directory, a missing file and a truncated gzip are reported by name;
+# the good file beside them is still read; the exit status is 2.
+head -c 2000 "$root/tests/golden/gzip/input.log.gz" >"$tmp/cut.log.gz"
+head -c 400 "$root/tests/golden/gzip/input.log.gz" >"$tmp/short.log.gz"
+expect_rc 2 "bad inputs" "$bin" --year 2026 --sessions "$tmp" "$tmp/missing.log" "$tmp/short.log.gz" "$log"
+grep -q "cannot read '$tmp': Is a directory" "$tmp/err" && ok || bad "no directory diagnostic: $(cat "$tmp/err")"
+grep -q "cannot open '$tmp/missing.log': No such file or directory" "$tmp/err" && ok || bad "no missing-file diagnostic"
+grep -q "$tmp/short.log.gz:[0-9]*: error: read error" "$tmp/err" && ok || bad "no truncated-gzip diagnostic: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/out")" -ge 60 ] && ok || bad "the good file was not reported after bad ones"
+
+# --unparsed writes exactly the lines no pattern knew, and the summary counts them.
+{
+	head -3 "$log"
+	echo 'Nov 23 09:17:40 mx postfix/smtpd[12202]: a line no Postfix pattern knows'
+} >"$tmp/u.log"
+expect_rc 0 "--unparsed" "$bin" --year 2026 --unparsed "$tmp/unparsed.txt" "$tmp/u.log"
+[ "$(cat "$tmp/unparsed.txt")" = 'Nov 23 09:17:40 mx postfix/smtpd[12202]: a line no Postfix pattern knows' ] && ok || bad "--unparsed wrote: $(cat "$tmp/unparsed.txt")"
+grep -q '1 not recognised (written to' "$tmp/out" && ok || bad "summary does not count the unrecognised line"
+
+# --id with a queue ID prints the session, its queue lines and its
+# delivery, hours later in the log if need be.
+qid=$(grep -m1 -o '[0-9A-F]*: to=<u1@bounce.test>' "$log" | cut -d: -f1)
+expect_rc 0 "--id queue" "$bin" --year 2026 --id "$qid" "$log"
+grep -q "client=localhost" "$tmp/out" && grep -q "status=bounced" "$tmp/out" &&
+	grep -q "verdict: failed in post-queue (bounced), remote phase rcpt" "$tmp/out" && ok ||
+	bad "--id $qid: $(head -20 "$tmp/out")"
+expect_rc 0 "--id unknown" "$bin" --year 2026 --id NOSUCHID "$log"
+[ ! -s "$tmp/out" ] && ok || bad "--id NOSUCHID printed something"
+
+# Standard input, plain and gzip.
+"$bin" --year 2026 --format json - <"$log" >"$tmp/plain.json" && ok || bad "stdin plain"
+gzip -c "$log" | "$bin" --year 2026 --format json - >"$tmp/gz.json" && ok || bad "stdin gzip"
+cmp -s "$tmp/plain.json" "$tmp/gz.json" && ok || bad "gzip and plain stdin differ"
+
+# Every JSON line is valid JSON with the contract's keys.
+if command -v jq >/dev/null; then
+	jq -e -s 'all(.[]; has("mta") and has("session") and has("direction") and has("start")
+		and has("end") and has("client") and has("ids") and has("sender")
+		and has("recipients") and has("status") and has("outcome") and has("phase")
+		and has("kind") and has("reply") and has("enhanced") and has("text")
+		and has("cause") and has("file") and has("lines"))' "$tmp/plain.json" >/dev/null &&
+		ok || bad "JSON lacks contract keys"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
