@@ -1054,7 +1054,11 @@ correlator_feed(struct correlator *c, const struct match *m,
 			unstash(c, s);
 			key = build_key(c, m, kf, nk);
 		}
-		if (ev == EV_CONNECT && s != NULL) {
+		if (ev == EV_CONNECT && s != NULL && !s->seen_start &&
+		    s->nfails == 0 && s->nmsgs == 0) {
+			/* lines logged while the connection was set up,
+			 * before "connect from": the same session */
+		} else if (ev == EV_CONNECT && s != NULL) {
 			/* a reused key: the old session never closed */
 			close_session(c, s);
 			key = build_key(c, m, kf, nk);

@@ -207,7 +207,7 @@ ts_parse(struct strview v, struct ts_year *yr, struct ts *out)
 	if (p[0] >= 'A' && p[0] <= 'Z') {
 		/* RFC 3164: Mmm dd HH:MM:SS */
 		m = month_of(p);
-		if (m == 0 || v.len < 15 || p[3] != ' ')
+		if (m == 0 || v.len < 14 || p[3] != ' ')
 			return false;
 		p += 4;
 		if (*p == ' ')
