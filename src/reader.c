@@ -3,13 +3,21 @@
  *
  * The buffer holds [start, end) of unread bytes. reader_next() looks for a
  * newline there; when there is none it moves the partial line to the front
- * and reads more. A line that does not fit in READER_MAX_LINE is cut, and
- * its tail is skipped up to the next newline.
+ * and reads more. A line longer than READER_MAX_LINE is cut there, and the
+ * rest of it is skipped up to the next newline.
+ *
+ * Gzip input is inflated here with zlib's inflate() rather than gzread():
+ * gzread() throws away what it decompressed in the call that meets a
+ * damaged stream (a bad CRC, a cut file), and those are exactly the lines
+ * an administrator wants from a rotated log that was copied half-way.
+ * inflate() says how much it wrote before the error, so every line before
+ * the damage is delivered and the error is reported after them.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,22 +28,57 @@
 #include "reader.h"
 
 #define READ_CHUNK (256 * 1024)
+#define RAW_CHUNK (64 * 1024)
 
 struct reader {
 	char *name;
-	gzFile gz;
+	int fd;
 	char *buf;
 	size_t cap, start, end;
 	size_t lineno;
 	time_t mtime;
 	bool eof, failed, skipping;
+	/* gzip */
+	bool gzip, in_member;
+	z_stream zs;
+	unsigned char *raw;
+	/* an error met while filling, reported once the lines before it
+	 * have been handed out */
+	char *pending;
 };
+
+static void
+set_pending(struct reader *r, const char *what, const char *why)
+{
+	size_t n = strlen(what) + strlen(why) + 3;
+
+	if (r->pending != NULL)
+		return;
+	r->pending = xmalloc(n);
+	snprintf(r->pending, n, "%s: %s", what, why);
+	r->failed = true;
+}
+
+/* read(2) that retries on EINTR; -1 with r->pending set on failure. */
+static ssize_t
+raw_read(struct reader *r, void *p, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(r->fd, p, n);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		set_pending(r, "read error", strerror(errno));
+	return got;
+}
 
 struct reader *
 reader_open(const char *path)
 {
 	struct reader *r;
 	struct stat st;
+	ssize_t got;
 	int fd;
 
 	if (strcmp(path, "-") == 0) {
@@ -64,29 +107,103 @@ reader_open(const char *path)
 		return NULL;
 	}
 	r = xcalloc(1, sizeof(*r));
+	r->fd = fd;
 	r->name = xstrdup(strcmp(path, "-") == 0 ? "(standard input)" : path);
 	r->mtime = S_ISREG(st.st_mode) ? st.st_mtime : time(NULL);
-	r->gz = gzdopen(fd, "rb");
-	if (r->gz == NULL) {
-		diag_error("cannot read '%s': out of memory", path);
-		close(fd);
-		free(r->name);
-		free(r);
-		return NULL;
-	}
-	gzbuffer(r->gz, 128 * 1024);
 	r->cap = READ_CHUNK + READER_MAX_LINE;
 	r->buf = xmalloc(r->cap);
+
+	/* Sniff the gzip magic; what was read stays input either way. */
+	r->raw = xmalloc(RAW_CHUNK);
+	got = 0;
+	while (got < 2) {
+		ssize_t n = raw_read(r, r->raw + got, RAW_CHUNK - (size_t)got);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	if (got >= 2 && r->raw[0] == 0x1f && r->raw[1] == 0x8b) {
+		r->gzip = true;
+		if (inflateInit2(&r->zs, 15 + 16) != Z_OK) {
+			diag_error("cannot read '%s': out of memory", path);
+			reader_close(r);
+			return NULL;
+		}
+		r->zs.next_in = r->raw;
+		r->zs.avail_in = (uInt)got;
+		r->in_member = true;
+	} else {
+		memcpy(r->buf, r->raw, (size_t)(got > 0 ? got : 0));
+		r->end = (size_t)(got > 0 ? got : 0);
+		free(r->raw);
+		r->raw = NULL;
+		if (got <= 0 && r->pending == NULL)
+			r->eof = true;
+	}
 	return r;
+}
+
+/*
+ * Inflate into buf[end, cap). True when bytes were added; false at the end
+ * of the input or at an error (left in r->pending).
+ */
+static bool
+fill_gzip(struct reader *r)
+{
+	size_t before = r->end;
+
+	while (r->end == before) {
+		int ret;
+
+		if (r->zs.avail_in == 0) {
+			ssize_t n = raw_read(r, r->raw, RAW_CHUNK);
+
+			if (n < 0)
+				return false;
+			if (n == 0) {
+				if (r->in_member)
+					set_pending(r, "read error",
+					    "compressed data cut short");
+				return false;
+			}
+			r->zs.next_in = r->raw;
+			r->zs.avail_in = (uInt)n;
+		}
+		if (!r->in_member) {
+			/* a concatenated member follows, or trailing junk */
+			if (r->zs.next_in[0] != 0x1f) {
+				diag_at(DIAG_WARNING, r->name, r->lineno + 1,
+				    0, "data after the end of the compressed "
+				    "stream ignored");
+				return false;
+			}
+			inflateReset(&r->zs);
+			r->in_member = true;
+		}
+		r->zs.next_out = (unsigned char *)r->buf + r->end;
+		r->zs.avail_out = (uInt)(r->cap - r->end);
+		ret = inflate(&r->zs, Z_NO_FLUSH);
+		r->end = r->cap - r->zs.avail_out;
+		if (ret == Z_STREAM_END) {
+			r->in_member = false;
+		} else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT) {
+			set_pending(r, "corrupt compressed data",
+			    r->zs.msg ? r->zs.msg : "invalid data");
+			break;
+		} else if (ret == Z_MEM_ERROR) {
+			set_pending(r, "read error", "out of memory");
+			break;
+		}
+	}
+	return r->end > before;
 }
 
 /* Read more bytes after end; false at end of input. */
 static bool
 fill(struct reader *r)
 {
-	int n;
-	int err;
-	const char *msg;
+	ssize_t n;
 
 	if (r->eof)
 		return false;
@@ -95,18 +212,19 @@ fill(struct reader *r)
 		r->end -= r->start;
 		r->start = 0;
 	}
-	n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
+	if (r->gzip) {
+		if (fill_gzip(r) && r->pending == NULL)
+			return true;
+		/* deliver what came before an error, then stop */
+		r->eof = true;
+		return r->end > 0;
+	}
+	n = raw_read(r, r->buf + r->end, r->cap - r->end);
 	if (n > 0) {
 		r->end += (size_t)n;
 		return true;
 	}
 	r->eof = true;
-	msg = gzerror(r->gz, &err);
-	if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) {
-		r->failed = true;
-		diag_at(DIAG_ERROR, r->name, r->lineno + 1, 0,
-		    "read error: %s", err == Z_ERRNO ? strerror(errno) : msg);
-	}
 	return false;
 }
 
@@ -119,35 +237,48 @@ reader_next(struct reader *r, struct strview *line)
 		char *nl = avail ? memchr(s, '\n', avail) : NULL;
 		size_t len;
 
-		if (nl == NULL && avail < READER_MAX_LINE && fill(r))
+		bool cut = false;
+
+		if (nl == NULL && avail <= READER_MAX_LINE && !r->eof &&
+		    fill(r))
 			continue;
-		if (nl == NULL && avail == 0)
+		if (nl == NULL && avail == 0) {
+			if (r->pending != NULL) {
+				diag_at(DIAG_ERROR, r->name, r->lineno + 1, 0,
+				    "%s", r->pending);
+				free(r->pending);
+				r->pending = NULL;
+			}
 			return 0;
-		if (nl == NULL && avail >= READER_MAX_LINE) {
-			/* Too long: hand out the first part, skip the rest. */
-			len = READER_MAX_LINE;
+		}
+		if (nl == NULL && avail > READER_MAX_LINE) {
+			/* No end in sight: hand out the first part. */
 			if (r->skipping) {
 				r->start = r->end;
 				continue;
 			}
-			r->lineno++;
+			len = READER_MAX_LINE;
+			r->start += len;
+			r->skipping = true;
+			cut = true;
+		} else {
+			len = nl ? (size_t)(nl - s) : avail;
+			r->start += nl ? len + 1 : len;
+			if (r->skipping) {
+				r->skipping = false;
+				continue;
+			}
+			if (len > READER_MAX_LINE) {
+				len = READER_MAX_LINE;
+				cut = true;
+			}
+		}
+		r->lineno++;
+		if (cut)
 			diag_at(DIAG_WARNING, r->name, r->lineno, 0,
 			    "line longer than %d bytes, truncated",
 			    READER_MAX_LINE);
-			r->start += len;
-			r->skipping = true;
-			line->p = s;
-			line->len = len;
-			return 1;
-		}
-		len = nl ? (size_t)(nl - s) : avail;
-		r->start += nl ? len + 1 : len;
-		if (r->skipping) {
-			r->skipping = false;
-			continue;
-		}
-		r->lineno++;
-		if (len > 0 && s[len - 1] == '\r')
+		else if (len > 0 && s[len - 1] == '\r')
 			len--;
 		line->p = s;
 		line->len = len;
@@ -184,7 +315,11 @@ reader_close(struct reader *r)
 {
 	if (r == NULL)
 		return;
-	gzclose(r->gz);
+	if (r->gzip)
+		inflateEnd(&r->zs);
+	close(r->fd);
+	free(r->raw);
+	free(r->pending);
 	free(r->buf);
 	free(r->name);
 	free(r);

@@ -3,8 +3,9 @@
  *
  * A line is handed out as a view into the reader's buffer, without its
  * line end (LF or CRLF), and is valid until the next reader_next() call:
- * no allocation per line. zlib reads plain files transparently, so the same
- * path serves mail.log and mail.log.2.gz (and a gzip stream on stdin).
+ * no allocation per line. Plain and gzip input go through the same path
+ * (mail.log, mail.log.2.gz, and a gzip stream on stdin): gzip is
+ * recognised by its magic bytes, not by the file name.
  *
  * Lines longer than READER_MAX_LINE bytes are cut there, with a warning;
  * the rest of that line is skipped, and reading goes on.
