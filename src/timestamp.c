@@ -13,6 +13,9 @@ static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 static bool zone_is_fixed;
 static bool zone_set;
+/* The offset of the last local hour looked up, for a zone name. */
+static int64_t cache_hour = INT64_MIN;
+static int cache_off;
 static int zone_fixed_off;	/* minutes */
 
 int64_t
@@ -241,8 +244,10 @@ ts_parse(struct strview v, struct ts_year *yr, struct ts *out)
 		    !valid_date(y, m, d))
 			return false;
 		set_time(out, y, m, d, h, mi, s, us, fd);
-		if (!zone_part(&p, end, out))
+		if (!zone_part(&p, end, out)) {
+			memset(out, 0, sizeof(*out));
 			return false;
+		}
 		if (yr)
 			yr->last_month = m;
 	} else if (v.len >= 20 && p[2] == '/') {
@@ -293,6 +298,7 @@ ts_set_default_zone(const char *z)
 		return false;
 	setenv("TZ", z, 1);
 	tzset();
+	cache_hour = INT64_MIN;
 	zone_is_fixed = false;
 	zone_set = true;
 	return true;
@@ -301,8 +307,6 @@ ts_set_default_zone(const char *z)
 void
 ts_apply_default_zone(struct ts *t)
 {
-	static int64_t cache_hour = INT64_MIN;
-	static int cache_off;
 	int64_t secs, hour;
 
 	if (!zone_set || !(t->flags & TS_SET) || (t->flags & TS_OFFSET))
