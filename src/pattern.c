@@ -126,8 +126,13 @@ struct pattern_db {
 	size_t ncauses, capcauses;
 };
 
+/*
+ * One match-data block serves every regex (the tool is single-threaded);
+ * it grows to the largest capture count and lives while any db does.
+ */
 static pcre2_match_data *mdata;
 static uint32_t mdata_pairs;
+static unsigned ndbs;
 
 const char *
 field_name(enum field f)
@@ -377,17 +382,50 @@ resolve_groups(struct ldr *l, yaml_node_t *n, struct pattern *p)
 	}
 }
 
+/* Whether rx has a '|' outside every group and class: "^a|b". */
+static bool
+top_level_alternation(const char *rx)
+{
+	int depth = 0;
+	bool in_class = false;
+
+	for (const char *s = rx; *s; s++) {
+		if (*s == '\\') {
+			if (s[1] == '\0')
+				break;
+			s++;
+		} else if (in_class) {
+			if (*s == ']')
+				in_class = false;
+		} else if (*s == '[') {
+			in_class = true;
+			if (s[1] == '^')
+				s++;
+			if (s[1] == ']')
+				s++;
+		} else if (*s == '(') {
+			depth++;
+		} else if (*s == ')') {
+			depth--;
+		} else if (*s == '|' && depth == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * The literal text every match must start with, for a memcmp() before the
  * regex: the characters after '^' up to the first metacharacter; a
- * character followed by a quantifier does not count.
+ * character followed by a quantifier does not count, and a regex with a
+ * top-level alternative has none.
  */
 static void
 literal_lead(struct pattern *p, const char *rx)
 {
 	size_t n = 0;
 
-	if (rx[0] != '^')
+	if (rx[0] != '^' || top_level_alternation(rx))
 		return;
 	for (const char *s = rx + 1; *s && n < LIT_MAX; s++) {
 		if (strchr("\\.[]()*+?{}|^$", *s))
@@ -1119,6 +1157,8 @@ struct pattern_db *
 pattern_db_load(const char *const *dirs, size_t ndirs)
 {
 	struct pattern_db *db = xcalloc(1, sizeof(*db));
+
+	ndbs++;
 	bool ok = true;
 
 	for (size_t i = 0; i < ndirs; i++)
@@ -1155,7 +1195,7 @@ pattern_db_free(struct pattern_db *db)
 	}
 	free(db->causes);
 	free(db);
-	if (mdata) {
+	if (--ndbs == 0 && mdata) {
 		pcre2_match_data_free(mdata);
 		mdata = NULL;
 		mdata_pairs = 0;
