@@ -1,0 +1,559 @@
+/*
+ * check_util - unit tests for util.h: the string map, arenas, the growing
+ * buffer and grow_array().
+ *
+ * The map is exercised past several rehashes, through long runs of
+ * put/del that leave tombstones behind, and with keys that differ only in
+ * length or in bytes after a NUL: it is keyed by (bytes, length), not by
+ * C strings.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define NKEYS 20000
+
+static void *
+ival(size_t i)
+{
+	return (void *)(uintptr_t)(i + 1);
+}
+
+static size_t
+keyf(char *buf, size_t sz, const char *pfx, size_t i)
+{
+	return (size_t)snprintf(buf, sz, "%s-%zu", pfx, i);
+}
+
+/* --- strmap ------------------------------------------------------------ */
+
+START_TEST(strmap_many_keys)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	ck_assert_uint_eq(strmap_count(m), 0);
+	for (size_t i = 0; i < NKEYS; i++) {
+		n = keyf(k, sizeof(k), "key", i);
+		strmap_put(m, k, n, ival(i));
+		ck_assert_msg(strmap_count(m) == i + 1,
+		    "after put '%s': count got %zu, want %zu", k,
+		    strmap_count(m), i + 1);
+	}
+	/* every key survives every rehash */
+	for (size_t i = 0; i < NKEYS; i++) {
+		void *got;
+
+		n = keyf(k, sizeof(k), "key", i);
+		got = strmap_get(m, k, n);
+		ck_assert_msg(got == ival(i), "get '%s': got %p, want %p", k,
+		    got, ival(i));
+	}
+	/* keys never put */
+	for (size_t i = 0; i < 1000; i++) {
+		n = keyf(k, sizeof(k), "absent", i);
+		ck_assert_msg(strmap_get(m, k, n) == NULL,
+		    "get '%s': got %p, want NULL", k, strmap_get(m, k, n));
+	}
+	n = keyf(k, sizeof(k), "key", (size_t)NKEYS);
+	ck_assert_ptr_null(strmap_get(m, k, n));
+	strmap_free(m);
+}
+END_TEST
+
+START_TEST(strmap_overwrite)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	for (size_t i = 0; i < 500; i++) {
+		n = keyf(k, sizeof(k), "k", i);
+		strmap_put(m, k, n, ival(i));
+	}
+	for (size_t i = 0; i < 500; i++) {
+		n = keyf(k, sizeof(k), "k", i);
+		strmap_put(m, k, n, ival(i + 1000));
+	}
+	ck_assert_msg(strmap_count(m) == 500,
+	    "count after overwriting: got %zu, want 500", strmap_count(m));
+	for (size_t i = 0; i < 500; i++) {
+		n = keyf(k, sizeof(k), "k", i);
+		ck_assert_msg(strmap_get(m, k, n) == ival(i + 1000),
+		    "get '%s': got %p, want %p", k, strmap_get(m, k, n),
+		    ival(i + 1000));
+	}
+	strmap_free(m);
+}
+END_TEST
+
+START_TEST(strmap_delete)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		n = keyf(k, sizeof(k), "key", i);
+		strmap_put(m, k, n, ival(i));
+	}
+	/* delete the odd ones */
+	for (size_t i = 1; i < NKEYS; i += 2) {
+		void *got;
+
+		n = keyf(k, sizeof(k), "key", i);
+		got = strmap_del(m, k, n);
+		ck_assert_msg(got == ival(i), "del '%s': got %p, want %p", k,
+		    got, ival(i));
+	}
+	ck_assert_msg(strmap_count(m) == NKEYS / 2,
+	    "count: got %zu, want %d", strmap_count(m), NKEYS / 2);
+	for (size_t i = 0; i < NKEYS; i++) {
+		void *got, *want = i % 2 ? NULL : ival(i);
+
+		n = keyf(k, sizeof(k), "key", i);
+		got = strmap_get(m, k, n);
+		ck_assert_msg(got == want, "get '%s': got %p, want %p", k,
+		    got, want);
+	}
+	/* deleting again, or a key never put, is a no-op */
+	n = keyf(k, sizeof(k), "key", 1);
+	ck_assert_ptr_null(strmap_del(m, k, n));
+	n = keyf(k, sizeof(k), "never", 1);
+	ck_assert_ptr_null(strmap_del(m, k, n));
+	ck_assert_uint_eq(strmap_count(m), NKEYS / 2);
+	strmap_free(m);
+}
+END_TEST
+
+/*
+ * A map that never holds more than a few keys but sees many distinct ones
+ * come and go (the correlator's open sessions): the tombstones must be
+ * reclaimed, or the probe loop would never find an empty slot.
+ */
+START_TEST(strmap_tombstones)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	for (size_t i = 0; i < 200000; i++) {
+		n = keyf(k, sizeof(k), "s", i);
+		strmap_put(m, k, n, ival(i));
+		if (i >= 3) {
+			void *got;
+
+			n = keyf(k, sizeof(k), "s", i - 3);
+			got = strmap_del(m, k, n);
+			ck_assert_msg(got == ival(i - 3),
+			    "del '%s': got %p, want %p", k, got, ival(i - 3));
+		}
+	}
+	ck_assert_msg(strmap_count(m) == 3, "count: got %zu, want 3",
+	    strmap_count(m));
+	for (size_t i = 200000 - 3; i < 200000; i++) {
+		n = keyf(k, sizeof(k), "s", i);
+		ck_assert_msg(strmap_get(m, k, n) == ival(i),
+		    "get '%s': got %p, want %p", k, strmap_get(m, k, n),
+		    ival(i));
+	}
+	n = keyf(k, sizeof(k), "s", 0);
+	ck_assert_ptr_null(strmap_get(m, k, n));
+	strmap_free(m);
+}
+END_TEST
+
+/* A deleted key can come back, with a new value, counted once. */
+START_TEST(strmap_reput_deleted)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	/* enough neighbours that probes cross tombstones */
+	for (size_t i = 0; i < 40; i++) {
+		n = keyf(k, sizeof(k), "n", i);
+		strmap_put(m, k, n, ival(i));
+	}
+	for (size_t i = 0; i < 40; i += 2) {
+		n = keyf(k, sizeof(k), "n", i);
+		strmap_del(m, k, n);
+	}
+	for (size_t round = 0; round < 3; round++)
+		for (size_t i = 0; i < 40; i += 2) {
+			n = keyf(k, sizeof(k), "n", i);
+			strmap_put(m, k, n, ival(100 * round + i));
+			ck_assert_msg(strmap_get(m, k, n) ==
+			    ival(100 * round + i), "get '%s' after re-put: "
+			    "got %p, want %p", k, strmap_get(m, k, n),
+			    ival(100 * round + i));
+			if (round < 2)
+				ck_assert_ptr_eq(strmap_del(m, k, n),
+				    ival(100 * round + i));
+		}
+	ck_assert_msg(strmap_count(m) == 40, "count: got %zu, want 40",
+	    strmap_count(m));
+	for (size_t i = 1; i < 40; i += 2) {
+		n = keyf(k, sizeof(k), "n", i);
+		ck_assert_ptr_eq(strmap_get(m, k, n), ival(i));
+	}
+	strmap_free(m);
+}
+END_TEST
+
+/* Keys are (bytes, length): a NUL inside a key or a shorter prefix is
+ * another key; the map keeps its own copy of the bytes. */
+START_TEST(strmap_binary_keys)
+{
+	struct strmap *m = strmap_new();
+	char k[8] = "ab\0cd";
+
+	strmap_put(m, k, 2, ival(1));	/* "ab" */
+	strmap_put(m, k, 3, ival(2));	/* "ab\0" */
+	strmap_put(m, k, 5, ival(3));	/* "ab\0cd" */
+	strmap_put(m, k, 1, ival(4));	/* "a" */
+	strmap_put(m, k, 0, ival(5));	/* "" */
+	ck_assert_uint_eq(strmap_count(m), 5);
+	memset(k, 'z', sizeof(k));	/* the map must not point into k */
+	ck_assert_ptr_eq(strmap_get(m, "ab", 2), ival(1));
+	ck_assert_ptr_eq(strmap_get(m, "ab\0", 3), ival(2));
+	ck_assert_ptr_eq(strmap_get(m, "ab\0cd", 5), ival(3));
+	ck_assert_ptr_eq(strmap_get(m, "a", 1), ival(4));
+	ck_assert_ptr_eq(strmap_get(m, "", 0), ival(5));
+	ck_assert_ptr_null(strmap_get(m, "ab\0c", 4));
+	ck_assert_ptr_null(strmap_get(m, "zz", 2));
+	ck_assert_ptr_eq(strmap_del(m, "ab\0", 3), ival(2));
+	ck_assert_ptr_eq(strmap_get(m, "ab", 2), ival(1));
+	ck_assert_ptr_eq(strmap_get(m, "ab\0cd", 5), ival(3));
+	strmap_free(m);
+}
+END_TEST
+
+static void
+sum_fn(void *val, void *arg)
+{
+	size_t *acc = arg;
+
+	acc[0] += (size_t)(uintptr_t)val;
+	acc[1]++;
+}
+
+START_TEST(strmap_each_visits_live)
+{
+	struct strmap *m = strmap_new();
+	size_t acc[2] = {0, 0}, want = 0;
+	char k[64];
+	size_t n;
+
+	for (size_t i = 0; i < 1000; i++) {
+		n = keyf(k, sizeof(k), "e", i);
+		strmap_put(m, k, n, ival(i));
+	}
+	for (size_t i = 0; i < 1000; i += 3) {
+		n = keyf(k, sizeof(k), "e", i);
+		strmap_del(m, k, n);
+	}
+	for (size_t i = 0; i < 1000; i++)
+		if (i % 3)
+			want += i + 1;
+	strmap_each(m, sum_fn, acc);
+	ck_assert_msg(acc[1] == strmap_count(m),
+	    "visited: got %zu, want %zu", acc[1], strmap_count(m));
+	ck_assert_msg(acc[0] == want, "sum of values: got %zu, want %zu",
+	    acc[0], want);
+	strmap_free(m);
+	strmap_free(NULL);
+}
+END_TEST
+
+/* --- arena ------------------------------------------------------------- */
+
+START_TEST(arena_strndup_copies)
+{
+	struct arena a = {0};
+	const char *src = "connect from localhost[127.0.0.1]";
+	char *p, *q, *e;
+	char buf[16] = "mutable";
+
+	p = arena_strndup(&a, src, 7);
+	ck_assert_msg(strcmp(p, "connect") == 0, "got '%s', want 'connect'",
+	    p);
+	q = arena_strndup(&a, buf, strlen(buf));
+	memcpy(buf, "CHANGED", 7);
+	ck_assert_msg(strcmp(q, "mutable") == 0,
+	    "copy changed with its source: got '%s', want 'mutable'", q);
+	e = arena_strndup(&a, src, 0);
+	ck_assert_msg(e != NULL && e[0] == '\0', "empty copy: got '%s'",
+	    e ? e : "(null)");
+	/* the bytes, embedded NUL included, and a terminating NUL */
+	p = arena_strndup(&a, "a\0b", 3);
+	ck_assert(p[0] == 'a' && p[1] == '\0' && p[2] == 'b' && p[3] == '\0');
+	arena_free(&a);
+	ck_assert_ptr_null(a.head);
+	arena_free(&a);	/* twice is harmless */
+}
+END_TEST
+
+/* Many strings, some larger than a chunk: none overwrites another. */
+START_TEST(arena_many)
+{
+	struct arena a = {0};
+	enum { N = 5000 };
+	char **v = calloc(N, sizeof(char *));
+	char want[9000];
+
+	ck_assert_ptr_nonnull(v);
+	for (size_t i = 0; i < N; i++) {
+		size_t len = i % 97 == 0 ? 5000 + i % 3000 : i % 61;
+
+		memset(want, 'a' + (int)(i % 26), len);
+		want[len] = '\0';
+		v[i] = arena_strndup(&a, want, len);
+		ck_assert_msg(((uintptr_t)v[i] % _Alignof(max_align_t)) == 0,
+		    "string %zu not aligned: %p", i, (void *)v[i]);
+	}
+	for (size_t i = 0; i < N; i++) {
+		size_t len = i % 97 == 0 ? 5000 + i % 3000 : i % 61;
+
+		memset(want, 'a' + (int)(i % 26), len);
+		want[len] = '\0';
+		ck_assert_msg(strlen(v[i]) == len && strcmp(v[i], want) == 0,
+		    "string %zu: got length %zu, want %zu", i, strlen(v[i]),
+		    len);
+	}
+	arena_free(&a);
+	free(v);
+}
+END_TEST
+
+/* --- buf --------------------------------------------------------------- */
+
+/*
+ * buf_addf formats into 256 bytes first: lengths of %s around that edge
+ * (it adds 6 bytes: 248 + 6 = 254, ..., 251 + 6 = 257).
+ */
+static const size_t addf_lengths[] = {0, 1, 200, 248, 249, 250, 251, 255,
+    256, 511, 1000, 4096, 100000};
+
+START_TEST(buf_addf_lengths)
+{
+	size_t len = addf_lengths[_i];
+	struct buf b = {0};
+	char *s = malloc(len + 1);
+	size_t want_len = 3 + len + 1 + 5;
+
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < len; i++)
+		s[i] = (char)('A' + i % 26);
+	s[len] = '\0';
+	buf_add(&b, "pre", 3);
+	buf_addf(&b, "%s|%05d", s, 42);
+	ck_assert_msg(b.len == want_len, "len %zu: got b.len %zu, want %zu",
+	    len, b.len, want_len);
+	ck_assert_msg(strlen(b.s) == b.len,
+	    "len %zu: strlen %zu differs from b.len %zu", len, strlen(b.s),
+	    b.len);
+	ck_assert_msg(memcmp(b.s, "pre", 3) == 0 &&
+	    memcmp(b.s + 3, s, len) == 0 &&
+	    strcmp(b.s + 3 + len, "|00042") == 0,
+	    "len %zu: got '%.40s...%s'", len, b.s,
+	    b.len > 10 ? b.s + b.len - 10 : b.s);
+	ck_assert(b.cap > b.len);
+	buf_free(&b);
+	free(s);
+}
+END_TEST
+
+START_TEST(buf_addf_many_appends)
+{
+	struct buf b = {0};
+	char want[64];
+	size_t off = 0;
+
+	for (int i = 0; i < 10000; i++)
+		buf_addf(&b, "%d,", i);
+	for (int i = 0; i < 10000; i++) {
+		int n = snprintf(want, sizeof(want), "%d,", i);
+
+		ck_assert_msg(off + (size_t)n <= b.len &&
+		    memcmp(b.s + off, want, (size_t)n) == 0,
+		    "item %d at %zu: got '%.*s', want '%s'", i, off, n,
+		    b.s + off, want);
+		off += (size_t)n;
+	}
+	ck_assert_uint_eq(off, b.len);
+	ck_assert_uint_eq(b.s[b.len], '\0');
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(buf_basics)
+{
+	struct buf b = {0};
+
+	buf_addc(&b, 'x');
+	buf_add(&b, "yz", 2);
+	buf_add(&b, "", 0);
+	ck_assert_msg(b.len == 3 && strcmp(b.s, "xyz") == 0,
+	    "got '%s' (%zu), want 'xyz' (3)", b.s, b.len);
+	buf_reset(&b);
+	ck_assert_msg(b.len == 0 && b.s[0] == '\0',
+	    "after reset: got '%s' (%zu), want '' (0)", b.s, b.len);
+	buf_addc(&b, '\0');	/* a NUL byte is content */
+	buf_addc(&b, 'q');
+	ck_assert_uint_eq(b.len, 2);
+	ck_assert(b.s[0] == '\0' && b.s[1] == 'q' && b.s[2] == '\0');
+	buf_free(&b);
+	ck_assert_ptr_null(b.s);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_uint_eq(b.cap, 0);
+	buf_reset(&b);	/* on an empty buffer */
+	ck_assert_uint_eq(b.len, 0);
+}
+END_TEST
+
+/* --- grow_array -------------------------------------------------------- */
+
+START_TEST(grow_array_grows)
+{
+	int *v = NULL;
+	size_t cap = 0;
+	void *before;
+	size_t capbefore;
+
+	grow_array((void **)&v, &cap, 1, sizeof(*v));
+	ck_assert_ptr_nonnull(v);
+	ck_assert_msg(cap >= 1, "cap: got %zu, want >= 1", cap);
+	for (size_t i = 0; i < 100000; i++) {
+		grow_array((void **)&v, &cap, i + 1, sizeof(*v));
+		ck_assert_msg(cap >= i + 1, "need %zu: cap %zu", i + 1, cap);
+		v[i] = (int)i * 3;
+	}
+	for (size_t i = 0; i < 100000; i++)
+		ck_assert_msg(v[i] == (int)i * 3, "v[%zu]: got %d, want %d",
+		    i, v[i], (int)i * 3);
+	/* no change when it fits */
+	before = v;
+	capbefore = cap;
+	grow_array((void **)&v, &cap, cap, sizeof(*v));
+	grow_array((void **)&v, &cap, 1, sizeof(*v));
+	grow_array((void **)&v, &cap, 0, sizeof(*v));
+	ck_assert_ptr_eq(v, before);
+	ck_assert_uint_eq(cap, capbefore);
+	/* a big jump at once */
+	grow_array((void **)&v, &cap, capbefore * 5 + 3, sizeof(*v));
+	ck_assert_msg(cap >= capbefore * 5 + 3, "cap: got %zu, want >= %zu",
+	    cap, capbefore * 5 + 3);
+	for (size_t i = 0; i < 100000; i++)
+		ck_assert_int_eq(v[i], (int)i * 3);
+	v[cap - 1] = 7;	/* the whole capacity is usable */
+	free(v);
+}
+END_TEST
+
+START_TEST(grow_array_large_elements)
+{
+	struct big {
+		char b[1000];
+	} *v = NULL;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < 300; i++) {
+		grow_array((void **)&v, &cap, i + 1, sizeof(*v));
+		memset(v[i].b, (int)(i & 0xff), sizeof(v[i].b));
+	}
+	for (size_t i = 0; i < 300; i++)
+		ck_assert_msg((unsigned char)v[i].b[999] == (i & 0xff),
+		    "v[%zu]: got %d, want %zu", i, v[i].b[999], i & 0xff);
+	free(v);
+}
+END_TEST
+
+/* --- small helpers ----------------------------------------------------- */
+
+START_TEST(strview_compare)
+{
+	struct strview v = {"RCPT TO", 4};
+	struct strview unset = {NULL, 0};
+
+	ck_assert(sv_eq(v, "RCPT"));
+	ck_assert(!sv_eq(v, "RCPT TO"));
+	ck_assert(!sv_eq(v, "RCP"));
+	ck_assert(!sv_eq(v, "rcpt"));
+	ck_assert(!sv_eq(unset, ""));
+	ck_assert(sv_eq_nocase(v, "rcpt", 4));
+	ck_assert(!sv_eq_nocase(v, "rcpt", 3));
+	ck_assert(!sv_eq_nocase(unset, "", 0));
+}
+END_TEST
+
+START_TEST(xstrndup_copies)
+{
+	char *p = xstrndup("hello world", 5);
+	char *q = xstrdup("");
+
+	ck_assert_str_eq(p, "hello");
+	ck_assert_str_eq(q, "");
+	free(p);
+	free(q);
+}
+END_TEST
+
+static Suite *
+util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc;
+
+	tc = tcase_create("strmap");
+	tcase_add_test(tc, strmap_many_keys);
+	tcase_add_test(tc, strmap_overwrite);
+	tcase_add_test(tc, strmap_delete);
+	tcase_add_test(tc, strmap_tombstones);
+	tcase_add_test(tc, strmap_reput_deleted);
+	tcase_add_test(tc, strmap_binary_keys);
+	tcase_add_test(tc, strmap_each_visits_live);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("arena");
+	tcase_add_test(tc, arena_strndup_copies);
+	tcase_add_test(tc, arena_many);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("buf");
+	tcase_add_loop_test(tc, buf_addf_lengths, 0,
+	    (int)ARRAY_SIZE(addf_lengths));
+	tcase_add_test(tc, buf_addf_many_appends);
+	tcase_add_test(tc, buf_basics);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("grow_array");
+	tcase_add_test(tc, grow_array_grows);
+	tcase_add_test(tc, grow_array_large_elements);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("strings");
+	tcase_add_test(tc, strview_compare);
+	tcase_add_test(tc, xstrndup_copies);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(util_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
