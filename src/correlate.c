@@ -26,6 +26,8 @@
 
 /* A handed-off client must reach its server process within this time. */
 #define HANDOFF_WINDOW_US (300LL * 1000000)
+/* How often (in log time) idle sessions are looked for. */
+#define SWEEP_EVERY_US (60LL * 1000000)
 
 struct msgnode {
 	struct message *m;
@@ -41,6 +43,8 @@ struct correlator {
 	unsigned seq;
 	struct correlate_stats st;
 	struct buf key;
+	int64_t now, last_sweep;	/* log time, UTC microseconds */
+	bool have_now;
 };
 
 struct correlator *
@@ -291,6 +295,19 @@ session_add_msg(struct session *s, struct message *m)
 	s->msgs[s->nmsgs++] = m;
 }
 
+/* m no longer belongs to s (it moved to another session). */
+static void
+session_drop_msg(struct session *s, struct message *m)
+{
+	for (size_t i = 0; i < s->nmsgs; i++)
+		if (s->msgs[i] == m) {
+			memmove(&s->msgs[i], &s->msgs[i + 1],
+			    (s->nmsgs - i - 1) * sizeof(*s->msgs));
+			s->nmsgs--;
+			return;
+		}
+}
+
 static struct rcpt *
 rcpt_get(struct arena *a, struct rcpt **v, size_t *n, size_t *cap,
     struct strview addr)
@@ -417,24 +434,30 @@ close_session(struct correlator *c, struct session *s)
 	try_finish(c, s);
 }
 
+/* Take a stashed session out of the handoff map. */
+static void
+unstash_quietly(struct correlator *c, struct session *s)
+{
+	const char *k = s->client_ip ? s->client_ip : "";
+
+	if (!s->handed_off)
+		return;
+	buf_reset(&c->key);
+	buf_add(&c->key, s->host ? s->host : "", s->host ? strlen(s->host) : 0);
+	buf_addc(&c->key, '\x1f');
+	buf_add(&c->key, k, strlen(k));
+	if (strmap_get(c->handoff, c->key.s, c->key.len) == s)
+		strmap_del(c->handoff, c->key.s, c->key.len);
+	s->handed_off = false;
+}
+
 static void
 evict_sessions(struct correlator *c)
 {
 	while (c->nlive > c->o.max_open && c->lru_head) {
 		struct session *s = c->lru_head;
 
-		if (s->handed_off) {
-			const char *k = s->client_ip ? s->client_ip : "";
-
-			buf_reset(&c->key);
-			buf_add(&c->key, s->host ? s->host : "",
-			    s->host ? strlen(s->host) : 0);
-			buf_addc(&c->key, '\x1f');
-			buf_add(&c->key, k, strlen(k));
-			if (strmap_get(c->handoff, c->key.s, c->key.len) == s)
-				strmap_del(c->handoff, c->key.s, c->key.len);
-			s->handed_off = false;
-		}
+		unstash_quietly(c, s);
 		unmap(c, s);
 		if (!s->closed)
 			s->evicted = true;
@@ -444,6 +467,36 @@ evict_sessions(struct correlator *c)
 				s->msgs[i]->abandoned = true;
 		c->st.evicted++;
 		finish(c, s);
+	}
+}
+
+/*
+ * Sessions with no line for idle_us of log time are over: an outbound one
+ * (whose end Postfix does not log) is closed as it stands, an inbound one
+ * becomes incomplete. Sessions closed and waiting for their messages stay.
+ * The LRU list is in order of the last line, so the walk stops at the
+ * first open session that is still recent.
+ */
+static void
+sweep_idle(struct correlator *c)
+{
+	int64_t cutoff = c->now - c->o.idle_us;
+	struct session *s, *next;
+
+	for (s = c->lru_head; s != NULL; s = next) {
+		next = s->lru_next;
+		if (s->closed && !s->handed_off)
+			continue;	/* held */
+		if (!(s->end.flags & TS_SET))
+			continue;
+		if (ts_utc(&s->end) >= cutoff)
+			break;
+		unstash_quietly(c, s);
+		if (s->dir == DIR_INBOUND) {
+			s->evicted = true;
+			c->st.idle++;
+		}
+		close_session(c, s);
 	}
 }
 
@@ -769,7 +822,6 @@ static void
 link_forward(struct correlator *c, struct message *from, struct message *to,
     struct session *via)
 {
-	(void)c;
 	if (from == to || from->next_hop == to)
 		return;
 	from->forwarded = true;
@@ -779,6 +831,11 @@ link_forward(struct correlator *c, struct message *from, struct message *to,
 	if (from->owner && to->owner != from->owner) {
 		if (via && via != from->owner)
 			via->internal = true;
+		if (to->owner) {
+			to->owner->internal = true;
+			session_drop_msg(to->owner, to);
+			try_finish(c, to->owner);
+		}
 		to->owner = from->owner;
 		session_add_msg(from->owner, to);
 		if (!to->accepted && !to->closed_map)
@@ -832,10 +889,13 @@ apply_message(struct correlator *c, struct message *msg,
 		r->text = adup(a, m->f[F_TEXT]);
 		r->relay = adup(a, m->f[F_RELAY]);
 		if (m->f[F_NEW_QUEUE].p && rs == RS_DELIVERED) {
+			/* "queued as X": a re-injection only when X is in
+			 * this host's queue; else it is the remote's ID */
 			struct message *to = msg_get(c, m->f[F_HOST],
-			    m->f[F_NEW_QUEUE], true);
+			    m->f[F_NEW_QUEUE], false);
 
-			link_forward(c, msg, to, NULL);
+			if (to != NULL)
+				link_forward(c, msg, to, NULL);
 		}
 		if (out != NULL) {
 			/* the outbound session's view of the same attempt */
@@ -883,9 +943,28 @@ has_result(const struct session *s)
 	return s->nrcpts > 0;
 }
 
+/*
+ * After a delivery's result, the same conversation may still log the
+ * remote's late replies and our RSET or QUIT (debug_peer_list); anything
+ * else that names no message starts the process's next conversation.
+ */
+static bool
+continues_conversation(const struct session *s, const struct match *m,
+    enum event ev)
+{
+	struct strview cmd = m->f[F_COMMAND];
+
+	if (s->quit_sent)
+		return ev == EV_REPLY;
+	if (ev == EV_REPLY)
+		return true;
+	return ev == EV_COMMAND && cmd.p != NULL &&
+	    (sv_eq_nocase(cmd, "RSET", 4) || sv_eq_nocase(cmd, "QUIT", 4));
+}
+
 static struct session *
 outbound_session(struct correlator *c, const struct match *m,
-    struct strview q)
+    struct strview q, enum event ev)
 {
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
@@ -893,7 +972,8 @@ outbound_session(struct correlator *c, const struct match *m,
 	struct session *s = strmap_get(c->open, key, c->key.len);
 
 	if (s && ((q.p && s->queue && !sv_eq(q, s->queue)) ||
-	    (!q.p && has_result(s)))) {
+	    (!q.p && has_result(s) && !continues_conversation(s, m, ev)) ||
+	    (!q.p && s->quit_sent && ev != EV_REPLY))) {
 		close_session(c, s);
 		key = build_key(c, m, kf, nk);
 		s = NULL;
@@ -902,6 +982,9 @@ outbound_session(struct correlator *c, const struct match *m,
 		s = session_new(c, m, key, DIR_OUTBOUND);
 	if (q.p && !s->queue)
 		s->queue = adup(&s->arena, q);
+	if (ev == EV_COMMAND && m->f[F_COMMAND].p &&
+	    sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
+		s->quit_sent = true;
 	return s;
 }
 
@@ -1009,6 +1092,21 @@ correlator_feed(struct correlator *c, const struct match *m,
 	ev = pattern_event(m->pat);
 	if (ev == EV_IGNORE)
 		return;
+	if (c->o.idle_us > 0 && (ts->flags & TS_SET)) {
+		int64_t t = ts_utc(ts);
+
+		if (!c->have_now) {
+			c->have_now = true;
+			c->now = c->last_sweep = t;
+		} else if (t > c->now) {
+			c->now = t;
+		}
+		if (c->now - c->last_sweep >= (c->o.idle_us < SWEEP_EVERY_US ?
+		    c->o.idle_us : SWEEP_EVERY_US)) {
+			c->last_sweep = c->now;
+			sweep_idle(c);
+		}
+	}
 	dir = pattern_direction(m->pat);
 	qf = pattern_set_message_field(m->set);
 	if (qf >= 0 && m->f[qf].p && m->f[qf].len)
@@ -1019,7 +1117,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 			return;
 		msg = msg_get(c, m->f[F_HOST], q, true);
 		if (dir == DIR_OUTBOUND) {
-			s = outbound_session(c, m, q);
+			s = outbound_session(c, m, q, ev);
 			harvest(s, m);
 			note_time(s, ts);
 			add_line(c, &s->arena, &s->lines, &s->nlines,
@@ -1043,7 +1141,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 	}
 
 	if (dir == DIR_OUTBOUND) {
-		s = outbound_session(c, m, q);
+		s = outbound_session(c, m, q, ev);
 	} else {
 		const enum field *kf;
 		size_t nk = pattern_key_fields(m, &kf);

@@ -31,6 +31,8 @@
 struct correlate_opts {
 	bool keep_text;	/* keep each line's text (for transcripts) */
 	size_t max_open;	/* live sessions, and queued messages, at most */
+	int64_t idle_us;	/* an open session idle this long (log time)
+				   is over; 0: never */
 	const struct pattern_db *db;
 	void (*emit)(const struct session *, void *arg);
 	void *arg;
@@ -39,6 +41,7 @@ struct correlate_opts {
 struct correlate_stats {
 	unsigned long sessions;	/* handed on to emit() */
 	unsigned long evicted;	/* handed on early past max_open */
+	unsigned long idle;	/* inbound, idle past idle_us: incomplete */
 	unsigned long folded;	/* re-injection sessions merged away */
 	unsigned long messages;	/* queued messages seen */
 	size_t peak_open;

@@ -49,6 +49,7 @@ struct options {
 	const char *unparsed;
 	int year;
 	size_t max_open;
+	long session_timeout;
 };
 
 static _Noreturn void
@@ -78,6 +79,10 @@ usage(FILE *fp, int status)
 "      --max-open N       sessions and queued messages held at most\n"
 "                         (default 100000); past it the oldest are reported\n"
 "                         as they stand\n"
+"      --session-timeout SECONDS\n"
+"                         a session with no line for this long (in log\n"
+"                         time) is over: incomplete when inbound (default\n"
+"                         3600; 0: wait for the end of the input)\n"
 "      --stats            print lines/s, sessions and peak memory to stderr\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n"
@@ -116,6 +121,7 @@ parse_options(int argc, char **argv, struct options *o)
 	enum {
 		OPT_CHECK = 256,
 		OPT_MAX_OPEN,
+		OPT_SESSION_TIMEOUT,
 		OPT_STATS,
 		OPT_TZ,
 		OPT_UNPARSED,
@@ -129,6 +135,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{"max-open", required_argument, NULL, OPT_MAX_OPEN},
 		{"mta", required_argument, NULL, 'm'},
 		{"patterns", required_argument, NULL, 'p'},
+		{"session-timeout", required_argument, NULL,
+		    OPT_SESSION_TIMEOUT},
 		{"sessions", no_argument, NULL, 's'},
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"tz", required_argument, NULL, OPT_TZ},
@@ -176,6 +184,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_MAX_OPEN:
 			o->max_open = (size_t)number("--max-open", optarg, 1,
 			    100000000);
+			break;
+		case OPT_SESSION_TIMEOUT:
+			o->session_timeout = number("--session-timeout",
+			    optarg, 0, 100L * 365 * 86400);
 			break;
 		case OPT_STATS:
 			o->stats = true;
@@ -373,7 +385,7 @@ list_mtas(struct run *r, struct buf *b, bool seen_only)
 int
 main(int argc, char **argv)
 {
-	struct options o = {.format = FORMAT_TEXT};
+	struct options o = {.format = FORMAT_TEXT, .session_timeout = 3600};
 	struct run r = {.o = &o};
 	const char **dirs = NULL;
 	size_t ndirs = 0;
@@ -438,6 +450,7 @@ main(int argc, char **argv)
 
 	co.keep_text = o.nids > 0 && o.format == FORMAT_TEXT;
 	co.max_open = o.max_open;
+	co.idle_us = (int64_t)o.session_timeout * 1000000;
 	co.db = r.db;
 	co.emit = emit;
 	co.arg = &r;

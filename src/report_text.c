@@ -258,6 +258,9 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 	if (ri->cst && ri->cst->folded)
 		fprintf(fp, "  (%lu content-filter re-injections folded into "
 		    "the sessions they came from)\n", ri->cst->folded);
+	if (ri->cst && ri->cst->idle)
+		fprintf(fp, "  (%lu sessions idle past --session-timeout, "
+		    "reported incomplete)\n", ri->cst->idle);
 	if (ri->cst && ri->cst->evicted)
 		fprintf(fp, "  (%lu sessions handed on early to keep memory "
 		    "bounded)\n", ri->cst->evicted);

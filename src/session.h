@@ -151,7 +151,8 @@ struct session {
 	    *relay;	/* outbound: the server we talked to */
 	struct ts start, end;
 	bool seen_start, closed, clean_quit, evicted, handed_off,
-	    screened, internal, emitted;
+	    screened, internal, emitted,
+	    quit_sent;	/* outbound: our QUIT seen in a transcript */
 	enum phase reached;
 	enum phase last_cmd_phase;	/* of the last command seen */
 	unsigned last_cmd_seq;

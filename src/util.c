@@ -84,6 +84,12 @@ struct arena_chunk {
 	max_align_t data[];
 };
 
+/*
+ * Chunks start small and double up to ARENA_CHUNK: most sessions keep a
+ * few hundred bytes, and a log can have tens of thousands of them waiting
+ * for their messages to leave the queue.
+ */
+#define ARENA_FIRST 256
 #define ARENA_CHUNK 4096
 
 void *
@@ -94,7 +100,11 @@ arena_alloc(struct arena *a, size_t n)
 
 	n = (n + align - 1) / align * align;
 	if (c == NULL || c->size - c->used < n) {
-		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		size_t size = c == NULL ? ARENA_FIRST :
+		    c->size >= ARENA_CHUNK ? ARENA_CHUNK : c->size * 2;
+
+		if (size < n)
+			size = n;
 
 		c = xmalloc(sizeof(*c) + size);
 		c->size = size;

@@ -78,6 +78,24 @@ expect_rc 0 "--id unknown" "$bin" --year 2026 --id NOSUCHID "$log"
 gzip -c "$log" | "$bin" --year 2026 --format json - >"$tmp/gz.json" && ok || bad "stdin gzip"
 cmp -s "$tmp/plain.json" "$tmp/gz.json" && ok || bad "gzip and plain stdin differ"
 
+# A session that goes silent is over after --session-timeout of log time:
+# incomplete at once, not at the end of the input; 0 waits for the end.
+{
+	echo 'Nov 23 09:00:00 mx postfix/smtpd[100]: connect from a.test[192.0.2.1]:1000'
+	echo 'Nov 23 09:00:01 mx postfix/smtpd[101]: connect from b.test[192.0.2.2]:1001'
+	echo 'Nov 23 09:00:02 mx postfix/smtpd[101]: disconnect from b.test[192.0.2.2]:1001 ehlo=1 quit=1 commands=2'
+	echo 'Nov 23 11:00:00 mx postfix/smtpd[102]: connect from c.test[192.0.2.3]:1002'
+	echo 'Nov 23 11:00:01 mx postfix/smtpd[102]: disconnect from c.test[192.0.2.3]:1002 ehlo=1 quit=1 commands=2'
+} >"$tmp/idle.log"
+"$bin" --year 2026 --sessions "$tmp/idle.log" >"$tmp/idle.out" 2>&1
+[ "$(sed -n 2p "$tmp/idle.out" | awk '{print $2, $NF}')" = "incomplete mx/smtpd[100]" ] &&
+	ok || bad "idle session not reported incomplete before the later ones: $(cat "$tmp/idle.out")"
+"$bin" --year 2026 "$tmp/idle.log" | grep -q '(1 sessions idle past --session-timeout' &&
+	ok || bad "summary does not count the idle session"
+"$bin" --year 2026 --session-timeout 0 --sessions "$tmp/idle.log" | tail -1 | grep -q 'incomplete .*smtpd\[100\]' &&
+	ok || bad "--session-timeout 0 did not wait for the end"
+expect_rc 64 "bad --session-timeout" "$bin" --session-timeout -1 "$tmp/idle.log"
+
 # Every JSON line is valid JSON with the contract's keys.
 if command -v jq >/dev/null; then
 	jq -e -s 'all(.[]; has("mta") and has("session") and has("direction") and has("start")
