@@ -137,36 +137,10 @@ static char *
 make_label(struct arena *a, const struct match *m, const enum field *kf,
     size_t nk)
 {
-	const char *t = pattern_label(m);
 	struct buf b = {0};
 	char *out;
 
-	if (t == NULL) {
-		for (size_t i = 0; i < nk; i++) {
-			if (i)
-				buf_addc(&b, '/');
-			if (m->f[kf[i]].p)
-				buf_add(&b, m->f[kf[i]].p, m->f[kf[i]].len);
-		}
-	} else {
-		for (const char *p = t; *p; p++) {
-			const char *e;
-
-			if (*p == '{' && (e = strchr(p, '}')) != NULL) {
-				for (int f = 0; f < F__COUNT; f++)
-					if (strlen(field_name(f)) ==
-					    (size_t)(e - p - 1) &&
-					    strncmp(field_name(f), p + 1,
-					    (size_t)(e - p - 1)) == 0 &&
-					    m->f[f].p)
-						buf_add(&b, m->f[f].p,
-						    m->f[f].len);
-				p = e;
-				continue;
-			}
-			buf_addc(&b, *p);
-		}
-	}
+	pattern_format_label(m, kf, nk, &b);
 	out = arena_strndup(a, b.s ? b.s : "", b.len);
 	buf_free(&b);
 	return out;

@@ -79,6 +79,18 @@ struct pattern {
 	char *label;
 	struct sample *samples;
 	size_t nsamples;
+	/* filled once loaded, for the hot path */
+	unsigned char capf[F__COUNT], ncapf;	/* fields with groups */
+	unsigned char actf[F__COUNT], nactf;	/* with a constant or map */
+	struct lpart *lparts;
+	size_t nlparts;
+};
+
+/* A label template, '{host}/{daemon}[{pid}]', as literal and field parts. */
+struct lpart {
+	int f;	/* -1: literal */
+	const char *lit;
+	size_t len;
 };
 
 struct group {
@@ -97,6 +109,8 @@ struct pattern_set {
 	size_t nkey;
 	int message_field;
 	char *label;
+	struct lpart *lparts;
+	size_t nlparts;
 	struct strmap *groups;
 	struct group dflt;
 	struct group all;	/* every pattern: lines without a prefix */
@@ -792,6 +806,7 @@ free_pattern(struct pattern *p)
 		free(p->forv[i]);
 	free(p->forv);
 	free(p->label);
+	free(p->lparts);
 	for (size_t i = 0; i < p->nsamples; i++) {
 		free(p->samples[i].line);
 		for (int f = 0; f < F__COUNT; f++)
@@ -831,6 +846,7 @@ free_set(struct pattern_set *s)
 	free(s->description);
 	free(s->file);
 	free(s->label);
+	free(s->lparts);
 	free(s);
 }
 
@@ -1153,20 +1169,83 @@ load_dir(struct pattern_db *db, const char *dir)
 	return ok;
 }
 
+/* Parse a label template; a '{' without a known field stays literal. */
+static struct lpart *
+label_parts(const char *t, size_t *n)
+{
+	struct lpart *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (t == NULL)
+		return NULL;
+	while (*t) {
+		const char *e = NULL;
+		int f = -1;
+
+		if (*t == '{' && (e = strchr(t, '}')) != NULL) {
+			for (int i = 0; i < F__COUNT; i++)
+				if (strlen(field_names[i]) ==
+				    (size_t)(e - t - 1) &&
+				    memcmp(field_names[i], t + 1,
+				    (size_t)(e - t - 1)) == 0)
+					f = i;
+		}
+		grow_array((void **)&v, &cap, *n + 1, sizeof(*v));
+		if (f >= 0) {
+			v[*n] = (struct lpart){f, NULL, 0};
+			t = e + 1;
+		} else {
+			size_t len = 1 + strcspn(t + 1, "{");
+
+			v[*n] = (struct lpart){-1, t, len};
+			t += len;
+		}
+		(*n)++;
+	}
+	return v;
+}
+
+static void
+index_pattern(struct pattern *p)
+{
+	p->ncapf = p->nactf = 0;
+	for (int f = 0; f < F__COUNT; f++) {
+		if (p->ngroups[f])
+			p->capf[p->ncapf++] = (unsigned char)f;
+		if (p->constv[f] || p->nmaps[f])
+			p->actf[p->nactf++] = (unsigned char)f;
+	}
+	free(p->lparts);
+	p->lparts = label_parts(p->label, &p->nlparts);
+}
+
+static void
+index_set(struct pattern_set *s)
+{
+	for (size_t i = 0; i < s->nprefixes; i++)
+		index_pattern(&s->prefixes[i]);
+	for (size_t i = 0; i < s->npatterns; i++)
+		index_pattern(&s->patterns[i]);
+	free(s->lparts);
+	s->lparts = label_parts(s->label, &s->nlparts);
+}
+
 struct pattern_db *
 pattern_db_load(const char *const *dirs, size_t ndirs)
 {
 	struct pattern_db *db = xcalloc(1, sizeof(*db));
-
-	ndbs++;
 	bool ok = true;
 
+	ndbs++;
 	for (size_t i = 0; i < ndirs; i++)
 		ok &= load_dir(db, dirs[i]);
 	if (!ok) {
 		pattern_db_free(db);
 		return NULL;
 	}
+	for (size_t i = 0; i < db->nsets; i++)
+		index_set(db->sets[i]);
 	return db;
 }
 
@@ -1239,7 +1318,9 @@ take_fields(const struct pattern *p, const char *s, struct match *m)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(mdata);
 
-	for (int f = 0; f < F__COUNT; f++) {
+	for (unsigned j = 0; j < p->ncapf; j++) {
+		int f = p->capf[j];
+
 		for (unsigned i = 0; i < p->ngroups[f]; i++) {
 			int g = p->groups[f][i];
 
@@ -1255,7 +1336,9 @@ take_fields(const struct pattern *p, const char *s, struct match *m)
 static void
 apply_pattern(const struct pattern *p, struct match *m)
 {
-	for (int f = 0; f < F__COUNT; f++) {
+	for (unsigned j = 0; j < p->nactf; j++) {
+		int f = p->actf[j];
+
 		if (p->constv[f]) {
 			m->f[f].p = p->constv[f];
 			m->f[f].len = strlen(p->constv[f]);
@@ -1360,6 +1443,34 @@ int
 pattern_set_message_field(const struct pattern_set *s)
 {
 	return s->message_field;
+}
+
+void
+pattern_format_label(const struct match *m, const enum field *kf,
+    size_t nk, struct buf *b)
+{
+	const struct lpart *v = m->set->lparts;
+	size_t n = m->set->nlparts;
+
+	if (m->pat && m->pat->label) {
+		v = m->pat->lparts;
+		n = m->pat->nlparts;
+	}
+	if (n == 0) {
+		for (size_t i = 0; i < nk; i++) {
+			if (i)
+				buf_addc(b, '/');
+			if (m->f[kf[i]].p)
+				buf_add(b, m->f[kf[i]].p, m->f[kf[i]].len);
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].f < 0)
+			buf_add(b, v[i].lit, v[i].len);
+		else if (m->f[v[i].f].p)
+			buf_add(b, m->f[v[i].f].p, m->f[v[i].f].len);
+	}
 }
 
 const char *

@@ -155,6 +155,9 @@ size_t pattern_key_fields(const struct match *, const enum field **out);
 int pattern_set_message_field(const struct pattern_set *);
 /* Label template of the session, e.g. "{host}/{daemon}[{pid}]". */
 const char *pattern_label(const struct match *);
+/* The session's name from the label template, or the key fields joined. */
+void pattern_format_label(const struct match *, const enum field *kf,
+    size_t nk, struct buf *);
 
 const char *pattern_name(const struct pattern *);
 enum event pattern_event(const struct pattern *);

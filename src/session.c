@@ -87,9 +87,10 @@ static bool
 has_word(const char *s, size_t n, const char *w)
 {
 	size_t wl = strlen(w);
+	int c0 = w[0] | 0x20;	/* the words are letters */
 
 	for (size_t i = 0; i + wl <= n; i++) {
-		if (strncasecmp(s + i, w, wl) != 0)
+		if ((s[i] | 0x20) != c0 || strncasecmp(s + i, w, wl) != 0)
 			continue;
 		if (i > 0 && ((s[i - 1] >= 'A' && s[i - 1] <= 'Z') ||
 		    (s[i - 1] >= 'a' && s[i - 1] <= 'z')))
