@@ -163,7 +163,14 @@ summary_session(struct reporter *rep, const struct session *s)
 	if (reply[0] == '\0')
 		snprintf(reply, sizeof(reply), "(%s)", kind_name(v->kind) ?
 		    kind_name(v->kind) : "no reply");
-	tally_add(&pt->replies, reply, v->text);
+	{
+		/* replies are counted under their cause: "cause\x1freply" */
+		char key[192];
+
+		snprintf(key, sizeof(key), "%s\x1f%s", v->cause ? v->cause :
+		    "-", reply);
+		tally_add(&pt->replies, key, v->text);
+	}
 	tally_add(&pt->clients, s->dir == DIR_OUTBOUND ? (s->relay ?
 	    s->relay : s->label) : s->client_ip, NULL);
 }
@@ -199,6 +206,50 @@ print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 	if (n > TOP_N)
 		fprintf(fp, "      (%zu more)\n", n - TOP_N);
 	free(v);
+}
+
+/* Each top cause, and under it its top replies with an example text. */
+static void
+print_causes(FILE *fp, const struct phase_tally *pt)
+{
+	size_t nc, nr;
+	struct count **cv = tally_sorted(&pt->causes, &nc);
+	struct count **rv = tally_sorted(&pt->replies, &nr);
+
+	if (nc > 0)
+		fprintf(fp, "    causes, and their replies:\n");
+	for (size_t i = 0; i < nc && i < TOP_N; i++) {
+		size_t kl = strlen(cv[i]->key), shown = 0, more = 0;
+
+		fprintf(fp, "      %6lu  ", cv[i]->n);
+		put(fp, cv[i]->key);
+		fputc('\n', fp);
+		for (size_t j = 0; j < nr; j++) {
+			const char *k = rv[j]->key;
+
+			if (strncmp(k, cv[i]->key, kl) != 0 || k[kl] != '\x1f')
+				continue;
+			if (shown == 3) {
+				more++;
+				continue;
+			}
+			shown++;
+			fprintf(fp, "              %6lu  ", rv[j]->n);
+			put(fp, k + kl + 1);
+			if (rv[j]->example) {
+				fputs("  \"", fp);
+				put(fp, rv[j]->example);
+				fputc('"', fp);
+			}
+			fputc('\n', fp);
+		}
+		if (more)
+			fprintf(fp, "              (%zu more)\n", more);
+	}
+	if (nc > TOP_N)
+		fprintf(fp, "      (%zu more causes)\n", nc - TOP_N);
+	free(cv);
+	free(rv);
 }
 
 static void
@@ -286,8 +337,7 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 			continue;
 		fprintf(fp, "\n  %s: %lu session%s\n", phase_name(p), pt->n,
 		    pt->n == 1 ? "" : "s");
-		print_top(fp, "causes", &pt->causes, false);
-		print_top(fp, "replies", &pt->replies, true);
+		print_causes(fp, pt);
 		print_top(fp, p == PHASE_POSTQUEUE ? "clients" : "clients (outbound: "
 		    "servers)", &pt->clients, false);
 	}

@@ -318,9 +318,11 @@ static const struct line_case lines[] = {
 	    {F_PHASE, "starttls"}, {F_KIND, "tls"}, {F_CAUSE, "tls-failed"}}},
 	{"Nov 23 09:17:38 mx postfix/submission/smtpd[12487]: warning: TLS "
 	    "library problem: error:0A00010B:SSL routines::wrong version "
-	    "number:../ssl/record/ssl3_record.c:350:", "tls-library-problem", {
+	    "number:../ssl/record/ssl3_record.c:350:",
+	    "smtpd-tls-library-problem", {
 	    {F_TEXT, "error:0A00010B:SSL routines::wrong version number:"
-	    "../ssl/record/ssl3_record.c:350:"}}},
+	    "../ssl/record/ssl3_record.c:350:"}, {F_PHASE, "starttls"},
+	    {F_KIND, "tls"}}},
 	{"Nov 23 09:17:39 mx postfix/submission/smtpd[12487]: Anonymous TLS "
 	    "connection established from localhost[127.0.0.1]:20205: TLSv1.3 "
 	    "with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange "
