@@ -389,9 +389,10 @@ main(int argc, char **argv)
 	struct run r = {.o = &o};
 	const char **dirs = NULL;
 	size_t ndirs = 0;
-	struct correlator *c;
+	struct correlator *c = NULL;
 	struct correlate_opts co = {0};
-	const char **files;
+	const char **files = NULL;
+	int status = EXIT_OK;
 	size_t nfiles;
 	bool input_ok = true;
 	struct timespec t0, t1;
@@ -405,28 +406,31 @@ main(int argc, char **argv)
 	free(dirs);
 	if (r.db == NULL) {
 		diag_error("pattern files refused; nothing was read");
-		return EXIT_BAD_INPUT;
+		status = EXIT_BAD_INPUT;
+		goto out;
 	}
 	if (o.check) {
 		unsigned n = 0, bad = pattern_db_check(r.db, &n);
 
 		printf("%u samples in %zu pattern sets: %u passed, %u failed\n",
 		    n, pattern_db_count(r.db), n - bad, bad);
-		pattern_db_free(r.db);
-		return bad ? EXIT_BAD_INPUT : EXIT_OK;
+		status = bad ? EXIT_BAD_INPUT : EXIT_OK;
+		goto out;
 	}
 	if (o.mta && !pattern_db_find(r.db, o.mta)) {
 		list_mtas(&r, &mtas, false);
 		diag_error("option '--mta': no pattern set '%s' (have: %s)",
 		    o.mta, mtas.s ? mtas.s : "none");
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+		goto out;
 	}
 	if (o.unparsed) {
 		r.unparsed = fopen(o.unparsed, "w");
 		if (r.unparsed == NULL) {
 			diag_error("cannot write '%s': %s", o.unparsed,
 			    strerror(errno));
-			return EXIT_BAD_INPUT;
+			status = EXIT_BAD_INPUT;
+			goto out;
 		}
 		r.ri.unparsed_file = o.unparsed;
 	}
@@ -487,13 +491,17 @@ main(int argc, char **argv)
 		diag_error("cannot write the report: %s", strerror(errno));
 		input_ok = false;
 	}
+	status = input_ok ? EXIT_OK : EXIT_BAD_INPUT;
 	r.rep->free(r.rep);
-	correlator_free(c);
-	pattern_db_free(r.db);
+out:
+	if (c)
+		correlator_free(c);
+	if (r.db)
+		pattern_db_free(r.db);
 	buf_free(&mtas);
 	free(files);
 	free(r.seen_set);
 	free(o.ids);
 	free(o.pattern_dirs);
-	return input_ok ? EXIT_OK : EXIT_BAD_INPUT;
+	return status;
 }
