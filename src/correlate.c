@@ -447,26 +447,35 @@ evict_sessions(struct correlator *c)
 /*
  * Sessions with no line for idle_us of log time are over: an outbound one
  * (whose end Postfix does not log) is closed as it stands, an inbound one
- * becomes incomplete. Sessions closed and waiting for their messages stay.
+ * becomes incomplete. A session keyed with a gap (a key that no line ever
+ * closes, such as Exim's client address without +pid) ends, complete,
+ * after its gap. Sessions closed and waiting for their messages stay.
  * The LRU list is in order of the last line, so the walk stops at the
- * first open session that is still recent.
+ * first open session without a gap that is still recent.
  */
 static void
 sweep_idle(struct correlator *c)
 {
-	int64_t cutoff = c->now - c->o.idle_us;
+	int64_t idle = c->o.idle_us > 0 ? c->o.idle_us : INT64_MAX / 2;
 	struct session *s, *next;
 
 	for (s = c->lru_head; s != NULL; s = next) {
+		int64_t limit = s->gap_us > 0 && s->gap_us < idle ? s->gap_us :
+		    idle;
+
 		next = s->lru_next;
 		if (s->closed && !s->handed_off)
 			continue;	/* held */
 		if (!(s->end.flags & TS_SET))
 			continue;
-		if (ts_utc(&s->end) >= cutoff)
+		if (ts_utc(&s->end) >= c->now - limit) {
+			if (s->gap_us > 0)
+				continue;
 			break;
+		}
 		unstash_quietly(c, s);
-		if (s->dir == DIR_INBOUND) {
+		if (s->dir == DIR_INBOUND && limit == idle &&
+		    c->o.idle_us > 0) {
 			s->evicted = true;
 			c->st.idle++;
 		}
@@ -491,7 +500,7 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 	const enum field *kf;
-	size_t nk = pattern_key_fields(m, &kf);
+	size_t nk = pattern_session_key(m, &kf, &s->gap_us);
 
 	s->set = m->set;
 	s->mta = pattern_set_mta(m->set);
@@ -936,16 +945,25 @@ continues_conversation(const struct session *s, const struct match *m,
 	    (sv_eq_nocase(cmd, "RSET", 4) || sv_eq_nocase(cmd, "QUIT", 4));
 }
 
+/* A session keyed with a gap whose last line is older than the gap. */
+static bool
+gap_passed(const struct session *s, const struct ts *ts)
+{
+	return s->gap_us > 0 && (ts->flags & TS_SET) &&
+	    (s->end.flags & TS_SET) && ts_utc(ts) - ts_utc(&s->end) > s->gap_us;
+}
+
 static struct session *
 outbound_session(struct correlator *c, const struct match *m,
-    struct strview q, enum event ev)
+    struct strview q, enum event ev, const struct ts *ts)
 {
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
 	const char *key = build_key(c, m, kf, nk);
 	struct session *s = strmap_get(c->open, key, c->key.len);
 
-	if (s && ((q.p && s->queue && !sv_eq(q, s->queue)) ||
+	if (s && (gap_passed(s, ts) ||
+	    (q.p && s->queue && !sv_eq(q, s->queue)) ||
 	    (!q.p && has_result(s) && !continues_conversation(s, m, ev)) ||
 	    (!q.p && s->quit_sent && ev != EV_REPLY))) {
 		close_session(c, s);
@@ -1066,7 +1084,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 	ev = pattern_event(m->pat);
 	if (ev == EV_IGNORE)
 		return;
-	if (c->o.idle_us > 0 && (ts->flags & TS_SET)) {
+	if (ts->flags & TS_SET) {
 		int64_t t = ts_utc(ts);
 
 		if (!c->have_now) {
@@ -1075,8 +1093,9 @@ correlator_feed(struct correlator *c, const struct match *m,
 		} else if (t > c->now) {
 			c->now = t;
 		}
-		if (c->now - c->last_sweep >= (c->o.idle_us < SWEEP_EVERY_US ?
-		    c->o.idle_us : SWEEP_EVERY_US)) {
+		if (c->now - c->last_sweep >= (c->o.idle_us > 0 &&
+		    c->o.idle_us < SWEEP_EVERY_US ? c->o.idle_us :
+		    SWEEP_EVERY_US)) {
 			c->last_sweep = c->now;
 			sweep_idle(c);
 		}
@@ -1091,7 +1110,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 			return;
 		msg = msg_get(c, m->f[F_HOST], q, true);
 		if (dir == DIR_OUTBOUND) {
-			s = outbound_session(c, m, q, ev);
+			s = outbound_session(c, m, q, ev, ts);
 			harvest(s, m);
 			note_time(s, ts);
 			add_line(c, &s->arena, &s->lines, &s->nlines,
@@ -1115,7 +1134,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 	}
 
 	if (dir == DIR_OUTBOUND) {
-		s = outbound_session(c, m, q, ev);
+		s = outbound_session(c, m, q, ev, ts);
 	} else {
 		const enum field *kf;
 		size_t nk = pattern_key_fields(m, &kf);
@@ -1125,6 +1144,11 @@ correlator_feed(struct correlator *c, const struct match *m,
 		if (s != NULL && s->handed_off) {
 			unstash(c, s);
 			key = build_key(c, m, kf, nk);
+		}
+		if (s != NULL && gap_passed(s, ts)) {
+			close_session(c, s);
+			key = build_key(c, m, kf, nk);
+			s = NULL;
 		}
 		if (ev == EV_CONNECT && s != NULL && !s->seen_start &&
 		    s->nfails == 0 && s->nmsgs == 0) {
@@ -1157,6 +1181,10 @@ correlator_feed(struct correlator *c, const struct match *m,
 			msg->owner = s;
 			session_add_msg(s, msg);
 		}
+		/* scope: session on an accept: the session's own line says
+		 * the message is queued (Exim's "<=") */
+		if (ev == EV_ACCEPT)
+			apply_message(c, msg, m, NULL);
 	}
 	if (ev == EV_HANDOFF)
 		stash_handoff(c, s);
@@ -1177,7 +1205,7 @@ correlator_flush(struct correlator *c)
 		s->handed_off = false;
 		for (size_t i = 0; i < s->nmsgs; i++)
 			s->msgs[i]->abandoned |= !s->msgs[i]->closed_map;
-		if (!s->closed && s->dir == DIR_OUTBOUND)
+		if (!s->closed && (s->dir == DIR_OUTBOUND || s->gap_us > 0))
 			s->closed = true;
 		finish(c, s);
 	}

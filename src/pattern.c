@@ -55,6 +55,13 @@ struct sample {
 	size_t yline, ycol;
 };
 
+/* One way to key a session; see pattern_session_key(). */
+struct keyalt {
+	enum field key[KEY_FIELDS_MAX];
+	size_t nkey;
+	int64_t gap_us;
+};
+
 struct pattern {
 	char *name;
 	const struct pattern_set *set;
@@ -74,8 +81,8 @@ struct pattern {
 	size_t litlen;
 	char **forv;
 	size_t nfor;
-	enum field key[KEY_FIELDS_MAX];
-	size_t nkey;
+	struct keyalt alt[KEY_ALTS_MAX];
+	size_t nalt;
 	char *label;
 	struct sample *samples;
 	size_t nsamples;
@@ -105,8 +112,8 @@ struct pattern_set {
 	struct pattern *patterns;
 	size_t npatterns;
 	int dispatch;
-	enum field key[KEY_FIELDS_MAX];
-	size_t nkey;
+	struct keyalt alt[KEY_ALTS_MAX];
+	size_t nalt;
 	int message_field;
 	char *label;
 	struct lpart *lparts;
@@ -330,6 +337,76 @@ key_list(struct ldr *l, yaml_node_t *n, enum field *out, const char *what)
 	}
 	free(v);
 	return k;
+}
+
+/*
+ * session: [host, pid]                      one key
+ * session:                                  alternatives, first usable wins
+ *   - {key: [pid]}
+ *   - {key: [client_ip, client_port], gap: 30}
+ */
+struct keyalt_ctx {
+	struct keyalt *a;
+	bool have_key;
+};
+
+static void
+keyalt_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct keyalt_ctx *c = arg;
+	const char *v;
+	char *end;
+	long secs;
+
+	(void)kn;
+	if (strcmp(k, "key") == 0) {
+		c->a->nkey = key_list(l, vn, c->a->key, "session key");
+		c->have_key = true;
+	} else {
+		v = scalar(vn);
+		secs = v ? strtol(v, &end, 10) : -1;
+		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
+		    secs > 86400)
+			lerr(l, vn, "session gap must be seconds from 0 to "
+			    "86400");
+		else
+			c->a->gap_us = (int64_t)secs * 1000000;
+	}
+}
+
+static size_t
+session_keys(struct ldr *l, yaml_node_t *n, struct keyalt *alts)
+{
+	static const char *const keys[] = {"key", "gap", NULL};
+	size_t k = 0;
+
+	memset(alts, 0, KEY_ALTS_MAX * sizeof(*alts));
+	if (n != NULL && n->type == YAML_SEQUENCE_NODE &&
+	    n->data.sequence.items.top > n->data.sequence.items.start &&
+	    node(l, *n->data.sequence.items.start)->type ==
+	    YAML_MAPPING_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++) {
+			struct keyalt_ctx c = {&alts[k < KEY_ALTS_MAX ? k :
+			    KEY_ALTS_MAX - 1], false};
+
+			if (k >= KEY_ALTS_MAX) {
+				lerr(l, node(l, *it), "session: more than %d "
+				    "alternatives", KEY_ALTS_MAX);
+				break;
+			}
+			walk_mapping(l, node(l, *it), keys, "session",
+			    keyalt_pair, &c);
+			if (!c.have_key)
+				lerr(l, node(l, *it), "session alternative "
+				    "without 'key'");
+			k++;
+		}
+		return k;
+	}
+	alts[0].nkey = key_list(l, n, alts[0].key, "session");
+	return alts[0].nkey ? 1 : 0;
 }
 
 /* --- regex compilation -------------------------------------------------- */
@@ -649,7 +726,7 @@ pattern_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "for") == 0) {
 		p->forv = string_list(l, vn, &p->nfor, "for");
 	} else if (strcmp(k, "session") == 0) {
-		p->nkey = key_list(l, vn, p->key, "session");
+		p->nalt = session_keys(l, vn, p->alt);
 	} else if (strcmp(k, "label") == 0) {
 		if (v == NULL)
 			lerr(l, vn, "label must be a string");
@@ -771,7 +848,7 @@ set_top_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			lerr(l, vn, "dispatch: unknown field '%s'",
 			    v ? v : "");
 	} else if (strcmp(k, "session") == 0) {
-		s->nkey = key_list(l, vn, s->key, "session");
+		s->nalt = session_keys(l, vn, s->alt);
 	} else if (strcmp(k, "message") == 0) {
 		s->message_field = v ? field_by_name(v) : -1;
 		if (s->message_field < 0)
@@ -1098,7 +1175,7 @@ load_file(struct pattern_db *db, const char *path)
 		else
 			c.s->patterns = load_list(&l, c.patterns,
 			    &c.s->npatterns, false);
-		if (c.s->nkey == 0)
+		if (c.s->nalt == 0)
 			lerr(&l, root, "no 'session': which fields make a "
 			    "session key");
 		for (size_t i = 0; i < c.s->nprefixes; i++)
@@ -1148,8 +1225,9 @@ load_dir(struct pattern_db *db, const char *dir)
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 
+		/* codes.yaml lives here too but is codes.c's (codes.h) */
 		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0 ||
-		    e->d_name[0] == '.')
+		    e->d_name[0] == '.' || strcmp(e->d_name, "codes.yaml") == 0)
 			continue;
 		grow_array((void **)&names, &cap, n + 1, sizeof(char *));
 		names[n++] = xstrdup(e->d_name);
@@ -1429,14 +1507,40 @@ pattern_set_file(const struct pattern_set *s)
 }
 
 size_t
+pattern_session_key(const struct match *m, const enum field **out,
+    int64_t *gap_us)
+{
+	const struct keyalt *v = m->set->alt;
+	size_t n = m->set->nalt, i = 0;
+
+	if (m->pat && m->pat->nalt) {
+		v = m->pat->alt;
+		n = m->pat->nalt;
+	}
+	if (n == 0) {
+		*out = NULL;
+		if (gap_us)
+			*gap_us = 0;
+		return 0;
+	}
+	for (; n > 1 && i < n - 1; i++) {
+		size_t j = 0;
+
+		while (j < v[i].nkey && m->f[v[i].key[j]].p != NULL)
+			j++;
+		if (j == v[i].nkey)
+			break;
+	}
+	*out = v[i].key;
+	if (gap_us)
+		*gap_us = v[i].gap_us;
+	return v[i].nkey;
+}
+
+size_t
 pattern_key_fields(const struct match *m, const enum field **out)
 {
-	if (m->pat && m->pat->nkey) {
-		*out = m->pat->key;
-		return m->pat->nkey;
-	}
-	*out = m->set->key;
-	return m->set->nkey;
+	return pattern_session_key(m, out, NULL);
 }
 
 int

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -103,6 +104,7 @@ enum direction {
 };
 
 #define KEY_FIELDS_MAX 6
+#define KEY_ALTS_MAX 4
 
 struct pattern;
 struct pattern_set;
@@ -149,8 +151,16 @@ bool pattern_set_match(const struct pattern_set *, struct strview line,
 const char *pattern_set_mta(const struct pattern_set *);
 const char *pattern_set_file(const struct pattern_set *);
 
-/* The key fields of the session a matched line belongs to. */
+/*
+ * The key fields of the session a matched line belongs to: the first of
+ * the pattern's (or else the set's) key alternatives whose fields the line
+ * all has, or the last one. *gap_us, when not NULL, gets that key's gap:
+ * a session under it ends after this much log time without a line (0:
+ * only its own end line or the idle timeout end it).
+ */
 size_t pattern_key_fields(const struct match *, const enum field **out);
+size_t pattern_session_key(const struct match *, const enum field **out,
+    int64_t *gap_us);
 /* Message key field of the set, or -1. */
 int pattern_set_message_field(const struct pattern_set *);
 /* Label template of the session, e.g. "{host}/{daemon}[{pid}]". */

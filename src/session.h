@@ -150,6 +150,7 @@ struct session {
 	    *queue,	/* outbound: the message being delivered */
 	    *relay;	/* outbound: the server we talked to */
 	struct ts start, end;
+	int64_t gap_us;	/* ends after this much silence (its key's gap) */
 	bool seen_start, closed, clean_quit, evicted, handed_off,
 	    screened, internal, emitted,
 	    quit_sent;	/* outbound: our QUIT seen in a transcript */
