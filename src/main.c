@@ -6,6 +6,7 @@
  * reporter. It alone decides the exit status:
  *
  *	0   success
+ *	1   --fail-threshold reached
  *	2   bad input (a file that could not be read) or bad pattern files
  *	64  usage error
  */
@@ -20,8 +21,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "codes.h"
 #include "correlate.h"
 #include "diag.h"
+#include "filter.h"
 #include "pattern.h"
 #include "reader.h"
 #include "report.h"
@@ -29,6 +32,7 @@
 
 enum exit_code {
 	EXIT_OK = 0,
+	EXIT_THRESHOLD = 1,
 	EXIT_BAD_INPUT = 2,
 	EXIT_USAGE = 64,
 };
@@ -50,6 +54,13 @@ struct options {
 	int year;
 	size_t max_open;
 	long session_timeout;
+	struct filter *filter;
+	const char *explain;	/* --explain CODE */
+	bool quiet;
+	/* --fail-threshold: a count, or a percentage of the sessions */
+	bool have_threshold, threshold_pct;
+	double threshold;
+	enum phase threshold_phase;	/* PHASE_NONE: any phase */
 };
 
 static _Noreturn void
@@ -72,6 +83,9 @@ usage(FILE *fp, int status)
 "  -p, --patterns DIR     load DIR/*.yaml after the shipped pattern files;\n"
 "                         a file naming the same mta replaces the shipped one\n"
 "      --check-patterns   load every pattern file, test its samples, exit\n"
+"      --explain CODE [ENHANCED]\n"
+"                         what a reply code (and enhanced status code)\n"
+"                         means, the usual causes per phase, where to look\n"
 "      --unparsed FILE    write the mail-server lines no pattern recognised\n"
 "      --year YEAR        year of the first line of year-less logs\n"
 "      --tz ZONE          zone of zone-less time stamps: UTC, +01:00, or a\n"
@@ -84,11 +98,29 @@ usage(FILE *fp, int status)
 "                         time) is over: incomplete when inbound (default\n"
 "                         3600; 0: wait for the end of the input)\n"
 "      --stats            print lines/s, sessions and peak memory to stderr\n"
+"\n"
+"Filters (all must hold; one given twice accepts either value):\n"
+"      --failed           failed or partial sessions\n"
+"      --status S         ok, failed, partial or incomplete\n"
+"      --phase P          failed in phase P\n"
+"      --cause C          failed for cause C (unknown-user, greylist, ...)\n"
+"      --client IP[/N]    client address, or the server's for outbound\n"
+"      --from ADDR        sender address, or a domain\n"
+"      --to ADDR          recipient address, or a domain\n"
+"      --code N           reply code (550, 5xx) or enhanced code (5.1.1)\n"
+"      --grep REGEX       conversations any line of which matches\n"
+"      --since T, --until T\n"
+"                         sessions overlapping [since, until): 2026-11-22,\n"
+"                         2026-11-22T06:00, today, yesterday, -24h, -7d\n"
+"      --fail-threshold N|P%[,phase=P]\n"
+"                         exit 1 when N sessions (or P% of them) failed,\n"
+"                         in phase P if given\n"
+"  -q, --quiet            print nothing when no session passes the filters\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n"
 "\n"
-"Exit status: 0 success, 2 unreadable input or bad pattern files,\n"
-"64 usage error. See smtplog-analyze(1).\n", fp);
+"Exit status: 0 success, 1 --fail-threshold reached, 2 unreadable input\n"
+"or bad pattern files, 64 usage error. See smtplog-analyze(1).\n", fp);
 	exit(status);
 }
 
@@ -115,11 +147,60 @@ number(const char *opt, const char *s, long min, long max)
 	return v;
 }
 
+/* "10", "5%", "10,phase=rcpt", "2.5%,phase=data" */
+static bool
+parse_threshold(struct options *o, const char *v)
+{
+	char *end;
+	double n;
+
+	errno = 0;
+	n = strtod(v, &end);
+	if (errno || end == v || n < 0 || v[0] == '-' || v[0] == '+')
+		goto bad;
+	o->threshold_pct = *end == '%';
+	if (o->threshold_pct) {
+		end++;
+		if (n > 100)
+			goto bad;
+	} else if (n != (double)(long)n) {
+		goto bad;
+	}
+	o->threshold_phase = PHASE_NONE;
+	if (strncmp(end, ",phase=", 7) == 0) {
+		o->threshold_phase = phase_by_name(end + 7, strlen(end + 7));
+		if (o->threshold_phase == PHASE_NONE)
+			goto bad;
+	} else if (*end != '\0') {
+		goto bad;
+	}
+	o->threshold = n;
+	o->have_threshold = true;
+	return true;
+bad:
+	diag_error("option '--fail-threshold': '%s' is not N, P%% or either "
+	    "followed by ,phase=PHASE", v);
+	return false;
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	enum {
 		OPT_CHECK = 256,
+		OPT_CAUSE,
+		OPT_CLIENT,
+		OPT_CODE,
+		OPT_EXPLAIN,
+		OPT_FAIL_THRESHOLD,
+		OPT_FAILED,
+		OPT_FROM,
+		OPT_GREP,
+		OPT_PHASE,
+		OPT_SINCE,
+		OPT_STATUS,
+		OPT_TO,
+		OPT_UNTIL,
 		OPT_MAX_OPEN,
 		OPT_SESSION_TIMEOUT,
 		OPT_STATS,
@@ -128,7 +209,21 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_YEAR,
 	};
 	static const struct option longopts[] = {
+		{"cause", required_argument, NULL, OPT_CAUSE},
 		{"check-patterns", no_argument, NULL, OPT_CHECK},
+		{"client", required_argument, NULL, OPT_CLIENT},
+		{"code", required_argument, NULL, OPT_CODE},
+		{"explain", required_argument, NULL, OPT_EXPLAIN},
+		{"fail-threshold", required_argument, NULL, OPT_FAIL_THRESHOLD},
+		{"failed", no_argument, NULL, OPT_FAILED},
+		{"from", required_argument, NULL, OPT_FROM},
+		{"grep", required_argument, NULL, OPT_GREP},
+		{"phase", required_argument, NULL, OPT_PHASE},
+		{"quiet", no_argument, NULL, 'q'},
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"status", required_argument, NULL, OPT_STATUS},
+		{"to", required_argument, NULL, OPT_TO},
+		{"until", required_argument, NULL, OPT_UNTIL},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"id", required_argument, NULL, 'i'},
@@ -147,9 +242,55 @@ parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:hi:m:p:sV", longopts,
+	time_t now = time(NULL);
+	bool ok = true;
+
+	o->filter = filter_new();
+	while ((c = getopt_long(argc, argv, "f:hi:m:p:qsV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
+		case OPT_FAILED:
+			ok = filter_status(o->filter, "--failed", NULL);
+			break;
+		case OPT_STATUS:
+			ok = filter_status(o->filter, "--status", optarg);
+			break;
+		case OPT_PHASE:
+			ok = filter_phase(o->filter, "--phase", optarg);
+			break;
+		case OPT_CAUSE:
+			ok = filter_cause(o->filter, "--cause", optarg);
+			break;
+		case OPT_CLIENT:
+			ok = filter_client(o->filter, "--client", optarg);
+			break;
+		case OPT_FROM:
+			ok = filter_from(o->filter, "--from", optarg);
+			break;
+		case OPT_TO:
+			ok = filter_to(o->filter, "--to", optarg);
+			break;
+		case OPT_CODE:
+			ok = filter_code(o->filter, "--code", optarg);
+			break;
+		case OPT_GREP:
+			ok = filter_grep(o->filter, "--grep", optarg);
+			break;
+		case OPT_SINCE:
+			ok = filter_since(o->filter, "--since", optarg, now);
+			break;
+		case OPT_UNTIL:
+			ok = filter_until(o->filter, "--until", optarg, now);
+			break;
+		case OPT_FAIL_THRESHOLD:
+			ok = parse_threshold(o, optarg);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_EXPLAIN:
+			o->explain = optarg;
+			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0) {
 				o->format = FORMAT_TEXT;
@@ -208,6 +349,8 @@ parse_options(int argc, char **argv, struct options *o)
 		default:
 			usage(stderr, EXIT_USAGE);
 		}
+		if (!ok)
+			usage(stderr, EXIT_USAGE);
 	}
 }
 
@@ -225,7 +368,59 @@ shipped_patterns(void)
 	return PATTERNS_SRCDIR;
 }
 
+/* codes.yaml: the last --patterns DIR that has one, else the shipped one */
+static void
+codes_path(const struct options *o, const char *shipped, char *path,
+    size_t size)
+{
+	struct stat st;
+
+	snprintf(path, size, "%s/codes.yaml", shipped);
+	for (size_t i = o->npattern_dirs; i-- > 0;) {
+		char p[4096];
+
+		snprintf(p, sizeof(p), "%s/codes.yaml", o->pattern_dirs[i]);
+		if (stat(p, &st) == 0) {
+			snprintf(path, size, "%s", p);
+			return;
+		}
+	}
+}
+
+/* --explain CODE [ENHANCED], --explain ENHANCED: offline, no log read */
+static int
+explain(const struct options *o, int argc, char **argv)
+{
+	const char *code = o->explain, *enh = NULL;
+	char path[4096];
+	struct codes *c;
+	bool ok;
+
+	if (optind < argc)
+		enh = argv[optind];
+	if (optind + 1 < argc) {
+		diag_error("--explain takes a reply code and an optional "
+		    "enhanced status code, no files");
+		usage(stderr, EXIT_USAGE);
+	}
+	if (enh == NULL && strchr(code, '.') != NULL) {
+		enh = code;	/* --explain 5.7.1 */
+		code = NULL;
+	}
+	codes_path(o, shipped_patterns(), path, sizeof(path));
+	if ((c = codes_load(path)) == NULL) {
+		diag_error("codes file refused; nothing to explain");
+		return EXIT_BAD_INPUT;
+	}
+	ok = codes_explain(stdout, c, code, enh);
+	codes_free(c);
+	return ok ? EXIT_OK : EXIT_BAD_INPUT;
+}
+
 struct run {
+	unsigned long passed;	/* sessions that passed the filters */
+	unsigned long failing;	/* of those, failed or partial (in the
+				   --fail-threshold phase, if given) */
 	bool *seen_set;	/* which pattern sets recognised a line */
 	struct options *o;
 	struct reporter *rep;
@@ -247,7 +442,28 @@ emit(const struct session *s, void *arg)
 		if (!hit)
 			return;
 	}
+	if (!filter_match(r->o->filter, s))
+		return;
+	r->passed++;
+	if ((s->v.status == STATUS_FAILED || s->v.status == STATUS_PARTIAL) &&
+	    (r->o->threshold_phase == PHASE_NONE ||
+	    s->v.phase == r->o->threshold_phase))
+		r->failing++;
 	r->rep->session(r->rep, s);
+}
+
+static bool
+threshold_reached(const struct run *r)
+{
+	const struct options *o = r->o;
+
+	if (!o->have_threshold)
+		return false;
+	if (o->threshold_pct)
+		return r->passed > 0 &&
+		    100.0 * (double)r->failing / (double)r->passed >=
+		    o->threshold;
+	return (double)r->failing >= o->threshold;
 }
 
 /*
@@ -399,6 +615,10 @@ main(int argc, char **argv)
 	struct buf mtas = {0};
 
 	parse_options(argc, argv, &o);
+	if (o.explain) {
+		status = explain(&o, argc, argv);
+		goto out;
+	}
 	add_str(&dirs, &ndirs, shipped_patterns());
 	for (size_t i = 0; i < o.npattern_dirs; i++)
 		add_str(&dirs, &ndirs, o.pattern_dirs[i]);
@@ -412,8 +632,17 @@ main(int argc, char **argv)
 	if (o.check) {
 		unsigned n = 0, bad = pattern_db_check(r.db, &n);
 
+		char path[4096];
+		struct codes *cd;
+
 		printf("%u samples in %zu pattern sets: %u passed, %u failed\n",
 		    n, pattern_db_count(r.db), n - bad, bad);
+		codes_path(&o, shipped_patterns(), path, sizeof(path));
+		if ((cd = codes_load(path)) == NULL)
+			bad++;
+		else
+			printf("%s: loaded\n", path);
+		codes_free(cd);
 		status = bad ? EXIT_BAD_INPUT : EXIT_OK;
 		goto out;
 	}
@@ -452,7 +681,8 @@ main(int argc, char **argv)
 	else
 		r.rep = report_summary_new(stdout, files);
 
-	co.keep_text = o.nids > 0 && o.format == FORMAT_TEXT;
+	co.keep_text = (o.nids > 0 && o.format == FORMAT_TEXT) ||
+	    filter_needs_text(o.filter);
 	co.max_open = o.max_open;
 	co.idle_us = (int64_t)o.session_timeout * 1000000;
 	co.db = r.db;
@@ -469,7 +699,8 @@ main(int argc, char **argv)
 	list_mtas(&r, &mtas, true);
 	r.ri.mtas = mtas.s;
 	r.ri.cst = correlator_stats(c);
-	r.rep->finish(r.rep, &r.ri);
+	if (!o.quiet || r.passed > 0)
+		r.rep->finish(r.rep, &r.ri);
 	if (o.stats) {
 		struct rusage ru;
 		double secs = (double)(t1.tv_sec - t0.tv_sec) +
@@ -491,7 +722,8 @@ main(int argc, char **argv)
 		diag_error("cannot write the report: %s", strerror(errno));
 		input_ok = false;
 	}
-	status = input_ok ? EXIT_OK : EXIT_BAD_INPUT;
+	status = !input_ok ? EXIT_BAD_INPUT : threshold_reached(&r) ?
+	    EXIT_THRESHOLD : EXIT_OK;
 	r.rep->free(r.rep);
 out:
 	if (c)
@@ -503,5 +735,6 @@ out:
 	free(r.seen_set);
 	free(o.ids);
 	free(o.pattern_dirs);
+	filter_free(o.filter);
 	return status;
 }

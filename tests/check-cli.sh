@@ -96,6 +96,51 @@ cmp -s "$tmp/plain.json" "$tmp/gz.json" && ok || bad "gzip and plain stdin diffe
 	ok || bad "--session-timeout 0 did not wait for the end"
 expect_rc 64 "bad --session-timeout" "$bin" --session-timeout -1 "$tmp/idle.log"
 
+# Filters: each narrows the sessions, together they AND, twice they OR.
+n() { "$bin" --year 2026 --sessions "$@" "$log" | wc -l; }
+all=$(n)
+[ "$(n --phase rcpt)" -gt 0 ] && [ "$(n --phase rcpt)" -lt "$all" ] && ok || bad "--phase rcpt did not narrow"
+[ "$(n --phase rcpt --phase data)" -gt "$(n --phase rcpt)" ] && ok || bad "--phase twice is not OR"
+[ "$(n --failed --client 127.0.0.0/8)" -eq "$(n --failed)" ] && ok || bad "--client 127.0.0.0/8 lost sessions"
+[ "$(n --client 10.0.0.0/8)" -eq 0 ] && ok || bad "--client 10.0.0.0/8 matched"
+[ "$(n --client 2001:db8::/32)" -eq 0 ] && ok || bad "--client IPv6 matched an IPv4 client"
+[ "$(n --to bounce.test --status failed)" -ge 1 ] && ok || bad "--to domain found nothing"
+[ "$(n --to nobody@smtplog.test)" -eq 3 ] && ok || bad "--to address: want its 3 sessions"
+[ "$(n --code 5.7.1)" -le "$(n --code 5.7)" ] && [ "$(n --code 5.7)" -le "$(n --code 5xx)" ] && ok || bad "--code prefixes not nested"
+[ "$(n --grep 'Helo command rejected')" -eq 2 ] && ok || bad "--grep: want the 2 HELO rejections"
+[ "$(n --cause unknown-user --phase rcpt)" -ge 1 ] && ok || bad "--cause with --phase"
+expect_rc 64 "bad --phase" "$bin" --phase nowhere "$log"
+expect_rc 64 "bad --client" "$bin" --client 300.1.1.1 "$log"
+expect_rc 64 "bad --code" "$bin" --code 650 "$log"
+expect_rc 64 "bad --since" "$bin" --since 'last tuesday' "$log"
+expect_rc 64 "bad --grep" "$bin" --grep '(' "$log"
+# --fail-threshold: 1 when reached, 0 when not; --quiet prints nothing
+expect_rc 1 "--fail-threshold 1" "$bin" --year 2026 --fail-threshold 1 "$log"
+expect_rc 0 "--fail-threshold 1000" "$bin" --year 2026 --fail-threshold 1000 "$log"
+expect_rc 1 "--fail-threshold 50%" "$bin" --year 2026 --fail-threshold 50% "$log"
+expect_rc 0 "--fail-threshold 1,phase=auth on no auth" "$bin" --year 2026 --fail-threshold 1,phase=auth --phase rcpt "$log"
+expect_rc 64 "bad --fail-threshold" "$bin" --fail-threshold 5x "$log"
+expect_rc 0 "--quiet" "$bin" --year 2026 --quiet --client 10.0.0.1 "$log"
+[ ! -s "$tmp/out" ] && ok || bad "--quiet printed: $(head -3 "$tmp/out")"
+# --since/--until on a year-less log across 31 December
+{
+	echo 'Dec 31 23:59:00 mx postfix/smtpd[200]: connect from a.test[192.0.2.1]:1000'
+	echo 'Dec 31 23:59:01 mx postfix/smtpd[200]: disconnect from a.test[192.0.2.1]:1000 ehlo=1 quit=1 commands=2'
+	echo 'Jan  1 00:01:00 mx postfix/smtpd[201]: connect from b.test[192.0.2.2]:1001'
+	echo 'Jan  1 00:01:01 mx postfix/smtpd[201]: disconnect from b.test[192.0.2.2]:1001 ehlo=1 quit=1 commands=2'
+} >"$tmp/newyear.log"
+"$bin" --year 2025 --sessions --since 2026-01-01 "$tmp/newyear.log" >"$tmp/ny1"
+"$bin" --year 2025 --sessions --until 2026-01-01 "$tmp/newyear.log" >"$tmp/ny2"
+grep -q '^2026-01-01T00:01:00 .*smtpd\[201\]' "$tmp/ny1" && [ "$(wc -l <"$tmp/ny1")" -eq 1 ] &&
+	ok || bad "--since 2026-01-01: $(cat "$tmp/ny1")"
+grep -q '^2025-12-31T23:59:00 .*smtpd\[200\]' "$tmp/ny2" && [ "$(wc -l <"$tmp/ny2")" -eq 1 ] &&
+	ok || bad "--until 2026-01-01: $(cat "$tmp/ny2")"
+# --explain, offline
+expect_rc 0 "--explain 550 5.1.1" "$bin" --explain 550 5.1.1
+grep -q 'unknown-user' "$tmp/out" && ok || bad "--explain 550 5.1.1 names no cause"
+expect_rc 2 "--explain 599 9.9.9" "$bin" --explain 599 9.9.9
+grep -qi 'malformed' "$tmp/out" && ok || bad "--explain 599 9.9.9 not flagged: $(cat "$tmp/out")"
+
 # Every JSON line is valid JSON with the contract's keys.
 if command -v jq >/dev/null; then
 	jq -e -s 'all(.[]; has("mta") and has("session") and has("direction") and has("start")
