@@ -1425,3 +1425,44 @@ codes_explain(FILE *out, const struct codes *c, const char *code,
 		explain_causes(out, c, r, d);
 	return !(rf & CODE_MALFORMED) && !(ef & CODE_MALFORMED);
 }
+
+/* The meaning up to its first ':', ';' or '(': "bad destination mailbox". */
+static size_t
+gist(const char *m, char *buf, size_t size, size_t off)
+{
+	size_t n = m ? strcspn(m, ":;(") : 0;
+
+	while (n > 0 && m[n - 1] == ' ')
+		n--;
+	if (m == NULL || off >= size)
+		return off;
+	if (n > size - off - 1)
+		n = size - off - 1;
+	memcpy(buf + off, m, n);
+	buf[off + n] = '\0';
+	return off + n;
+}
+
+const char *
+codes_gist(const struct codes *c, const char *reply, const char *enhanced,
+    char *buf, size_t size)
+{
+	size_t off = 0;
+
+	if (size == 0)
+		return NULL;
+	buf[0] = '\0';
+	if (c == NULL)
+		return NULL;
+	/* the enhanced code says more about a refusal, unless it is the
+	 * generic X.0.0; for a success the reply code says it best */
+	if (enhanced && (reply == NULL || reply[0] == '4' ||
+	    reply[0] == '5') && strcmp(enhanced + 1, ".0.0") != 0 &&
+	    !(codes_enhanced_flags(c, enhanced) &
+	    (CODE_MALFORMED | CODE_UNKNOWN)))
+		off = gist(codes_enhanced_meaning(c, enhanced), buf, size, 0);
+	if (off == 0 && reply &&
+	    !(codes_reply_flags(c, reply) & CODE_MALFORMED))
+		off = gist(codes_reply_meaning(c, reply), buf, size, 0);
+	return off ? buf : NULL;
+}

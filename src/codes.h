@@ -87,6 +87,14 @@ bool	codes_reply_allowed(const struct codes *, const char *command,
     const char *code);
 
 /*
+ * A few words for a report: the registered enhanced code's meaning, else
+ * the reply code's, each up to its first ':', ';' or '(' ("bad destination
+ * mailbox"). Written into buf; NULL when there is nothing to say.
+ */
+const char *codes_gist(const struct codes *, const char *reply,
+    const char *enhanced, char *buf, size_t size);
+
+/*
  * Where to look: the hint for phase and cause, else for cause, else for
  * phase; either may be NULL. NULL when the file has none.
  */

@@ -654,7 +654,7 @@ parse_stats(struct session *s, struct strview v)
 	s->stats_accepted = accepted;
 }
 
-static void
+static struct conv *
 add_conv(struct session *s, bool reply, struct strview text, uint32_t file,
     uint32_t line)
 {
@@ -667,6 +667,8 @@ add_conv(struct session *s, bool reply, struct strview text, uint32_t file,
 	cv->text = adup(&s->arena, text);
 	cv->file = file;
 	cv->line = line;
+	cv->cont = false;
+	return cv;
 }
 
 /* Which phase a failure line names: its phase field, else its stage. */
@@ -730,18 +732,26 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 	case EV_REPLY: {
 		struct strview r = m->f[F_REPLY];
 		struct buf b = {0};
+		/* "250-PIPELINING": the separator before what follows the
+		 * code, which is in the line */
+		bool cont = m->f[F_ENHANCED].p ?
+		    m->f[F_ENHANCED].p[-1] == '-' :
+		    m->f[F_TEXT].p != NULL && m->f[F_TEXT].len > 0 &&
+		    m->f[F_TEXT].p[-1] == '-';
+		char sep = cont ? '-' : ' ';
 
 		buf_add(&b, r.p ? r.p : "", r.len);
 		if (m->f[F_ENHANCED].p) {
-			buf_addc(&b, ' ');
+			buf_addc(&b, sep);
 			buf_add(&b, m->f[F_ENHANCED].p, m->f[F_ENHANCED].len);
+			sep = ' ';
 		}
 		if (m->f[F_TEXT].p) {
-			buf_addc(&b, ' ');
+			buf_addc(&b, sep);
 			buf_add(&b, m->f[F_TEXT].p, m->f[F_TEXT].len);
 		}
 		add_conv(s, true, (struct strview){b.s ? b.s : "", b.len},
-		    file, line);
+		    file, line)->cont = cont;
 		buf_free(&b);
 		if (r.p && r.len == 3 && r.p[0] == '2' &&
 		    s->last_cmd_phase == PHASE_RCPT)

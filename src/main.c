@@ -425,6 +425,7 @@ struct run {
 	struct options *o;
 	struct reporter *rep;
 	struct pattern_db *db;
+	struct codes *codes;
 	struct run_info ri;
 	FILE *unparsed;
 };
@@ -646,6 +647,16 @@ main(int argc, char **argv)
 		status = bad ? EXIT_BAD_INPUT : EXIT_OK;
 		goto out;
 	}
+	{
+		char path[4096];
+
+		codes_path(&o, shipped_patterns(), path, sizeof(path));
+		if ((r.codes = codes_load(path)) == NULL) {
+			diag_error("codes file refused; nothing was read");
+			status = EXIT_BAD_INPUT;
+			goto out;
+		}
+	}
 	if (o.mta && !pattern_db_find(r.db, o.mta)) {
 		list_mtas(&r, &mtas, false);
 		diag_error("option '--mta': no pattern set '%s' (have: %s)",
@@ -681,6 +692,7 @@ main(int argc, char **argv)
 	else
 		r.rep = report_summary_new(stdout, files);
 
+	r.rep->codes = r.codes;
 	co.keep_text = (o.nids > 0 && o.format == FORMAT_TEXT) ||
 	    filter_needs_text(o.filter);
 	co.max_open = o.max_open;
@@ -730,6 +742,7 @@ out:
 		correlator_free(c);
 	if (r.db)
 		pattern_db_free(r.db);
+	codes_free(r.codes);
 	buf_free(&mtas);
 	free(files);
 	free(r.seen_set);

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 
+#include "codes.h"
 #include "correlate.h"
 #include "session.h"
 #include "timestamp.h"
@@ -32,12 +33,16 @@ struct run_info {
 	const char *unparsed_file;	/* --unparsed, or NULL */
 };
 
+
+
 struct reporter {
 	void (*session)(struct reporter *, const struct session *);
 	void (*finish)(struct reporter *, const struct run_info *);
 	void (*free)(struct reporter *);
 	FILE *out;
 	const char *const *files;
+	const struct codes *codes;	/* meanings, hints, sequence checks;
+					   may be NULL */
 };
 
 struct reporter *report_summary_new(FILE *, const char *const *files);

@@ -12,6 +12,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "seqcheck.h"
 
 struct json_reporter {
 	struct reporter r;
@@ -98,6 +99,33 @@ rcpt_json(struct buf *b, const struct rcpt *r)
 	if (r->relay)
 		key_str(b, "relay", r->relay, &first);
 	buf_addc(b, '}');
+}
+
+struct seq_json {
+	struct buf *b;
+	const char *const *files;
+	bool first;
+};
+
+static void
+seq_json_one(const struct seq_note *n, void *arg)
+{
+	struct seq_json *sj = arg;
+	bool f = true;
+	char num[16];
+
+	if (!sj->first)
+		buf_addc(sj->b, ',');
+	sj->first = false;
+	buf_addc(sj->b, '{');
+	key_str(sj->b, "finding", seq_finding_name(n->what), &f);
+	snprintf(num, sizeof(num), "%u", n->at->line);
+	key_str(sj->b, "file", sj->files[n->at->file], &f);
+	key_raw(sj->b, "line", num, &f);
+	key_str(sj->b, n->at->reply ? "reply" : "command", n->at->text,
+	    &f);
+	key_str(sj->b, "in_reply_to", n->command, &f);
+	buf_addc(sj->b, '}');
 }
 
 static void
@@ -205,8 +233,24 @@ json_session(struct reporter *rep, const struct session *s)
 	key_str(b, "enhanced", v->enhanced, &first);
 	key_str(b, "text", v->text, &first);
 	key_str(b, "cause", v->cause, &first);
+	{
+		char g[160];
+
+		key_str(b, "meaning", codes_gist(rep->codes, v->reply,
+		    v->enhanced, g, sizeof(g)), &first);
+	}
+	key_str(b, "hint", v->status == STATUS_FAILED ||
+	    v->status == STATUS_PARTIAL ? codes_hint(rep->codes,
+	    phase_name(v->phase), v->cause) : NULL, &first);
 	key_str(b, "remote_phase", phase_name(v->remote_phase), &first);
 	key_str(b, "reached", phase_name(v->reached), &first);
+	{
+		struct seq_json sj = {b, rep->files, true};
+
+		buf_add(b, ",\"sequence\":[", 13);
+		seqcheck(s, rep->codes, seq_json_one, &sj);
+		buf_addc(b, ']');
+	}
 	if (s->screened)
 		key_raw(b, "screened", "true", &first);
 

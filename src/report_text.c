@@ -15,6 +15,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "seqcheck.h"
 
 #define TOP_N 5
 
@@ -125,7 +126,16 @@ struct summary {
 	unsigned long sessions, by_status[STATUS__COUNT], inbound, outbound;
 	struct tally outcomes;
 	struct phase_tally ph[PHASE__COUNT];
+	unsigned long seq_sessions, seq[SEQF__COUNT];	/* RFC 5321 */
 };
+
+static void
+seq_count(const struct seq_note *n, void *arg)
+{
+	struct summary *sm = arg;
+
+	sm->seq[n->what]++;
+}
 
 static void
 summary_session(struct reporter *rep, const struct session *s)
@@ -137,6 +147,8 @@ summary_session(struct reporter *rep, const struct session *s)
 
 	sm->sessions++;
 	sm->by_status[v->status]++;
+	if (seqcheck(s, rep->codes, seq_count, sm) > 0)
+		sm->seq_sessions++;
 	if (s->dir == DIR_OUTBOUND)
 		sm->outbound++;
 	else
@@ -209,8 +221,29 @@ print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 }
 
 /* Each top cause, and under it its top replies with an example text. */
+/* "550 5.1.1" -> " (bad destination mailbox)" */
 static void
-print_causes(FILE *fp, const struct phase_tally *pt)
+put_key_gist(FILE *fp, const struct codes *codes, const char *key)
+{
+	char code[4], g[160];
+	const char *enh = NULL;
+
+	if (codes == NULL || key[0] < '1' || key[0] > '5' || strlen(key) < 3)
+		return;
+	memcpy(code, key, 3);
+	code[3] = '\0';
+	if (key[3] == ' ')
+		enh = key + 4;
+	if (codes_gist(codes, code, enh, g, sizeof(g))) {
+		fputs(" (", fp);
+		put(fp, g);
+		fputc(')', fp);
+	}
+}
+
+static void
+print_causes(FILE *fp, const struct phase_tally *pt,
+    const struct codes *codes)
 {
 	size_t nc, nr;
 	struct count **cv = tally_sorted(&pt->causes, &nc);
@@ -236,6 +269,7 @@ print_causes(FILE *fp, const struct phase_tally *pt)
 			shown++;
 			fprintf(fp, "              %6lu  ", rv[j]->n);
 			put(fp, k + kl + 1);
+			put_key_gist(fp, codes, k + kl + 1);
 			if (rv[j]->example) {
 				fputs("  \"", fp);
 				put(fp, rv[j]->example);
@@ -315,6 +349,15 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 	if (ri->cst && ri->cst->evicted)
 		fprintf(fp, "  (%lu sessions handed on early to keep memory "
 		    "bounded)\n", ri->cst->evicted);
+	if (sm->seq_sessions) {
+		fprintf(fp, "\nRFC 5321 sequence findings in %lu session%s "
+		    "(see --id; verdicts unchanged):\n", sm->seq_sessions,
+		    sm->seq_sessions == 1 ? "" : "s");
+		for (int i = 0; i < SEQF__COUNT; i++)
+			if (sm->seq[i])
+				fprintf(fp, "  %8lu  %s\n", sm->seq[i],
+				    seq_finding_name(i));
+	}
 
 	if (failing == 0)
 		return;
@@ -337,7 +380,7 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 			continue;
 		fprintf(fp, "\n  %s: %lu session%s\n", phase_name(p), pt->n,
 		    pt->n == 1 ? "" : "s");
-		print_causes(fp, pt);
+		print_causes(fp, pt, rep->codes);
 		print_top(fp, p == PHASE_POSTQUEUE ? "clients" : "clients (outbound: "
 		    "servers)", &pt->clients, false);
 	}
@@ -459,6 +502,57 @@ put_rcpt(FILE *fp, const struct rcpt *r)
 	fputc('\n', fp);
 }
 
+/* "  [550: ...; 5.1.1: bad destination mailbox]" after a reply line */
+static void
+put_gist(FILE *fp, const struct codes *codes, const char *text)
+{
+	char code[4], enh[16], g[160];
+	const char *e = NULL;
+	size_t n;
+
+	if (codes == NULL || text == NULL || strlen(text) < 3)
+		return;
+	memcpy(code, text, 3);
+	code[3] = '\0';
+	if (text[3] == ' ' && (n = strspn(text + 4, "0123456789.")) > 4 &&
+	    n < sizeof(enh)) {
+		memcpy(enh, text + 4, n);
+		enh[n] = '\0';
+		e = enh;
+	}
+	if (codes_gist(codes, code, e, g, sizeof(g))) {
+		fputs("   [", fp);
+		put(fp, g);
+		fputc(']', fp);
+	}
+}
+
+struct seq_text {
+	FILE *fp;
+	const char *const *files;
+	bool first;
+};
+
+static void
+seq_text_one(const struct seq_note *n, void *arg)
+{
+	struct seq_text *st = arg;
+
+	if (st->first)
+		fputs("sequence findings (RFC 5321 4.3.2):\n", st->fp);
+	st->first = false;
+	fputs("  ", st->fp);
+	put(st->fp, st->files[n->at->file]);
+	fprintf(st->fp, ":%u: %s: ", n->at->line, seq_finding_name(n->what));
+	put(st->fp, n->at->text);
+	if (n->command) {
+		fputs(" (in reply to ", st->fp);
+		put(st->fp, n->command);
+		fputc(')', st->fp);
+	}
+	fputc('\n', st->fp);
+}
+
 static void
 transcript_session(struct reporter *rep, const struct session *s)
 {
@@ -533,12 +627,19 @@ transcript_session(struct reporter *rep, const struct session *s)
 	}
 	free(lines);
 	if (s->nconv) {
+		struct seq_text st = {fp, rep->files, true};
+
 		fputs("conversation:\n", fp);
 		for (size_t i = 0; i < s->nconv; i++) {
-			fputs(s->conv[i].reply ? "  S: " : "  C: ", fp);
-			put(fp, s->conv[i].text);
+			const struct conv *c = &s->conv[i];
+
+			fputs(c->reply ? "  S: " : "  C: ", fp);
+			put(fp, c->text);
+			if (c->reply && !c->cont)
+				put_gist(fp, rep->codes, c->text);
 			fputc('\n', fp);
 		}
+		seqcheck(s, rep->codes, seq_text_one, &st);
 	}
 	fprintf(fp, "verdict: %s", status_name(v->status));
 	if (v->phase != PHASE_NONE)
@@ -565,10 +666,30 @@ transcript_session(struct reporter *rep, const struct session *s)
 		}
 		fputc('\n', fp);
 	}
+	if (v->reply || v->enhanced) {
+		char g[160];
+
+		if (codes_gist(rep->codes, v->reply, v->enhanced, g,
+		    sizeof(g))) {
+			fputs("  meaning: ", fp);
+			put(fp, g);
+			fputc('\n', fp);
+		}
+	}
 	if (v->cause) {
 		fputs("  cause: ", fp);
 		put(fp, v->cause);
 		fputc('\n', fp);
+	}
+	if (v->status == STATUS_FAILED || v->status == STATUS_PARTIAL) {
+		const char *h = codes_hint(rep->codes, phase_name(v->phase),
+		    v->cause);
+
+		if (h) {
+			fputs("  where to look: ", fp);
+			put(fp, h);
+			fputc('\n', fp);
+		}
 	}
 	fputc('\n', fp);
 }

@@ -110,6 +110,7 @@ struct lineref {
 
 struct conv {		/* one command or reply of a transcript */
 	bool reply;
+	bool cont;	/* a reply line with more to come ("250-...") */
 	char *text;
 	uint32_t line;
 	uint32_t file;
