@@ -385,11 +385,11 @@ static const struct line_case lines[] = {
 	{"Nov 23 09:17:32 mx postfix/postscreen[11907]: NOQUEUE: reject: RCPT "
 	    "from [127.0.0.1]:20007: 450 4.3.2 Service currently unavailable; "
 	    "from=<alice@smtplog.test>, to=<bob@smtplog.test>, proto=ESMTP, "
-	    "helo=<p20007.client.test>", "postscreen-reject", {
+	    "helo=<p20007.client.test>", "postscreen-deep-test-tempfail", {
 	    {F_COMMAND, "RCPT"}, {F_CLIENT_PORT, "20007"}, {F_REPLY, "450"},
 	    {F_ENHANCED, "4.3.2"}, {F_TEXT, "Service currently unavailable"},
 	    {F_SENDER, "alice@smtplog.test"}, {F_RECIPIENT, "bob@smtplog.test"},
-	    {F_HELO, "p20007.client.test"}}},
+	    {F_HELO, "p20007.client.test"}, {F_CAUSE, "greylist"}}},
 	{"Nov 23 09:17:30 mx postfix/postscreen[11907]: DISCONNECT "
 	    "[127.0.0.1]:20006", "postscreen-disconnect", {
 	    {F_CLIENT_IP, "127.0.0.1"}, {F_CLIENT_PORT, "20006"}}},
