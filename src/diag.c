@@ -11,6 +11,7 @@
 
 static unsigned nerrors, nwarnings;
 static int quiet;
+static int muted;	/* diag_mute(): neither printed nor counted */
 
 static void
 put_escaped(const char *s)
@@ -53,6 +54,8 @@ diag_at(enum diag_severity sev, const char *file, size_t line, size_t col,
 {
 	va_list ap;
 
+	if (muted)
+		return;
 	if (sev == DIAG_ERROR)
 		nerrors++;
 	else
@@ -92,4 +95,10 @@ void
 diag_set_quiet(int q)
 {
 	quiet = q;
+}
+
+void
+diag_mute(int on)
+{
+	muted = on;
 }

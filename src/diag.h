@@ -33,5 +33,8 @@ unsigned diag_errors(void);
 unsigned diag_warnings(void);
 /* Warnings of one kind past this many are counted but not printed. */
 void diag_set_quiet(int quiet);
+/* While on, messages are neither printed nor counted (a first look at a
+ * file that is read properly later, when its problems are reported). */
+void diag_mute(int on);
 
 #endif

@@ -586,6 +586,121 @@ read_file(struct run *r, struct correlator *c, uint32_t idx, const char *path)
 	}
 }
 
+/*
+ * The time of the first line of a file that carries one (within its first
+ * PEEK_LINES lines), as read: INT64_MAX when none, or when the file cannot
+ * be read (reading it later reports why). Standard input is not peeked.
+ */
+#define PEEK_LINES 1000
+
+static int64_t
+first_time(struct run *r, const char *path, time_t *mtime)
+{
+	struct reader *rd;
+	struct strview line;
+	struct ts_year yr;
+	const struct pattern_set *cur = NULL;
+	struct match m;
+	int64_t t = INT64_MAX;
+
+	*mtime = 0;
+	if (strcmp(path, "-") == 0)
+		return t;
+	diag_mute(1);
+	rd = reader_open(path);
+	if (rd != NULL) {
+		*mtime = reader_mtime(rd);
+		if (r->o->mta)
+			cur = pattern_db_find(r->db, r->o->mta);
+		ts_year_init(&yr, reader_mtime(rd), r->o->year);
+		for (int i = 0; i < PEEK_LINES && reader_next(rd, &line);
+		    i++) {
+			struct ts ts;
+
+			if (line.len == 0 || !match_line(r, &cur, line, &m) ||
+			    m.f[F_TS].p == NULL ||
+			    !ts_parse(m.f[F_TS], &yr, &ts))
+				continue;
+			t = ts_utc(&ts);
+			break;
+		}
+		reader_close(rd);
+	}
+	diag_mute(0);
+	return t;
+}
+
+struct ordered {
+	const char *path;
+	int64_t t;
+	long age;	/* logrotate's .N: higher is older; -1 none */
+	time_t mtime;
+	size_t pos;
+};
+
+/* "mail.log.2.gz" -> 2, "mail.log.1" -> 1, "mail.log" -> -1 */
+static long
+rotation_age(const char *path)
+{
+	static const char *const ext[] = {".gz", ".xz", ".bz2", ".zst"};
+	size_t n = strlen(path), d;
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t el = strlen(ext[i]);
+
+		if (n > el && strcmp(path + n - el, ext[i]) == 0) {
+			n -= el;
+			break;
+		}
+	}
+	for (d = n; d > 0 && path[d - 1] >= '0' && path[d - 1] <= '9'; d--)
+		;
+	if (d == n || n - d > 4 || d == 0 || path[d - 1] != '.')
+		return -1;
+	return strtol(path + d, NULL, 10);
+}
+
+static int
+cmp_ordered(const void *a, const void *b)
+{
+	const struct ordered *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	/* the same first second: the rotation suffix, then the mtime */
+	if (x->age != y->age)
+		return x->age > y->age ? -1 : 1;
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Read files in the time order of their content, not of their names or
+ * modification times: a rotated set given as "mail.log*" (mail.log,
+ * mail.log.1, mail.log.2.gz) is read oldest first, so a conversation that
+ * spans a rotation is one. Files without a time keep their place among
+ * themselves, after the others. Files whose first lines fall in the same
+ * second are ordered by logrotate's suffix (mail.log.2 before mail.log.1
+ * before mail.log), then by modification time.
+ */
+static void
+order_by_content(struct run *r, const char **files, size_t n)
+{
+	struct ordered *v = xcalloc(n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].path = files[i];
+		v[i].pos = i;
+		v[i].t = first_time(r, files[i], &v[i].mtime);
+		v[i].age = rotation_age(files[i]);
+	}
+	qsort(v, n, sizeof(*v), cmp_ordered);
+	for (size_t i = 0; i < n; i++)
+		files[i] = v[i].path;
+	free(v);
+}
+
 static void
 list_mtas(struct run *r, struct buf *b, bool seen_only)
 {
@@ -679,6 +794,8 @@ main(int argc, char **argv)
 	files = xcalloc(nfiles, sizeof(*files));
 	for (size_t i = 0; i < nfiles; i++)
 		files[i] = optind < argc ? argv[optind + (int)i] : "-";
+	if (nfiles > 1)
+		order_by_content(&r, files, nfiles);
 	r.ri.files = files;
 	r.ri.nfiles = nfiles;
 	r.seen_set = xcalloc(pattern_db_count(r.db) + 1, sizeof(bool));

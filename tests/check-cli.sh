@@ -141,6 +141,25 @@ grep -q 'unknown-user' "$tmp/out" && ok || bad "--explain 550 5.1.1 names no cau
 expect_rc 2 "--explain 599 9.9.9" "$bin" --explain 599 9.9.9
 grep -qi 'malformed' "$tmp/out" && ok || bad "--explain 599 9.9.9 not flagged: $(cat "$tmp/out")"
 
+# A rotated set, plain and gzip, given in shuffled order, is read in the
+# time order of its content: the same sessions as the whole file, and a
+# conversation cut by the rotation is one.
+if command -v jq >/dev/null; then
+	mkdir "$tmp/rot"
+	sed -n '1,400p' "$log" | gzip -c >"$tmp/rot/mail.log.2.gz"
+	sed -n '401,700p' "$log" >"$tmp/rot/mail.log.1"
+	sed -n '701,$p' "$log" >"$tmp/rot/mail.log"
+	strip='del(.file, .lines, .more_lines, .sequence[].file, .sequence[].line)'
+	"$bin" --year 2026 --format json "$log" | jq -c "$strip" | sort >"$tmp/whole.json"
+	"$bin" --year 2026 --format json "$tmp/rot/mail.log" "$tmp/rot/mail.log.2.gz" "$tmp/rot/mail.log.1" |
+		jq -c "$strip" | sort >"$tmp/rot.json"
+	cmp -s "$tmp/whole.json" "$tmp/rot.json" && ok || bad "rotated set in shuffled order differs from the whole file: $(diff "$tmp/whole.json" "$tmp/rot.json" | head -5)"
+	# the 20403 session's lines run from mail.log.1 into mail.log
+	"$bin" --year 2026 --format json "$tmp/rot/mail.log" "$tmp/rot/mail.log.1" "$tmp/rot/mail.log.2.gz" |
+		jq -e -s '[.[] | select(.client.port == "20403")] | length == 1 and (.[0].more_lines | length) > 0' >/dev/null &&
+		ok || bad "the conversation across the rotation is not one"
+fi
+
 # Every JSON line is valid JSON with the contract's keys.
 if command -v jq >/dev/null; then
 	jq -e -s 'all(.[]; has("mta") and has("session") and has("direction") and has("start")
