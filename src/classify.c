@@ -191,6 +191,8 @@ classify_inbound(struct session *s, struct verdict *v)
 	}
 	if (accepted == 0 && s->stats_accepted > 0)
 		accepted = (size_t)s->stats_accepted;
+	if (accepted == 0 && s->data_ok > 0)
+		accepted = s->data_ok;	/* a transcript's 250 to the dot */
 	for (size_t i = 0; i < s->nrcpts; i++)
 		if (s->rcpts[i].status == RS_REJECTED ||
 		    s->rcpts[i].status == RS_TEMPFAIL)

@@ -705,6 +705,21 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 	case EV_DISCONNECT:
 		if (m->f[F_STATS].p)
 			parse_stats(s, m->f[F_STATS]);
+		if (pattern_needs_quit(m->pat) && !s->clean_quit &&
+		    s->data_ok == 0) {
+			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
+			    PHASE_PREGREETING;
+			static const char why[] = "the session ended without "
+			    "QUIT";
+
+			if (p == PHASE_NONE)
+				p = s->reached == PHASE_NONE ?
+				    PHASE_PREGREETING : s->reached;
+			add_failure(c, s, m, p, KIND_DROPPED,
+			    (struct strview){0}, (struct strview){0},
+			    (struct strview){why, sizeof(why) - 1},
+			    s->last_cmd_seq);
+		}
 		break;
 	case EV_COMMAND: {
 		enum phase p = phase_of_stage(m->f[F_COMMAND].p,
@@ -756,6 +771,13 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 		if (r.p && r.len == 3 && r.p[0] == '2' &&
 		    s->last_cmd_phase == PHASE_RCPT)
 			s->rcpt_ok++;
+		if (!cont && sv_eq(r, "354")) {
+			s->after_354 = true;
+		} else if (!cont && s->after_354 && r.p && r.len == 3) {
+			s->after_354 = false;
+			if (r.p[0] == '2')
+				s->data_ok++;
+		}
 		if (r.p && r.len == 3 && (r.p[0] == '4' || r.p[0] == '5')) {
 			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
 			    PHASE_PREGREETING;

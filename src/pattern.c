@@ -69,7 +69,7 @@ struct pattern {
 	enum event ev;
 	enum scope scope;
 	enum direction dir;
-	bool explains, closes, fallback;
+	bool explains, closes, fallback, needs_quit;
 	pcre2_code *re;
 	bool jit;
 	int groups[F__COUNT][GROUPS_MAX];
@@ -736,6 +736,8 @@ pattern_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		p->explains = bool_value(l, vn, k);
 	} else if (strcmp(k, "closes") == 0) {
 		p->closes = bool_value(l, vn, k);
+	} else if (strcmp(k, "needs_quit") == 0) {
+		p->needs_quit = bool_value(l, vn, k);
 	} else if (strcmp(k, "set") == 0) {
 		walk_mapping(l, vn, NULL, "set", set_pair, p);
 	} else if (strcmp(k, "map") == 0) {
@@ -767,7 +769,7 @@ load_pattern(struct ldr *l, yaml_node_t *n, struct pattern *p,
 {
 	static const char *const pkeys[] = {"name", "description", "for",
 	    "event", "scope", "direction", "session", "label", "explains",
-	    "closes", "set", "map", "regex", "samples", NULL};
+	    "closes", "needs_quit", "set", "map", "regex", "samples", NULL};
 	static const char *const xkeys[] = {"name", "description", "regex",
 	    "fallback", "samples", NULL};
 	struct pat_ctx c = {.p = p, .node = n, .is_prefix = is_prefix};
@@ -1619,6 +1621,12 @@ bool
 pattern_closes(const struct pattern *p)
 {
 	return p->closes;
+}
+
+bool
+pattern_needs_quit(const struct pattern *p)
+{
+	return p->needs_quit;
 }
 
 /* --- causes --------------------------------------------------------------- */

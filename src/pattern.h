@@ -175,6 +175,12 @@ enum scope pattern_scope(const struct pattern *);
 enum direction pattern_direction(const struct pattern *);
 bool pattern_explains(const struct pattern *);
 bool pattern_closes(const struct pattern *);
+/*
+ * A disconnect line that does not say how the session ended: unless the
+ * transcript showed QUIT (or a message was accepted and the client left),
+ * the client dropped the connection in the phase of its last command.
+ */
+bool pattern_needs_quit(const struct pattern *);
 
 /* Cause rules (patterns/causes.yaml): the first rule matching wins. */
 const char *pattern_db_cause(const struct pattern_db *, const char *phase,

@@ -161,6 +161,8 @@ struct session {
 	int stats_accepted;	/* data/bdat ok from the close line, -1 */
 	int stats_rcpt_ok;	/* rcpt ok from the close line, -1 */
 	unsigned rcpt_ok;	/* 2xx replies to RCPT seen in a transcript */
+	unsigned data_ok;	/* 2xx replies to the final dot, likewise */
+	bool after_354;	/* the next final reply answers the dot */
 	struct failure *fails;
 	size_t nfails, capfails;
 	struct rcpt *rcpts;
