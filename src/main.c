@@ -69,9 +69,10 @@ usage(FILE *fp, int status)
 	fputs(
 "usage: smtplog-analyze [options] [FILE...]\n"
 "\n"
-"Read Postfix mail logs (plain or gzip; '-' or none: standard input) and\n"
-"say for every SMTP session what happened and, when it failed, in which\n"
-"phase: pre-greeting, helo, starttls, auth, mail, rcpt, data, post-queue.\n"
+"Read Postfix and Kerio Connect logs (plain or gzip; '-' or none: standard\n"
+"input) and say for every SMTP session what happened and, when it failed,\n"
+"in which phase: pre-greeting, helo, starttls, auth, mail, rcpt, data,\n"
+"post-queue.\n"
 "\n"
 "  -f, --format FMT       text (default) or json: one JSON object per session\n"
 "  -i, --id ID            only the conversations carrying ID (queue ID, pid,\n"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every scripted conversation of a real-server run gets its expected
-# verdict: SAMPLEDIR/expected.tsv names each one (by client port, HELO,
-# sender or recipient) and the status, phase and kind it must have.
+# verdict: SAMPLEDIR/expected.tsv names each one (by client port, client
+# address or name, HELO, sender or recipient) and the status, phase and
+# kind it must have.
 #
 #   check-real-samples.sh BINARY SAMPLEDIR
 #
@@ -36,6 +37,8 @@ while IFS=$'\t' read -r file match value direction status phase kind note; do
 	fi
 	case $match in
 	port) sel='select(.client.port == $v)' ;;
+	ip) sel='select(.client.ip == $v)' ;;
+	name) sel='select(.client.name == $v)' ;;
 	helo) sel='select(.client.helo == $v)' ;;
 	sender) sel='select(.sender == $v)' ;;
 	recipient) sel='select(any(.recipients[]; .address == $v))' ;;
