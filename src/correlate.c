@@ -19,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "classify.h"
 #include "correlate.h"
@@ -26,6 +27,18 @@
 
 /* A handed-off client must reach its server process within this time. */
 #define HANDOFF_WINDOW_US (300LL * 1000000)
+/*
+ * Failure lines remembered to drop the copies another file repeats (Exim's
+ * reject log repeats the main log's refusals): a fixed table, so memory
+ * does not grow; a copy further back than it holds is counted twice.
+ */
+#define SEEN_SLOTS 65536
+
+struct seen_line {
+	uint64_t hash;
+	uint32_t file;	/* file index + 1; 0: empty */
+};
+
 /* How often (in log time) idle sessions are looked for. */
 #define SWEEP_EVERY_US (60LL * 1000000)
 
@@ -44,6 +57,8 @@ struct correlator {
 	struct correlate_stats st;
 	struct buf key;
 	int64_t now, last_sweep;	/* log time, UTC microseconds */
+	struct session *lg_head, *lg_tail;	/* lingering, by end time */
+	struct seen_line *seen;	/* SEEN_SLOTS */
 	bool have_now;
 };
 
@@ -58,7 +73,22 @@ correlator_new(const struct correlate_opts *o)
 	c->open = strmap_new();
 	c->msgs = strmap_new();
 	c->handoff = strmap_new();
+	c->seen = xcalloc(SEEN_SLOTS, sizeof(*c->seen));
 	return c;
+}
+
+/* A failure line another file already gave, byte for byte? */
+static bool
+seen_elsewhere(struct correlator *c, uint32_t file, struct strview text)
+{
+	uint64_t h = hash_bytes(text.p, text.len);
+	struct seen_line *sl = &c->seen[h & (SEEN_SLOTS - 1)];
+
+	if (sl->file != 0 && sl->hash == h && sl->file != file + 1)
+		return true;
+	sl->hash = h;
+	sl->file = file + 1;
+	return false;
 }
 
 const struct correlate_stats *
@@ -325,9 +355,37 @@ session_free(struct session *s)
 }
 
 static void
+lg_unlink(struct correlator *c, struct session *s)
+{
+	if (!s->lingering)
+		return;
+	if (s->lg_prev)
+		s->lg_prev->lg_next = s->lg_next;
+	else
+		c->lg_head = s->lg_next;
+	if (s->lg_next)
+		s->lg_next->lg_prev = s->lg_prev;
+	else
+		c->lg_tail = s->lg_prev;
+	s->lg_prev = s->lg_next = NULL;
+	s->lingering = false;
+}
+
+static void
 finish(struct correlator *c, struct session *s)
 {
+	lg_unlink(c, s);
 	lru_unlink(c, s);
+	if (s->gap_us > 0 && s->dir == DIR_INBOUND && !s->seen_start) {
+		/* no line showed where it began: grouped by time */
+		c->st.inexact++;
+		c->st.inexact_set = s->set;
+	}
+	/* a drop logged before the server listed the commands it saw */
+	for (size_t i = 0; i < s->nfails; i++)
+		if (s->fails[i].phase_guessed &&
+		    s->listed_phase != PHASE_NONE)
+			s->fails[i].phase = s->listed_phase;
 	c->nlive--;
 	classify(s, c->o.db);
 	if (s->internal) {
@@ -401,11 +459,47 @@ abandon_unaccepted(struct session *s)
 static void
 close_session(struct correlator *c, struct session *s)
 {
+	lg_unlink(c, s);
 	unmap(c, s);
 	s->closed = true;
 	if (s->dir == DIR_INBOUND)
 		abandon_unaccepted(s);
 	try_finish(c, s);
+}
+
+/*
+ * The end line of a session of a set with a linger: it stays under its
+ * key, taking the lines its server logs after the end, until linger_until
+ * (or a new connect on the key); then it closes.
+ */
+static void
+close_or_linger(struct correlator *c, struct session *s, const struct ts *ts)
+{
+	int64_t l = pattern_set_linger_us(s->set);
+
+	if (s->lingering)
+		return;
+	if (l <= 0 || s->dir != DIR_INBOUND || !(ts->flags & TS_SET)) {
+		close_session(c, s);
+		return;
+	}
+	s->lingering = true;
+	s->linger_until = ts_utc(ts) + l;
+	s->lg_next = NULL;
+	s->lg_prev = c->lg_tail;
+	if (c->lg_tail)
+		c->lg_tail->lg_next = s;
+	else
+		c->lg_head = s;
+	c->lg_tail = s;
+}
+
+/* Close the lingering sessions whose time is up at log time now. */
+static void
+end_lingering(struct correlator *c, int64_t now)
+{
+	while (c->lg_head && c->lg_head->linger_until < now)
+		close_session(c, c->lg_head);
 }
 
 /* Take a stashed session out of the handoff map. */
@@ -474,8 +568,8 @@ sweep_idle(struct correlator *c)
 			break;
 		}
 		unstash_quietly(c, s);
-		if (s->dir == DIR_INBOUND && limit == idle &&
-		    c->o.idle_us > 0) {
+		if (s->dir == DIR_INBOUND && (s->seen_start || (limit == idle &&
+		    c->o.idle_us > 0))) {
 			s->evicted = true;
 			c->st.idle++;
 		}
@@ -502,12 +596,14 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 	const enum field *kf;
 	size_t nk = pattern_session_key(m, &kf, &s->gap_us);
 
+
 	s->set = m->set;
 	s->mta = pattern_set_mta(m->set);
 	s->key = arena_strndup(&s->arena, key, strlen(key));
 	s->label = make_label(&s->arena, m, kf, nk);
 	s->dir = dir;
 	s->reached = PHASE_NONE;
+	s->listed_phase = PHASE_NONE;
 	s->stats_accepted = -1;
 	s->stats_rcpt_ok = -1;
 	s->seq = ++c->seq;
@@ -542,8 +638,19 @@ harvest(struct session *s, const struct match *m)
 	keep(a, &s->sender, m->f[F_SENDER]);
 	keep(a, &s->sasl_user, m->f[F_SASL_USER]);
 	keep(a, &s->tls, m->f[F_TLS]);
-	if (s->dir == DIR_OUTBOUND)
+	if (s->dir == DIR_OUTBOUND) {
 		keep(a, &s->relay, m->f[F_RELAY]);
+		return;
+	}
+	/* A line that names the client's HELO, a sender or a recipient
+	 * shows how far the conversation got, even where the server logs no
+	 * commands (Exim's "SMTP command timeout" after MAIL and RCPT). */
+	if (m->f[F_HELO].p)
+		advance(s, PHASE_HELO);
+	if (m->f[F_SENDER].p && pattern_scope(m->pat) == SCOPE_SESSION)
+		advance(s, PHASE_MAIL);
+	if (m->f[F_RECIPIENT].p && pattern_scope(m->pat) == SCOPE_SESSION)
+		advance(s, PHASE_RCPT);
 }
 
 static enum kind
@@ -626,6 +733,26 @@ parse_stats(struct session *s, struct strview v)
 	const char *p = v.p, *end = v.p + v.len;
 	int accepted = 0;
 
+	if (memchr(v.p, '=', v.len) == NULL) {
+		/* a command list, "EHLO,STARTTLS,AUTH,QUIT" (Exim's C=) */
+		while (p < end) {
+			const char *w = p;
+			enum phase ph;
+
+			while (p < end && *p != ',')
+				p++;
+			ph = phase_of_stage(w, (size_t)(p - w));
+			if (ph != PHASE_NONE) {
+				s->listed_phase = ph;
+				advance(s, ph);
+			}
+			if (p - w == 4 && strncasecmp(w, "QUIT", 4) == 0)
+				s->clean_quit = true;
+			if (p < end)
+				p++;
+		}
+		return;
+	}
 	while (p < end) {
 		const char *w = p, *eq;
 		long ok, total;
@@ -696,8 +823,11 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 {
 	enum event ev = pattern_event(m->pat);
 	struct arena *a = &s->arena;
+	const char *reach = pattern_reaches(m->pat);
 
 	harvest(s, m);
+	if (reach != NULL)
+		advance(s, phase_by_name(reach, strlen(reach)));
 	switch (ev) {
 	case EV_CONNECT:
 		s->seen_start = true;
@@ -797,6 +927,10 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 		add_failure(c, s, m, p, k, m->f[F_REPLY], m->f[F_ENHANCED],
 		    m->f[F_TEXT].p ? m->f[F_TEXT] : m->f[F_REASON],
 		    s->last_cmd_seq);
+		if (!m->f[F_PHASE].p && (!m->f[F_COMMAND].p ||
+		    phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len) ==
+		    PHASE_NONE) && s->last_cmd_seq == 0)
+			s->fails[s->nfails - 1].phase_guessed = true;
 		if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
 		    s->dir == DIR_INBOUND) {
 			struct rcpt *r = rcpt_get(a, &s->rcpts, &s->nrcpts,
@@ -1116,6 +1250,10 @@ correlator_feed(struct correlator *c, const struct match *m,
 	ev = pattern_event(m->pat);
 	if (ev == EV_IGNORE)
 		return;
+	if (ev == EV_FAIL && seen_elsewhere(c, file, text)) {
+		c->st.duplicates++;
+		return;
+	}
 	if (ts->flags & TS_SET) {
 		int64_t t = ts_utc(ts);
 
@@ -1125,6 +1263,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 		} else if (t > c->now) {
 			c->now = t;
 		}
+		end_lingering(c, t);
 		if (c->now - c->last_sweep >= (c->o.idle_us > 0 &&
 		    c->o.idle_us < SWEEP_EVERY_US ? c->o.idle_us :
 		    SWEEP_EVERY_US)) {
@@ -1177,7 +1316,10 @@ correlator_feed(struct correlator *c, const struct match *m,
 			unstash(c, s);
 			key = build_key(c, m, kf, nk);
 		}
-		if (s != NULL && gap_passed(s, ts)) {
+		if (s != NULL && (gap_passed(s, ts) || (s->lingering &&
+		    (ev == EV_CONNECT || !pattern_trails(m->pat))))) {
+			if (!s->lingering && s->seen_start)
+				s->evicted = true;	/* its end never came */
 			close_session(c, s);
 			key = build_key(c, m, kf, nk);
 			s = NULL;
@@ -1221,15 +1363,39 @@ correlator_feed(struct correlator *c, const struct match *m,
 	if (ev == EV_HANDOFF)
 		stash_handoff(c, s);
 	else if (ev == EV_DISCONNECT || pattern_closes(m->pat))
-		close_session(c, s);
+		close_or_linger(c, s, ts);
 	evict_messages(c);
 	evict_sessions(c);
+}
+
+/*
+ * --follow: log time goes on while the log is quiet. Advance it to now
+ * (never back) and end what that ends, as a line of that time would: the
+ * lingering sessions, and every SWEEP_EVERY_US (or idle_us, if shorter)
+ * the idle ones.
+ */
+void
+correlator_tick(struct correlator *c, int64_t now)
+{
+	int64_t every = c->o.idle_us > 0 && c->o.idle_us < SWEEP_EVERY_US ?
+	    c->o.idle_us : SWEEP_EVERY_US;
+
+	if (!c->have_now || now <= c->now)
+		return;
+	c->now = now;
+	end_lingering(c, now);
+	if (c->now - c->last_sweep >= every) {
+		c->last_sweep = c->now;
+		sweep_idle(c);
+	}
 }
 
 void
 correlator_flush(struct correlator *c)
 {
-	/* Hand on everything, oldest first: open, stashed and held. */
+	/* Lingering sessions ended; then hand on everything, oldest first:
+	 * open, stashed and held. */
+	end_lingering(c, INT64_MAX);
 	while (c->lru_head) {
 		struct session *s = c->lru_head;
 
@@ -1237,7 +1403,11 @@ correlator_flush(struct correlator *c)
 		s->handed_off = false;
 		for (size_t i = 0; i < s->nmsgs; i++)
 			s->msgs[i]->abandoned |= !s->msgs[i]->closed_map;
-		if (!s->closed && (s->dir == DIR_OUTBOUND || s->gap_us > 0))
+		/* where a key's sessions end by a gap, the end is never
+		 * logged; unless the log showed the session's start, whose
+		 * end it then would have shown */
+		if (!s->closed && (s->dir == DIR_OUTBOUND ||
+		    (s->gap_us > 0 && !s->seen_start)))
 			s->closed = true;
 		finish(c, s);
 	}
@@ -1269,5 +1439,6 @@ correlator_free(struct correlator *c)
 	strmap_free(c->open);
 	strmap_free(c->handoff);
 	buf_free(&c->key);
+	free(c->seen);
 	free(c);
 }

@@ -42,6 +42,9 @@ struct correlate_stats {
 	unsigned long sessions;	/* handed on to emit() */
 	unsigned long evicted;	/* handed on early past max_open */
 	unsigned long idle;	/* inbound, idle past idle_us: incomplete */
+	unsigned long inexact;	/* inbound, keyed by a key with a gap */
+	unsigned long duplicates;	/* failure lines read twice */
+	const struct pattern_set *inexact_set;	/* the last such's set */
 	unsigned long folded;	/* re-injection sessions merged away */
 	unsigned long messages;	/* queued messages seen */
 	size_t peak_open;
@@ -53,6 +56,13 @@ struct correlator *correlator_new(const struct correlate_opts *);
 /* One recognised line; text is the whole line. */
 void correlator_feed(struct correlator *, const struct match *,
     const struct ts *, uint32_t file, uint32_t line, struct strview text);
+/*
+ * Log time is now (UTC microseconds) though no line says so: a followed
+ * log that is quiet. Ends the sessions idle or lingering by then, as a
+ * line of that time would; a time at or before the latest line's is
+ * ignored, and so is any before the first line with a time.
+ */
+void correlator_tick(struct correlator *, int64_t now);
 /* End of input: hand on everything still held. */
 void correlator_flush(struct correlator *);
 const struct correlate_stats *correlator_stats(const struct correlator *);

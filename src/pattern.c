@@ -69,7 +69,7 @@ struct pattern {
 	enum event ev;
 	enum scope scope;
 	enum direction dir;
-	bool explains, closes, fallback, needs_quit;
+	bool explains, closes, fallback, needs_quit, trails;
 	pcre2_code *re;
 	bool jit;
 	int groups[F__COUNT][GROUPS_MAX];
@@ -84,6 +84,7 @@ struct pattern {
 	struct keyalt alt[KEY_ALTS_MAX];
 	size_t nalt;
 	char *label;
+	char *reaches;	/* a phase the line shows the session got to */
 	struct sample *samples;
 	size_t nsamples;
 	/* filled once loaded, for the hot path */
@@ -115,6 +116,8 @@ struct pattern_set {
 	struct keyalt alt[KEY_ALTS_MAX];
 	size_t nalt;
 	int message_field;
+	int64_t linger_us;
+	char *advice;	/* what makes an inexact session key exact */
 	char *label;
 	struct lpart *lparts;
 	size_t nlparts;
@@ -738,6 +741,22 @@ pattern_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		p->closes = bool_value(l, vn, k);
 	} else if (strcmp(k, "needs_quit") == 0) {
 		p->needs_quit = bool_value(l, vn, k);
+	} else if (strcmp(k, "trails") == 0) {
+		p->trails = bool_value(l, vn, k);
+	} else if (strcmp(k, "reaches") == 0) {
+		static const char *const phases[] = {"pre-greeting", "helo",
+		    "starttls", "auth", "mail", "rcpt", "data", "post-queue",
+		    NULL};
+		const char *ph = scalar(vn);
+		size_t i = 0;
+
+		while (ph && phases[i] && strcmp(phases[i], ph) != 0)
+			i++;
+		if (ph == NULL || phases[i] == NULL)
+			lerr(l, vn, "reaches: unknown phase '%s'",
+			    ph ? ph : "");
+		else
+			p->reaches = xstrdup(ph);
 	} else if (strcmp(k, "set") == 0) {
 		walk_mapping(l, vn, NULL, "set", set_pair, p);
 	} else if (strcmp(k, "map") == 0) {
@@ -769,7 +788,8 @@ load_pattern(struct ldr *l, yaml_node_t *n, struct pattern *p,
 {
 	static const char *const pkeys[] = {"name", "description", "for",
 	    "event", "scope", "direction", "session", "label", "explains",
-	    "closes", "needs_quit", "set", "map", "regex", "samples", NULL};
+	    "closes", "needs_quit", "trails", "reaches", "set", "map", "regex",
+	    "samples", NULL};
 	static const char *const xkeys[] = {"name", "description", "regex",
 	    "fallback", "samples", NULL};
 	struct pat_ctx c = {.p = p, .node = n, .is_prefix = is_prefix};
@@ -858,6 +878,20 @@ set_top_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "label") == 0) {
 		if (v)
 			s->label = xstrdup(v);
+	} else if (strcmp(k, "advice") == 0) {
+		if (v)
+			s->advice = xstrdup(v);
+		else
+			lerr(l, vn, "advice must be a string");
+	} else if (strcmp(k, "linger") == 0) {
+		char *end;
+		long secs = v ? strtol(v, &end, 10) : -1;
+
+		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
+		    secs > 600)
+			lerr(l, vn, "linger must be seconds from 0 to 600");
+		else
+			s->linger_us = (int64_t)secs * 1000000;
 	} else if (strcmp(k, "prefixes") == 0) {
 		c->prefixes = vn;
 	} else if (strcmp(k, "patterns") == 0) {
@@ -885,6 +919,7 @@ free_pattern(struct pattern *p)
 		free(p->forv[i]);
 	free(p->forv);
 	free(p->label);
+	free(p->reaches);
 	free(p->lparts);
 	for (size_t i = 0; i < p->nsamples; i++) {
 		free(p->samples[i].line);
@@ -925,6 +960,7 @@ free_set(struct pattern_set *s)
 	free(s->description);
 	free(s->file);
 	free(s->label);
+	free(s->advice);
 	free(s->lparts);
 	free(s);
 }
@@ -1127,8 +1163,8 @@ load_file(struct pattern_db *db, const char *path)
 	yaml_node_t *root;
 	struct set_ctx c = {0};
 	static const char *const keys[] = {"mta", "description", "dispatch",
-	    "session", "message", "label", "prefixes", "patterns", "causes",
-	    NULL};
+	    "session", "message", "label", "linger", "advice", "prefixes",
+	    "patterns", "causes", NULL};
 	bool ok;
 
 	fp = fopen(path, "rb");
@@ -1545,6 +1581,18 @@ pattern_key_fields(const struct match *m, const enum field **out)
 	return pattern_session_key(m, out, NULL);
 }
 
+const char *
+pattern_set_advice(const struct pattern_set *s)
+{
+	return s->advice;
+}
+
+int64_t
+pattern_set_linger_us(const struct pattern_set *s)
+{
+	return s->linger_us;
+}
+
 int
 pattern_set_message_field(const struct pattern_set *s)
 {
@@ -1627,6 +1675,18 @@ bool
 pattern_needs_quit(const struct pattern *p)
 {
 	return p->needs_quit;
+}
+
+bool
+pattern_trails(const struct pattern *p)
+{
+	return p->trails;
+}
+
+const char *
+pattern_reaches(const struct pattern *p)
+{
+	return p->reaches;
 }
 
 /* --- causes --------------------------------------------------------------- */

@@ -161,6 +161,16 @@ const char *pattern_set_file(const struct pattern_set *);
 size_t pattern_key_fields(const struct match *, const enum field **out);
 size_t pattern_session_key(const struct match *, const enum field **out,
     int64_t *gap_us);
+/*
+ * How long (log time) a session closed by its end line still takes the
+ * lines of trailing patterns under its key: servers that log after the
+ * end (Exim's "no MAIL in SMTP connection" after "closed by QUIT"). Any
+ * other line on the key ends it at once. 0: none.
+ */
+int64_t pattern_set_linger_us(const struct pattern_set *);
+/* What the admin can change so that sessions keyed with a gap (inexact)
+ * are keyed exactly, e.g. Exim's log_selector; NULL if nothing. */
+const char *pattern_set_advice(const struct pattern_set *);
 /* Message key field of the set, or -1. */
 int pattern_set_message_field(const struct pattern_set *);
 /* Label template of the session, e.g. "{host}/{daemon}[{pid}]". */
@@ -181,6 +191,11 @@ bool pattern_closes(const struct pattern *);
  * the client dropped the connection in the phase of its last command.
  */
 bool pattern_needs_quit(const struct pattern *);
+/* A line its server logs after a session's end line (see linger). */
+bool pattern_trails(const struct pattern *);
+/* The phase (name) a line shows its session got to at least, or NULL:
+ * Exim logs "unexpected disconnection" only with a transaction open. */
+const char *pattern_reaches(const struct pattern *);
 
 /* Cause rules (patterns/causes.yaml): the first rule matching wins. */
 const char *pattern_db_cause(const struct pattern_db *, const char *phase,

@@ -349,6 +349,20 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 	if (ri->cst && ri->cst->evicted)
 		fprintf(fp, "  (%lu sessions handed on early to keep memory "
 		    "bounded)\n", ri->cst->evicted);
+	if (ri->cst && ri->cst->duplicates)
+		fprintf(fp, "  (%lu refusal lines given twice, as in a main and "
+		    "a reject log, counted once)\n", ri->cst->duplicates);
+	if (ri->cst && ri->cst->inexact) {
+		const char *adv = pattern_set_advice(ri->cst->inexact_set);
+
+		fprintf(fp, "  (%lu inbound sessions grouped by client address "
+		    "and time, not by an ID: approximate", ri->cst->inexact);
+		if (adv) {
+			fputs("; ", fp);
+			put(fp, adv);
+		}
+		fputs(")\n", fp);
+	}
 	if (sm->seq_sessions) {
 		fprintf(fp, "\nRFC 5321 sequence findings in %lu session%s "
 		    "(see --id; verdicts unchanged):\n", sm->seq_sessions,

@@ -89,6 +89,8 @@ struct failure {
 	char *reply, *enhanced, *text, *cause, *command, *recipient;
 	const char *pattern;
 	bool explains;	/* its cause explains later refusals */
+	bool phase_guessed;	/* no phase or stage named: the last phase
+				   reached when it was logged */
 	unsigned seq;
 };
 
@@ -157,6 +159,8 @@ struct session {
 	    quit_sent;	/* outbound: our QUIT seen in a transcript */
 	enum phase reached;
 	enum phase last_cmd_phase;	/* of the last command seen */
+	enum phase listed_phase;	/* of the last command of a logged
+					   command list (Exim's C=), or NONE */
 	unsigned last_cmd_seq;
 	int stats_accepted;	/* data/bdat ok from the close line, -1 */
 	int stats_rcpt_ok;	/* rcpt ok from the close line, -1 */
@@ -177,6 +181,10 @@ struct session {
 	unsigned seq;
 	/* the correlator's list of live sessions, oldest first */
 	struct session *lru_prev, *lru_next;
+	/* ended, still taking lines under its key until linger_until */
+	bool lingering;
+	int64_t linger_until;
+	struct session *lg_prev, *lg_next;
 };
 
 /* Does this session carry the ID (queue ID, pid, IP, Message-ID, ...)? */

@@ -164,7 +164,7 @@ static char tombstone;
  * MurmurHash's finaliser): keys are 20 to 60 bytes, and byte-wise FNV was
  * a tenth of the run time.
  */
-static uint64_t
+uint64_t
 hash_bytes(const char *s, size_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;

@@ -34,6 +34,9 @@ sv_eq(struct strview v, const char *s)
 
 bool sv_eq_nocase(struct strview, const char *, size_t);
 
+/* A 64-bit hash of n bytes (not cryptographic). */
+uint64_t hash_bytes(const char *, size_t);
+
 void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
 void *xrealloc(void *, size_t);
