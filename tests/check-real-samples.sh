@@ -30,7 +30,7 @@ declare -A seen
 while IFS=$'\t' read -r file match value direction status phase kind note; do
 	[ "$file" = file ] && continue
 	[ -n "$file" ] || continue
-	json="$tmp/$file.jsonl"
+	json="$tmp/${file//\//_}.jsonl"
 	if [ ! -f "$json" ]; then
 		"$bin" --format json "$dir/$file" >"$json" ||
 			{ echo "FAIL: $bin exited $? on $file"; fail=$((fail + 1)); continue; }
