@@ -51,6 +51,9 @@ struct correlator {
 	struct correlate_opts o;
 	struct strmap *open, *msgs, *handoff;
 	struct session *lru_head, *lru_tail;
+	/* held sessions, on their own list (same links): the idle sweep
+	 * walks the LRU list only */
+	struct session *held_head, *held_tail;
 	size_t nlive;
 	struct msgnode *mq_head, *mq_tail;
 	unsigned seq;
@@ -114,35 +117,51 @@ keep(struct arena *a, char **dst, struct strview v)
 }
 
 static void
-lru_unlink(struct correlator *c, struct session *s)
+list_unlink(struct session **head, struct session **tail, struct session *s)
 {
 	if (s->lru_prev)
 		s->lru_prev->lru_next = s->lru_next;
-	else if (c->lru_head == s)
-		c->lru_head = s->lru_next;
+	else if (*head == s)
+		*head = s->lru_next;
 	if (s->lru_next)
 		s->lru_next->lru_prev = s->lru_prev;
-	else if (c->lru_tail == s)
-		c->lru_tail = s->lru_prev;
+	else if (*tail == s)
+		*tail = s->lru_prev;
 	s->lru_prev = s->lru_next = NULL;
+}
+
+static void
+list_append(struct session **head, struct session **tail, struct session *s)
+{
+	s->lru_prev = *tail;
+	s->lru_next = NULL;
+	if (*tail)
+		(*tail)->lru_next = s;
+	else
+		*head = s;
+	*tail = s;
+}
+
+static void
+lru_unlink(struct correlator *c, struct session *s)
+{
+	if (s->held)
+		list_unlink(&c->held_head, &c->held_tail, s);
+	else
+		list_unlink(&c->lru_head, &c->lru_tail, s);
+	s->held = false;
 }
 
 static void
 lru_append(struct correlator *c, struct session *s)
 {
-	s->lru_prev = c->lru_tail;
-	s->lru_next = NULL;
-	if (c->lru_tail)
-		c->lru_tail->lru_next = s;
-	else
-		c->lru_head = s;
-	c->lru_tail = s;
+	list_append(&c->lru_head, &c->lru_tail, s);
 }
 
 static void
 touch(struct correlator *c, struct session *s)
 {
-	if (c->lru_tail == s)
+	if (c->lru_tail == s || s->held)
 		return;
 	lru_unlink(c, s);
 	lru_append(c, s);
@@ -410,8 +429,15 @@ try_finish(struct correlator *c, struct session *s)
 	if (!s->closed || s->handed_off)
 		return;
 	for (size_t i = 0; i < s->nmsgs; i++)
-		if (!msg_settled(s, s->msgs[i]))
+		if (!msg_settled(s, s->msgs[i])) {
+			if (!s->held) {
+				/* held: waits for its messages to leave */
+				lru_unlink(c, s);
+				list_append(&c->held_head, &c->held_tail, s);
+				s->held = true;
+			}
 			return;
+		}
 	finish(c, s);
 }
 
@@ -522,8 +548,8 @@ unstash_quietly(struct correlator *c, struct session *s)
 static void
 evict_sessions(struct correlator *c)
 {
-	while (c->nlive > c->o.max_open && c->lru_head) {
-		struct session *s = c->lru_head;
+	while (c->nlive > c->o.max_open && (c->held_head || c->lru_head)) {
+		struct session *s = c->held_head ? c->held_head : c->lru_head;
 
 		unstash_quietly(c, s);
 		unmap(c, s);
@@ -1396,8 +1422,8 @@ correlator_flush(struct correlator *c)
 	/* Lingering sessions ended; then hand on everything, oldest first:
 	 * open, stashed and held. */
 	end_lingering(c, INT64_MAX);
-	while (c->lru_head) {
-		struct session *s = c->lru_head;
+	while (c->held_head || c->lru_head) {
+		struct session *s = c->held_head ? c->held_head : c->lru_head;
 
 		unmap(c, s);
 		s->handed_off = false;

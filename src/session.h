@@ -179,8 +179,10 @@ struct session {
 	size_t nconv, capconv;
 	struct verdict v;
 	unsigned seq;
-	/* the correlator's list of live sessions, oldest first */
+	/* the correlator's list of live sessions, oldest first, or of the
+	 * held ones (closed, waiting for their messages) */
 	struct session *lru_prev, *lru_next;
+	bool held;
 	/* ended, still taking lines under its key until linger_until */
 	bool lingering;
 	int64_t linger_until;
