@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ struct options {
 	const char **ids;
 	size_t nids;
 	bool sessions, check, stats;
+	bool follow;	/* --follow FILE */
 	const char *mta;
 	const char **pattern_dirs;
 	size_t npattern_dirs;
@@ -98,6 +100,9 @@ usage(FILE *fp, int status)
 "                         a session with no line for this long (in log\n"
 "                         time) is over: incomplete when inbound (default\n"
 "                         3600; 0: wait for the end of the input)\n"
+"  -F, --follow           read FILE, then wait for more and report each\n"
+"                         session as it ends, across log rotation, until\n"
+"                         interrupted; one plain FILE only\n"
 "      --stats            print lines/s, sessions and peak memory to stderr\n"
 "\n"
 "Filters (all must hold; one given twice accepts either value):\n"
@@ -225,6 +230,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{"status", required_argument, NULL, OPT_STATUS},
 		{"to", required_argument, NULL, OPT_TO},
 		{"until", required_argument, NULL, OPT_UNTIL},
+		{"follow", no_argument, NULL, 'F'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"id", required_argument, NULL, 'i'},
@@ -247,7 +253,7 @@ parse_options(int argc, char **argv, struct options *o)
 	bool ok = true;
 
 	o->filter = filter_new();
-	while ((c = getopt_long(argc, argv, "f:hi:m:p:qsV", longopts,
+	while ((c = getopt_long(argc, argv, "Ff:hi:m:p:qsV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_FAILED:
@@ -302,6 +308,9 @@ parse_options(int argc, char **argv, struct options *o)
 				    optarg);
 				usage(stderr, EXIT_USAGE);
 			}
+			break;
+		case 'F':
+			o->follow = true;
 			break;
 		case 'h':
 			usage(stdout, EXIT_OK);
@@ -506,85 +515,183 @@ match_line(struct run *r, const struct pattern_set **cur, struct strview line,
 	return false;
 }
 
+/* One input file as read_lines() leaves it between calls. */
+struct input {
+	struct reader *rd;
+	uint32_t idx;	/* in the file table */
+	const struct pattern_set *cur;	/* the set of its last line */
+	struct ts_year yr;
+	bool warned_time, warned_bare;
+	unsigned long lines, recognised;	/* r->ri's when it was opened */
+};
+
+/* SIGINT or SIGTERM while following: stop reading, report, exit. */
+static volatile sig_atomic_t stop_signal;
+
+static bool
+input_open(struct run *r, struct input *in, uint32_t idx, const char *path)
+{
+	memset(in, 0, sizeof(*in));
+	if ((in->rd = reader_open(path)) == NULL)
+		return false;
+	in->idx = idx;
+	if (r->o->mta)
+		in->cur = pattern_db_find(r->db, r->o->mta);
+	ts_year_init(&in->yr, reader_mtime(in->rd), r->o->year);
+	in->lines = r->ri.lines;
+	in->recognised = r->ri.recognised;
+	return true;
+}
+
+/* Close the input; false when it ended with a read error (reported). */
+static bool
+input_close(struct run *r, struct input *in)
+{
+	bool ok = !reader_failed(in->rd);
+
+	if (r->ri.lines > in->lines && r->ri.recognised == in->recognised)
+		diag_at(DIAG_WARNING, reader_name(in->rd), 0, 0, "none of its "
+		    "%lu lines was recognised as a mail server's log line",
+		    r->ri.lines - in->lines);
+	reader_close(in->rd);
+	in->rd = NULL;
+	return ok;
+}
+
+static void
+read_line(struct run *r, struct correlator *c, struct input *in,
+    struct strview line)
+{
+	struct reader *rd = in->rd;
+	struct ts ts = {0};
+	struct match m;
+
+	r->ri.lines++;
+	if (line.len == 0)
+		return;
+	if (!match_line(r, &in->cur, line, &m)) {
+		r->ri.other++;
+		return;
+	}
+	if (m.pat == NULL) {
+		r->ri.unrecognised++;
+		if (r->unparsed) {
+			fwrite(line.p, 1, line.len, r->unparsed);
+			fputc('\n', r->unparsed);
+		}
+		return;
+	}
+	r->ri.recognised++;
+	for (size_t i = 0; i < pattern_db_count(r->db); i++)
+		if (pattern_db_set(r->db, i) == m.set)
+			r->seen_set[i] = true;
+	if (m.fallback) {
+		/* no process ID or host: nothing to group by */
+		if (!in->warned_bare)
+			diag_at(DIAG_WARNING, reader_name(rd),
+			    reader_lineno(rd), 0, "line without a syslog "
+			    "prefix: such lines are counted but cannot be "
+			    "grouped into sessions");
+		in->warned_bare = true;
+		return;
+	}
+	if (m.f[F_TS].p && !ts_parse(m.f[F_TS], &in->yr, &ts)) {
+		r->ri.bad_time++;
+		if (!in->warned_time)
+			diag_at(DIAG_WARNING, reader_name(rd),
+			    reader_lineno(rd), 0, "time stamp '%.*s' not "
+			    "understood", (int)m.f[F_TS].len, m.f[F_TS].p);
+		in->warned_time = true;
+	}
+	if (ts.flags & TS_SET) {
+		if (!(r->ri.first.flags & TS_SET) ||
+		    ts_utc(&ts) < ts_utc(&r->ri.first))
+			r->ri.first = ts;
+		if (!(r->ri.last.flags & TS_SET) ||
+		    ts_utc(&ts) > ts_utc(&r->ri.last))
+			r->ri.last = ts;
+	}
+	correlator_feed(c, &m, &ts, in->idx, (uint32_t)reader_lineno(rd),
+	    line);
+}
+
+/* Every line there is for now (in follow mode), or to the end. */
+static void
+read_lines(struct run *r, struct correlator *c, struct input *in)
+{
+	struct strview line;
+
+	while (!stop_signal && reader_next(in->rd, &line))
+		read_line(r, c, in, line);
+}
+
 static bool
 read_file(struct run *r, struct correlator *c, uint32_t idx, const char *path)
 {
-	struct reader *rd = reader_open(path);
-	const struct pattern_set *cur = NULL;
-	struct strview line;
-	struct ts_year yr;
-	struct match m;
-	bool warned_time = false, warned_bare = false;
+	struct input in;
 
-	unsigned long recognised = r->ri.recognised, lines = r->ri.lines;
-
-	if (rd == NULL)
+	if (!input_open(r, &in, idx, path))
 		return false;
-	if (r->o->mta)
-		cur = pattern_db_find(r->db, r->o->mta);
-	ts_year_init(&yr, reader_mtime(rd), r->o->year);
-	while (reader_next(rd, &line)) {
-		struct ts ts = {0};
+	read_lines(r, c, &in);
+	return input_close(r, &in);
+}
 
-		r->ri.lines++;
-		if (line.len == 0)
-			continue;
-		if (!match_line(r, &cur, line, &m)) {
-			r->ri.other++;
-			continue;
-		}
-		if (m.pat == NULL) {
-			r->ri.unrecognised++;
-			if (r->unparsed) {
-				fwrite(line.p, 1, line.len, r->unparsed);
-				fputc('\n', r->unparsed);
-			}
-			continue;
-		}
-		r->ri.recognised++;
-		for (size_t i = 0; i < pattern_db_count(r->db); i++)
-			if (pattern_db_set(r->db, i) == m.set)
-				r->seen_set[i] = true;
-		if (m.fallback) {
-			/* no process ID or host: nothing to group by */
-			if (!warned_bare)
-				diag_at(DIAG_WARNING, reader_name(rd),
-				    reader_lineno(rd), 0, "line without a "
-				    "syslog prefix: such lines are counted "
-				    "but cannot be grouped into sessions");
-			warned_bare = true;
-			continue;
-		}
-		if (m.f[F_TS].p && !ts_parse(m.f[F_TS], &yr, &ts)) {
-			r->ri.bad_time++;
-			if (!warned_time)
-				diag_at(DIAG_WARNING, reader_name(rd),
-				    reader_lineno(rd), 0, "time stamp '%.*s' "
-				    "not understood", (int)m.f[F_TS].len,
-				    m.f[F_TS].p);
-			warned_time = true;
-		}
-		if (ts.flags & TS_SET) {
-			if (!(r->ri.first.flags & TS_SET) ||
-			    ts_utc(&ts) < ts_utc(&r->ri.first))
-				r->ri.first = ts;
-			if (!(r->ri.last.flags & TS_SET) ||
-			    ts_utc(&ts) > ts_utc(&r->ri.last))
-				r->ri.last = ts;
-		}
-		correlator_feed(c, &m, &ts, idx, (uint32_t)reader_lineno(rd),
-		    line);
-	}
-	if (r->ri.lines > lines && r->ri.recognised == recognised)
-		diag_at(DIAG_WARNING, reader_name(rd), 0, 0, "none of its %lu "
-		    "lines was recognised as a mail server's log line",
-		    r->ri.lines - lines);
-	{
-		bool ok = !reader_failed(rd);
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
 
-		reader_close(rd);
-		return ok;
+static int64_t
+monotonic_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/*
+ * --follow: read the opened file, then wait for more, across logrotate's
+ * rotations (reader_poll()), until SIGINT or SIGTERM. Sessions are
+ * reported as they end; stdout is flushed after each batch of lines, so
+ * that a pipe sees them at once.
+ *
+ * While the log is quiet, log time is taken to go on as the wall clock
+ * does from the time of the latest line (read at wall time w0, it is
+ * latest + now - w0), so that a session left open is reported incomplete
+ * after --session-timeout though no later line comes to say so. Only
+ * spans of time are compared, so the log's clock need not agree with ours.
+ */
+static bool
+follow(struct run *r, struct correlator *c, struct input *in)
+{
+	const struct timespec nap = {0, 200 * 1000000L};
+	struct sigaction sa;
+	int64_t base = INT64_MIN, base_mono = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop_signal && !reader_failed(in->rd)) {
+		read_lines(r, c, in);
+		if ((r->ri.last.flags & TS_SET) &&
+		    ts_utc(&r->ri.last) != base) {
+			base = ts_utc(&r->ri.last);
+			base_mono = monotonic_us();
+		}
+		if (base != INT64_MIN)
+			correlator_tick(c, base + (monotonic_us() - base_mono));
+		if (r->unparsed)
+			fflush(r->unparsed);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			break;	/* reported at the end */
+		if (!stop_signal && !reader_poll(in->rd))
+			nanosleep(&nap, NULL);
 	}
+	return input_close(r, in);
 }
 
 /*
@@ -730,11 +837,18 @@ main(int argc, char **argv)
 	bool input_ok = true;
 	struct timespec t0, t1;
 	struct buf mtas = {0};
+	struct input in = {0};
 
 	parse_options(argc, argv, &o);
 	if (o.explain) {
 		status = explain(&o, argc, argv);
 		goto out;
+	}
+	if (o.follow && !o.check && (optind != argc - 1 ||
+	    strcmp(argv[optind], "-") == 0)) {
+		diag_error("option '--follow': give exactly one FILE, not "
+		    "standard input");
+		usage(stderr, EXIT_USAGE);
 	}
 	add_str(&dirs, &ndirs, shipped_patterns());
 	for (size_t i = 0; i < o.npattern_dirs; i++)
@@ -795,6 +909,18 @@ main(int argc, char **argv)
 	files = xcalloc(nfiles, sizeof(*files));
 	for (size_t i = 0; i < nfiles; i++)
 		files[i] = optind < argc ? argv[optind + (int)i] : "-";
+	if (o.follow) {
+		if (!input_open(&r, &in, 0, files[0])) {
+			status = EXIT_BAD_INPUT;
+			goto out;
+		}
+		if (!reader_follow(in.rd)) {
+			diag_error("option '--follow': cannot follow '%s': not "
+			    "a plain, uncompressed file", files[0]);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (nfiles > 1)
 		order_by_content(&r, files, nfiles);
 	r.ri.files = files;
@@ -821,8 +947,11 @@ main(int argc, char **argv)
 	c = correlator_new(&co);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < nfiles; i++)
-		input_ok &= read_file(&r, c, (uint32_t)i, files[i]);
+	if (o.follow)
+		input_ok = follow(&r, c, &in);
+	else
+		for (size_t i = 0; i < nfiles; i++)
+			input_ok &= read_file(&r, c, (uint32_t)i, files[i]);
 	correlator_flush(c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
@@ -856,6 +985,7 @@ main(int argc, char **argv)
 	    EXIT_THRESHOLD : EXIT_OK;
 	r.rep->free(r.rep);
 out:
+	reader_close(in.rd);
 	if (c)
 		correlator_free(c);
 	if (r.db)

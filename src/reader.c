@@ -12,6 +12,15 @@
  * an administrator wants from a rotated log that was copied half-way.
  * inflate() says how much it wrote before the error, so every line before
  * the damage is delivered and the error is reported after them.
+ *
+ * Follow mode asks the file itself what happened, the way tail -F does:
+ * the name now on another inode is a rename and create; a size below the
+ * offset read, or first bytes that are no longer those read, is a
+ * copytruncate. The first bytes catch a file cut and written past the old
+ * offset again between two polls, which the size alone would miss. The
+ * reader moves to the new file only once it is not empty: a server writes
+ * there only after it reopened the name, so the old file is complete by
+ * then, and the lines it got between the create and the reopen are read.
  */
 #include "config.h"
 
@@ -29,6 +38,8 @@
 
 #define READ_CHUNK (256 * 1024)
 #define RAW_CHUNK (64 * 1024)
+/* The first bytes of a followed file, to recognise it after a cut. */
+#define HEAD_BYTES 128
 
 struct reader {
 	char *name;
@@ -45,6 +56,16 @@ struct reader {
 	/* an error met while filling, reported once the lines before it
 	 * have been handed out */
 	char *pending;
+	/* follow mode */
+	bool regular;	/* a plain file opened by name */
+	bool follow;
+	bool drain;	/* switched files: hand out what is left of the
+			   old one, then start again at line 1 */
+	dev_t dev;
+	ino_t ino;
+	off_t offset;	/* bytes read from fd */
+	unsigned char head[HEAD_BYTES];	/* the first of them */
+	size_t head_len;
 };
 
 static void
@@ -70,6 +91,16 @@ raw_read(struct reader *r, void *p, size_t n)
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		set_pending(r, "read error", strerror(errno));
+	if (got > 0 && r->offset < HEAD_BYTES) {
+		size_t k = HEAD_BYTES - (size_t)r->offset;
+
+		if (k > (size_t)got)
+			k = (size_t)got;
+		memcpy(r->head + r->offset, p, k);
+		r->head_len = (size_t)r->offset + k;
+	}
+	if (got > 0)
+		r->offset += got;
 	return got;
 }
 
@@ -110,6 +141,9 @@ reader_open(const char *path)
 	r->fd = fd;
 	r->name = xstrdup(strcmp(path, "-") == 0 ? "(standard input)" : path);
 	r->mtime = S_ISREG(st.st_mode) ? st.st_mtime : time(NULL);
+	r->regular = S_ISREG(st.st_mode) && strcmp(path, "-") != 0;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
 	r->cap = READ_CHUNK + READER_MAX_LINE;
 	r->buf = xmalloc(r->cap);
 
@@ -224,6 +258,8 @@ fill(struct reader *r)
 		r->end += (size_t)n;
 		return true;
 	}
+	if (n == 0 && r->follow)
+		return false;	/* no more for now */
 	r->eof = true;
 	return false;
 }
@@ -240,9 +276,16 @@ reader_next(struct reader *r, struct strview *line)
 		bool cut = false;
 
 		if (nl == NULL && avail <= READER_MAX_LINE && !r->eof &&
-		    fill(r))
+		    !r->drain && fill(r))
 			continue;
 		if (nl == NULL && avail == 0) {
+			if (r->drain) {
+				/* the old file is done; the new one is read
+				 * from its line 1 */
+				r->drain = false;
+				r->lineno = 0;
+				continue;
+			}
 			if (r->pending != NULL) {
 				diag_at(DIAG_ERROR, r->name, r->lineno + 1, 0,
 				    "%s", r->pending);
@@ -251,6 +294,9 @@ reader_next(struct reader *r, struct strview *line)
 			}
 			return 0;
 		}
+		if (nl == NULL && avail <= READER_MAX_LINE && r->follow &&
+		    !r->eof && !r->drain)
+			return 0;	/* unfinished: wait for its end */
 		if (nl == NULL && avail > READER_MAX_LINE) {
 			/* No end in sight: hand out the first part. */
 			if (r->skipping) {
@@ -302,6 +348,100 @@ time_t
 reader_mtime(const struct reader *r)
 {
 	return r->mtime;
+}
+
+bool
+reader_follow(struct reader *r)
+{
+	if (r->gzip || !r->regular)
+		return false;
+	r->follow = true;
+	if (r->pending == NULL)
+		r->eof = false;	/* an empty file is not the end */
+	return true;
+}
+
+/* pread(2) that retries on EINTR; what it read, 0 on error. */
+static size_t
+head_read(int fd, unsigned char *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(fd, p + got, n - got, (off_t)got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
+}
+
+/* True when the first bytes of the file are no longer those read. */
+static bool
+head_changed(struct reader *r)
+{
+	unsigned char now[HEAD_BYTES];
+
+	return r->head_len > 0 && (head_read(r->fd, now, r->head_len) !=
+	    r->head_len || memcmp(now, r->head, r->head_len) != 0);
+}
+
+bool
+reader_poll(struct reader *r)
+{
+	struct stat st, old;
+	int fd;
+
+	if (!r->follow || r->eof)
+		return false;
+	if (r->drain)
+		return true;
+	if (fstat(r->fd, &st) != 0)
+		return false;
+	if (st.st_size < r->offset || head_changed(r)) {
+		/* copytruncate: read the file again from its start */
+		if (lseek(r->fd, 0, SEEK_SET) < 0)
+			return false;
+		r->start = r->end = 0;
+		r->skipping = false;
+		r->lineno = 0;
+		r->offset = 0;
+		r->head_len = 0;
+		return true;
+	}
+	if (st.st_size > r->offset)
+		return true;
+	/*
+	 * All read: has the name moved on to a new file? Not until the
+	 * server writes there, since until it reopens the name (logrotate's
+	 * postrotate) it still writes to the old one; it never writes to
+	 * the old one after that.
+	 */
+	if (stat(r->name, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_dev == r->dev && st.st_ino == r->ino) || st.st_size == 0)
+		return false;	/* the same, none, or not written yet */
+	fd = open(r->name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	if (fstat(r->fd, &old) == 0 && old.st_size > r->offset) {
+		close(fd);	/* the old file's last lines first */
+		return true;
+	}
+	close(r->fd);
+	r->fd = fd;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	r->offset = 0;
+	r->head_len = 0;
+	r->drain = true;
+	return true;
 }
 
 bool

@@ -10,10 +10,33 @@
  * Lines longer than READER_MAX_LINE bytes are cut there, with a warning;
  * the rest of that line is skipped, and reading goes on.
  *
+ * Follow mode (reader_follow(), for --follow) tails a growing plain file:
+ * the end of the file only means "no more for now". reader_next() then
+ * returns 0 but keeps a last line that has no newline yet, and
+ * reader_poll() notices when logrotate has replaced the file or cut it:
+ *
+ *	rename and create   once the new file under the name is written to,
+ *	                    the old one is read to its end, its unfinished
+ *	                    last line handed out as it stands, then the new
+ *	                    file is read from its start
+ *	copytruncate        the file shrank, or its first bytes changed: it
+ *	                    is read again from its start, and an unfinished
+ *	                    line held is dropped
+ *
+ * Line numbers start again from 1 in either case. While the name is
+ * missing (between the rename and the create), the old file is followed.
+ *
  * DIAGNOSTICS: a file that cannot be opened, a directory, a read error and
  * a truncated or corrupt gzip stream are reported as errors naming the file
  * (and the line reached); reader_open() then returns NULL, or
  * reader_next() ends the file early. Nothing is ever written to the input.
+ *
+ * BUGS: in follow mode, lines written to the renamed file after the new
+ * one got its first line are not read (a server does not do that), and a
+ * file cut and refilled between two polls with the same first bytes as
+ * before is taken for the same file. With copytruncate, lines written
+ * between the copy and the cut are lost to every reader, as logrotate(8)
+ * says.
  */
 #ifndef SLA_READER_H
 #define SLA_READER_H
@@ -37,6 +60,16 @@ size_t reader_lineno(const struct reader *);
 const char *reader_name(const struct reader *);
 /* The file's modification time; the current time for standard input. */
 time_t reader_mtime(const struct reader *);
+/*
+ * Follow a plain file (not gzip, not standard input) as it grows; false,
+ * and nothing changed, when the input is not one.
+ */
+bool reader_follow(struct reader *);
+/*
+ * Follow mode, after reader_next() returned 0: true when there may be more
+ * to read at once (the file grew, was rotated or cut), false to wait.
+ */
+bool reader_poll(struct reader *);
 /* True when the input ended with an error (already reported). */
 bool reader_failed(const struct reader *);
 void reader_close(struct reader *);

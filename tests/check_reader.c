@@ -512,6 +512,170 @@ START_TEST(standard_input)
 }
 END_TEST
 
+/* --- follow mode -------------------------------------------------------- */
+
+/* Append to path (or, with trunc, rewrite it in place: the same inode). */
+static void
+append(const char *path, const char *bytes, bool trunc)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | (trunc ? O_TRUNC : O_APPEND),
+	    0644);
+	size_t len = strlen(bytes);
+
+	ck_assert_msg(fd >= 0, "cannot write '%s': %s", path, strerror(errno));
+	ck_assert_int_eq(write(fd, bytes, len), (ssize_t)len);
+	close(fd);
+}
+
+/* The next line is want, numbered lineno. */
+static void
+expect_line(const char *want, size_t lineno)
+{
+	struct strview line;
+
+	ck_assert_msg(reader_next(rd, &line) == 1, "got no line, want '%s'",
+	    want);
+	ck_assert_msg(sv_eq(line, want) && reader_lineno(rd) == lineno,
+	    "got '%.*s' as line %zu, want '%s' as line %zu", (int)line.len,
+	    line.p, reader_lineno(rd), want, lineno);
+}
+
+static void
+expect_none(void)
+{
+	struct strview line;
+
+	ck_assert_msg(reader_next(rd, &line) == 0, "got '%.*s', want none",
+	    (int)line.len, line.p);
+}
+
+/* The end of the file is "no more for now"; an unfinished line waits. */
+START_TEST(follow_grow)
+{
+	const char *path = write_plain("mail.log", "", 0);
+
+	rd = reader_open(path);
+	ck_assert_ptr_nonnull(rd);
+	ck_assert(reader_follow(rd));
+	expect_none();
+	ck_assert(!reader_poll(rd));
+	append(path, "one\ntw", false);
+	ck_assert(reader_poll(rd));
+	expect_line("one", 1);
+	expect_none();
+	ck_assert(!reader_poll(rd));
+	append(path, "o\r\nthree\n", false);
+	ck_assert(reader_poll(rd));
+	expect_line("two", 2);
+	expect_line("three", 3);
+	expect_none();
+	ck_assert(!reader_poll(rd));
+	ck_assert(!reader_failed(rd));
+}
+END_TEST
+
+/*
+ * Rename and create: the old file to its end, its unfinished line as it
+ * stands, then the new file from line 1; no name for a while is waited out.
+ */
+START_TEST(follow_rename)
+{
+	const char *path = write_plain("mail.log", "one\ntwo\nthr", 11);
+	char old[512];
+
+	snprintf(old, sizeof(old), "%s.1", path);
+	rd = reader_open(path);
+	ck_assert_ptr_nonnull(rd);
+	ck_assert(reader_follow(rd));
+	expect_line("one", 1);
+	expect_line("two", 2);
+	expect_none();
+	ck_assert_int_eq(rename(path, old), 0);
+	ck_assert(!reader_poll(rd));
+	append(old, "ee\nfour\n", false);	/* written before the reopen */
+	ck_assert(reader_poll(rd));
+	expect_line("three", 3);
+	expect_line("four", 4);
+	expect_none();
+	ck_assert(!reader_poll(rd));
+	append(path, "new\nnext", false);
+	ck_assert(reader_poll(rd));
+	expect_line("new", 1);
+	expect_none();
+	/* again: the old file is followed while the new one is empty (the
+	 * server has not reopened the name yet); its unfinished line */
+	ck_assert_int_eq(rename(path, old), 0);
+	append(path, "", false);
+	ck_assert(!reader_poll(rd));
+	append(old, " line\nlast", false);
+	ck_assert(reader_poll(rd));
+	expect_line("next line", 2);
+	expect_none();
+	ck_assert(!reader_poll(rd));
+	append(path, "newer\n", false);
+	ck_assert(reader_poll(rd));
+	expect_line("last", 3);
+	expect_line("newer", 1);
+	expect_none();
+	ck_assert(!reader_poll(rd));
+}
+END_TEST
+
+/* Copytruncate: read again from the start; an unfinished line is dropped. */
+START_TEST(follow_truncate)
+{
+	const char *path = write_plain("mail.log", "one\ntwo\nthr", 11);
+
+	rd = reader_open(path);
+	ck_assert_ptr_nonnull(rd);
+	ck_assert(reader_follow(rd));
+	expect_line("one", 1);
+	expect_line("two", 2);
+	expect_none();
+	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(truncate(path, 0), 0);
+	ck_assert(reader_poll(rd));
+	expect_none();
+	ck_assert(!reader_poll(rd));
+	append(path, "four\n", false);
+	ck_assert(reader_poll(rd));
+	expect_line("four", 1);
+	expect_none();
+	/* cut and written past the old offset before the next poll: the
+	 * first bytes tell */
+	append(path, "fifth line, longer than all before\nsixth\n", true);
+	ck_assert(reader_poll(rd));
+	expect_line("fifth line, longer than all before", 1);
+	expect_line("sixth", 2);
+	expect_none();
+	ck_assert(!reader_poll(rd));
+}
+END_TEST
+
+/* Only a plain file given by name can be followed. */
+START_TEST(follow_refused)
+{
+	const char *gz = write_gzip("mail.log.gz", "one\n", 4);
+	int saved = dup(STDIN_FILENO);
+	int fd = open(write_plain("in.log", "one\n", 4), O_RDONLY);
+
+	rd = reader_open(gz);
+	ck_assert_ptr_nonnull(rd);
+	ck_assert(!reader_follow(rd));
+	ck_assert(!reader_poll(rd));
+	reader_close(rd);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+	close(fd);
+	rd = reader_open("-");
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	ck_assert_ptr_nonnull(rd);
+	ck_assert(!reader_follow(rd));
+}
+END_TEST
+
 static Suite *
 reader_suite(void)
 {
@@ -544,6 +708,14 @@ reader_suite(void)
 	tcase_add_test(tc, open_missing);
 	tcase_add_test(tc, open_directory);
 	tcase_add_test(tc, mtime_of_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("follow");
+	tcase_add_checked_fixture(tc, make_dir, remove_dir);
+	tcase_add_test(tc, follow_grow);
+	tcase_add_test(tc, follow_rename);
+	tcase_add_test(tc, follow_truncate);
+	tcase_add_test(tc, follow_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
