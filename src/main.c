@@ -71,10 +71,10 @@ usage(FILE *fp, int status)
 	fputs(
 "usage: smtplog-analyze [options] [FILE...]\n"
 "\n"
-"Read Postfix and Kerio Connect logs (plain or gzip; '-' or none: standard\n"
-"input) and say for every SMTP session what happened and, when it failed,\n"
-"in which phase: pre-greeting, helo, starttls, auth, mail, rcpt, data,\n"
-"post-queue.\n"
+"Read Postfix, Exim and Kerio Connect logs (plain or gzip; '-' or none:\n"
+"standard input) and say for every SMTP session what happened and, when it\n"
+"failed, in which phase: pre-greeting, helo, starttls, auth, mail, rcpt,\n"
+"data, post-queue.\n"
 "\n"
 "  -f, --format FMT       text (default) or json: one JSON object per session\n"
 "  -i, --id ID            only the conversations carrying ID (queue ID, pid,\n"
@@ -586,8 +586,10 @@ read_line(struct run *r, struct correlator *c, struct input *in,
 		if (pattern_db_set(r->db, i) == m.set)
 			r->seen_set[i] = true;
 	if (m.fallback) {
-		/* no process ID or host: nothing to group by */
-		if (!in->warned_bare)
+		/* no process ID or host: nothing to group by; a line known
+		 * to belong to no conversation (a reject log entry's header
+		 * dump) is no loss */
+		if (!in->warned_bare && pattern_event(m.pat) != EV_IGNORE)
 			diag_at(DIAG_WARNING, reader_name(rd),
 			    reader_lineno(rd), 0, "line without a syslog "
 			    "prefix: such lines are counted but cannot be "
