@@ -655,7 +655,11 @@ harvest(struct session *s, const struct match *m)
 	struct arena *a = &s->arena;
 
 	keep(a, &s->host, m->f[F_HOST]);
-	keep(a, &s->pid, m->f[F_PID]);
+	/* the last process wins: Exim's daemon logs the connection, the
+	 * process it forks logs the session */
+	if (m->f[F_PID].p && m->f[F_PID].len && (s->pid == NULL ||
+	    !sv_eq(m->f[F_PID], s->pid)))
+		s->pid = adup(a, m->f[F_PID]);
 	keep(a, &s->session_id, m->f[F_SESSION]);
 	keep(a, &s->client_name, m->f[F_CLIENT_NAME]);
 	keep(a, &s->client_ip, m->f[F_CLIENT_IP]);
