@@ -260,7 +260,9 @@ classify_outbound(struct session *s, struct verdict *v)
 	}
 	if (refused == 0 && s->nfails == 0) {
 		v->status = s->evicted ? STATUS_INCOMPLETE : STATUS_OK;
-		v->outcome = s->evicted ? "incomplete" : "no-mail";
+		/* a transcript's 250 to the dot (or to BDAT LAST) */
+		v->outcome = s->evicted ? "incomplete" : s->data_ok > 0 ?
+		    "delivered" : "no-mail";
 		return;
 	}
 	if (first != NULL && (first->phase != PHASE_NONE || s->nfails == 0)) {

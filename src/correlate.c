@@ -865,8 +865,15 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 	case EV_DISCONNECT:
 		if (m->f[F_STATS].p)
 			parse_stats(s, m->f[F_STATS]);
+		/* a disconnect alone (its session's other lines are not in
+		 * the input) says nothing of where the client left */
+		/* and one that follows a refusal of the last command: the
+		 * refusal, not the leaving, is what went wrong */
 		if (pattern_needs_quit(m->pat) && !s->clean_quit &&
-		    s->data_ok == 0) {
+		    s->data_ok == 0 && (s->seen_start || s->last_cmd_seq ||
+		    s->nconv || s->nfails) && !(s->nfails > 0 &&
+		    s->fails[s->nfails - 1].seq > s->last_cmd_seq &&
+		    s->last_cmd_seq > 0)) {
 			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
 			    PHASE_PREGREETING;
 			static const char why[] = "the session ended without "
@@ -899,6 +906,12 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 			keep(a, &s->helo, m->f[F_ARG]);
 		if (sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
 			s->clean_quit = true;
+		/* RFC 3030: the reply to "BDAT n LAST" is the reply to the
+		 * whole message, as the one after DATA's 354 and the dot */
+		if (sv_eq_nocase(m->f[F_COMMAND], "BDAT", 4) && m->f[F_ARG].p &&
+		    m->f[F_ARG].len >= 4 && strncasecmp(m->f[F_ARG].p +
+		    m->f[F_ARG].len - 4, "LAST", 4) == 0)
+			s->after_354 = true;
 		s->last_cmd_seq = ++c->seq;
 		s->last_cmd_phase = p;
 		advance(s, p);
@@ -976,6 +989,32 @@ apply_session(struct correlator *c, struct session *s, const struct match *m,
 		}
 		break;
 	}
+	case EV_ACCEPT:
+		/*
+		 * The message arrived through the session whose line named
+		 * orig_queue (Exchange: the tracking log's RECEIVE row and
+		 * the protocol log's "receiving message"). Whichever line
+		 * comes first, that session gets the message, and this one,
+		 * a view of the same arrival, is folded into it.
+		 */
+		if (m->f[F_ORIG_QUEUE].p && m->f[F_ORIG_QUEUE].len) {
+			int qf = pattern_set_message_field(m->set);
+			struct message *from = msg_get(c, m->f[F_HOST],
+			    m->f[F_ORIG_QUEUE], true);
+			struct message *to = qf >= 0 && m->f[qf].p ?
+			    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
+
+			if (to && to->owner == NULL && from->owner != NULL) {
+				link_forward(c, from, to, s);
+			} else if (to && to->owner == NULL) {
+				/* the session comes later: own it till then */
+				from->forwarded = true;
+				from->next_hop = to;
+				to->owner = s;
+				session_add_msg(s, to);
+			}
+		}
+		break;
 	case EV_TRANSACTION:
 		if (m->f[F_ORIG_QUEUE].p) {
 			struct message *from = msg_get(c, m->f[F_HOST],
@@ -1134,8 +1173,8 @@ continues_conversation(const struct session *s, const struct match *m,
 	struct strview cmd = m->f[F_COMMAND];
 
 	if (s->quit_sent)
-		return ev == EV_REPLY;
-	if (ev == EV_REPLY)
+		return ev == EV_REPLY || ev == EV_DISCONNECT;
+	if (ev == EV_REPLY || ev == EV_DISCONNECT)
 		return true;
 	return ev == EV_COMMAND && cmd.p != NULL &&
 	    (sv_eq_nocase(cmd, "RSET", 4) || sv_eq_nocase(cmd, "QUIT", 4));
@@ -1158,10 +1197,18 @@ outbound_session(struct correlator *c, const struct match *m,
 	const char *key = build_key(c, m, kf, nk);
 	struct session *s = strmap_get(c->open, key, c->key.len);
 
+	if (s && s->dir == DIR_INBOUND && !s->seen_start && s->nconv == 0 &&
+	    s->nfails == 0 && s->nmsgs == 0) {
+		/* its lines so far could have been either direction's
+		 * (Exchange's "*" notes in an excerpt without header) */
+		s->dir = DIR_OUTBOUND;
+		s->seen_start = true;
+	}
 	if (s && (gap_passed(s, ts) ||
 	    (q.p && s->queue && !sv_eq(q, s->queue)) ||
 	    (!q.p && has_result(s) && !continues_conversation(s, m, ev)) ||
-	    (!q.p && s->quit_sent && ev != EV_REPLY))) {
+	    (!q.p && s->quit_sent && ev != EV_REPLY &&
+	    ev != EV_DISCONNECT))) {
 		close_session(c, s);
 		key = build_key(c, m, kf, nk);
 		s = NULL;
@@ -1384,6 +1431,14 @@ correlator_feed(struct correlator *c, const struct match *m,
 		if (msg->owner == NULL) {
 			msg->owner = s;
 			session_add_msg(s, msg);
+			if (msg->next_hop && msg->next_hop->owner != s) {
+				/* a later line's view of the arrival came
+				 * first (see EV_ACCEPT): this session owns it */
+				struct message *to = msg->next_hop;
+
+				msg->next_hop = NULL;
+				link_forward(c, msg, to, NULL);
+			}
 		}
 		/* scope: session on an accept: the session's own line says
 		 * the message is queued (Exim's "<=") */

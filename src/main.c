@@ -24,6 +24,7 @@
 
 #include "codes.h"
 #include "correlate.h"
+#include "csv.h"
 #include "diag.h"
 #include "filter.h"
 #include "pattern.h"
@@ -71,10 +72,10 @@ usage(FILE *fp, int status)
 	fputs(
 "usage: smtplog-analyze [options] [FILE...]\n"
 "\n"
-"Read Postfix, Exim and Kerio Connect logs (plain or gzip; '-' or none:\n"
-"standard input) and say for every SMTP session what happened and, when it\n"
-"failed, in which phase: pre-greeting, helo, starttls, auth, mail, rcpt,\n"
-"data, post-queue.\n"
+"Read Postfix, Exim, Kerio Connect and Microsoft Exchange logs (plain or\n"
+"gzip; '-' or none: standard input) and say for every SMTP session what\n"
+"happened and, when it failed, in which phase: pre-greeting, helo,\n"
+"starttls, auth, mail, rcpt, data, post-queue.\n"
 "\n"
 "  -f, --format FMT       text (default) or json: one JSON object per session\n"
 "  -i, --id ID            only the conversations carrying ID (queue ID, pid,\n"
@@ -523,6 +524,7 @@ struct input {
 	struct ts_year yr;
 	bool warned_time, warned_bare;
 	unsigned long lines, recognised;	/* r->ri's when it was opened */
+	struct csvlog csv;	/* a CSV log's header and records (csv.h) */
 };
 
 /* SIGINT or SIGTERM while following: stop reading, report, exit. */
@@ -537,6 +539,7 @@ input_open(struct run *r, struct input *in, uint32_t idx, const char *path)
 	in->idx = idx;
 	if (r->o->mta)
 		in->cur = pattern_db_find(r->db, r->o->mta);
+	csvlog_init(&in->csv, r->db, in->cur);
 	ts_year_init(&in->yr, reader_mtime(in->rd), r->o->year);
 	in->lines = r->ri.lines;
 	in->recognised = r->ri.recognised;
@@ -555,12 +558,18 @@ input_close(struct run *r, struct input *in)
 		    r->ri.lines - in->lines);
 	reader_close(in->rd);
 	in->rd = NULL;
+	csvlog_free(&in->csv);
 	return ok;
 }
 
+/*
+ * line is what the patterns match; raw is the line as the file holds it,
+ * kept for transcripts and --unparsed (they differ for a CSV log's
+ * records, see csv.h).
+ */
 static void
 read_line(struct run *r, struct correlator *c, struct input *in,
-    struct strview line)
+    struct strview line, struct strview raw)
 {
 	struct reader *rd = in->rd;
 	struct ts ts = {0};
@@ -576,7 +585,7 @@ read_line(struct run *r, struct correlator *c, struct input *in,
 	if (m.pat == NULL) {
 		r->ri.unrecognised++;
 		if (r->unparsed) {
-			fwrite(line.p, 1, line.len, r->unparsed);
+			fwrite(raw.p, 1, raw.len, r->unparsed);
 			fputc('\n', r->unparsed);
 		}
 		return;
@@ -614,17 +623,35 @@ read_line(struct run *r, struct correlator *c, struct input *in,
 			r->ri.last = ts;
 	}
 	correlator_feed(c, &m, &ts, in->idx, (uint32_t)reader_lineno(rd),
-	    line);
+	    raw);
 }
 
 /* Every line there is for now (in follow mode), or to the end. */
 static void
 read_lines(struct run *r, struct correlator *c, struct input *in)
 {
-	struct strview line;
+	struct strview line, raw;
 
-	while (!stop_signal && reader_next(in->rd, &line))
-		read_line(r, c, in, line);
+	while (!stop_signal && reader_next(in->rd, &line)) {
+		raw = line;
+		if (csvlog_off(&in->csv)) {
+			read_line(r, c, in, line, raw);
+			continue;
+		}
+		switch (csvlog_line(&in->csv, &line)) {
+		case CSVLOG_HEADER:
+			/* a CSV log's header: understood, nothing to match */
+			r->ri.lines++;
+			r->ri.recognised++;
+			continue;
+		case CSVLOG_RECORD:
+			in->cur = csvlog_set(&in->csv);
+			break;
+		case CSVLOG_PASS:
+			break;
+		}
+		read_line(r, c, in, line, raw);
+	}
 }
 
 static bool
@@ -712,6 +739,7 @@ first_time(struct run *r, const char *path, time_t *mtime)
 	const struct pattern_set *cur = NULL;
 	struct match m;
 	int64_t t = INT64_MAX;
+	struct csvlog cl;
 
 	*mtime = 0;
 	if (strcmp(path, "-") == 0)
@@ -722,11 +750,17 @@ first_time(struct run *r, const char *path, time_t *mtime)
 		*mtime = reader_mtime(rd);
 		if (r->o->mta)
 			cur = pattern_db_find(r->db, r->o->mta);
+		csvlog_init(&cl, r->db, cur);
 		ts_year_init(&yr, reader_mtime(rd), r->o->year);
 		for (int i = 0; i < PEEK_LINES && reader_next(rd, &line);
 		    i++) {
 			struct ts ts;
+			enum csvlog_result cr = csvlog_line(&cl, &line);
 
+			if (cr == CSVLOG_HEADER)
+				continue;
+			if (cr == CSVLOG_RECORD)
+				cur = csvlog_set(&cl);
 			if (line.len == 0 || !match_line(r, &cur, line, &m) ||
 			    m.f[F_TS].p == NULL ||
 			    !ts_parse(m.f[F_TS], &yr, &ts))
@@ -734,6 +768,7 @@ first_time(struct run *r, const char *path, time_t *mtime)
 			t = ts_utc(&ts);
 			break;
 		}
+		csvlog_free(&cl);
 		reader_close(rd);
 	}
 	diag_mute(0);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "csv.h"
 #include "diag.h"
 #include "pattern.h"
 
@@ -51,6 +52,7 @@ struct fmap {
 
 struct sample {
 	char *line;
+	char *log_type;	/* a CSV set's sample: its '#Log-type:' */
 	char *expect[F__COUNT];
 	size_t yline, ycol;
 };
@@ -124,6 +126,9 @@ struct pattern_set {
 	struct strmap *groups;
 	struct group dflt;
 	struct group all;	/* every pattern: lines without a prefix */
+	struct pattern_csv *csv;	/* a CSV log's set (csv.h), or NULL */
+	pcre2_code *csv_detect;	/* a record of a file without header */
+	bool csv_detect_jit;
 };
 
 struct cause_sample {
@@ -570,6 +575,11 @@ sample_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			s->line = xstrdup(scalar(vn));
 	} else if (strcmp(k, "expect") == 0) {
 		walk_mapping(l, vn, NULL, "expect", expect_pair, s);
+	} else if (strcmp(k, "log-type") == 0) {
+		if (scalar(vn) == NULL)
+			lerr(l, vn, "sample log-type must be a string");
+		else
+			s->log_type = xstrdup(scalar(vn));
 	}
 	(void)keys;
 	(void)kn;
@@ -578,7 +588,8 @@ sample_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 static void
 load_samples(struct ldr *l, yaml_node_t *n, struct pattern *p)
 {
-	static const char *const keys[] = {"line", "expect", NULL};
+	static const char *const keys[] = {"line", "expect", "log-type",
+	    NULL};
 	size_t cnt;
 
 	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
@@ -847,6 +858,69 @@ struct set_ctx {
 	yaml_node_t *prefixes, *patterns, *causes;
 };
 
+/*
+ * csv:
+ *   log-types: [SMTP Receive Protocol Log]   '#Log-type:' values
+ *   fields: [log-type, date-time, ...]       the canonical line's columns
+ *   header: [date-time, connector-id, ...]   the documented '#Fields:'
+ *   detect: '^\d{4}-...'                     a record without a header
+ */
+static void
+csv_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct pattern_set *s = arg;
+	struct pattern_csv *c = s->csv;
+
+	(void)kn;
+	if (strcmp(k, "log-types") == 0) {
+		c->log_types = string_list(l, vn, &c->nlog_types,
+		    "csv log-types");
+	} else if (strcmp(k, "fields") == 0) {
+		c->fields = string_list(l, vn, &c->nfields, "csv fields");
+	} else if (strcmp(k, "header") == 0) {
+		size_t n;
+		char **v = string_list(l, vn, &n, "csv header");
+		struct buf b = {0};
+
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				buf_addc(&b, ',');
+			buf_add(&b, v[i], strlen(v[i]));
+			free(v[i]);
+		}
+		free(v);
+		free(c->header);
+		c->header = xstrdup(b.s ? b.s : "");
+		buf_free(&b);
+	} else if (strcmp(k, "detect") == 0) {
+		if (scalar(vn) == NULL)
+			lerr(l, vn, "csv detect must be a regex");
+		else
+			s->csv_detect = compile(l, vn, scalar(vn), 0,
+			    &s->csv_detect_jit);
+	}
+}
+
+static void
+load_csv(struct ldr *l, struct pattern_set *s, yaml_node_t *vn)
+{
+	static const char *const keys[] = {"log-types", "fields", "header",
+	    "detect", NULL};
+
+	if (s->csv) {
+		lerr(l, vn, "duplicate key 'csv'");
+		return;
+	}
+	s->csv = xcalloc(1, sizeof(*s->csv));
+	walk_mapping(l, vn, keys, "csv", csv_pair, s);
+	if (s->csv->nfields == 0)
+		lerr(l, vn, "csv: no 'fields': which columns make a line");
+	if (s->csv->header == NULL)
+		lerr(l, vn, "csv: no 'header': the documented '#Fields:' "
+		    "columns, for samples and files without a header");
+}
+
 static void
 set_top_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
@@ -892,6 +966,8 @@ set_top_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			lerr(l, vn, "linger must be seconds from 0 to 600");
 		else
 			s->linger_us = (int64_t)secs * 1000000;
+	} else if (strcmp(k, "csv") == 0) {
+		load_csv(l, s, vn);
 	} else if (strcmp(k, "prefixes") == 0) {
 		c->prefixes = vn;
 	} else if (strcmp(k, "patterns") == 0) {
@@ -923,6 +999,7 @@ free_pattern(struct pattern *p)
 	free(p->lparts);
 	for (size_t i = 0; i < p->nsamples; i++) {
 		free(p->samples[i].line);
+		free(p->samples[i].log_type);
 		for (int f = 0; f < F__COUNT; f++)
 			free(p->samples[i].expect[f]);
 	}
@@ -962,6 +1039,18 @@ free_set(struct pattern_set *s)
 	free(s->label);
 	free(s->advice);
 	free(s->lparts);
+	if (s->csv) {
+		for (size_t i = 0; i < s->csv->nfields; i++)
+			free(s->csv->fields[i]);
+		free(s->csv->fields);
+		for (size_t i = 0; i < s->csv->nlog_types; i++)
+			free(s->csv->log_types[i]);
+		free(s->csv->log_types);
+		free(s->csv->header);
+		free(s->csv);
+	}
+	if (s->csv_detect)
+		pcre2_code_free(s->csv_detect);
 	free(s);
 }
 
@@ -1163,8 +1252,8 @@ load_file(struct pattern_db *db, const char *path)
 	yaml_node_t *root;
 	struct set_ctx c = {0};
 	static const char *const keys[] = {"mta", "description", "dispatch",
-	    "session", "message", "label", "linger", "advice", "prefixes",
-	    "patterns", "causes", NULL};
+	    "session", "message", "label", "linger", "advice", "csv",
+	    "prefixes", "patterns", "causes", NULL};
 	bool ok;
 
 	fp = fopen(path, "rb");
@@ -1532,6 +1621,23 @@ pattern_set_match(const struct pattern_set *s, struct strview line,
 	return true;
 }
 
+const struct pattern_csv *
+pattern_set_csv(const struct pattern_set *s)
+{
+	return s->csv;
+}
+
+bool
+pattern_csv_detect(const struct pattern_set *s, struct strview line)
+{
+	if (s->csv_detect == NULL)
+		return false;
+	return (s->csv_detect_jit ? pcre2_jit_match(s->csv_detect,
+	    (PCRE2_SPTR)line.p, line.len, 0, 0, mdata, NULL) :
+	    pcre2_match(s->csv_detect, (PCRE2_SPTR)line.p, line.len, 0, 0,
+	    mdata, NULL)) > 0;
+}
+
 const char *
 pattern_set_mta(const struct pattern_set *s)
 {
@@ -1736,17 +1842,51 @@ pattern_db_cause(const struct pattern_db *db, const char *phase,
 
 /* --- sample checks ------------------------------------------------------- */
 
+static unsigned check_sample_line(const struct pattern_set *,
+    const struct pattern *, const struct sample *, bool, struct strview,
+    const char *);
+
 static unsigned
 check_sample(const struct pattern_set *s, const struct pattern *p,
     const struct sample *sm, bool is_prefix)
 {
-	struct match m;
 	struct strview line = {sm->line, strlen(sm->line)};
-	unsigned bad = 0;
+	unsigned bad;
 	char who[160];
+	struct buf canon = {0};
+	struct csv_rec rec = {0};
+	int *col = NULL;
 
 	snprintf(who, sizeof(who), "%s '%s'", is_prefix ? "prefix" :
 	    "pattern", p->name);
+	if (s->csv) {
+		/* a record as the file holds it, in the documented columns */
+		const char *lt = sm->log_type ? sm->log_type :
+		    s->csv->nlog_types ? s->csv->log_types[0] : "";
+
+		col = xcalloc(s->csv->nfields + 1, sizeof(int));
+		csv_columns(s->csv, (struct strview){s->csv->header,
+		    strlen(s->csv->header)}, col);
+		csv_split(&rec, line);
+		csv_canonical(s->csv, col, (struct strview){lt, strlen(lt)},
+		    &rec, &canon);
+		line = (struct strview){canon.s ? canon.s : "", canon.len};
+	}
+	bad = check_sample_line(s, p, sm, is_prefix, line, who);
+	free(col);
+	csv_rec_free(&rec);
+	buf_free(&canon);
+	return bad;
+}
+
+static unsigned
+check_sample_line(const struct pattern_set *s, const struct pattern *p,
+    const struct sample *sm, bool is_prefix, struct strview line,
+    const char *who)
+{
+	struct match m;
+	unsigned bad = 0;
+
 	if (!pattern_set_match(s, line, false, &m) &&
 	    !pattern_set_match(s, line, true, &m)) {
 		diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,

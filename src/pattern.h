@@ -197,6 +197,23 @@ bool pattern_trails(const struct pattern *);
  * Exim logs "unexpected disconnection" only with a transaction open. */
 const char *pattern_reaches(const struct pattern *);
 
+/*
+ * A set's 'csv' key: how the records of a CSV log become the lines its
+ * regexes match (csv.h). NULL for sets of plain-text logs.
+ */
+struct pattern_csv {
+	char **fields;	/* the canonical line's columns, in order;
+			   "log-type" is the '#Log-type:' value */
+	size_t nfields;
+	char *header;	/* the documented '#Fields:' value, for files
+			   without one and for samples */
+	char **log_types;	/* '#Log-type:' values the set reads */
+	size_t nlog_types;
+};
+const struct pattern_csv *pattern_set_csv(const struct pattern_set *);
+/* Does the set's csv 'detect' regex know this header-less record? */
+bool pattern_csv_detect(const struct pattern_set *, struct strview line);
+
 /* Cause rules (patterns/causes.yaml): the first rule matching wins. */
 const char *pattern_db_cause(const struct pattern_db *, const char *phase,
     const char *reply, const char *enhanced, const char *text);
