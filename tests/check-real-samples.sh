@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every scripted conversation of a real-server run gets its expected
 # verdict: SAMPLEDIR/expected.tsv names each one (by client port, client
-# address or name, HELO, sender or recipient) and the status, phase and
-# kind it must have.
+# address or name, HELO, sender, recipient or session ID) and the status,
+# phase and kind it must have. The file column may name several files,
+# separated by spaces, read in one run (a session split across files).
 #
 #   check-real-samples.sh BINARY SAMPLEDIR
 #
@@ -30,9 +31,10 @@ declare -A seen
 while IFS=$'\t' read -r file match value direction status phase kind note; do
 	[ "$file" = file ] && continue
 	[ -n "$file" ] || continue
-	json="$tmp/${file//\//_}.jsonl"
+	json="$tmp/${file//[\/ ]/_}.jsonl"
 	if [ ! -f "$json" ]; then
-		"$bin" --format json "$dir/$file" >"$json" ||
+		read -ra names <<<"$file"
+		"$bin" --format json "${names[@]/#/$dir/}" >"$json" ||
 			{ echo "FAIL: $bin exited $? on $file"; fail=$((fail + 1)); continue; }
 	fi
 	case $match in
@@ -42,6 +44,7 @@ while IFS=$'\t' read -r file match value direction status phase kind note; do
 	helo) sel='select(.client.helo == $v)' ;;
 	sender) sel='select(.sender == $v)' ;;
 	recipient) sel='select(any(.recipients[]; .address == $v))' ;;
+	session) sel='select(.ids.session_id == $v)' ;;
 	*) echo "FAIL: unknown match '$match'"; fail=$((fail + 1)); continue ;;
 	esac
 	k=${seen["$file/$match/$value/$direction"]:-0}
