@@ -556,6 +556,10 @@ input_close(struct run *r, struct input *in)
 		diag_at(DIAG_WARNING, reader_name(in->rd), 0, 0, "none of its "
 		    "%lu lines was recognised as a mail server's log line",
 		    r->ri.lines - in->lines);
+	else if (r->ri.lines == in->lines && ok)
+		diag_at(DIAG_WARNING, reader_name(in->rd), 0, 0, "nothing to "
+		    "read: the file is empty, or a FIFO that no process "
+		    "writes to");
 	reader_close(in->rd);
 	in->rd = NULL;
 	csvlog_free(&in->csv);
@@ -744,6 +748,13 @@ first_time(struct run *r, const char *path, time_t *mtime)
 	*mtime = 0;
 	if (strcmp(path, "-") == 0)
 		return t;
+	{
+		/* a pipe or FIFO can be read only once: not peeked */
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			return t;
+	}
 	diag_mute(1);
 	rd = reader_open(path);
 	if (rd != NULL) {

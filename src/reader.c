@@ -120,12 +120,20 @@ reader_open(const char *path)
 			return NULL;
 		}
 	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct stat pst;
+		/* A named FIFO: opening it waits for a writer, maybe forever;
+		 * open without waiting, then read it as a stream (a shell's
+		 * <(zcat ...) is a pipe with its writer already there). */
+		bool fifo = stat(path, &pst) == 0 && S_ISFIFO(pst.st_mode);
+
+		fd = open(path, O_RDONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
 		if (fd < 0) {
 			diag_error("cannot open '%s': %s", path,
 			    strerror(errno));
 			return NULL;
 		}
+		if (fifo)
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	}
 	if (fstat(fd, &st) != 0) {
 		diag_error("cannot stat '%s': %s", path, strerror(errno));

@@ -54,6 +54,18 @@ grep -q "cannot open '$tmp/missing.log': No such file or directory" "$tmp/err" &
 grep -q "$tmp/short.log.gz:[0-9]*: error: read error" "$tmp/err" && ok || bad "no truncated-gzip diagnostic: $(cat "$tmp/err")"
 [ "$(wc -l <"$tmp/out")" -ge 60 ] && ok || bad "the good file was not reported after bad ones"
 
+# A FIFO nobody writes to and a binary file are named, never waited on,
+# and the good file beside them is still read; a pipe (<(...)) is read.
+mkfifo "$tmp/fifo"
+head -c 20000 /dev/urandom >"$tmp/binary.log"
+timeout 20 "$bin" --year 2026 --sessions "$tmp/fifo" "$tmp/binary.log" "$log" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "FIFO and binary file: exit $rc: $(head -3 "$tmp/err")"
+grep -q "fifo: warning: nothing to read" "$tmp/err" && ok || bad "no FIFO diagnostic: $(cat "$tmp/err")"
+grep -q "binary.log: warning: none of its" "$tmp/err" && ok || bad "no binary-file diagnostic: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/out")" -ge 55 ] && ok || bad "the good file was not reported beside a FIFO and a binary file"
+[ "$(timeout 20 "$bin" --year 2026 --sessions <(cat "$log") | wc -l)" -ge 55 ] && ok || bad "a pipe given by name was not read"
+
 # --unparsed writes exactly the lines no pattern knew, and the summary counts them.
 {
 	head -3 "$log"
