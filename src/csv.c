@@ -289,6 +289,20 @@ detect(struct csvlog *cl, struct strview line)
 	return false;
 }
 
+/* "#Software: ...", "#Fields: ...": a W3C header directive */
+static bool
+is_directive(struct strview l)
+{
+	size_t i = 1;
+
+	if (l.len < 3 || l.p[0] != '#')
+		return false;
+	while (i < l.len && ((l.p[i] >= 'A' && l.p[i] <= 'Z') ||
+	    (l.p[i] >= 'a' && l.p[i] <= 'z') || l.p[i] == '-'))
+		i++;
+	return i > 1 && i < l.len && l.p[i] == ':';
+}
+
 enum csvlog_result
 csvlog_line(struct csvlog *cl, struct strview *line)
 {
@@ -299,7 +313,9 @@ csvlog_line(struct csvlog *cl, struct strview *line)
 	if (line->len == 0)
 		return CSVLOG_PASS;
 	if (cl->state == CSVLOG_FIRST) {
-		if (line->p[0] == '#')
+		/* a header directive, not any '#': a binary file or a
+		 * commented excerpt is not a CSV log */
+		if (is_directive(*line))
 			cl->state = CSVLOG_ON;
 		else if (detect(cl, *line))
 			cl->state = CSVLOG_ON;
