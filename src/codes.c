@@ -16,7 +16,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,17 +26,12 @@
 #include "codes.h"
 #include "diag.h"
 #include "escape.h"
+#include "session.h"
 #include "util.h"
+#include "yamldoc.h"
 
-/* Keep in step with design.md section 4 and patterns/README.md. */
-static const char *const phase_names[] = {
-	"pre-greeting", "helo", "starttls", "auth", "mail", "rcpt", "data",
-	"post-queue",
-};
-#define NPHASES ((int)ARRAY_SIZE(phase_names))
-
-/* How each phase is named for an admin, in --explain. */
-static const char *const phase_titles[] = {
+/* How each phase is named for an admin, in --explain (session.h order). */
+static const char *const phase_titles[PHASE__COUNT] = {
 	"on connect, before or at the greeting", "at HELO/EHLO",
 	"at STARTTLS", "at AUTH", "at MAIL FROM", "at RCPT TO",
 	"at DATA or the end of the message", "after acceptance, on delivery",
@@ -160,15 +154,6 @@ static bool
 enh_class_ok(int c)
 {
 	return c == 2 || c == 4 || c == 5;
-}
-
-static int
-phase_by_name(const char *s)
-{
-	for (int i = 0; i < NPHASES; i++)
-		if (strcmp(phase_names[i], s) == 0)
-			return i;
-	return -1;
 }
 
 /* Cause names as in causes.yaml: lower-case words joined by '-'. */
@@ -363,7 +348,7 @@ load_usual(struct ldr *l, yaml_node_t *m, size_t *count)
 		const char *k = scalar(kn);
 		yaml_node_item_t *it;
 		size_t ni;
-		int ph = k ? phase_by_name(k) : -1;
+		int ph = k ? phase_by_name(k, strlen(k)) : -1;
 
 		if (ph < 0) {
 			lerr(l, kn, "unknown phase '%s' in 'usual'",
@@ -658,7 +643,7 @@ load_commands(struct ldr *l, yaml_node_t *n)
 		k->line = line_of(en);
 		k->phase = -1;
 		if ((ph = scalar(v[2])) != NULL &&
-		    (k->phase = phase_by_name(ph)) < 0)
+		    (k->phase = phase_by_name(ph, strlen(ph))) < 0)
 			lerr(l, v[2], "unknown phase '%s'", ph);
 		else if (v[2] && ph == NULL)
 			lerr(l, v[2], "'phase' must be a string");
@@ -716,7 +701,8 @@ load_hints(struct ldr *l, yaml_node_t *n)
 		cs = scalar(v[1]);
 		memset(h, 0, sizeof(*h));
 		h->phase = -1;
-		if (v[0] && (ph == NULL || (h->phase = phase_by_name(ph)) < 0)) {
+		if (v[0] && (ph == NULL ||
+		    (h->phase = phase_by_name(ph, strlen(ph))) < 0)) {
 			lerr(l, v[0], "unknown phase '%s'", ph ? ph : "?");
 			bad = true;
 		}
@@ -804,35 +790,10 @@ codes_load(const char *path)
 	static const char *const ekeys[] = {"classes", "subjects", "details",
 	    NULL};
 	struct ldr l = {.file = path};
-	yaml_parser_t parser;
 	yaml_node_t *root, *tv[4], *rv[3], *ev[3];
-	FILE *fp;
 
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		diag_error("cannot open '%s': %s", path, strerror(errno));
+	if (!yamldoc_load(path, "codes file", &l.doc, &root))
 		return NULL;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		diag_at(DIAG_ERROR, path, parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
-		    parser.problem ? parser.problem : "syntax error",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		fclose(fp);
-		return NULL;
-	}
-	yaml_parser_delete(&parser);
-	fclose(fp);
-	root = yaml_document_get_root_node(&l.doc);
-	if (root == NULL) {
-		diag_at(DIAG_ERROR, path, 0, 0, "empty codes file");
-		yaml_document_delete(&l.doc);
-		return NULL;
-	}
 	l.c = xcalloc(1, sizeof(*l.c));
 	l.c->esubj = xcalloc(1000, sizeof(*l.c->esubj));
 	/* Fixed order, whatever the file's: commands name reply codes. */
@@ -1098,7 +1059,7 @@ codes_reply_allowed(const struct codes *c, const char *command,
 const char *
 codes_hint(const struct codes *c, const char *phase, const char *cause)
 {
-	int ph = phase ? phase_by_name(phase) : -1;
+	int ph = phase ? phase_by_name(phase, strlen(phase)) : -1;
 	const struct hint *byphase = NULL, *bycause = NULL;
 
 	for (size_t i = 0; i < c->nhints; i++) {
@@ -1340,27 +1301,27 @@ explain_causes(FILE *out, const struct codes *c, const struct reply *r,
 	size_t rn = r ? r->nusual : 0, en = d ? d->nusual : 0;
 	bool shared = false, any = false;
 
-	for (int p = 0; p < NPHASES; p++)
+	for (int p = 0; p < PHASE__COUNT; p++)
 		if (usual_for(eu, en, p) && usual_for(ru, rn, p))
 			shared = true;
 	fputs("\nusual causes, by phase\n", out);
-	for (int p = 0; p < NPHASES; p++) {
+	for (int p = 0; p < PHASE__COUNT; p++) {
 		const struct usual *u = usual_for(eu, en, p);
 
 		if (u == NULL ? en > 0 : shared && !usual_for(ru, rn, p))
 			continue;
 		if (u == NULL && (u = usual_for(ru, rn, p)) == NULL)
 			continue;
-		fprintf(out, "  %s (%s)\n", phase_names[p], phase_titles[p]);
+		fprintf(out, "  %s (%s)\n", phase_name(p), phase_titles[p]);
 		for (size_t i = 0; i < u->ncauses; i++) {
-			const char *h = codes_hint(c, phase_names[p],
+			const char *h = codes_hint(c, phase_name(p),
 			    u->causes[i]);
 
 			cause_row(out, u->causes[i], h ? h : "");
 		}
-		if (codes_hint(c, phase_names[p], NULL))
+		if (codes_hint(c, phase_name(p), NULL))
 			cause_row(out, "where to look",
-			    codes_hint(c, phase_names[p], NULL));
+			    codes_hint(c, phase_name(p), NULL));
 		any = true;
 	}
 	if (!any) {

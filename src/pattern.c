@@ -26,6 +26,8 @@
 #include "csv.h"
 #include "diag.h"
 #include "pattern.h"
+#include "session.h"
+#include "yamldoc.h"
 
 static const char *const field_names[F__COUNT] = {
 	"ts", "host", "program", "daemon", "pid", "severity", "session",
@@ -755,15 +757,9 @@ pattern_pair(struct ldr *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "trails") == 0) {
 		p->trails = bool_value(l, vn, k);
 	} else if (strcmp(k, "reaches") == 0) {
-		static const char *const phases[] = {"pre-greeting", "helo",
-		    "starttls", "auth", "mail", "rcpt", "data", "post-queue",
-		    NULL};
 		const char *ph = scalar(vn);
-		size_t i = 0;
 
-		while (ph && phases[i] && strcmp(phases[i], ph) != 0)
-			i++;
-		if (ph == NULL || phases[i] == NULL)
+		if (ph == NULL || phase_by_name(ph, strlen(ph)) == PHASE_NONE)
 			lerr(l, vn, "reaches: unknown phase '%s'",
 			    ph ? ph : "");
 		else
@@ -1247,8 +1243,6 @@ static bool
 load_file(struct pattern_db *db, const char *path)
 {
 	struct ldr l = {.file = path};
-	yaml_parser_t parser;
-	FILE *fp;
 	yaml_node_t *root;
 	struct set_ctx c = {0};
 	static const char *const keys[] = {"mta", "description", "dispatch",
@@ -1256,31 +1250,8 @@ load_file(struct pattern_db *db, const char *path)
 	    "prefixes", "patterns", "causes", NULL};
 	bool ok;
 
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		diag_error("cannot open '%s': %s", path, strerror(errno));
+	if (!yamldoc_load(path, "pattern file", &l.doc, &root))
 		return false;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		diag_at(DIAG_ERROR, path, parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
-		    parser.problem ? parser.problem : "syntax error",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		fclose(fp);
-		return false;
-	}
-	yaml_parser_delete(&parser);
-	fclose(fp);
-	root = yaml_document_get_root_node(&l.doc);
-	if (root == NULL) {
-		diag_at(DIAG_ERROR, path, 0, 0, "empty pattern file");
-		yaml_document_delete(&l.doc);
-		return false;
-	}
 	c.s = xcalloc(1, sizeof(struct pattern_set));
 	c.s->dispatch = -1;
 	c.s->message_field = -1;
