@@ -528,18 +528,27 @@ end_lingering(struct correlator *c, int64_t now)
 		close_session(c, c->lg_head);
 }
 
-/* Take a stashed session out of the handoff map. */
+/* A stashed session's key in the handoff map: host and client address. */
 static void
-unstash_quietly(struct correlator *c, struct session *s)
+handoff_key(struct correlator *c, const struct session *s)
 {
-	const char *k = s->client_ip ? s->client_ip : "";
-
-	if (!s->handed_off)
-		return;
 	buf_reset(&c->key);
 	buf_add(&c->key, s->host ? s->host : "", s->host ? strlen(s->host) : 0);
 	buf_addc(&c->key, '\x1f');
-	buf_add(&c->key, k, strlen(k));
+	buf_add(&c->key, s->client_ip ? s->client_ip : "",
+	    s->client_ip ? strlen(s->client_ip) : 0);
+}
+
+/*
+ * Take a stashed session out of the handoff map: the screening process
+ * speaks of a client it had passed, or the session is ending.
+ */
+static void
+unstash(struct correlator *c, struct session *s)
+{
+	if (!s->handed_off)
+		return;
+	handoff_key(c, s);
 	if (strmap_get(c->handoff, c->key.s, c->key.len) == s)
 		strmap_del(c->handoff, c->key.s, c->key.len);
 	s->handed_off = false;
@@ -551,7 +560,7 @@ evict_sessions(struct correlator *c)
 	while (c->nlive > c->o.max_open && (c->held_head || c->lru_head)) {
 		struct session *s = c->held_head ? c->held_head : c->lru_head;
 
-		unstash_quietly(c, s);
+		unstash(c, s);
 		unmap(c, s);
 		if (!s->closed)
 			s->evicted = true;
@@ -593,7 +602,7 @@ sweep_idle(struct correlator *c)
 				continue;
 			break;
 		}
-		unstash_quietly(c, s);
+		unstash(c, s);
 		if (s->dir == DIR_INBOUND && (s->seen_start || (limit == idle &&
 		    c->o.idle_us > 0))) {
 			s->evicted = true;
@@ -1233,11 +1242,7 @@ stash_handoff(struct correlator *c, struct session *s)
 	/* It stays under its own key too: a screening process may still
 	 * speak of it (postscreen's PASS NEW, then DISCONNECT). */
 	s->handed_off = true;
-	buf_reset(&c->key);
-	buf_add(&c->key, s->host ? s->host : "", s->host ? strlen(s->host) : 0);
-	buf_addc(&c->key, '\x1f');
-	buf_add(&c->key, s->client_ip ? s->client_ip : "",
-	    s->client_ip ? strlen(s->client_ip) : 0);
+	handoff_key(c, s);
 	old = strmap_get(c->handoff, c->key.s, c->key.len);
 	strmap_put(c->handoff, c->key.s, c->key.len, s);
 	if (old && old != s) {
@@ -1247,20 +1252,6 @@ stash_handoff(struct correlator *c, struct session *s)
 		old->closed = true;
 		finish(c, old);
 	}
-}
-
-/* The screening process speaks of a client it had passed: keep it. */
-static void
-unstash(struct correlator *c, struct session *s)
-{
-	buf_reset(&c->key);
-	buf_add(&c->key, s->host ? s->host : "", s->host ? strlen(s->host) : 0);
-	buf_addc(&c->key, '\x1f');
-	buf_add(&c->key, s->client_ip ? s->client_ip : "",
-	    s->client_ip ? strlen(s->client_ip) : 0);
-	if (strmap_get(c->handoff, c->key.s, c->key.len) == s)
-		strmap_del(c->handoff, c->key.s, c->key.len);
-	s->handed_off = false;
 }
 
 /* A server process takes over a client that a screening process passed. */
