@@ -221,24 +221,28 @@ print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 }
 
 /* Each top cause, and under it its top replies with an example text. */
-/* "550 5.1.1" -> " (bad destination mailbox)" */
-static void
-put_key_gist(FILE *fp, const struct codes *codes, const char *key)
+/*
+ * What the code at the start of text ("550 5.1.1 ...", "250-PIPELINING",
+ * a summary key "550 5.1.1") means, in a few words, or NULL.
+ */
+static const char *
+reply_gist(const struct codes *codes, const char *text, char *g, size_t size)
 {
-	char code[4], g[160];
-	const char *enh = NULL;
+	char code[4], enh[16];
+	const char *e = NULL;
+	size_t n;
 
-	if (codes == NULL || key[0] < '1' || key[0] > '5' || strlen(key) < 3)
-		return;
-	memcpy(code, key, 3);
+	if (codes == NULL || text == NULL || strlen(text) < 3)
+		return NULL;
+	memcpy(code, text, 3);
 	code[3] = '\0';
-	if (key[3] == ' ')
-		enh = key + 4;
-	if (codes_gist(codes, code, enh, g, sizeof(g))) {
-		fputs(" (", fp);
-		put(fp, g);
-		fputc(')', fp);
+	if (text[3] == ' ' && (n = strspn(text + 4, "0123456789.")) > 4 &&
+	    n < sizeof(enh)) {
+		memcpy(enh, text + 4, n);
+		enh[n] = '\0';
+		e = enh;
 	}
+	return codes_gist(codes, code, e, g, size);
 }
 
 static void
@@ -246,6 +250,7 @@ print_causes(FILE *fp, const struct phase_tally *pt,
     const struct codes *codes)
 {
 	size_t nc, nr;
+	char g[160];
 	struct count **cv = tally_sorted(&pt->causes, &nc);
 	struct count **rv = tally_sorted(&pt->replies, &nr);
 
@@ -269,7 +274,11 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 			shown++;
 			fprintf(fp, "              %6lu  ", rv[j]->n);
 			put(fp, k + kl + 1);
-			put_key_gist(fp, codes, k + kl + 1);
+			if (reply_gist(codes, k + kl + 1, g, sizeof(g))) {
+				fputs(" (", fp);
+				put(fp, g);
+				fputc(')', fp);
+			}
 			if (rv[j]->example) {
 				fputs("  \"", fp);
 				put(fp, rv[j]->example);
@@ -516,31 +525,6 @@ put_rcpt(FILE *fp, const struct rcpt *r)
 	fputc('\n', fp);
 }
 
-/* "  [550: ...; 5.1.1: bad destination mailbox]" after a reply line */
-static void
-put_gist(FILE *fp, const struct codes *codes, const char *text)
-{
-	char code[4], enh[16], g[160];
-	const char *e = NULL;
-	size_t n;
-
-	if (codes == NULL || text == NULL || strlen(text) < 3)
-		return;
-	memcpy(code, text, 3);
-	code[3] = '\0';
-	if (text[3] == ' ' && (n = strspn(text + 4, "0123456789.")) > 4 &&
-	    n < sizeof(enh)) {
-		memcpy(enh, text + 4, n);
-		enh[n] = '\0';
-		e = enh;
-	}
-	if (codes_gist(codes, code, e, g, sizeof(g))) {
-		fputs("   [", fp);
-		put(fp, g);
-		fputc(']', fp);
-	}
-}
-
 struct seq_text {
 	FILE *fp;
 	const char *const *files;
@@ -642,6 +626,7 @@ transcript_session(struct reporter *rep, const struct session *s)
 	free(lines);
 	if (s->nconv) {
 		struct seq_text st = {fp, rep->files, true};
+		char g[160];
 
 		fputs("conversation:\n", fp);
 		for (size_t i = 0; i < s->nconv; i++) {
@@ -649,8 +634,12 @@ transcript_session(struct reporter *rep, const struct session *s)
 
 			fputs(c->reply ? "  S: " : "  C: ", fp);
 			put(fp, c->text);
-			if (c->reply && !c->cont)
-				put_gist(fp, rep->codes, c->text);
+			if (c->reply && !c->cont && reply_gist(rep->codes,
+			    c->text, g, sizeof(g))) {
+				fputs("   [", fp);
+				put(fp, g);
+				fputc(']', fp);
+			}
 			fputc('\n', fp);
 		}
 		seqcheck(s, rep->codes, seq_text_one, &st);
