@@ -33,8 +33,6 @@ struct run_info {
 	const char *unparsed_file;	/* --unparsed, or NULL */
 };
 
-
-
 struct reporter {
 	void (*session)(struct reporter *, const struct session *);
 	void (*finish)(struct reporter *, const struct run_info *);
