@@ -15,7 +15,7 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev libpcre2-dev libyaml-dev
-check zlib1g-dev jq gzip"
+check zlib1g-dev jq gzip bash-completion groff-base man-db"
 
 install_missing() {
 	missing=""
