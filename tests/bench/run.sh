@@ -1,25 +1,42 @@
 #!/usr/bin/env bash
-# Throughput benchmark: smtplog-analyze against wc, grep and pflogsumm on
-# one synthetic Postfix log (tests/bench/make-postfix-log.sh).
+# Throughput and memory benchmark: smtplog-analyze against wc, grep -cP with
+# the log's prefix regex, and the MTA's own tools (pflogsumm for Postfix,
+# eximstats and exigrep for Exim), on large logs made from the real sample
+# runs (make-postfix-log.sh, make-exim-log.sh), all in one session.
 #
-#   tests/bench/run.sh [N]          N lines, default 1000000
+#   tests/bench/run.sh [N...]       sizes in lines, default 1000000 10000000
 #
-# Installs pflogsumm and time (for /usr/bin/time) with apt-get when they
-# are missing (as root, or with sudo), builds smtplog-analyze in
-# build-bench/ (release) unless SMTPLOG_ANALYZE names a binary, writes the
-# log once to BENCH_DIR (default build-bench/bench/), then runs every
-# command RUNS times (default 3) on that same file and prints a Markdown
-# report: the machine, then per command the median wall time, lines/s, the
-# peak memory (largest max RSS of the runs, /usr/bin/time %M) and the speed
-# relative to pflogsumm. Standard output of the timed commands goes to
-# BENCH_DIR/*.out (the JSON to /dev/null), standard error to BENCH_DIR/*.err.
+# Settings (environment): MTAS (default "postfix exim"), RUNS (default 3),
+# BENCH_DIR (default build-bench/bench/), SMTPLOG_ANALYZE (a binary to time
+# instead of building build-bench/ in release mode), SLA_EXTRA (options
+# added to every smtplog-analyze command, e.g. "--threads 1").
+#
+# Installs pflogsumm and time with apt-get when missing (as root or with
+# sudo). Exim's tools come from exim4-base, which conflicts with postfix in
+# apt: it is fetched with "apt-get download" and unpacked with "dpkg -x"
+# under BENCH_DIR/exim4-base, never installed.
+#
+# Every command runs RUNS times on the same file after a cat has put it in
+# the page cache. The report (Markdown, on standard output) gives per
+# command the median, least and largest wall time, the median user+sys CPU
+# time, lines/s, the peak RSS (largest max RSS of the runs, from
+# /usr/bin/time %M), the speed against the MTA's own tool and the time
+# against grep -cP, and what else was running (load average, the busiest
+# other processes). Progress and every single run go to standard error.
 set -euo pipefail
 
-n=${1:-1000000}
-if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
-	echo "usage: $0 [N]   (N lines, default 1000000)" >&2
-	exit 64
-fi
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000000 10000000)
+for n in "${sizes[@]}"; do
+	if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
+		echo "usage: $0 [N...]   (N lines, default 1000000 10000000)" >&2
+		exit 64
+	fi
+done
+read -r -a mtas <<<"${MTAS:-postfix exim}"
+for m in "${mtas[@]}"; do
+	case $m in postfix | exim) ;; *) echo "$0: MTAS: postfix or exim, not $m" >&2; exit 64 ;; esac
+done
 runs=${RUNS:-3}
 if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
 	echo "$0: RUNS must be a whole number >= 1" >&2
@@ -32,6 +49,7 @@ fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dir=${BENCH_DIR:-$root/build-bench/bench}
+read -r -a extra <<<"${SLA_EXTRA:-}"
 export SMTPLOG_ANALYZE_PATTERNS=${SMTPLOG_ANALYZE_PATTERNS:-$root/patterns}
 export LC_ALL=C
 
@@ -44,13 +62,25 @@ command -v pflogsumm >/dev/null 2>&1 || need+=(pflogsumm)
 if [ -z "${SMTPLOG_ANALYZE:-}" ] && ! command -v meson >/dev/null 2>&1; then
 	need+=(meson ninja-build gcc pkg-config libpcre2-dev libyaml-dev zlib1g-dev)
 fi
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
 if [ ${#need[@]} -gt 0 ]; then
-	sudo=()
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo)
 	say "installing: ${need[*]}"
 	"${sudo[@]}" apt-get update -qq >&2
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
 		"${need[@]}" >&2
+fi
+mkdir -p "$dir"
+exim_tools=$dir/exim4-base/usr/sbin
+if [[ " ${mtas[*]} " == *" exim "* ]] && [ ! -f "$exim_tools/eximstats" ]; then
+	say "fetching exim4-base (eximstats, exigrep) into $dir/exim4-base"
+	rm -rf "$dir/exim4-base" "$dir/deb"
+	mkdir -p "$dir/deb"
+	(cd "$dir/deb" && apt-get download exim4-base >&2) || {
+		"${sudo[@]}" apt-get update -qq >&2
+		(cd "$dir/deb" && apt-get download exim4-base >&2)
+	}
+	dpkg -x "$dir"/deb/exim4-base_*.deb "$dir/exim4-base"
 fi
 
 if [ -n "${SMTPLOG_ANALYZE:-}" ]; then
@@ -59,34 +89,28 @@ else
 	bin=$root/build-bench/smtplog-analyze
 	(
 		cd "$root"
-		# the tests subdirectory may be half-written by someone else: then
-		# build without it
 		if [ ! -f build-bench/build.ninja ]; then
 			meson setup build-bench --buildtype=release >&2 ||
 				meson setup --wipe build-bench --buildtype=release -Dtests=disabled >&2
 		fi
-		ninja -C build-bench smtplog-analyze >&2 || {
-			meson setup --reconfigure build-bench --buildtype=release -Dtests=disabled >&2
-			ninja -C build-bench smtplog-analyze >&2
-		}
+		ninja -j2 -C build-bench smtplog-analyze >&2
 	)
 fi
 [ -x "$bin" ] || { say "no binary $bin"; exit 2; }
+has_html=0
+"$bin" --help 2>/dev/null | grep -q -w html && has_html=1
 
-# --- the log ---------------------------------------------------------------
-mkdir -p "$dir"
-log=$dir/postfix-$n.log
-say "writing $log"
-t0=$EPOCHREALTIME
-"$here/make-postfix-log.sh" "$n" "$log"
-t1=$EPOCHREALTIME
-lines=$(wc -l <"$log")
-bytes=$(wc -c <"$log")
-gen_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-cat "$log" >/dev/null # into the page cache before anything is timed
+# The first prefix regex of a pattern file (a YAML single-quoted scalar).
+prefix_re() {
+	awk '/^prefixes:/ { p = 1; next }
+		p && /^    regex: '"'"'/ {
+			s = $0; sub(/^    regex: '"'"'/, "", s); sub(/'"'"'$/, "", s)
+			gsub(/'"''"'/, "'"'"'", s); print s; exit
+		}' "$root/patterns/$1.yaml"
+}
 
 # --- measuring ---------------------------------------------------------------
-# measure NAME OUT CMD...: RUNS runs; sets med_s, med_cpu and peak_kib
+# measure NAME OUT CMD...: RUNS runs; sets med_s, min_s, max_s, med_cpu, peak_kib
 measure() {
 	local name=$1 out=$2
 	shift 2
@@ -97,97 +121,128 @@ measure() {
 		/usr/bin/time -f '%e %M %U %S' -o "$dir/$name.time" "$@" >"$out" 2>"$dir/$name.err" || rc=$?
 		e=$EPOCHREALTIME
 		# grep -c exits 1 when it counts 0; anything else is a failure
-		if [ "$rc" -ne 0 ] && ! { [ "$name" = grep ] && [ "$rc" -eq 1 ]; }; then
+		if [ "$rc" -ne 0 ] && ! { [[ $name == *grep* ]] && [ "$rc" -eq 1 ]; }; then
 			say "$name exited $rc:"
-			cat "$dir/$name.err" >&2
+			tail -n 5 "$dir/$name.err" >&2
 			exit 1
 		fi
-		# the last line: time puts "Command exited with non-zero status" first
 		read -r _ m u k < <(tail -n 1 "$dir/$name.time")
 		times+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')")
 		cpu_runs+=("$(awk -v a="$u" -v b="$k" 'BEGIN { printf "%.2f", a + b }')")
 		if [ "$m" -gt "$peak" ]; then peak=$m; fi
 		say "  $name run $i: ${times[-1]} s wall, ${cpu_runs[-1]} s CPU, $m KiB"
 	done
-	med_s=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	local sorted
+	sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+	med_s=$(awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' <<<"$sorted")
+	min_s=$(head -n 1 <<<"$sorted")
+	max_s=$(tail -n 1 <<<"$sorted")
 	med_cpu=$(printf '%s\n' "${cpu_runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 	peak_kib=$peak
 }
 
-load0=$(cut -d' ' -f1-3 /proc/loadavg)
-names=(wc grep pflogsumm sla-summary sla-json sla-sessions)
-declare -A tool cmd sec cpus mem
-tool[wc]="wc"
-cmd[wc]="wc -l FILE"
-tool[grep]="grep"
-cmd[grep]="grep -c 'status=bounced' FILE"
-tool[pflogsumm]="pflogsumm"
-cmd[pflogsumm]="pflogsumm FILE"
-tool[sla-summary]="smtplog-analyze"
-cmd[sla-summary]="smtplog-analyze FILE"
-tool[sla-json]="smtplog-analyze"
-cmd[sla-json]="smtplog-analyze --format json FILE >/dev/null"
-tool[sla-sessions]="smtplog-analyze"
-cmd[sla-sessions]="smtplog-analyze --sessions FILE"
-
-for name in "${names[@]}"; do
-	say "timing $name ($runs runs)"
-	case $name in
-	wc) measure wc "$dir/wc.out" wc -l "$log" ;;
-	grep) measure grep "$dir/grep.out" grep -c 'status=bounced' "$log" ;;
-	pflogsumm) measure pflogsumm "$dir/pflogsumm.out" pflogsumm "$log" ;;
-	sla-summary) measure sla-summary "$dir/sla-summary.out" "$bin" "$log" ;;
-	sla-json) measure sla-json /dev/null "$bin" --format json "$log" ;;
-	sla-sessions) measure sla-sessions "$dir/sla-sessions.out" "$bin" --sessions "$log" ;;
-	esac
-	sec[$name]=$med_s
-	cpus[$name]=$med_cpu
-	mem[$name]=$peak_kib
-done
-
-# The tool's own view of the file, untimed: recognised lines, sessions, stderr.
-"$bin" --stats --unparsed "$dir/unparsed.txt" "$log" >"$dir/sla-stats.out" 2>"$dir/sla-stats.err" || true
-
-# --- report ---------------------------------------------------------------
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-[ -n "$cpu" ] || cpu=$(awk -F': ' '/^(Hardware|uarch|cpu model)/ { print $2; exit }' /proc/cpuinfo)
-pf=$(dpkg-query -W pflogsumm 2>/dev/null | tr '\t' ' ' || echo "pflogsumm (not from dpkg)")
-awkv=$(awk -W version 2>/dev/null | head -n 1 || true)
-[ -n "$awkv" ] || awkv=$(awk --version 2>/dev/null | head -n 1)
-
-echo "## smtplog-analyze benchmark, $(date -u +%Y-%m-%d)"
-echo
-echo "- machine: $(nproc) CPUs (nproc), ${cpu:-unknown CPU}, $(uname -sr)"
-rev=$(git -C "$root" describe --always --dirty 2>/dev/null || echo "not a git checkout")
-echo "- $("$bin" --version), built in release mode from $rev$(git -C "$root" diff --quiet HEAD -- src 2>/dev/null || echo ' (src/ has uncommitted changes)')"
-echo "- $pf; $(wc --version | head -n 1); $(grep --version | head -n 1)"
-echo "- log: $lines lines, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB ($log), written in $gen_s s by make-postfix-log.sh ($awkv)"
-echo "- each command $runs times on the same file (in the page cache); seconds = median wall time, CPU s = median user+sys, peak = largest max RSS (/usr/bin/time %M)"
-echo "- load average before the runs: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-echo "| tool | command | seconds | CPU s | lines/s | peak MiB | speed vs pflogsumm |"
-echo "|---|---|---:|---:|---:|---:|---:|"
-for name in "${names[@]}"; do
-	awk -v t="${tool[$name]}" -v c="${cmd[$name]}" -v s="${sec[$name]}" -v m="${mem[$name]}" \
-		-v u="${cpus[$name]}" \
-		-v l="$lines" -v p="${sec[pflogsumm]}" 'BEGIN {
+# row TOOL CMD LINES PEER GREP: one table row from the last measure
+row() {
+	awk -v t="$1" -v c="$2" -v l="$3" -v p="$4" -v g="$5" -v s="$med_s" \
+		-v lo="$min_s" -v hi="$max_s" -v u="$med_cpu" -v m="$peak_kib" 'BEGIN {
 		ls = s > 0 ? commas(l / s) : "-"
-		r = s > 0 ? sprintf("%.2fx", p / s) : "-"
-		printf "| %s | `%s` | %.3f | %.2f | %s | %.1f | %s |\n", t, c, s, u, ls, m / 1024, r
+		r = (p != "" && s > 0) ? sprintf("%.2fx", p / s) : "-"
+		q = (g != "" && g > 0) ? sprintf("%.1fx", s / g) : "-"
+		printf "| %s | `%s` | %.3f | %.3f-%.3f | %.2f | %s | %.1f | %s | %s |\n",
+			t, c, s, lo, hi, u, ls, m / 1024, r, q
 	}
 	function commas(x,   d, o) {
 		d = sprintf("%.0f", x); o = ""
 		while (length(d) > 3) { o = "," substr(d, length(d) - 2) o; d = substr(d, 1, length(d) - 3) }
 		return d o
 	}'
+}
+
+# The busiest other processes right now (top's second sample), to say what
+# else ran.
+others() {
+	top -b -n 2 -d 1 -w 200 2>/dev/null | awk '
+		/^top -/ { it++; next }
+		it == 2 && /^ *PID/ { on = 1; next }
+		on && $9 + 0 >= 5 && n < 8 { printf "%s%s %s%%", n++ ? ", " : "", $12, $9 }
+		END { if (!n) printf "none at 5%% CPU or more" }'
+}
+
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+pf=$(dpkg-query -W pflogsumm 2>/dev/null | tr '\t' ' ' || echo "pflogsumm (not from dpkg)")
+exv=$(ls "$dir"/deb/exim4-base_*.deb 2>/dev/null | sed 's,.*/,,' || true)
+rev=$(git -C "$root" describe --always --dirty 2>/dev/null || echo "not a git checkout")
+echo "## smtplog-analyze benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "- command: \`$0 ${sizes[*]}\` (MTAS=\"${mtas[*]}\", RUNS=$runs${SLA_EXTRA:+, SLA_EXTRA=\"$SLA_EXTRA\"})"
+echo "- machine: $(nproc) CPUs (nproc), ${cpu:-unknown CPU}, $(uname -sr)"
+echo "- $("$bin" --version), built in release mode from $rev"
+echo "- $pf; ${exv:-no exim4-base}; $(wc --version | head -n 1); $(grep --version | head -n 1)"
+echo "- each command $runs times on the same file (in the page cache); wall = median (least-largest) seconds, CPU = median user+sys seconds, peak = largest max RSS (/usr/bin/time %M); vs peer = the MTA tool's median wall / this one's (above 1: faster); vs grep = this one's median wall / grep -cP's"
+echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); busiest processes: $(others)"
+
+for mta in "${mtas[@]}"; do
+	re=$(prefix_re "$mta")
+	[ -n "$re" ] || { say "no prefix regex in patterns/$mta.yaml"; exit 2; }
+	for n in "${sizes[@]}"; do
+		log=$dir/$mta-$n.log
+		if [ ! -s "$log" ] || [ "$log" -ot "$here/make-$mta-log.sh" ]; then
+			say "writing $log"
+			"$here/make-$mta-log.sh" "$n" "$log"
+		fi
+		lines=$(wc -l <"$log")
+		bytes=$(wc -c <"$log")
+		cat "$log" >/dev/null
+		# --id: a message from the middle of the file
+		half=$((lines / 2))
+		if [ "$mta" = postfix ]; then
+			id=$(tail -n +"$half" "$log" | grep -m 1 -oE 'postfix/qmgr\[[0-9]+\]: [0-9A-F]{10,}: from=' |
+				sed -E 's/.*: ([0-9A-F]+): from=/\1/') || true
+		else
+			id=$(tail -n +"$half" "$log" | grep -m 1 -oE '[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2} <= ' |
+				cut -d' ' -f1) || true
+		fi
+		[ -n "$id" ] || { say "no message in the second half of $log"; exit 2; }
+		say "== $mta, $lines lines, id $id"
+		echo
+		echo "### $mta, $lines lines ($(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB), --id $id"
+		echo
+		echo "| tool | command | wall s | wall range | CPU s | lines/s | peak MiB | vs peer | vs grep -cP |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+		measure "$mta-$n-wc" /dev/null wc -l "$log"
+		row wc "wc -l" "$lines" "" ""
+		measure "$mta-$n-grep" /dev/null grep -cP "$re" "$log"
+		g=$med_s
+		row grep "grep -cP PREFIX" "$lines" "" ""
+		if [ "$mta" = postfix ]; then
+			measure "$mta-$n-peer" "$dir/$mta-$n-pflogsumm.out" pflogsumm "$log"
+			p=$med_s
+			row pflogsumm "pflogsumm" "$lines" "$p" "$g"
+		else
+			measure "$mta-$n-peer" "$dir/$mta-$n-eximstats.out" perl "$exim_tools/eximstats" "$log"
+			p=$med_s
+			row eximstats "eximstats" "$lines" "$p" "$g"
+			measure "$mta-$n-exigrep" "$dir/$mta-$n-exigrep.out" perl "$exim_tools/exigrep" "$id" "$log"
+			pg=$med_s
+			row exigrep "exigrep ID" "$lines" "" "$g"
+		fi
+		measure "$mta-$n-summary" "$dir/$mta-$n-summary.out" "$bin" "${extra[@]}" "$log"
+		row smtplog-analyze "(summary)" "$lines" "$p" "$g"
+		measure "$mta-$n-json" /dev/null "$bin" "${extra[@]}" -f json "$log"
+		row smtplog-analyze "-f json" "$lines" "$p" "$g"
+		measure "$mta-$n-failed" "$dir/$mta-$n-failed.out" "$bin" "${extra[@]}" -s --failed "$log"
+		row smtplog-analyze "-s --failed" "$lines" "$p" "$g"
+		measure "$mta-$n-id" "$dir/$mta-$n-id.out" "$bin" "${extra[@]}" --id "$id" "$log"
+		row smtplog-analyze "--id ID" "$lines" "${pg:-}" "$g"
+		if [ "$has_html" -eq 1 ]; then
+			measure "$mta-$n-html" /dev/null "$bin" "${extra[@]}" -f html "$log"
+			row smtplog-analyze "-f html" "$lines" "$p" "$g"
+		fi
+		unset pg
+		"$bin" "${extra[@]}" --stats "$log" 2>&1 >/dev/null | sed 's/^/    /'
+		echo
+		echo "busiest processes after: $(others); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	done
 done
 echo
-echo "lines/s: lines divided by the median wall seconds. speed vs pflogsumm: pflogsumm's median wall seconds divided by the command's (above 1: faster than pflogsumm)."
-echo
-echo "smtplog-analyze --stats on the same file (untimed run):"
-echo
-echo '```'
-grep -E '^(lines|sessions):' "$dir/sla-stats.out" || true
-cat "$dir/sla-stats.err"
-echo "unparsed lines: $(wc -l <"$dir/unparsed.txt")"
-echo '```'
+echo "(--id's \"vs peer\" is against exigrep with the same ID.)"
