@@ -213,8 +213,11 @@ add_line(struct correlator *c, struct arena *a, struct lineref **v,
 /* --- messages ------------------------------------------------------------ */
 
 static void
-msg_free(struct message *m)
+msg_free(struct correlator *c, struct message *m)
 {
+	/* its last word: the message figures (tally.h) count it here */
+	if (c->o.message)
+		c->o.message(m, c->o.arg);
 	free(m->rcpts);
 	free(m->lines);
 	arena_free(&m->arena);
@@ -271,7 +274,7 @@ msg_retire(struct correlator *c, struct message *m)
 	if (m->owner)
 		try_finish(c, m->owner);
 	else
-		msg_free(m);
+		msg_free(c, m);
 }
 
 static void evict_messages(struct correlator *);
@@ -346,13 +349,14 @@ rcpt_get(struct arena *a, struct rcpt **v, size_t *n, size_t *cap,
 	r->address = adup(a, addr);
 	r->phase = PHASE_NONE;
 	r->remote_phase = PHASE_NONE;
+	r->delay = -1;
 	return r;
 }
 
 /* --- sessions ---------------------------------------------------------- */
 
 static void
-session_free(struct session *s)
+session_free(struct correlator *c, struct session *s)
 {
 	for (size_t i = 0; i < s->nmsgs; i++) {
 		struct message *m = s->msgs[i];
@@ -360,7 +364,7 @@ session_free(struct session *s)
 		if (m->owner != s)
 			continue;
 		if (m->closed_map)
-			msg_free(m);
+			msg_free(c, m);
 		else
 			m->owner = NULL;	/* still queued: now an orphan */
 	}
@@ -414,7 +418,7 @@ finish(struct correlator *c, struct session *s)
 		s->emitted = true;
 		c->o.emit(s, c->o.arg);
 	}
-	session_free(s);
+	session_free(c, s);
 }
 
 static bool
@@ -1053,6 +1057,7 @@ link_forward(struct correlator *c, struct message *from, struct message *to,
 		return;
 	from->forwarded = true;
 	from->next_hop = to;
+	to->reinjected = true;
 	if (via == NULL)
 		via = to->owner;
 	if (from->owner && to->owner != from->owner) {
@@ -1072,7 +1077,7 @@ link_forward(struct correlator *c, struct message *from, struct message *to,
 
 static void
 apply_message(struct correlator *c, struct message *msg,
-    const struct match *m, struct session *out)
+    const struct match *m, struct session *out, const struct ts *ts)
 {
 	enum event ev = pattern_event(m->pat);
 	struct arena *a = &msg->arena;
@@ -1084,6 +1089,8 @@ apply_message(struct correlator *c, struct message *msg,
 	case EV_ACCEPT:
 		msg->accepted = true;
 		msg->abandoned = false;
+		if (!(msg->accepted_at.flags & TS_SET))
+			msg->accepted_at = *ts;
 		break;
 	case EV_DELIVERY: {
 		struct strview st = m->f[F_STATUS];
@@ -1115,6 +1122,11 @@ apply_message(struct correlator *c, struct message *msg,
 		r->enhanced = adup(a, m->f[F_ENHANCED]);
 		r->text = adup(a, m->f[F_TEXT]);
 		r->relay = adup(a, m->f[F_RELAY]);
+		r->at = *ts;
+		r->delay = m->f[F_DELAY].p ? strtod(m->f[F_DELAY].p, NULL) :
+		    -1;
+		r->remote = out != NULL;
+		r->deferrals += rs == RS_DEFERRED;
 		if (m->f[F_NEW_QUEUE].p && rs == RS_DELIVERED) {
 			/* "queued as X": a re-injection only when X is in
 			 * this host's queue; else it is the remote's ID */
@@ -1358,7 +1370,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 		}
 		add_line(c, &msg->arena, &msg->lines, &msg->nlines,
 		    &msg->caplines, file, line, text, ev);
-		apply_message(c, msg, m, s);
+		apply_message(c, msg, m, s, ts);
 		if (ev == EV_FAIL && msg->owner && !msg->owner->closed) {
 			/* e.g. cleanup's header_checks: the session's refusal */
 			note_time(msg->owner, ts);
@@ -1421,6 +1433,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 		msg = msg_get(c, m->f[F_HOST], q, true);
 		if (msg->owner == NULL) {
 			msg->owner = s;
+			msg->smtp = true;
 			session_add_msg(s, msg);
 			if (msg->next_hop && msg->next_hop->owner != s) {
 				/* a later line's view of the arrival came
@@ -1434,7 +1447,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 		/* scope: session on an accept: the session's own line says
 		 * the message is queued (Exim's "<=") */
 		if (ev == EV_ACCEPT)
-			apply_message(c, msg, m, NULL);
+			apply_message(c, msg, m, NULL, ts);
 	}
 	if (ev == EV_HANDOFF)
 		stash_handoff(c, s);
@@ -1498,8 +1511,7 @@ free_entry(void *val, void *arg)
 {
 	struct msgentry *e = val;
 
-	(void)arg;
-	msg_free(e->m);
+	msg_free(arg, e->m);
 	free(e->node);
 	free(e);
 }
@@ -1510,7 +1522,7 @@ correlator_free(struct correlator *c)
 	if (c == NULL)
 		return;
 	correlator_flush(c);
-	strmap_each(c->msgs, free_entry, NULL);
+	strmap_each(c->msgs, free_entry, c);
 	strmap_free(c->msgs);
 	strmap_free(c->open);
 	strmap_free(c->handoff);

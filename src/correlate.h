@@ -35,6 +35,9 @@ struct correlate_opts {
 				   is over; 0: never */
 	const struct pattern_db *db;
 	void (*emit)(const struct session *, void *arg);
+	/* optional: each message once, when it leaves the correlator
+	   (after its session's emit(), if it has one); unfiltered */
+	void (*message)(const struct message *, void *arg);
 	void *arg;
 };
 

@@ -464,6 +464,15 @@ emit(const struct session *s, void *arg)
 	r->rep->session(r->rep, s);
 }
 
+static void
+on_message(const struct message *m, void *arg)
+{
+	struct run *r = arg;
+
+	if (r->rep->message)
+		r->rep->message(r->rep, m);
+}
+
 static bool
 threshold_reached(const struct run *r)
 {
@@ -991,6 +1000,7 @@ main(int argc, char **argv)
 	co.idle_us = (int64_t)o.session_timeout * 1000000;
 	co.db = r.db;
 	co.emit = emit;
+	co.message = on_message;
 	co.arg = &r;
 	c = correlator_new(&co);
 

@@ -35,18 +35,32 @@ struct run_info {
 
 struct reporter {
 	void (*session)(struct reporter *, const struct session *);
+	/* optional: each message once, unfiltered (tally.h); NULL: none */
+	void (*message)(struct reporter *, const struct message *);
 	void (*finish)(struct reporter *, const struct run_info *);
 	void (*free)(struct reporter *);
 	FILE *out;
 	const char *const *files;
 	const struct codes *codes;	/* meanings, hints, sequence checks;
 					   may be NULL */
+	unsigned top;	/* --top: rows of each top table (0: 10) */
+	unsigned worst;	/* --worst: transcripts in the HTML report */
 };
 
 struct reporter *report_summary_new(FILE *, const char *const *files);
 struct reporter *report_sessions_new(FILE *, const char *const *files);
 struct reporter *report_transcript_new(FILE *, const char *const *files);
 struct reporter *report_json_new(FILE *, const char *const *files);
+/* RFC 4180, one row per session, the JSON keys as columns (report_csv.c) */
+struct reporter *report_csv_new(FILE *, const char *const *files);
+/* one self-contained HTML page (report_html.c) */
+struct reporter *report_html_new(FILE *, const char *const *files);
+
+struct tallies;
+/* The text summary's message figures (beside the session counts) and
+ * its traffic sections (per hour, tops, relays, delays, TLS, SASL). */
+void report_tally_figures(FILE *, const struct tallies *);
+void report_tally_traffic(FILE *, const struct tallies *, unsigned top);
 
 /*
  * The lines of a session and of its messages, in log order, without

@@ -15,7 +15,9 @@
 
 #include "escape.h"
 #include "report.h"
+#include "reason.h"
 #include "seqcheck.h"
+#include "tally.h"
 
 #define TOP_N 5
 
@@ -25,6 +27,7 @@ struct count {
 	char *key;
 	char *example;
 	unsigned long n;
+	bool mixed;	/* not every text counted here was the example */
 };
 
 struct tally {
@@ -48,6 +51,11 @@ tally_add(struct tally *t, const char *key, const char *example)
 		if (example)
 			c->example = xstrndup(example, strnlen(example, 160));
 		strmap_put(t->m, key, strlen(key), c);
+	} else if (!c->mixed && (example == NULL) != (c->example == NULL)) {
+		c->mixed = true;
+	} else if (!c->mixed && example && strncmp(example, c->example,
+	    strlen(c->example) + 1) != 0) {
+		c->mixed = true;
 	}
 	c->n++;
 	t->total++;
@@ -127,6 +135,7 @@ struct summary {
 	struct tally outcomes;
 	struct phase_tally ph[PHASE__COUNT];
 	unsigned long seq_sessions, seq[SEQF__COUNT];	/* RFC 5321 */
+	struct tallies fig;	/* messages and traffic (tally.h) */
 };
 
 static void
@@ -147,6 +156,7 @@ summary_session(struct reporter *rep, const struct session *s)
 
 	sm->sessions++;
 	sm->by_status[v->status]++;
+	tally_session(&sm->fig, s);
 	if (seqcheck(s, rep->codes, seq_count, sm) > 0)
 		sm->seq_sessions++;
 	if (s->dir == DIR_OUTBOUND)
@@ -176,12 +186,15 @@ summary_session(struct reporter *rep, const struct session *s)
 		snprintf(reply, sizeof(reply), "(%s)", kind_name(v->kind) ?
 		    kind_name(v->kind) : "no reply");
 	{
-		/* replies are counted under their cause: "cause\x1freply" */
-		char key[192];
+		/* reasons are counted under their cause and reply:
+		 * "cause\x1freply\x1fmasked text" (reason.h) */
+		struct buf key = {0};
 
-		snprintf(key, sizeof(key), "%s\x1f%s", v->cause ? v->cause :
-		    "-", reply);
-		tally_add(&pt->replies, key, v->text);
+		buf_addf(&key, "%s\x1f%s\x1f", v->cause ? v->cause : "-",
+		    reply);
+		reason_mask(v->text, &key);
+		tally_add(&pt->replies, key.s, v->text);
+		buf_free(&key);
 	}
 	tally_add(&pt->clients, s->dir == DIR_OUTBOUND ? (s->relay ?
 	    s->relay : s->label) : s->client_ip, NULL);
@@ -255,9 +268,10 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 	struct count **rv = tally_sorted(&pt->replies, &nr);
 
 	if (nc > 0)
-		fprintf(fp, "    causes, and their replies:\n");
+		fprintf(fp, "    causes, and their replies and reasons:\n");
 	for (size_t i = 0; i < nc && i < TOP_N; i++) {
 		size_t kl = strlen(cv[i]->key), shown = 0, more = 0;
+		const char *reply, *masked;
 
 		fprintf(fp, "      %6lu  ", cv[i]->n);
 		put(fp, cv[i]->key);
@@ -267,19 +281,26 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 
 			if (strncmp(k, cv[i]->key, kl) != 0 || k[kl] != '\x1f')
 				continue;
-			if (shown == 3) {
+			if (shown == TOP_N) {
 				more++;
 				continue;
 			}
 			shown++;
+			reply = k + kl + 1;
+			masked = strchr(reply, '\x1f');
 			fprintf(fp, "              %6lu  ", rv[j]->n);
-			put(fp, k + kl + 1);
-			if (reply_gist(codes, k + kl + 1, g, sizeof(g))) {
+			esc_text(fp, reply, (size_t)(masked - reply));
+			if (reply_gist(codes, reply, g, sizeof(g))) {
 				fputs(" (", fp);
 				put(fp, g);
 				fputc(')', fp);
 			}
-			if (rv[j]->example) {
+			/* one text: as logged; several: the reason they share */
+			if (rv[j]->mixed && masked[1]) {
+				fputs("  \"", fp);
+				put(fp, masked + 1);
+				fputc('"', fp);
+			} else if (rv[j]->example) {
 				fputs("  \"", fp);
 				put(fp, rv[j]->example);
 				fputc('"', fp);
@@ -382,8 +403,9 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 				    seq_finding_name(i));
 	}
 
+	report_tally_figures(fp, &sm->fig);
 	if (failing == 0)
-		return;
+		goto traffic;
 	fprintf(fp, "\nfailures by phase (failed and partial sessions):\n");
 	fprintf(fp, "  %-13s %8s %8s %8s %8s %8s\n", "phase", "sessions",
 	    "failed", "partial", "inbound", "outbound");
@@ -407,6 +429,14 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 		print_top(fp, p == PHASE_POSTQUEUE ? "clients" : "clients (outbound: "
 		    "servers)", &pt->clients, false);
 	}
+traffic:
+	report_tally_traffic(fp, &sm->fig, rep->top ? rep->top : 10);
+}
+
+static void
+summary_message(struct reporter *rep, const struct message *m)
+{
+	tally_message(&((struct summary *)rep)->fig, m);
 }
 
 static void
@@ -415,6 +445,7 @@ summary_free(struct reporter *rep)
 	struct summary *sm = (struct summary *)rep;
 
 	tally_free(&sm->outcomes);
+	tally_release(&sm->fig);
 	for (int p = 0; p < PHASE__COUNT; p++) {
 		tally_free(&sm->ph[p].causes);
 		tally_free(&sm->ph[p].replies);
@@ -429,6 +460,7 @@ report_summary_new(FILE *out, const char *const *files)
 	struct summary *sm = xcalloc(1, sizeof(*sm));
 
 	sm->r.session = summary_session;
+	sm->r.message = summary_message;
 	sm->r.finish = summary_finish;
 	sm->r.free = summary_free;
 	sm->r.out = out;

@@ -101,6 +101,13 @@ struct rcpt {
 	enum phase remote_phase;	/* post-queue: the remote's stage */
 	enum kind kind;
 	char *reply, *enhanced, *text, *relay;
+	/* post-queue: the latest attempt's time, the delay it logged in
+	 * seconds (-1: none), the deferrals so far, and whether an
+	 * outbound (SMTP) delivery made it rather than a local one */
+	struct ts at;
+	double delay;
+	unsigned deferrals;
+	bool remote;
 };
 
 struct lineref {
@@ -133,6 +140,9 @@ struct message {
 	struct arena arena;
 	char *host, *queue, *message_id, *sender, *size;
 	bool accepted, removed, abandoned, expired, forwarded, closed_map;
+	bool smtp;	/* received in an inbound SMTP session */
+	bool reinjected;	/* a content filter's copy of another */
+	struct ts accepted_at;	/* when it was queued */
 	struct session *owner;	/* the inbound session that queued it */
 	struct message *next_hop;	/* re-injected copy (content filter) */
 	struct rcpt *rcpts;

@@ -1,0 +1,522 @@
+/*
+ * tally - message figures, traffic and top tables (see tally.h).
+ *
+ * Why a module of its own: the summary, the HTML report and any later
+ * form read the same figures, and the speed work wants to change how
+ * they are kept (interned keys, capped tables) in one place. Counting
+ * follows the definitions in README.md ("Message figures"); where a peer
+ * tool (pflogsumm, eximstats) counts the same thing, tests/check-peers.sh
+ * holds us to its number and lists each deliberate difference.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tally.h"
+
+static const char *const fig_names[TF__COUNT] = {
+	"received", "  by SMTP", "  local submission", "bounce notices",
+	"delivered", "  relayed over SMTP", "forwarded", "deferred",
+	"bounced", "expired", "rejected", "discarded", "held",
+};
+
+static const char *const out_names[TO__COUNT] = {
+	"received", "delivered", "deferred", "bounced", "expired", "rejected",
+};
+
+static const char *const top_names[TT__COUNT] = {
+	"senders", "recipients", "sender domains", "recipient domains",
+	"clients",
+};
+
+const char *
+tally_fig_name(enum tally_fig f)
+{
+	return f >= 0 && f < TF__COUNT ? fig_names[f] : NULL;
+}
+
+const char *
+tally_out_name(enum tally_out o)
+{
+	return o >= 0 && o < TO__COUNT ? out_names[o] : NULL;
+}
+
+const char *
+tally_top_name(enum tally_top t)
+{
+	return t >= 0 && t < TT__COUNT ? top_names[t] : NULL;
+}
+
+/* --- tables ---------------------------------------------------------- */
+
+static struct tally_row *
+row_new(const char *key)
+{
+	struct tally_row *r = xcalloc(1, sizeof(*r));
+
+	r->key = xstrdup(key);
+	return r;
+}
+
+struct tally_row *
+tally_table_row(struct tally_table *t, const char *key)
+{
+	struct tally_row *r;
+	size_t len = strlen(key);
+	size_t max = t->max ? t->max : TALLY_ROWS_MAX;
+
+	if (t->m == NULL)
+		t->m = strmap_new();
+	if ((r = strmap_get(t->m, key, len)) != NULL)
+		return r;
+	if (t->nrows >= max) {
+		if (t->other == NULL)
+			t->other = row_new(TALLY_OTHER);
+		return t->other;
+	}
+	r = row_new(key);
+	strmap_put(t->m, key, len, r);
+	grow_array((void **)&t->rows, &t->cap, t->nrows + 1, sizeof(*t->rows));
+	t->rows[t->nrows++] = r;
+	return r;
+}
+
+static int
+cmp_n(const void *a, const void *b)
+{
+	const struct tally_row *x = *(struct tally_row *const *)a;
+	const struct tally_row *y = *(struct tally_row *const *)b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int
+cmp_bytes(const void *a, const void *b)
+{
+	const struct tally_row *x = *(struct tally_row *const *)a;
+	const struct tally_row *y = *(struct tally_row *const *)b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+struct tally_row **
+tally_table_sorted(const struct tally_table *t, bool by_bytes, size_t *n)
+{
+	struct tally_row **v = xcalloc(t->nrows + 2, sizeof(*v));
+
+	if (t->nrows)
+		memcpy(v, t->rows, t->nrows * sizeof(*v));
+	qsort(v, t->nrows, sizeof(*v), by_bytes ? cmp_bytes : cmp_n);
+	*n = t->nrows;
+	if (t->other)
+		v[(*n)++] = t->other;
+	return v;
+}
+
+static void
+row_free(struct tally_row *r)
+{
+	if (r) {
+		free(r->key);
+		free(r);
+	}
+}
+
+void
+tally_table_release(struct tally_table *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		row_free(t->rows[i]);
+	row_free(t->other);
+	free(t->rows);
+	if (t->m)
+		strmap_free(t->m);
+	memset(t, 0, sizeof(*t));
+}
+
+/* --- figures --------------------------------------------------------- */
+
+void
+tally_init(struct tallies *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void
+tally_release(struct tallies *t)
+{
+	for (int i = 0; i < TT__COUNT; i++)
+		tally_table_release(&t->top[i]);
+	tally_table_release(&t->relays);
+	tally_table_release(&t->tls);
+	tally_table_release(&t->sasl_failed);
+	free(t->days);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *
+tally_domain(const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+
+	return at ? at + 1 : "";
+}
+
+/* The hour-of-day and day slots of a time; NULL day when it has none. */
+static struct tally_slot *
+slot_hour(struct tallies *t, const struct ts *ts)
+{
+	int64_t h;
+
+	if (!(ts->flags & TS_SET))
+		return NULL;
+	h = ts->us / 3600000000LL % 24;
+	return &t->hour[h < 0 ? h + 24 : h];
+}
+
+static struct tally_slot *
+slot_day(struct tallies *t, const struct ts *ts)
+{
+	int64_t d;
+	size_t lo = 0, hi;
+
+	if (!(ts->flags & TS_SET))
+		return NULL;
+	d = ts->us / 86400000000LL - (ts->us < 0 && ts->us % 86400000000LL);
+	hi = t->ndays;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->days[mid].day < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->ndays && t->days[lo].day == d)
+		return &t->days[lo].s;
+	grow_array((void **)&t->days, &t->capdays, t->ndays + 1,
+	    sizeof(*t->days));
+	memmove(&t->days[lo + 1], &t->days[lo],
+	    (t->ndays - lo) * sizeof(*t->days));
+	memset(&t->days[lo], 0, sizeof(*t->days));
+	t->days[lo].day = d;
+	t->ndays++;
+	return &t->days[lo].s;
+}
+
+static void
+count_out(struct tallies *t, const struct ts *ts, enum tally_out o,
+    unsigned long n)
+{
+	struct tally_slot *s = slot_hour(t, ts);
+
+	if (s == NULL)
+		return;
+	s->out[o] += n;
+	slot_day(t, ts)->out[o] += n;
+}
+
+/*
+ * Delay histogram: bucket i holds delays in [10^(i/HPD - 3), next), i.e.
+ * from 1 ms on, HPD buckets per decade; bucket 0 also holds everything
+ * below 1 ms.
+ */
+#define HPD 200
+
+static size_t
+hist_bucket(double secs)
+{
+	double i;
+
+	if (secs < 0.001)
+		return 0;
+	i = floor((log10(secs) + 3) * HPD);
+	return i >= TALLY_HIST ? TALLY_HIST - 1 : (size_t)i;
+}
+
+static void
+add_delay(struct tallies *t, double secs)
+{
+	if (secs < 0)
+		return;
+	if (t->delay_n == 0 || secs < t->delay_min)
+		t->delay_min = secs;
+	if (t->delay_n == 0 || secs > t->delay_max)
+		t->delay_max = secs;
+	t->delay_n++;
+	t->hist[hist_bucket(secs)]++;
+}
+
+double
+tally_delay_quantile(const struct tallies *t, double q)
+{
+	unsigned long want, seen = 0;
+
+	if (t->delay_n == 0)
+		return -1;
+	if (q <= 0)
+		return t->delay_min;
+	if (q >= 1)
+		return t->delay_max;
+	/* the nearest-rank value: the ceil(q * n)-th smallest */
+	want = (unsigned long)ceil(q * (double)t->delay_n);
+	if (want == 0)
+		want = 1;
+	for (size_t i = 0; i < TALLY_HIST; i++) {
+		seen += t->hist[i];
+		if (seen >= want) {
+			/* the bucket's geometric middle, within its range */
+			double v = i == 0 ? t->delay_min :
+			    pow(10, ((double)i + 0.5) / HPD - 3);
+
+			if (v < t->delay_min)
+				v = t->delay_min;
+			if (v > t->delay_max)
+				v = t->delay_max;
+			return v;
+		}
+	}
+	return t->delay_max;
+}
+
+void
+tally_format_secs(double s, char *buf, size_t size)
+{
+	if (s < 0)
+		snprintf(buf, size, "-");
+	else if (s < 10)
+		snprintf(buf, size, "%.2fs", s);
+	else if (s < 60)
+		snprintf(buf, size, "%.0fs", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%dh%02dm", (int)(s / 3600),
+		    (int)s % 3600 / 60);
+	else
+		snprintf(buf, size, "%dd%02dh", (int)(s / 86400),
+		    (int)s % 86400 / 3600);
+}
+
+static unsigned long long
+msg_size(const struct message *m)
+{
+	return m->size ? strtoull(m->size, NULL, 10) : 0;
+}
+
+static bool
+null_sender(const char *s)
+{
+	return s == NULL || *s == '\0' || strcmp(s, "<>") == 0;
+}
+
+static void
+top_add(struct tallies *t, enum tally_top which, const char *key,
+    unsigned long long bytes)
+{
+	struct tally_row *r = tally_table_row(&t->top[which], key);
+
+	r->n++;
+	r->bytes += bytes;
+}
+
+/* One recipient of a message: delivered, deferred, bounced, expired. */
+static void
+message_rcpt(struct tallies *t, const struct message *m,
+    const struct rcpt *r, unsigned long long size, bool forwarded,
+    bool *seen)
+{
+	struct tally_row *rel = tally_table_row(&t->relays, r->relay ?
+	    r->relay : "(none logged)");
+
+	if (r->deferrals) {
+		t->rcpts[TF_DEFERRED]++;
+		t->deferral_events += r->deferrals;
+		rel->deferrals += r->deferrals;
+		count_out(t, &r->at, TO_DEFERRED, r->deferrals);
+		seen[TF_DEFERRED] = true;
+	}
+	switch (r->status) {
+	case RS_DELIVERED:
+		if (forwarded)
+			break;
+		t->rcpts[TF_DELIVERED]++;
+		seen[TF_DELIVERED] = true;
+		if (r->remote) {
+			t->rcpts[TF_RELAYED]++;
+			seen[TF_RELAYED] = true;
+		}
+		t->bytes_delivered += size;
+		rel->n++;
+		rel->delivered++;
+		rel->bytes += size;
+		count_out(t, &r->at, TO_DELIVERED, 1);
+		top_add(t, TT_RECIPIENTS, r->address ? r->address : "<>",
+		    size);
+		top_add(t, TT_RECIPIENT_DOMAINS, tally_domain(r->address),
+		    size);
+		{
+			double d = r->delay;
+
+			if (d < 0 && (r->at.flags & TS_SET) &&
+			    (m->accepted_at.flags & TS_SET))
+				d = (double)(ts_utc(&r->at) -
+				    ts_utc(&m->accepted_at)) / 1e6;
+			if (d >= 0) {
+				add_delay(t, d);
+				rel->delay_sum += d;
+				rel->delay_n++;
+			}
+		}
+		break;
+	case RS_BOUNCED:
+		t->rcpts[TF_BOUNCED]++;
+		seen[TF_BOUNCED] = true;
+		rel->bounced++;
+		count_out(t, &r->at, TO_BOUNCED, 1);
+		break;
+	case RS_EXPIRED:
+		t->rcpts[TF_EXPIRED]++;
+		seen[TF_EXPIRED] = true;
+		rel->expired++;
+		count_out(t, &r->at, TO_EXPIRED, 1);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+tally_message(struct tallies *t, const struct message *m)
+{
+	unsigned long long size = msg_size(m);
+	bool seen[TF__COUNT] = {0};
+	enum tally_fig origin;
+
+	if (m->accepted && !m->reinjected) {
+		origin = m->smtp ? TF_RECEIVED_SMTP : null_sender(m->sender) ?
+		    TF_NOTICES : TF_RECEIVED_LOCAL;
+		t->msgs[origin]++;
+		t->rcpts[origin] += m->nrcpts;
+		if (origin != TF_NOTICES) {
+			t->msgs[TF_RECEIVED]++;
+			t->rcpts[TF_RECEIVED] += m->nrcpts;
+			t->bytes_received += size;
+			count_out(t, &m->accepted_at, TO_RECEIVED, 1);
+			top_add(t, TT_SENDERS, null_sender(m->sender) ? "<>" :
+			    m->sender, size);
+			top_add(t, TT_SENDER_DOMAINS, null_sender(m->sender) ?
+			    "<>" : tally_domain(m->sender), size);
+		}
+	}
+	if (m->forwarded) {
+		t->msgs[TF_FORWARDED]++;
+		t->rcpts[TF_FORWARDED] += m->nrcpts;
+	}
+	for (size_t i = 0; i < m->nrcpts; i++)
+		message_rcpt(t, m, &m->rcpts[i], size, m->forwarded, seen);
+	for (int f = TF_DELIVERED; f < TF__COUNT; f++)
+		if (seen[f])
+			t->msgs[f]++;
+}
+
+/* "TLSv1.3 with cipher ..." or "TLS1.3:ECDHE..." -> "TLSv1.3" */
+static bool
+tls_version(const char *s, char *out, size_t size)
+{
+	const char *p;
+
+	for (p = s; (p = strstr(p, "TLS")) != NULL; p += 3) {
+		const char *v = p + 3 + (p[3] == 'v');
+		size_t n = strspn(v, "0123456789");
+
+		if (n >= 1) {
+			/* "TLS1_2" (Schannel's spelling) is TLSv1.2 */
+			size_t m = (v[n] == '.' || v[n] == '_') ?
+			    strspn(v + n + 1, "0123456789") : 0;
+
+			if (m)
+				snprintf(out, size, "TLSv%.*s.%.*s", (int)n, v,
+				    (int)m, v + n + 1);
+			else
+				snprintf(out, size, "TLSv%.*s", (int)n, v);
+			return true;
+		}
+	}
+	if ((p = strstr(s, "SSLv")) != NULL) {
+		snprintf(out, size, "SSLv%.*s", (int)strspn(p + 4,
+		    "0123456789."), p + 4);
+		return true;
+	}
+	return false;
+}
+
+/* Refusals before queueing, and failed logins: from the failures. */
+static void
+session_failures(struct tallies *t, const struct session *s)
+{
+	for (size_t i = 0; i < s->nfails; i++) {
+		const struct failure *f = &s->fails[i];
+
+		if (f->kind == KIND_AUTH || (f->phase == PHASE_AUTH &&
+		    f->kind == KIND_REJECTED)) {
+			tally_table_row(&t->sasl_failed, s->sasl_user ?
+			    s->sasl_user : "(no user name logged)")->n++;
+			continue;
+		}
+		/* a line that explains a later refusal is not one itself */
+		if ((f->kind != KIND_REJECTED && f->kind != KIND_TEMPFAIL) ||
+		    f->phase == PHASE_POSTQUEUE || f->explains)
+			continue;
+		if (f->phase == PHASE_RCPT)
+			t->rcpts[TF_REJECTED]++;
+		else
+			t->msgs[TF_REJECTED]++;
+		count_out(t, &s->start, TO_REJECTED, 1);
+	}
+}
+
+void
+tally_session(struct tallies *t, const struct session *s)
+{
+	struct tally_slot *h = slot_hour(t, &s->start);
+	char v[32];
+
+	if (h) {
+		h->st[s->v.status]++;
+		slot_day(t, &s->start)->st[s->v.status]++;
+	}
+	if (s->dir == DIR_INBOUND)
+		session_failures(t, s);
+	if (s->tls && tls_version(s->tls, v, sizeof(v)))
+		tally_table_row(&t->tls, v)->n++;
+	else if (s->v.reached >= PHASE_MAIL)
+		t->tls_none++;
+	if (s->dir == DIR_INBOUND && s->client_ip) {
+		struct tally_row *r;
+		struct buf key = {0};
+
+		if (s->client_name)
+			buf_addf(&key, "%s[%s]", s->client_name, s->client_ip);
+		else
+			buf_addf(&key, "%s", s->client_ip);
+		r = tally_table_row(&t->top[TT_CLIENTS], key.s);
+		buf_free(&key);
+		r->n++;
+		for (size_t i = 0; i < s->nmsgs; i++)
+			if (s->msgs[i]->owner == s && s->msgs[i]->accepted &&
+			    !s->msgs[i]->reinjected)
+				r->bytes += msg_size(s->msgs[i]);
+	}
+}
