@@ -14,6 +14,7 @@
 
 #include "diag.h"
 #include "filter.h"
+#include "suggest.h"
 #include "timestamp.h"
 
 #define MAX_VALUES 16
@@ -79,8 +80,11 @@ filter_status(struct filter *f, const char *opt, const char *v)
 	}
 	s = status_by_name(v);
 	if (s == STATUS__COUNT) {
-		diag_error("option '%s': unknown status '%s' (ok, failed, "
-		    "partial, incomplete)", opt, v);
+		const char *names[STATUS__COUNT];
+
+		for (int i = 0; i < STATUS__COUNT; i++)
+			names[i] = status_name((enum status)i);
+		suggest_unknown(opt, "status", v, names, STATUS__COUNT);
 		return false;
 	}
 	f->status[s] = f->any_status = true;
@@ -93,9 +97,11 @@ filter_phase(struct filter *f, const char *opt, const char *v)
 	enum phase p = phase_by_name(v, strlen(v));
 
 	if (p == PHASE_NONE) {
-		diag_error("option '%s': unknown phase '%s' (pre-greeting, "
-		    "helo, starttls, auth, mail, rcpt, data, post-queue)", opt,
-		    v);
+		const char *names[PHASE__COUNT];
+
+		for (int i = 0; i < PHASE__COUNT; i++)
+			names[i] = phase_name((enum phase)i);
+		suggest_unknown(opt, "phase", v, names, PHASE__COUNT);
 		return false;
 	}
 	f->phase[p] = f->any_phase = true;
@@ -388,6 +394,30 @@ filter_until(struct filter *f, const char *opt, const char *v, time_t now)
 {
 	f->have_until = set_time(opt, v, now, &f->until_naive, &f->until_utc);
 	return f->have_until;
+}
+
+bool
+filter_validate(const struct filter *f, const char *const *causes,
+    size_t ncauses)
+{
+	for (size_t i = 0; i < f->ncause; i++) {
+		bool known = false;
+
+		for (size_t j = 0; j < ncauses && !known; j++)
+			known = strcmp(f->cause[i], causes[j]) == 0;
+		if (!known) {
+			suggest_unknown("--cause", "cause", f->cause[i],
+			    causes, ncauses);
+			return false;
+		}
+	}
+	if (f->have_since && f->have_until &&
+	    f->until_utc <= f->since_utc) {
+		diag_error("option '--until': it is not after '--since': "
+		    "no session can be in between");
+		return false;
+	}
+	return true;
 }
 
 bool

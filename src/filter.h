@@ -39,6 +39,13 @@ bool filter_since(struct filter *, const char *opt, const char *v,
 bool filter_until(struct filter *, const char *opt, const char *v,
     time_t now);
 
+/*
+ * Once the pattern files are loaded: is every --cause one of causes (the
+ * cause classes they define), and --until after --since? false after a
+ * diagnostic, with the closest cause name when one is close.
+ */
+bool filter_validate(const struct filter *, const char *const *causes,
+    size_t ncauses);
 /* Does the filter need each line's text (--grep)? */
 bool filter_needs_text(const struct filter *);
 /* Was any criterion given? */
