@@ -209,9 +209,9 @@ for mta in "${mtas[@]}"; do
 		echo
 		echo "| tool | command | wall s | wall range | CPU s | lines/s | peak MiB | vs peer | vs grep -cP |"
 		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-		measure "$mta-$n-wc" /dev/null wc -l "$log"
+		measure "$mta-$n-wc" "$dir/$mta-$n-wc.out" wc -l "$log"
 		row wc "wc -l" "$lines" "" ""
-		measure "$mta-$n-grep" /dev/null grep -cP "$re" "$log"
+		measure "$mta-$n-grep" "$dir/$mta-$n-grep.out" grep -cP "$re" "$log"
 		g=$med_s
 		row grep "grep -cP PREFIX" "$lines" "" ""
 		if [ "$mta" = postfix ]; then
