@@ -103,6 +103,18 @@ has_word(const char *s, size_t n, const char *w)
 	return false;
 }
 
+static bool
+letters_only(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)(s[i] | 0x20);
+
+		if (c < 'a' || c > 'z')
+			return false;
+	}
+	return n > 0;
+}
+
 enum phase
 phase_of_stage(const char *s, size_t n)
 {
@@ -138,6 +150,18 @@ phase_of_stage(const char *s, size_t n)
 			n = i;
 			break;
 		}
+	/*
+	 * One word of letters ("rcpt" of a disconnect line's counters, "EHLO"
+	 * of a command list): a word of the table is in it only when it is
+	 * the whole token, so compare lengths first instead of searching.
+	 */
+	if (letters_only(s, n)) {
+		for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+			if (strlen(words[i].word) == n &&
+			    strncasecmp(s, words[i].word, n) == 0)
+				return words[i].phase;
+		return PHASE_NONE;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
 		if (has_word(s, n, words[i].word))
 			return words[i].phase;

@@ -196,8 +196,8 @@ for mta in "${mtas[@]}"; do
 		# --id: a message from the middle of the file
 		half=$((lines / 2))
 		if [ "$mta" = postfix ]; then
-			id=$(tail -n +"$half" "$log" | grep -m 1 -oE 'postfix/qmgr\[[0-9]+\]: [0-9A-F]{10,}: from=' |
-				sed -E 's/.*: ([0-9A-F]+): from=/\1/') || true
+			id=$(tail -n +"$half" "$log" | grep -m 1 -oE 'postfix/smtpd\[[0-9]+\]: [0-9A-F]{10,}: client=' |
+				sed -E 's/.*: ([0-9A-F]+): client=/\1/') || true
 		else
 			id=$(tail -n +"$half" "$log" | grep -m 1 -oE '[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2} <= ' |
 				cut -d' ' -f1) || true
