@@ -15,7 +15,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev libpcre2-dev libyaml-dev
-check zlib1g-dev jq gzip bash-completion groff-base man-db"
+check zlib1g-dev jq gzip bash-completion groff-base man-db
+clickhouse-server clickhouse-client"
 
 install_missing() {
 	missing=""
