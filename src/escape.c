@@ -132,3 +132,61 @@ esc_json_str(struct buf *b, const char *s)
 {
 	esc_json(b, s, s ? strlen(s) : 0);
 }
+
+/*
+ * The bytes of esc_text(), with the five characters HTML gives meaning
+ * to written as entities: safe in element content and in quoted
+ * attribute values.
+ */
+void
+esc_html(FILE *fp, const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = i;
+		const char *ent = NULL;
+
+		while (run < n && strchr("&<>\"'", p[run]) == NULL)
+			run++;
+		esc_text(fp, p + i, run - i);
+		if (run == n)
+			break;
+		switch (p[run]) {
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		default: ent = "&#39;"; break;
+		}
+		fputs(ent, fp);
+		i = run + 1;
+	}
+}
+
+void
+esc_csv(FILE *fp, const char *p, size_t n)
+{
+	bool quote = n > 0 && strchr("=+-@", p[0]) != NULL;
+
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = p[i] == ',' || p[i] == '"' || p[i] == ';';
+	if (!quote) {
+		esc_text(fp, p, n);
+		return;
+	}
+	fputc('"', fp);
+	if (n > 0 && strchr("=+-@", p[0]) != NULL)
+		fputc('\'', fp);	/* not a spreadsheet formula */
+	for (size_t i = 0; i < n;) {
+		size_t run = i;
+
+		while (run < n && p[run] != '"')
+			run++;
+		esc_text(fp, p + i, run - i);
+		if (run < n)
+			fputs("\"\"", fp);
+		i = run + 1;
+	}
+	fputc('"', fp);
+}

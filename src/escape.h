@@ -19,5 +19,18 @@ void esc_text(FILE *, const char *, size_t);
 /* Quoted JSON string; NULL gives null. */
 void esc_json(struct buf *, const char *, size_t);
 void esc_json_str(struct buf *, const char *);
+/*
+ * HTML element content or a quoted attribute value: esc_text()'s bytes
+ * (so control bytes and invalid UTF-8 show as \xNN), with & < > " '
+ * as entities.
+ */
+void esc_html(FILE *, const char *, size_t);
+/*
+ * One RFC 4180 field: esc_text()'s bytes, quoted (quotes doubled) when it
+ * holds a comma, semicolon or quote; a field that starts with = + - @ is
+ * quoted and starts with a ' so that no spreadsheet runs it as a formula.
+ * Control bytes never reach the file raw, so neither do CR or LF.
+ */
+void esc_csv(FILE *, const char *, size_t);
 
 #endif

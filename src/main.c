@@ -42,6 +42,8 @@ enum exit_code {
 enum format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
+	FORMAT_CSV,
+	FORMAT_HTML,
 };
 
 struct options {
@@ -64,6 +66,8 @@ struct options {
 	bool have_threshold, threshold_pct;
 	double threshold;
 	enum phase threshold_phase;	/* PHASE_NONE: any phase */
+	unsigned top;	/* --top N: rows of each top table */
+	unsigned worst;	/* --worst N: transcripts in the HTML report */
 };
 
 static _Noreturn void
@@ -77,7 +81,9 @@ usage(FILE *fp, int status)
 "happened and, when it failed, in which phase: pre-greeting, helo,\n"
 "starttls, auth, mail, rcpt, data, post-queue.\n"
 "\n"
-"  -f, --format FMT       text (default) or json: one JSON object per session\n"
+"  -f, --format FMT       text (default); json: one JSON object per session;\n"
+"                         csv: one row per session (RFC 4180); html: the\n"
+"                         summary as one self-contained page\n"
 "  -i, --id ID            only the conversations carrying ID (queue ID, pid,\n"
 "                         client IP, Message-ID, sender or recipient); with\n"
 "                         text output, print each one's lines and verdict;\n"
@@ -105,6 +111,8 @@ usage(FILE *fp, int status)
 "                         session as it ends, across log rotation, until\n"
 "                         interrupted; one plain FILE only\n"
 "      --stats            print lines/s, sessions and peak memory to stderr\n"
+"      --top N            rows of each top table of the summary (default 10)\n"
+"      --worst N          html: add the transcripts of the N worst sessions\n"
 "\n"
 "Filters (all must hold; one given twice accepts either value):\n"
 "      --failed           failed or partial sessions\n"
@@ -211,8 +219,10 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_MAX_OPEN,
 		OPT_SESSION_TIMEOUT,
 		OPT_STATS,
+		OPT_TOP,
 		OPT_TZ,
 		OPT_UNPARSED,
+		OPT_WORST,
 		OPT_YEAR,
 	};
 	static const struct option longopts[] = {
@@ -242,9 +252,11 @@ parse_options(int argc, char **argv, struct options *o)
 		    OPT_SESSION_TIMEOUT},
 		{"sessions", no_argument, NULL, 's'},
 		{"stats", no_argument, NULL, OPT_STATS},
+		{"top", required_argument, NULL, OPT_TOP},
 		{"tz", required_argument, NULL, OPT_TZ},
 		{"unparsed", required_argument, NULL, OPT_UNPARSED},
 		{"version", no_argument, NULL, 'V'},
+		{"worst", required_argument, NULL, OPT_WORST},
 		{"year", required_argument, NULL, OPT_YEAR},
 		{NULL, 0, NULL, 0},
 	};
@@ -304,9 +316,13 @@ parse_options(int argc, char **argv, struct options *o)
 				o->format = FORMAT_TEXT;
 			} else if (strcmp(optarg, "json") == 0) {
 				o->format = FORMAT_JSON;
+			} else if (strcmp(optarg, "csv") == 0) {
+				o->format = FORMAT_CSV;
+			} else if (strcmp(optarg, "html") == 0) {
+				o->format = FORMAT_HTML;
 			} else {
-				diag_error("unknown format '%s' (text or json)",
-				    optarg);
+				diag_error("unknown format '%s' (text, json, csv "
+				    "or html)", optarg);
 				usage(stderr, EXIT_USAGE);
 			}
 			break;
@@ -343,6 +359,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case OPT_TOP:
+			o->top = (unsigned)number("--top", optarg, 1, 1000000);
+			break;
+		case OPT_WORST:
+			o->worst = (unsigned)number("--worst", optarg, 0, 1000);
 			break;
 		case OPT_TZ:
 			if (!ts_set_default_zone(optarg)) {
@@ -473,6 +495,24 @@ on_message(const struct message *m, void *arg)
 		r->rep->message(r->rep, m);
 }
 
+/*
+ * --fail-threshold reached: one line on standard error that says which
+ * threshold, and the figures that reached it.
+ */
+static void
+threshold_say(const struct run *r)
+{
+	const struct options *o = r->o;
+	const char *ph = phase_name(o->threshold_phase);
+
+	fprintf(stderr, "%s: --fail-threshold %g%s%s%s reached: %lu of %lu "
+	    "sessions failed or partial%s%s (%.1f%%)\n", PACKAGE_NAME,
+	    o->threshold, o->threshold_pct ? "%" : "", ph ? ",phase=" : "",
+	    ph ? ph : "", r->failing, r->passed, ph ? " in " : "",
+	    ph ? ph : "", r->passed ? 100.0 * (double)r->failing /
+	    (double)r->passed : 0.0);
+}
+
 static bool
 threshold_reached(const struct run *r)
 {
@@ -565,7 +605,8 @@ input_close(struct run *r, struct input *in)
 		diag_at(DIAG_WARNING, reader_name(in->rd), 0, 0, "none of its "
 		    "%lu lines was recognised as a mail server's log line",
 		    r->ri.lines - in->lines);
-	else if (r->ri.lines == in->lines && ok)
+	else if (r->ri.lines == in->lines && ok && !r->o->quiet)
+		/* --quiet: an empty log is a quiet night, not news */
 		diag_at(DIAG_WARNING, reader_name(in->rd), 0, 0, "nothing to "
 		    "read: the file is empty, or a FIFO that no process "
 		    "writes to");
@@ -986,6 +1027,10 @@ main(int argc, char **argv)
 
 	if (o.format == FORMAT_JSON)
 		r.rep = report_json_new(stdout, files);
+	else if (o.format == FORMAT_CSV)
+		r.rep = report_csv_new(stdout, files);
+	else if (o.format == FORMAT_HTML)
+		r.rep = report_html_new(stdout, files);
 	else if (o.nids > 0)
 		r.rep = report_transcript_new(stdout, files);
 	else if (o.sessions)
@@ -994,7 +1039,10 @@ main(int argc, char **argv)
 		r.rep = report_summary_new(stdout, files);
 
 	r.rep->codes = r.codes;
+	r.rep->top = o.top;
+	r.rep->worst = o.worst;
 	co.keep_text = (o.nids > 0 && o.format == FORMAT_TEXT) ||
+	    (o.worst > 0 && o.format == FORMAT_HTML) ||
 	    filter_needs_text(o.filter);
 	co.max_open = o.max_open;
 	co.idle_us = (int64_t)o.session_timeout * 1000000;
@@ -1041,6 +1089,8 @@ main(int argc, char **argv)
 	}
 	status = !input_ok ? EXIT_BAD_INPUT : threshold_reached(&r) ?
 	    EXIT_THRESHOLD : EXIT_OK;
+	if (status == EXIT_THRESHOLD)
+		threshold_say(&r);
 	r.rep->free(r.rep);
 out:
 	reader_close(in.rd);

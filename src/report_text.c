@@ -470,6 +470,54 @@ report_summary_new(FILE *out, const char *const *files)
 
 /* --- one line per session ------------------------------------------------ */
 
+/*
+ * " id=QUEUE from=<a@b> to=<c@d>+2": the session's first own message's
+ * queue ID (else its Message-ID, else the queue ID an outbound session
+ * delivered), sender, and first recipient with how many more.
+ */
+static void
+sessions_ids(FILE *fp, const struct session *s)
+{
+	const char *id = NULL, *sender = s->sender, *first = NULL;
+	size_t nr = s->nrcpts;
+
+	if (s->nrcpts)
+		first = s->rcpts[0].address;
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		const struct message *m = s->msgs[i];
+
+		if (m->owner != s)
+			continue;
+		if (id == NULL)
+			id = m->queue ? m->queue : m->message_id;
+		if (sender == NULL)
+			sender = m->sender;
+		if (m->forwarded)
+			continue;
+		if (first == NULL && m->nrcpts)
+			first = m->rcpts[0].address;
+		nr += m->nrcpts;
+	}
+	if (id == NULL)
+		id = s->queue;
+	if (id) {
+		fputs(" id=", fp);
+		put(fp, id);
+	}
+	if (sender) {
+		fputs(" from=<", fp);
+		put(fp, sender);
+		fputc('>', fp);
+	}
+	if (nr) {
+		fputs(" to=<", fp);
+		put(fp, first ? first : "");
+		fputc('>', fp);
+		if (nr > 1)
+			fprintf(fp, "+%zu", nr - 1);
+	}
+}
+
 static void
 sessions_session(struct reporter *rep, const struct session *s)
 {
@@ -501,6 +549,7 @@ sessions_session(struct reporter *rep, const struct session *s)
 		fputs(" outcome=", fp);
 		put(fp, v->outcome);
 	}
+	sessions_ids(fp, s);
 	fputc('\n', fp);
 }
 

@@ -124,10 +124,23 @@ tally_table_sorted(const struct tally_table *t, bool by_bytes, size_t *n)
 	return v;
 }
 
+void
+tally_row_note(struct tally_row *r, const char *text)
+{
+	if (r->n == 0 && r->example == NULL && text)
+		r->example = xstrndup(text, 400);
+	else if (!r->mixed && (text == NULL) != (r->example == NULL))
+		r->mixed = true;
+	else if (!r->mixed && text && strncmp(text, r->example, 400) != 0)
+		r->mixed = true;
+	r->n++;
+}
+
 static void
 row_free(struct tally_row *r)
 {
 	if (r) {
+		free(r->example);
 		free(r->key);
 		free(r);
 	}

@@ -35,7 +35,12 @@ struct tally_row {
 	unsigned long delivered, deferrals, bounced, expired;
 	double delay_sum;	/* seconds, over delay_n deliveries */
 	unsigned long delay_n;
+	char *example;	/* the first text counted here (tally_row_note) */
+	bool mixed;	/* and not every one was the same */
 };
+
+/* Count a text under r: r keeps the first as its example. */
+void tally_row_note(struct tally_row *r, const char *text);
 
 /* A string-keyed table of rows, capped (see tally_table_row()). */
 struct tally_table {
