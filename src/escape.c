@@ -147,7 +147,8 @@ esc_html(FILE *fp, const char *p, size_t n)
 		size_t run = i;
 		const char *ent = NULL;
 
-		while (run < n && strchr("&<>\"'", p[run]) == NULL)
+		while (run < n && (p[run] == '\0' ||
+		    strchr("&<>\"'", p[run]) == NULL))
 			run++;
 		esc_text(fp, p + i, run - i);
 		if (run == n)
@@ -167,7 +168,8 @@ esc_html(FILE *fp, const char *p, size_t n)
 void
 esc_csv(FILE *fp, const char *p, size_t n)
 {
-	bool quote = n > 0 && strchr("=+-@", p[0]) != NULL;
+	bool formula = n > 0 && p[0] != '\0' && strchr("=+-@", p[0]) != NULL;
+	bool quote = formula;
 
 	for (size_t i = 0; i < n && !quote; i++)
 		quote = p[i] == ',' || p[i] == '"' || p[i] == ';';
@@ -176,7 +178,7 @@ esc_csv(FILE *fp, const char *p, size_t n)
 		return;
 	}
 	fputc('"', fp);
-	if (n > 0 && strchr("=+-@", p[0]) != NULL)
+	if (formula)
 		fputc('\'', fp);	/* not a spreadsheet formula */
 	for (size_t i = 0; i < n;) {
 		size_t run = i;

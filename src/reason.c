@@ -25,7 +25,7 @@ is_alnum(unsigned char c)
 static bool
 is_local_char(unsigned char c)
 {
-	return is_alnum(c) || strchr("._%+=-", c) != NULL;
+	return is_alnum(c) || (c != '\0' && strchr("._%+=-", c) != NULL);
 }
 
 static bool
@@ -149,7 +149,7 @@ host_context(const char *text, size_t i, size_t len)
 	if (text[i + len] == '[' || (text[i + len] == ' ' &&
 	    text[i + len + 1] == '['))
 		return true;
-	if (i > 0 && strchr("([=", text[i - 1]))
+	if (i > 0 && text[i - 1] != '\0' && strchr("([=", text[i - 1]))
 		return true;
 	for (size_t k = 0; k < ARRAY_SIZE(before); k++) {
 		size_t n = strlen(before[k]);

@@ -128,7 +128,7 @@ void
 tally_row_note(struct tally_row *r, const char *text)
 {
 	if (r->n == 0 && r->example == NULL && text)
-		r->example = xstrndup(text, 400);
+		r->example = xstrndup(text, strnlen(text, 400));
 	else if (!r->mixed && (text == NULL) != (r->example == NULL))
 		r->mixed = true;
 	else if (!r->mixed && text && strncmp(text, r->example, 400) != 0)
