@@ -101,7 +101,7 @@ cmp -s "$tmp/plain.json" "$tmp/gz.json" && ok || bad "gzip and plain stdin diffe
 	echo 'Nov 23 11:00:01 mx postfix/smtpd[102]: disconnect from c.test[192.0.2.3]:1002 ehlo=1 quit=1 commands=2'
 } >"$tmp/idle.log"
 "$bin" --year 2026 --sessions "$tmp/idle.log" >"$tmp/idle.out" 2>&1
-[ "$(sed -n 2p "$tmp/idle.out" | awk '{print $2, $NF}')" = "incomplete mx/smtpd[100]" ] &&
+[ "$(sed -n 2p "$tmp/idle.out" | awk '{print $2, $NF}')" = "incomplete mx/postfix/smtpd[100]" ] &&
 	ok || bad "idle session not reported incomplete before the later ones: $(cat "$tmp/idle.out")"
 "$bin" --year 2026 "$tmp/idle.log" | grep -q '(1 sessions idle past --session-timeout' &&
 	ok || bad "summary does not count the idle session"

@@ -623,7 +623,7 @@ START_TEST(match_properties)
 	ck_assert_msg(nk == 3 && kf[0] == F_HOST && kf[1] == F_CLIENT_IP &&
 	    kf[2] == F_CLIENT_PORT, "postscreen key: got %zu fields", nk);
 	ck_assert_str_eq(pattern_label(&m),
-	    "{host}/postscreen[{client_ip}]:{client_port}");
+	    "{host}/{program}/postscreen[{client_ip}]:{client_port}");
 
 	ck_assert(pattern_set_match(postfix, (struct strview){sd, strlen(sd)},
 	    false, &m) && m.pat);
@@ -635,7 +635,7 @@ START_TEST(match_properties)
 	ck_assert_msg(nk == 4 && kf[0] == F_HOST && kf[1] == F_PROGRAM &&
 	    kf[2] == F_DAEMON && kf[3] == F_PID,
 	    "smtpd key: got %zu fields", nk);
-	ck_assert_str_eq(pattern_label(&m), "{host}/{daemon}[{pid}]");
+	ck_assert_str_eq(pattern_label(&m), "{host}/{program}/{daemon}[{pid}]");
 	ck_assert_int_eq(pattern_set_message_field(postfix), F_QUEUE);
 
 	ck_assert(pattern_set_match(postfix, (struct strview){lo, strlen(lo)},
