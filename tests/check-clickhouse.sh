@@ -263,6 +263,9 @@ runs=(
 for f in "$src"/samples/*/*.log "$src"/samples/*/*/*log "$src"/samples/*/*.LOG; do
 	[ -f "$f" ] || continue
 	rel=${f#"$src/samples/"}
+	# README's walk-through line, unknown to the shipped patterns on
+	# purpose (tests/check-extends.sh reads it)
+	[ "$rel" = postfix/teach.log ] && continue
 	case " ${runs[*]} " in
 	*" $rel "*) ;;
 	*)
