@@ -340,6 +340,24 @@ reader_next(struct reader *r, struct strview *line)
 	}
 }
 
+int
+reader_bytes(struct reader *r, size_t n, struct strview *out)
+{
+	if (n > READER_MAX_LINE)
+		n = READER_MAX_LINE;
+	while (r->end - r->start < n && !r->eof && fill(r))
+		;
+	out->p = r->buf + r->start;
+	if (r->end - r->start < n) {
+		out->len = r->end - r->start;
+		r->start = r->end;
+		return 0;
+	}
+	out->len = n;
+	r->start += n;
+	return 1;
+}
+
 size_t
 reader_lineno(const struct reader *r)
 {

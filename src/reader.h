@@ -55,6 +55,14 @@ struct reader;
 struct reader *reader_open(const char *path);
 /* 1 and a line, or 0 at the end of the input (or after an error). */
 int reader_next(struct reader *, struct strview *line);
+/*
+ * The next n bytes (n <= READER_MAX_LINE) as they are, newlines and all,
+ * for a length-prefixed field inside a line-based format (the journal
+ * export format's binary fields): 1 and a view valid until the next call,
+ * or 0 when the input ends first (what was left is consumed). Line
+ * numbers do not count the newlines inside.
+ */
+int reader_bytes(struct reader *, size_t n, struct strview *out);
 /* Number of the line last returned, from 1. */
 size_t reader_lineno(const struct reader *);
 const char *reader_name(const struct reader *);

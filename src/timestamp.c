@@ -337,6 +337,24 @@ ts_apply_default_zone(struct ts *t)
 	t->flags |= TS_OFFSET | TS_ASSUMED;
 }
 
+bool
+ts_zone_offset(int64_t utc_us, int *off)
+{
+	time_t secs = (time_t)(utc_us / 1000000 - (utc_us % 1000000 < 0));
+	struct tm tm;
+
+	if (zone_set && zone_is_fixed) {
+		*off = zone_fixed_off;
+		return true;
+	}
+	if (localtime_r(&secs, &tm) == NULL) {
+		*off = 0;
+		return zone_set;
+	}
+	*off = (int)(tm.tm_gmtoff / 60);
+	return zone_set;
+}
+
 int64_t
 ts_utc(const struct ts *t)
 {

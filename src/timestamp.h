@@ -62,6 +62,13 @@ bool ts_parse(struct strview v, struct ts_year *, struct ts *out);
 bool ts_set_default_zone(const char *);
 /* Give a zone-less stamp the --tz offset, when one was set. */
 void ts_apply_default_zone(struct ts *);
+/*
+ * The offset (minutes east of UTC) at the instant utc_us (UTC
+ * microseconds) of the --tz zone when one was set (then true), else of
+ * the local zone (false): for sources that give an instant, not a wall
+ * time (the systemd journal).
+ */
+bool ts_zone_offset(int64_t utc_us, int *off);
 
 /* Microseconds since the epoch in UTC (wall time when the zone is unknown). */
 int64_t ts_utc(const struct ts *);
