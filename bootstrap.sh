@@ -16,7 +16,8 @@ cd "$(dirname "$0")"
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev libpcre2-dev libyaml-dev
 check zlib1g-dev jq gzip bash-completion groff-base man-db
-clickhouse-server clickhouse-client libsystemd-dev systemd-journal-remote"
+clickhouse-server clickhouse-client libsystemd-dev systemd-journal-remote
+pflogsumm chromium python3"
 
 install_missing() {
 	missing=""
