@@ -1,0 +1,469 @@
+/*
+ * ingest - files to the correlator: reading, MTA detection, CSV records,
+ * fallback prefixes, time stamps, the order of rotated files, --follow.
+ *
+ * It was main.c's loop; it has its own file so that the stage can be
+ * tested alone and cut apart from the later stages (ingest.h).
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "csv.h"
+#include "diag.h"
+#include "ingest.h"
+#include "reader.h"
+#include "timestamp.h"
+
+struct input {
+	struct reader *rd;
+	uint32_t idx;	/* in the file table */
+	const struct pattern_set *cur;	/* the set of its last line */
+	struct ts_year yr;
+	bool warned_time, warned_bare;
+	unsigned long lines, recognised;	/* g->ri's when it was opened */
+	struct csvlog csv;	/* a CSV log's header and records (csv.h) */
+};
+
+struct ingest {
+	struct ingest_opts o;
+	struct run_info *ri;
+	bool *seen_set;	/* which pattern sets recognised a line */
+	struct input follow;	/* --follow's file */
+};
+
+
+/*
+ * Find the set that knows this line: the file's current set first, then
+ * the others; a set whose prefix matches becomes the file's set. Lines of
+ * sources that stripped the prefix are tried last, against the fallback
+ * prefixes of the file's set.
+ */
+static bool
+match_line(struct ingest *g, const struct pattern_set **cur, struct strview line,
+    struct match *m)
+{
+	size_t n = pattern_db_count(g->o.db);
+
+	if (*cur && pattern_set_match(*cur, line, false, m))
+		return true;
+	if (!g->o.mta) {
+		for (size_t i = 0; i < n; i++) {
+			const struct pattern_set *s = pattern_db_set(g->o.db, i);
+
+			if (s == *cur)
+				continue;
+			if (pattern_set_match(s, line, false, m)) {
+				*cur = s;
+				return true;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pattern_set *s = *cur ? *cur :
+		    pattern_db_set(g->o.db, i);
+
+		if (pattern_set_match(s, line, true, m) && m->pat)
+			return true;
+		if (*cur)
+			break;
+	}
+	return false;
+}
+
+
+/* SIGINT or SIGTERM while following: stop reading, report, exit. */
+static volatile sig_atomic_t stop_signal;
+
+static bool
+input_open(struct ingest *g, struct input *in, uint32_t idx, const char *path)
+{
+	memset(in, 0, sizeof(*in));
+	if ((in->rd = reader_open(path)) == NULL)
+		return false;
+	in->idx = idx;
+	if (g->o.mta)
+		in->cur = pattern_db_find(g->o.db, g->o.mta);
+	csvlog_init(&in->csv, g->o.db, in->cur);
+	ts_year_init(&in->yr, reader_mtime(in->rd), g->o.year);
+	in->lines = g->ri->lines;
+	in->recognised = g->ri->recognised;
+	return true;
+}
+
+/* Close the input; false when it ended with a read error (reported). */
+static bool
+input_close(struct ingest *g, struct input *in)
+{
+	bool ok = !reader_failed(in->rd);
+
+	if (g->ri->lines > in->lines && g->ri->recognised == in->recognised)
+		diag_at(DIAG_WARNING, reader_name(in->rd), 0, 0, "none of its "
+		    "%lu lines was recognised as a mail server's log line",
+		    g->ri->lines - in->lines);
+	else if (g->ri->lines == in->lines && ok && !g->o.quiet)
+		/* --quiet: an empty log is a quiet night, not news */
+		diag_at(DIAG_WARNING, reader_name(in->rd), 0, 0, "nothing to "
+		    "read: the file is empty, or a FIFO that no process "
+		    "writes to");
+	reader_close(in->rd);
+	in->rd = NULL;
+	csvlog_free(&in->csv);
+	return ok;
+}
+
+/*
+ * line is what the patterns match; raw is the line as the file holds it,
+ * kept for transcripts and --unparsed (they differ for a CSV log's
+ * records, see csv.h).
+ */
+static void
+read_line(struct ingest *g, struct correlator *c, struct input *in,
+    struct strview line, struct strview raw)
+{
+	struct reader *rd = in->rd;
+	struct ts ts = {0};
+	struct match m;
+
+	g->ri->lines++;
+	if (line.len == 0)
+		return;
+	if (!match_line(g, &in->cur, line, &m)) {
+		g->ri->other++;
+		return;
+	}
+	if (m.pat == NULL) {
+		g->ri->unrecognised++;
+		if (g->o.unparsed) {
+			fwrite(raw.p, 1, raw.len, g->o.unparsed);
+			fputc('\n', g->o.unparsed);
+		}
+		return;
+	}
+	g->ri->recognised++;
+	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
+		if (pattern_db_set(g->o.db, i) == m.set)
+			g->seen_set[i] = true;
+	if (m.fallback) {
+		/* no process ID or host: nothing to group by; a line known
+		 * to belong to no conversation (a reject log entry's header
+		 * dump) is no loss */
+		if (!in->warned_bare && pattern_event(m.pat) != EV_IGNORE)
+			diag_at(DIAG_WARNING, reader_name(rd),
+			    reader_lineno(rd), 0, "line without a syslog "
+			    "prefix: such lines are counted but cannot be "
+			    "grouped into sessions");
+		in->warned_bare = true;
+		return;
+	}
+	if (m.f[F_TS].p && !ts_parse(m.f[F_TS], &in->yr, &ts)) {
+		g->ri->bad_time++;
+		if (!in->warned_time)
+			diag_at(DIAG_WARNING, reader_name(rd),
+			    reader_lineno(rd), 0, "time stamp '%.*s' not "
+			    "understood", (int)m.f[F_TS].len, m.f[F_TS].p);
+		in->warned_time = true;
+	}
+	if (ts.flags & TS_SET) {
+		if (!(g->ri->first.flags & TS_SET) ||
+		    ts_utc(&ts) < ts_utc(&g->ri->first))
+			g->ri->first = ts;
+		if (!(g->ri->last.flags & TS_SET) ||
+		    ts_utc(&ts) > ts_utc(&g->ri->last))
+			g->ri->last = ts;
+	}
+	correlator_feed(c, &m, &ts, in->idx, (uint32_t)reader_lineno(rd),
+	    raw);
+}
+
+/* Every line there is for now (in follow mode), or to the end. */
+static void
+read_lines(struct ingest *g, struct correlator *c, struct input *in)
+{
+	struct strview line, raw;
+
+	while (!stop_signal && reader_next(in->rd, &line)) {
+		raw = line;
+		if (csvlog_off(&in->csv)) {
+			read_line(g, c, in, line, raw);
+			continue;
+		}
+		switch (csvlog_line(&in->csv, &line)) {
+		case CSVLOG_HEADER:
+			/* a CSV log's header: understood, nothing to match */
+			g->ri->lines++;
+			g->ri->recognised++;
+			continue;
+		case CSVLOG_RECORD:
+			in->cur = csvlog_set(&in->csv);
+			break;
+		case CSVLOG_PASS:
+			break;
+		}
+		read_line(g, c, in, line, raw);
+	}
+}
+
+bool
+ingest_file(struct ingest *g, struct correlator *c, uint32_t idx,
+    const char *path)
+{
+	struct input in;
+
+	if (!input_open(g, &in, idx, path))
+		return false;
+	read_lines(g, c, &in);
+	return input_close(g, &in);
+}
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int64_t
+monotonic_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/*
+ * --follow: read the opened file, then wait for more, across logrotate's
+ * rotations (reader_poll()), until SIGINT or SIGTERM. Sessions are
+ * reported as they end; stdout is flushed after each batch of lines, so
+ * that a pipe sees them at once.
+ *
+ * While the log is quiet, log time is taken to go on as the wall clock
+ * does from the time of the latest line (read at wall time w0, it is
+ * latest + now - w0), so that a session left open is reported incomplete
+ * after --session-timeout though no later line comes to say so. Only
+ * spans of time are compared, so the log's clock need not agree with ours.
+ */
+bool
+ingest_follow(struct ingest *g, struct correlator *c)
+{
+	struct input *in = &g->follow;
+	const struct timespec nap = {0, 200 * 1000000L};
+	struct sigaction sa;
+	int64_t base = INT64_MIN, base_mono = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop_signal && !reader_failed(in->rd)) {
+		read_lines(g, c, in);
+		if ((g->ri->last.flags & TS_SET) &&
+		    ts_utc(&g->ri->last) != base) {
+			base = ts_utc(&g->ri->last);
+			base_mono = monotonic_us();
+		}
+		if (base != INT64_MIN)
+			correlator_tick(c, base + (monotonic_us() - base_mono));
+		if (g->o.unparsed)
+			fflush(g->o.unparsed);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			break;	/* reported at the end */
+		if (!stop_signal && !reader_poll(in->rd))
+			nanosleep(&nap, NULL);
+	}
+	return input_close(g, in);
+}
+
+/*
+ * The time of the first line of a file that carries one (within its first
+ * PEEK_LINES lines), as read: INT64_MAX when none, or when the file cannot
+ * be read (reading it later reports why). Standard input is not peeked.
+ */
+#define PEEK_LINES 1000
+
+static int64_t
+first_time(struct ingest *g, const char *path, time_t *mtime)
+{
+	struct reader *rd;
+	struct strview line;
+	struct ts_year yr;
+	const struct pattern_set *cur = NULL;
+	struct match m;
+	int64_t t = INT64_MAX;
+	struct csvlog cl;
+
+	*mtime = 0;
+	if (strcmp(path, "-") == 0)
+		return t;
+	{
+		/* a pipe or FIFO can be read only once: not peeked */
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			return t;
+	}
+	diag_mute(1);
+	rd = reader_open(path);
+	if (rd != NULL) {
+		*mtime = reader_mtime(rd);
+		if (g->o.mta)
+			cur = pattern_db_find(g->o.db, g->o.mta);
+		csvlog_init(&cl, g->o.db, cur);
+		ts_year_init(&yr, reader_mtime(rd), g->o.year);
+		for (int i = 0; i < PEEK_LINES && reader_next(rd, &line);
+		    i++) {
+			struct ts ts;
+			enum csvlog_result cr = csvlog_line(&cl, &line);
+
+			if (cr == CSVLOG_HEADER)
+				continue;
+			if (cr == CSVLOG_RECORD)
+				cur = csvlog_set(&cl);
+			if (line.len == 0 || !match_line(g, &cur, line, &m) ||
+			    m.f[F_TS].p == NULL ||
+			    !ts_parse(m.f[F_TS], &yr, &ts))
+				continue;
+			t = ts_utc(&ts);
+			break;
+		}
+		csvlog_free(&cl);
+		reader_close(rd);
+	}
+	diag_mute(0);
+	return t;
+}
+
+struct ordered {
+	const char *path;
+	int64_t t;
+	long age;	/* logrotate's .N: higher is older; -1 none */
+	time_t mtime;
+	size_t pos;
+};
+
+/* "mail.log.2.gz" -> 2, "mail.log.1" -> 1, "mail.log" -> -1 */
+static long
+rotation_age(const char *path)
+{
+	static const char *const ext[] = {".gz", ".xz", ".bz2", ".zst"};
+	size_t n = strlen(path), d;
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t el = strlen(ext[i]);
+
+		if (n > el && strcmp(path + n - el, ext[i]) == 0) {
+			n -= el;
+			break;
+		}
+	}
+	for (d = n; d > 0 && path[d - 1] >= '0' && path[d - 1] <= '9'; d--)
+		;
+	if (d == n || n - d > 4 || d == 0 || path[d - 1] != '.')
+		return -1;
+	return strtol(path + d, NULL, 10);
+}
+
+static int
+cmp_ordered(const void *a, const void *b)
+{
+	const struct ordered *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	/* the same first second: the rotation suffix, then the mtime */
+	if (x->age != y->age)
+		return x->age > y->age ? -1 : 1;
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Read files in the time order of their content, not of their names or
+ * modification times: a rotated set given as "mail.log*" (mail.log,
+ * mail.log.1, mail.log.2.gz) is read oldest first, so a conversation that
+ * spans a rotation is one. Files without a time keep their place among
+ * themselves, after the others. Files whose first lines fall in the same
+ * second are ordered by logrotate's suffix (mail.log.2 before mail.log.1
+ * before mail.log), then by modification time.
+ */
+void
+ingest_order(struct ingest *g, const char **files, size_t n)
+{
+	struct ordered *v = xcalloc(n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].path = files[i];
+		v[i].pos = i;
+		v[i].t = first_time(g, files[i], &v[i].mtime);
+		v[i].age = rotation_age(files[i]);
+	}
+	qsort(v, n, sizeof(*v), cmp_ordered);
+	for (size_t i = 0; i < n; i++)
+		files[i] = v[i].path;
+	free(v);
+}
+
+void
+ingest_mtas(const struct ingest *g, struct buf *b, bool seen_only)
+{
+	for (size_t i = 0; i < pattern_db_count(g->o.db); i++) {
+		if (seen_only && !g->seen_set[i])
+			continue;
+		if (b->len)
+			buf_add(b, ", ", 2);
+		buf_add(b, pattern_set_mta(pattern_db_set(g->o.db, i)),
+		    strlen(pattern_set_mta(pattern_db_set(g->o.db, i))));
+	}
+}
+
+struct ingest *
+ingest_new(const struct ingest_opts *o, struct run_info *ri)
+{
+	struct ingest *g = xcalloc(1, sizeof(*g));
+
+	g->o = *o;
+	g->ri = ri;
+	g->seen_set = xcalloc(pattern_db_count(o->db) + 1, sizeof(bool));
+	return g;
+}
+
+enum ingest_follow_open
+ingest_follow_open(struct ingest *g, const char *path)
+{
+	if (!input_open(g, &g->follow, 0, path))
+		return INGEST_FOLLOW_UNREADABLE;
+	if (!reader_follow(g->follow.rd))
+		return INGEST_FOLLOW_NOT_PLAIN;
+	return INGEST_FOLLOW_OPEN;
+}
+
+bool
+ingest_wants(const struct ingest *g, const struct session *s)
+{
+	if (g->o.nids == 0)
+		return true;
+	for (size_t i = 0; i < g->o.nids; i++)
+		if (session_has_id(s, g->o.ids[i]))
+			return true;
+	return false;
+}
+
+void
+ingest_free(struct ingest *g)
+{
+	if (g == NULL)
+		return;
+	if (g->follow.rd) {
+		reader_close(g->follow.rd);
+		csvlog_free(&g->follow.csv);
+	}
+	free(g->seen_set);
+	free(g);
+}

@@ -1,0 +1,89 @@
+/*
+ * options - the command line: what the user asked for, and --help.
+ *
+ * options_parse() reads argv with getopt_long() into a struct options;
+ * a bad option or value prints a diagnostic and the usage to stderr and
+ * exits 64, -h prints the usage to stdout and exits 0, -V the version.
+ * On return optind is the first FILE operand. Filters (--failed ...
+ * --until) are handed to filter.h as they are read.
+ *
+ * The exit status codes are named here because usage errors end the
+ * program here; every other exit status is main.c's to decide.
+ */
+#ifndef SLA_OPTIONS_H
+#define SLA_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "filter.h"
+#include "session.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_THRESHOLD = 1,
+	EXIT_BAD_INPUT = 2,
+	EXIT_USAGE = 64,
+};
+
+enum format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_CSV,
+	FORMAT_HTML,
+};
+
+struct options {
+	enum format format;
+	const char **ids;	/* --id, in the order given */
+	size_t nids;
+	bool sessions, check, stats;
+	bool follow;	/* --follow FILE */
+	const char *mta;
+	const char **pattern_dirs;
+	size_t npattern_dirs;
+	const char *unparsed;
+	int year;
+	size_t max_open;
+	long session_timeout;
+	struct filter *filter;
+	const char *explain;	/* --explain CODE */
+	bool quiet;
+	/* --fail-threshold: a count, or a percentage of the sessions */
+	bool have_threshold, threshold_pct;
+	double threshold;
+	enum phase threshold_phase;	/* PHASE_NONE: any phase */
+	unsigned top;	/* --top N: rows of each top table */
+	unsigned worst;	/* --worst N: transcripts in the HTML report */
+};
+
+/* The defaults, before options_parse(). */
+#define OPTIONS_INIT {.format = FORMAT_TEXT, .session_timeout = 3600}
+
+/*
+ * Fill *o from argv (o starts as OPTIONS_INIT). Exits on a bad option
+ * (64), -h and -V (0); returns otherwise, with optind on the operands.
+ */
+void options_parse(int argc, char **argv, struct options *o);
+
+/* Print the usage to fp and exit with status. */
+_Noreturn void options_usage(FILE *fp, int status);
+
+/* Release what options_parse() allocated; *o may be used again after
+ * it is set to OPTIONS_INIT. */
+void options_release(struct options *o);
+
+/*
+ * The shipped pattern directory: $SMTPLOG_ANALYZE_PATTERNS when set, the
+ * installed one when it exists, else the source tree's (a build tree).
+ */
+const char *options_shipped_patterns(void);
+
+/*
+ * codes.yaml's path in path (size bytes): the last --patterns DIR that
+ * has one, else the shipped directory's.
+ */
+void options_codes_path(const struct options *o, char *path, size_t size);
+
+#endif
