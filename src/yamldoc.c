@@ -1,13 +1,16 @@
 /*
- * yamldoc - see yamldoc.h.
+ * yamldoc - see yamldoc.h. The node readers were pattern.c's; they are
+ * here so that every YAML file is read by the same rules.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "diag.h"
+#include "util.h"
 #include "yamldoc.h"
 
 bool
@@ -43,4 +46,156 @@ yamldoc_load(const char *path, const char *what, yaml_document_t *doc,
 		return false;
 	}
 	return true;
+}
+
+void
+yamldoc_err(struct yamldoc *l, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	l->errors++;
+	if (l->subject)
+		diag_at(DIAG_ERROR, l->file, n ? n->start_mark.line + 1 : 0,
+		    n ? n->start_mark.column + 1 : 0, "%s '%s': %s",
+		    l->subject_kind, l->subject, msg);
+	else
+		diag_at(DIAG_ERROR, l->file, n ? n->start_mark.line + 1 : 0,
+		    n ? n->start_mark.column + 1 : 0, "%s", msg);
+}
+
+const char *
+yamldoc_scalar(const yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+yaml_node_t *
+yamldoc_node(struct yamldoc *l, int id)
+{
+	return yaml_document_get_node(&l->doc, id);
+}
+
+bool
+yamldoc_walk(struct yamldoc *l, yaml_node_t *m, const char *const *allowed,
+    const char *what, yamldoc_pair_fn fn, void *arg)
+{
+	yaml_node_pair_t *p;
+
+	if (m == NULL || m->type != YAML_MAPPING_NODE) {
+		yamldoc_err(l, m, "%s must be a mapping", what);
+		return false;
+	}
+	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *kn = yamldoc_node(l, p->key),
+			    *vn = yamldoc_node(l, p->value);
+		const char *k = yamldoc_scalar(kn);
+		bool known = false;
+
+		if (k == NULL) {
+			yamldoc_err(l, kn, "%s: keys must be plain strings",
+				    what);
+			continue;
+		}
+		for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p;
+		    q++) {
+			const char *k2 =
+			    yamldoc_scalar(yamldoc_node(l, q->key));
+
+			if (k2 && strcmp(k, k2) == 0) {
+				yamldoc_err(l, kn, "duplicate key '%s' in %s",
+					    k, what);
+				known = true; /* reported; skip */
+				break;
+			}
+		}
+		if (known)
+			continue;
+		if (allowed) {
+			for (size_t i = 0; allowed[i]; i++)
+				if (strcmp(allowed[i], k) == 0)
+					known = true;
+			if (!known) {
+				yamldoc_err(l, kn, "unknown key '%s' in %s", k,
+					    what);
+				continue;
+			}
+		}
+		fn(l, k, kn, vn, arg);
+	}
+	return true;
+}
+
+char **
+yamldoc_strings(struct yamldoc *l, yaml_node_t *n, size_t *count,
+		const char *what)
+{
+	char **v;
+	size_t i = 0;
+
+	*count = 0;
+	if (yamldoc_scalar(n)) {
+		v = xcalloc(1, sizeof(char *));
+		v[0] = xstrdup(yamldoc_scalar(n));
+		*count = 1;
+		return v;
+	}
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+		yamldoc_err(l, n, "%s must be a string or a list of strings",
+			    what);
+		return NULL;
+	}
+	v = xcalloc((size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start) + 1, sizeof(char *));
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		const char *s = yamldoc_scalar(yamldoc_node(l, *it));
+
+		if (s == NULL) {
+			yamldoc_err(l, yamldoc_node(l, *it),
+				    "%s must hold strings", what);
+			continue;
+		}
+		v[i++] = xstrdup(s);
+	}
+	*count = i;
+	return v;
+}
+
+bool
+yamldoc_bool(struct yamldoc *l, yaml_node_t *vn, const char *k)
+{
+	const char *v = yamldoc_scalar(vn);
+
+	if (v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0))
+		return true;
+	if (v && (strcmp(v, "false") == 0 || strcmp(v, "no") == 0))
+		return false;
+	yamldoc_err(l, vn, "'%s' must be true or false", k);
+	return false;
+}
+
+const char *
+yamldoc_get(struct yamldoc *l, yaml_node_t *m, const char *key,
+	    yaml_node_t **out)
+{
+	if (m == NULL || m->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	    p < m->data.mapping.pairs.top; p++) {
+		const char *k = yamldoc_scalar(yamldoc_node(l, p->key));
+
+		if (k && strcmp(k, key) == 0) {
+			if (out)
+				*out = yamldoc_node(l, p->value);
+			return yamldoc_scalar(yamldoc_node(l, p->value));
+		}
+	}
+	return NULL;
 }

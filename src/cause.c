@@ -1,0 +1,169 @@
+/*
+ * cause - cause rules (patterns/causes.yaml): a reply's code and text to
+ * the cause of a failure ("unknown-user", "greylist"). A rule is a
+ * caseless regex over "REPLY ENHANCED TEXT", limited to some phases; the
+ * first rule that matches wins, so the files order them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pattern_int.h"
+
+static void
+cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	void **a = arg;
+	struct cause_rule *r = a[0];
+	const char **rx = a[1];
+	yaml_node_t **rxn = a[2];
+	const char *v = yamldoc_scalar(vn);
+
+	(void)kn;
+	if (strcmp(k, "cause") == 0) {
+		if (v == NULL)
+			yamldoc_err(l, vn, "cause must be a name");
+		else
+			r->cause = xstrdup(v);
+	} else if (strcmp(k, "regex") == 0) {
+		*rx = v;
+		*rxn = vn;
+	} else if (strcmp(k, "phase") == 0) {
+		r->phases = yamldoc_strings(l, vn, &r->nphases, "phase");
+	} else if (strcmp(k, "samples") == 0) {
+		if (vn == NULL || vn->type != YAML_SEQUENCE_NODE) {
+			yamldoc_err(l, vn, "samples must be a list");
+			return;
+		}
+		for (yaml_node_item_t *it = vn->data.sequence.items.start;
+		    it < vn->data.sequence.items.top; it++) {
+			yaml_node_t *sn = yamldoc_node(l, *it);
+			struct cause_sample *cs;
+			const char *text = yamldoc_scalar(sn), *ph = NULL;
+
+			if (text == NULL) {
+				text = yamldoc_get(l, sn, "text", NULL);
+				ph = yamldoc_get(l, sn, "phase", NULL);
+			}
+			if (text == NULL) {
+				yamldoc_err(l, sn,
+					    "a sample is a reply text, or a "
+					    "mapping with 'text' and 'phase'");
+				continue;
+			}
+			r->samples = xrealloc(r->samples, (r->nsamples + 1) *
+			    sizeof(*r->samples));
+			cs = &r->samples[r->nsamples++];
+			cs->text = xstrdup(text);
+			cs->phase = ph ? xstrdup(ph) : NULL;
+			cs->yline = sn->start_mark.line + 1;
+			cs->ycol = sn->start_mark.column + 1;
+		}
+	}
+}
+
+void
+cause_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
+{
+	static const char *const keys[] = {"cause", "regex", "phase",
+	    "description", "samples", NULL};
+
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+		yamldoc_err(l, n, "causes must be a list");
+		return;
+	}
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		yaml_node_t *cn = yamldoc_node(l, *it);
+		struct cause_rule r = {0};
+		const char *rx = NULL;
+		yaml_node_t *rxn = NULL;
+		void *a[3] = {&r, &rx, &rxn};
+
+		r.yline = cn->start_mark.line + 1;
+		r.ycol = cn->start_mark.column + 1;
+		yamldoc_walk(l, cn, keys, "cause", cause_pair, a);
+		if (r.cause == NULL || rx == NULL) {
+			yamldoc_err(l, cn, "a cause needs 'cause' and 'regex'");
+			continue;
+		}
+		r.re = pattern_compile(l, rxn, rx, PCRE2_CASELESS, &r.jit);
+		if (r.re == NULL)
+			continue;
+		r.file = xstrdup(l->file);
+		if (r.nsamples == 0)
+			yamldoc_err(l, cn, "cause '%s' has no samples",
+				    r.cause);
+		grow_array((void **)&db->causes, &db->capcauses,
+		    db->ncauses + 1, sizeof(r));
+		db->causes[db->ncauses++] = r;
+	}
+}
+
+static bool
+phase_ok(const struct cause_rule *r, const char *phase)
+{
+	if (r->nphases == 0)
+		return true;
+	for (size_t i = 0; i < r->nphases; i++)
+		if (phase && strcmp(r->phases[i], phase) == 0)
+			return true;
+	return false;
+}
+
+const struct cause_rule *
+cause_find(const struct pattern_db *db, const char *phase, const char *s)
+{
+	for (size_t i = 0; i < db->ncauses; i++) {
+		const struct cause_rule *r = &db->causes[i];
+		int rc;
+
+		if (!phase_ok(r, phase))
+			continue;
+		rc = pattern_exec(r->re, r->jit, s, strlen(s));
+		if (rc > 0)
+			return r;
+	}
+	return NULL;
+}
+
+const char *
+pattern_db_cause(const struct pattern_db *db, const char *phase,
+    const char *reply, const char *enhanced, const char *text)
+{
+	char s[1024];
+	const struct cause_rule *r;
+
+	snprintf(s, sizeof(s), "%s%s%s%s%s", reply ? reply : "",
+	    reply && *reply ? " " : "", enhanced ? enhanced : "",
+	    enhanced && *enhanced ? " " : "", text ? text : "");
+	r = cause_find(db, phase, s);
+	return r ? r->cause : NULL;
+}
+
+
+void
+cause_rules_free(struct pattern_db *db)
+{
+	for (size_t i = 0; i < db->ncauses; i++) {
+		struct cause_rule *r = &db->causes[i];
+
+		free(r->cause);
+		free(r->file);
+		pcre2_code_free(r->re);
+		for (size_t j = 0; j < r->nphases; j++)
+			free(r->phases[j]);
+		free(r->phases);
+		for (size_t j = 0; j < r->nsamples; j++) {
+			free(r->samples[j].text);
+			free(r->samples[j].phase);
+		}
+		free(r->samples);
+	}
+	free(db->causes);
+	db->causes = NULL;
+	db->ncauses = 0;
+}

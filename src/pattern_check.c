@@ -1,0 +1,149 @@
+/*
+ * pattern_check - --check-patterns: every sample of every pattern must be
+ * matched by its own pattern first, yield exactly the fields its expect
+ * lists, and every cause sample must be given its own cause. A CSV set's
+ * sample is first turned into a line as csv.h does for a real record.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "diag.h"
+#include "pattern_int.h"
+
+static unsigned check_sample_line(const struct pattern_set *,
+    const struct pattern *, const struct sample *, bool, struct strview,
+    const char *);
+
+static unsigned
+check_sample(const struct pattern_set *s, const struct pattern *p,
+    const struct sample *sm, bool is_prefix)
+{
+	struct strview line = {sm->line, strlen(sm->line)};
+	unsigned bad;
+	char who[160];
+	struct buf canon = {0};
+	struct csv_rec rec = {0};
+	int *col = NULL;
+
+	snprintf(who, sizeof(who), "%s '%s'", is_prefix ? "prefix" :
+	    "pattern", p->name);
+	if (s->csv) {
+		/* a record as the file holds it, in the documented columns */
+		const char *lt = sm->log_type ? sm->log_type :
+		    s->csv->nlog_types ? s->csv->log_types[0] : "";
+
+		col = xcalloc(s->csv->nfields + 1, sizeof(int));
+		csv_columns(s->csv, (struct strview){s->csv->header,
+		    strlen(s->csv->header)}, col);
+		csv_split(&rec, line);
+		csv_canonical(s->csv, col, (struct strview){lt, strlen(lt)},
+		    &rec, &canon);
+		line = (struct strview){canon.s ? canon.s : "", canon.len};
+	}
+	bad = check_sample_line(s, p, sm, is_prefix, line, who);
+	free(col);
+	csv_rec_free(&rec);
+	buf_free(&canon);
+	return bad;
+}
+
+static unsigned
+check_sample_line(const struct pattern_set *s, const struct pattern *p,
+    const struct sample *sm, bool is_prefix, struct strview line,
+    const char *who)
+{
+	struct match m;
+	unsigned bad = 0;
+
+	if (!pattern_set_match(s, line, false, &m) &&
+	    !pattern_set_match(s, line, true, &m)) {
+		diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+		    "%s: sample matches no prefix of '%s'", who, s->mta);
+		return 1;
+	}
+	if (!is_prefix && m.pat != p) {
+		if (m.pat == NULL)
+			diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+			    "%s: sample matches no pattern", who);
+		else
+			diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+			    "%s: sample is matched first by pattern '%s'",
+			    who, m.pat->name);
+		return 1;
+	}
+	for (int f = 0; f < F__COUNT; f++) {
+		const char *want = sm->expect[f];
+		bool from_p = p->ngroups[f] > 0 || p->constv[f] != NULL;
+
+		if (want == NULL) {
+			/* every field the pattern itself yields is listed */
+			if (from_p && m.f[f].p && m.f[f].len > 0 &&
+			    (is_prefix ? false : true)) {
+				diag_at(DIAG_ERROR, s->file, sm->yline,
+				    sm->ycol, "%s: sample yields %s '%.*s', "
+				    "which expect does not list", who,
+				    field_name(f), (int)m.f[f].len,
+				    m.f[f].p);
+				bad++;
+			}
+			continue;
+		}
+		if (!m.f[f].p ? *want != '\0' : !sv_eq(m.f[f], want)) {
+			diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+			    "%s: %s: got '%.*s', want '%s'", who,
+			    field_name(f), m.f[f].p ? (int)m.f[f].len : 0,
+			    m.f[f].p ? m.f[f].p : "", want);
+			bad++;
+		}
+	}
+	return bad ? 1 : 0;
+}
+
+unsigned
+pattern_db_check(const struct pattern_db *db, unsigned *nsamples)
+{
+	unsigned bad = 0, n = 0;
+
+	for (size_t i = 0; i < db->nsets; i++) {
+		const struct pattern_set *s = db->sets[i];
+
+		for (size_t j = 0; j < s->nprefixes; j++)
+			for (size_t k = 0; k < s->prefixes[j].nsamples; k++) {
+				n++;
+				bad += check_sample(s, &s->prefixes[j],
+				    &s->prefixes[j].samples[k], true);
+			}
+		for (size_t j = 0; j < s->npatterns; j++)
+			for (size_t k = 0; k < s->patterns[j].nsamples; k++) {
+				n++;
+				bad += check_sample(s, &s->patterns[j],
+				    &s->patterns[j].samples[k], false);
+			}
+	}
+	for (size_t i = 0; i < db->ncauses; i++) {
+		const struct cause_rule *r = &db->causes[i];
+
+		for (size_t k = 0; k < r->nsamples; k++) {
+			const struct cause_rule *got;
+
+			n++;
+			got = cause_find(db, r->samples[k].phase,
+			    r->samples[k].text);
+			if (got != r) {
+				diag_at(DIAG_ERROR, r->file,
+				    r->samples[k].yline, r->samples[k].ycol,
+				    "cause '%s': sample gives cause '%s'",
+				    r->cause, got ? got->cause : "(none)");
+				bad++;
+			}
+		}
+	}
+	if (nsamples)
+		*nsamples = n;
+	return bad;
+}
+

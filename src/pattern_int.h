@@ -1,0 +1,174 @@
+/*
+ * pattern_int - what the pattern modules share and nobody else sees: the
+ * compiled pattern sets and cause rules, and the one match-data block.
+ *
+ *	pattern_load.c   YAML -> struct pattern_set (the schema's checks)
+ *	pattern_set.c    a set's indexes for matching; freeing a set
+ *	pattern.c        matching a line; the accessors of pattern.h
+ *	cause.c          cause rules: loading and matching
+ *	pattern_check.c  --check-patterns: every sample against its set
+ *
+ * Include only from those files.
+ */
+#ifndef SLA_PATTERN_INT_H
+#define SLA_PATTERN_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pattern.h"
+#include "yamldoc.h"
+
+#define GROUPS_MAX 4
+#define LIT_MAX 24
+
+struct fmap {
+	char *from, *to;
+};
+
+struct sample {
+	char *line;
+	char *log_type;	/* a CSV set's sample: its '#Log-type:' */
+	char *expect[F__COUNT];
+	size_t yline, ycol;
+};
+
+/* One way to key a session; see pattern_session_key(). */
+struct keyalt {
+	enum field key[KEY_FIELDS_MAX];
+	size_t nkey;
+	int64_t gap_us;
+};
+
+struct pattern {
+	char *name;
+	const struct pattern_set *set;
+	size_t yline, ycol;
+	enum event ev;
+	enum scope scope;
+	enum direction dir;
+	bool explains, closes, fallback, needs_quit, trails;
+	pcre2_code *re;
+	bool jit;
+	int groups[F__COUNT][GROUPS_MAX];
+	unsigned char ngroups[F__COUNT];
+	char *constv[F__COUNT];
+	struct fmap *maps[F__COUNT];
+	size_t nmaps[F__COUNT];
+	char lit[LIT_MAX];
+	size_t litlen;
+	char **forv;
+	size_t nfor;
+	struct keyalt alt[KEY_ALTS_MAX];
+	size_t nalt;
+	char *label;
+	char *reaches;	/* a phase the line shows the session got to */
+	struct sample *samples;
+	size_t nsamples;
+	/* filled once loaded, for the hot path */
+	unsigned char capf[F__COUNT], ncapf;	/* fields with groups */
+	unsigned char actf[F__COUNT], nactf;	/* with a constant or map */
+	struct lpart *lparts;
+	size_t nlparts;
+};
+
+/* A label template, '{host}/{daemon}[{pid}]', as literal and field parts. */
+struct lpart {
+	int f;	/* -1: literal */
+	const char *lit;
+	size_t len;
+};
+
+struct group {
+	size_t *idx;
+	size_t n, cap;
+};
+
+struct pattern_set {
+	char *mta, *description, *file;
+	struct pattern *prefixes;
+	size_t nprefixes;
+	struct pattern *patterns;
+	size_t npatterns;
+	int dispatch;
+	struct keyalt alt[KEY_ALTS_MAX];
+	size_t nalt;
+	int message_field;
+	int64_t linger_us;
+	char *advice;	/* what makes an inexact session key exact */
+	char *label;
+	struct lpart *lparts;
+	size_t nlparts;
+	struct strmap *groups;
+	struct group dflt;
+	struct group all;	/* every pattern: lines without a prefix */
+	struct pattern_csv *csv;	/* a CSV log's set (csv.h), or NULL */
+	pcre2_code *csv_detect;	/* a record of a file without header */
+	bool csv_detect_jit;
+};
+
+struct cause_sample {
+	char *text, *phase;
+	size_t yline, ycol;
+};
+
+struct cause_rule {
+	char *cause;
+	char *file;
+	pcre2_code *re;
+	bool jit;
+	char **phases;
+	size_t nphases;
+	struct cause_sample *samples;
+	size_t nsamples;
+	size_t yline, ycol;
+};
+
+struct pattern_db {
+	struct pattern_set **sets;
+	size_t nsets, capsets;
+	struct cause_rule *causes;
+	size_t ncauses, capcauses;
+};
+
+/* Field and event names to enums; -1 for an unknown name. */
+int field_by_name(const char *);
+int event_by_name(const char *);
+
+/*
+ * One match-data block serves every regex (the tool is single-threaded);
+ * it grows to the largest capture count and lives while any db does.
+ * pattern_mdata_hold() and _drop() count the dbs.
+ */
+void pattern_mdata_grow(uint32_t pairs);
+void pattern_mdata_hold(void);
+void pattern_mdata_drop(void);
+/* Run re over s[0..len) into the shared block: pcre2_match's result. */
+int pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len);
+/* The shared block's offsets, valid until the next pattern_exec(). */
+PCRE2_SIZE *pattern_ovector(void);
+
+/*
+ * Compile rx (named groups only capture; DUPNAMES) with extra flags and
+ * JIT when it can; a failure is reported at node n and returns NULL.
+ */
+pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
+    uint32_t extra, bool *jit);
+
+/* pattern_set.c: dispatch groups (after loading a set), the hot path's
+ * indexes (once every set is loaded), and the release of a set. */
+void pattern_set_build_groups(struct pattern_set *);
+void pattern_set_index(struct pattern_set *);
+void pattern_set_free(struct pattern_set *);
+
+/* cause.c: read a 'causes:' list into db; free db's rules; the first
+ * rule for phase matching s, or NULL. */
+void cause_load(struct yamldoc *, struct pattern_db *, yaml_node_t *n);
+void cause_rules_free(struct pattern_db *);
+const struct cause_rule *cause_find(const struct pattern_db *,
+    const char *phase, const char *s);
+
+#endif

@@ -1,0 +1,805 @@
+/*
+ * pattern_load - pattern files (YAML) to compiled pattern sets; the schema
+ * is documented in patterns/README.md, and every rule it states is
+ * checked here.
+ *
+ * Loading uses libyaml's document API through yamldoc.h: the files are
+ * small, and every node carries its position, so each complaint names
+ * FILE:LINE:COLUMN. Cause rules in the same files are cause.c's.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "pattern_int.h"
+#include "session.h"
+
+static size_t
+key_list(struct yamldoc *l, yaml_node_t *n, enum field *out, const char *what)
+{
+	size_t cnt, k = 0;
+	char **v = yamldoc_strings(l, n, &cnt, what);
+
+	for (size_t i = 0; i < cnt; i++) {
+		int f = field_by_name(v[i]);
+
+		if (f < 0)
+			yamldoc_err(l, n, "%s: unknown field '%s'", what, v[i]);
+		else if (k >= KEY_FIELDS_MAX)
+			yamldoc_err(l, n, "%s: more than %d fields", what,
+			    KEY_FIELDS_MAX);
+		else
+			out[k++] = (enum field)f;
+		free(v[i]);
+	}
+	free(v);
+	return k;
+}
+
+/*
+ * session: [host, pid]                      one key
+ * session:                                  alternatives, first usable wins
+ *   - {key: [pid]}
+ *   - {key: [client_ip, client_port], gap: 30}
+ */
+struct keyalt_ctx {
+	struct keyalt *a;
+	bool have_key;
+};
+
+static void
+keyalt_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct keyalt_ctx *c = arg;
+	const char *v;
+	char *end;
+	long secs;
+
+	(void)kn;
+	if (strcmp(k, "key") == 0) {
+		c->a->nkey = key_list(l, vn, c->a->key, "session key");
+		c->have_key = true;
+	} else {
+		v = yamldoc_scalar(vn);
+		secs = v ? strtol(v, &end, 10) : -1;
+		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
+		    secs > 86400)
+			yamldoc_err(l, vn,
+				    "session gap must be seconds from 0 to "
+				    "86400");
+		else
+			c->a->gap_us = (int64_t)secs * 1000000;
+	}
+}
+
+static size_t
+session_keys(struct yamldoc *l, yaml_node_t *n, struct keyalt *alts)
+{
+	static const char *const keys[] = {"key", "gap", NULL};
+	size_t k = 0;
+
+	memset(alts, 0, KEY_ALTS_MAX * sizeof(*alts));
+	if (n != NULL && n->type == YAML_SEQUENCE_NODE &&
+	    n->data.sequence.items.top > n->data.sequence.items.start &&
+	    yamldoc_node(l, *n->data.sequence.items.start)->type ==
+	    YAML_MAPPING_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++) {
+			struct keyalt_ctx c = {&alts[k < KEY_ALTS_MAX ? k :
+			    KEY_ALTS_MAX - 1], false};
+
+			if (k >= KEY_ALTS_MAX) {
+				yamldoc_err(l, yamldoc_node(l, *it),
+					    "session: more than %d "
+					    "alternatives",
+					    KEY_ALTS_MAX);
+				break;
+			}
+			yamldoc_walk(l, yamldoc_node(l, *it), keys, "session",
+			    keyalt_pair, &c);
+			if (!c.have_key)
+				yamldoc_err(l, yamldoc_node(l, *it),
+					    "session alternative "
+					    "without 'key'");
+			k++;
+		}
+		return k;
+	}
+	alts[0].nkey = key_list(l, n, alts[0].key, "session");
+	return alts[0].nkey ? 1 : 0;
+}
+
+/* --- regex compilation -------------------------------------------------- */
+
+pcre2_code *
+pattern_compile(struct yamldoc *l, yaml_node_t *n, const char *rx,
+		uint32_t extra, bool *jit)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *re;
+	uint32_t cap;
+
+	re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED,
+	    PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES | extra, &err, &off, NULL);
+	if (re == NULL) {
+		char msg[256];
+
+		pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
+		yamldoc_err(l, n, "regex does not compile: %s at offset %zu",
+			    msg, (size_t)off);
+		return NULL;
+	}
+	*jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &cap);
+	pattern_mdata_grow(cap + 1);
+	return re;
+}
+
+/* Map every named group to its field; refuse names outside the set. */
+static void
+resolve_groups(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
+{
+	uint32_t count, size;
+	PCRE2_SPTR table;
+
+	pcre2_pattern_info(p->re, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(p->re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(p->re, PCRE2_INFO_NAMETABLE, &table);
+	for (uint32_t i = 0; i < count; i++, table += size) {
+		int num = (table[0] << 8) | table[1];
+		const char *name = (const char *)table + 2;
+		int f = field_by_name(name);
+
+		if (f < 0) {
+			yamldoc_err(l, n, "unknown field '%s' (named group)",
+				    name);
+			continue;
+		}
+		if (p->ngroups[f] < GROUPS_MAX)
+			p->groups[f][p->ngroups[f]++] = num;
+	}
+}
+
+/* Whether rx has a '|' outside every group and class: "^a|b". */
+static bool
+top_level_alternation(const char *rx)
+{
+	int depth = 0;
+	bool in_class = false;
+
+	for (const char *s = rx; *s; s++) {
+		if (*s == '\\') {
+			if (s[1] == '\0')
+				break;
+			s++;
+		} else if (in_class) {
+			if (*s == ']')
+				in_class = false;
+		} else if (*s == '[') {
+			in_class = true;
+			if (s[1] == '^')
+				s++;
+			if (s[1] == ']')
+				s++;
+		} else if (*s == '(') {
+			depth++;
+		} else if (*s == ')') {
+			depth--;
+		} else if (*s == '|' && depth == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The literal text every match must start with, for a memcmp() before the
+ * regex: the characters after '^' up to the first metacharacter; a
+ * character followed by a quantifier does not count, and a regex with a
+ * top-level alternative has none.
+ */
+static void
+literal_lead(struct pattern *p, const char *rx)
+{
+	size_t n = 0;
+
+	if (rx[0] != '^' || top_level_alternation(rx))
+		return;
+	for (const char *s = rx + 1; *s && n < LIT_MAX; s++) {
+		if (strchr("\\.[]()*+?{}|^$", *s))
+			break;
+		if (s[1] && strchr("*?{", s[1]))
+			break;
+		p->lit[n++] = *s;
+	}
+	p->litlen = n;
+}
+
+/* --- pattern entries ----------------------------------------------------- */
+
+static void
+sample_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg);
+
+static void
+expect_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct sample *s = arg;
+	int f = field_by_name(k);
+	const char *v = yamldoc_scalar(vn);
+
+	if (f < 0) {
+		yamldoc_err(l, kn, "expect: unknown field '%s'", k);
+		return;
+	}
+	if (v == NULL) {
+		yamldoc_err(l, vn, "expect: '%s' must be a string", k);
+		return;
+	}
+	s->expect[f] = xstrdup(v);
+}
+
+static void
+sample_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	static const char *const keys[] = {"expect", NULL};
+	struct sample *s = arg;
+
+	if (strcmp(k, "line") == 0) {
+		if (yamldoc_scalar(vn) == NULL)
+			yamldoc_err(l, vn, "sample line must be a string");
+		else
+			s->line = xstrdup(yamldoc_scalar(vn));
+	} else if (strcmp(k, "expect") == 0) {
+		yamldoc_walk(l, vn, NULL, "expect", expect_pair, s);
+	} else if (strcmp(k, "log-type") == 0) {
+		if (yamldoc_scalar(vn) == NULL)
+			yamldoc_err(l, vn, "sample log-type must be a string");
+		else
+			s->log_type = xstrdup(yamldoc_scalar(vn));
+	}
+	(void)keys;
+	(void)kn;
+}
+
+static void
+load_samples(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
+{
+	static const char *const keys[] = {"line", "expect", "log-type",
+	    NULL};
+	size_t cnt;
+
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+		yamldoc_err(l, n, "samples must be a list");
+		return;
+	}
+	cnt = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	p->samples = xcalloc(cnt, sizeof(struct sample));
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		yaml_node_t *sn = yamldoc_node(l, *it);
+		struct sample *s = &p->samples[p->nsamples];
+
+		s->yline = sn->start_mark.line + 1;
+		s->ycol = sn->start_mark.column + 1;
+		if (yamldoc_scalar(sn)) {
+			s->line = xstrdup(yamldoc_scalar(sn));
+		} else {
+			yamldoc_walk(l, sn, keys, "sample", sample_pair, s);
+			if (s->line == NULL) {
+				yamldoc_err(l, sn, "sample without 'line'");
+				continue;
+			}
+		}
+		p->nsamples++;
+	}
+}
+
+struct pat_ctx {
+	struct pattern *p;
+	const char *regex;
+	yaml_node_t *regex_node, *samples_node, *node;
+	bool is_prefix;
+};
+
+static void
+set_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct pattern *p = arg;
+	int f = field_by_name(k);
+
+	if (f < 0) {
+		yamldoc_err(l, kn, "set: unknown field '%s'", k);
+		return;
+	}
+	if (yamldoc_scalar(vn) == NULL) {
+		yamldoc_err(l, vn, "set: '%s' must be a string", k);
+		return;
+	}
+	p->constv[f] = xstrdup(yamldoc_scalar(vn));
+}
+
+static void
+fmap_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	void **a = arg;
+	struct pattern *p = a[0];
+	int f = *(int *)a[1];
+	size_t n = p->nmaps[f];
+
+	if (yamldoc_scalar(vn) == NULL) {
+		yamldoc_err(l, vn, "map: value for '%s' must be a string", k);
+		return;
+	}
+	p->maps[f] = xrealloc(p->maps[f], (n + 1) * sizeof(struct fmap));
+	p->maps[f][n].from = xstrdup(k);
+	p->maps[f][n].to = xstrdup(yamldoc_scalar(vn));
+	p->nmaps[f]++;
+	(void)kn;
+}
+
+static void
+map_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct pattern *p = arg;
+	int f = field_by_name(k);
+	void *a[2] = {p, &f};
+
+	if (f < 0) {
+		yamldoc_err(l, kn, "map: unknown field '%s'", k);
+		return;
+	}
+	yamldoc_walk(l, vn, NULL, "map", fmap_pair, a);
+}
+
+static void
+pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct pat_ctx *c = arg;
+	struct pattern *p = c->p;
+	const char *v = yamldoc_scalar(vn);
+
+	(void)kn;
+	if (strcmp(k, "name") == 0) {
+		/* read first, see load_pattern() */
+	} else if (strcmp(k, "description") == 0) {
+		if (v == NULL)
+			yamldoc_err(l, vn, "description must be a string");
+	} else if (strcmp(k, "regex") == 0) {
+		if (v == NULL)
+			yamldoc_err(l, vn, "regex must be a string");
+		c->regex = v;
+		c->regex_node = vn;
+	} else if (strcmp(k, "samples") == 0) {
+		c->samples_node = vn;
+	} else if (strcmp(k, "fallback") == 0) {
+		p->fallback = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "event") == 0) {
+		int e = v ? event_by_name(v) : -1;
+
+		if (e < 0)
+			yamldoc_err(l, vn, "unknown event '%s'", v ? v : "");
+		else
+			p->ev = (enum event)e;
+	} else if (strcmp(k, "scope") == 0) {
+		if (v && strcmp(v, "session") == 0)
+			p->scope = SCOPE_SESSION;
+		else if (v && strcmp(v, "message") == 0)
+			p->scope = SCOPE_MESSAGE;
+		else
+			yamldoc_err(l, vn,
+				    "scope must be 'session' or 'message'");
+	} else if (strcmp(k, "direction") == 0) {
+		if (v && strcmp(v, "inbound") == 0)
+			p->dir = DIR_INBOUND;
+		else if (v && strcmp(v, "outbound") == 0)
+			p->dir = DIR_OUTBOUND;
+		else
+			yamldoc_err(l, vn,
+			    "direction must be 'inbound' or 'outbound'");
+	} else if (strcmp(k, "for") == 0) {
+		p->forv = yamldoc_strings(l, vn, &p->nfor, "for");
+	} else if (strcmp(k, "session") == 0) {
+		p->nalt = session_keys(l, vn, p->alt);
+	} else if (strcmp(k, "label") == 0) {
+		if (v == NULL)
+			yamldoc_err(l, vn, "label must be a string");
+		else
+			p->label = xstrdup(v);
+	} else if (strcmp(k, "explains") == 0) {
+		p->explains = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "closes") == 0) {
+		p->closes = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "needs_quit") == 0) {
+		p->needs_quit = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "trails") == 0) {
+		p->trails = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "reaches") == 0) {
+		const char *ph = yamldoc_scalar(vn);
+
+		if (ph == NULL || phase_by_name(ph, strlen(ph)) == PHASE_NONE)
+			yamldoc_err(l, vn, "reaches: unknown phase '%s'",
+			    ph ? ph : "");
+		else
+			p->reaches = xstrdup(ph);
+	} else if (strcmp(k, "set") == 0) {
+		yamldoc_walk(l, vn, NULL, "set", set_pair, p);
+	} else if (strcmp(k, "map") == 0) {
+		yamldoc_walk(l, vn, NULL, "map", map_pair, p);
+	}
+}
+
+static bool
+load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
+    bool is_prefix)
+{
+	static const char *const pkeys[] = {"name", "description", "for",
+	    "event", "scope", "direction", "session", "label", "explains",
+	    "closes", "needs_quit", "trails", "reaches", "set", "map", "regex",
+	    "samples", NULL};
+	static const char *const xkeys[] = {"name", "description", "regex",
+	    "fallback", "samples", NULL};
+	struct pat_ctx c = {.p = p, .node = n, .is_prefix = is_prefix};
+	unsigned before = l->errors;
+	const char *name = yamldoc_get(l, n, "name", NULL);
+	char where[64];
+
+	if (name == NULL) {
+		snprintf(where, sizeof(where), "#%zu",
+		    n ? n->start_mark.line + 1 : 0);
+		name = where;
+		yamldoc_err(l, n, "%s without a name", is_prefix ? "prefix" :
+		    "pattern");
+	}
+	p->name = xstrdup(name);
+	l->subject_kind = "pattern";
+	l->subject = p->name;
+	p->yline = n ? n->start_mark.line + 1 : 0;
+	p->ycol = n ? n->start_mark.column + 1 : 0;
+	p->ev = EV__COUNT;
+	p->scope = SCOPE_SESSION;
+	yamldoc_walk(l, n, is_prefix ? xkeys : pkeys,
+	    is_prefix ? "prefix" : "pattern", pattern_pair, &c);
+	if (!is_prefix && p->ev == EV__COUNT && l->errors == before)
+		yamldoc_err(l, n, "no 'event'");
+	if (!is_prefix && yamldoc_get(l, n, "scope", NULL) == NULL &&
+	    (p->ev == EV_ACCEPT || p->ev == EV_DELIVERY ||
+	    p->ev == EV_EXPIRE || p->ev == EV_REMOVE))
+		p->scope = SCOPE_MESSAGE;
+	if (c.regex == NULL) {
+		if (c.regex_node == NULL)
+			yamldoc_err(l, n, "no 'regex'");
+	} else {
+		p->re = pattern_compile(l, c.regex_node, c.regex, 0, &p->jit);
+		if (p->re) {
+			resolve_groups(l, c.regex_node, p);
+			literal_lead(p, c.regex);
+		}
+	}
+	if (c.samples_node == NULL)
+		yamldoc_err(l, n,
+			    "no samples: every pattern carries real lines");
+	else
+		load_samples(l, c.samples_node, p);
+	if (c.samples_node && p->nsamples == 0)
+		yamldoc_err(l, c.samples_node,
+			    "no samples: every pattern carries "
+			    "real lines");
+	l->subject = NULL;
+	return l->errors == before;
+}
+
+/* --- files -------------------------------------------------------------- */
+
+struct set_ctx {
+	struct pattern_set *s;
+	struct pattern_db *db;
+	yaml_node_t *prefixes, *patterns, *causes;
+};
+
+/*
+ * csv:
+ *   log-types: [SMTP Receive Protocol Log]   '#Log-type:' values
+ *   fields: [log-type, date-time, ...]       the canonical line's columns
+ *   header: [date-time, connector-id, ...]   the documented '#Fields:'
+ *   detect: '^\d{4}-...'                     a record without a header
+ */
+static void
+csv_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct pattern_set *s = arg;
+	struct pattern_csv *c = s->csv;
+
+	(void)kn;
+	if (strcmp(k, "log-types") == 0) {
+		c->log_types = yamldoc_strings(l, vn, &c->nlog_types,
+		    "csv log-types");
+	} else if (strcmp(k, "fields") == 0) {
+		c->fields = yamldoc_strings(l, vn, &c->nfields, "csv fields");
+	} else if (strcmp(k, "header") == 0) {
+		size_t n;
+		char **v = yamldoc_strings(l, vn, &n, "csv header");
+		struct buf b = {0};
+
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				buf_addc(&b, ',');
+			buf_add(&b, v[i], strlen(v[i]));
+			free(v[i]);
+		}
+		free(v);
+		free(c->header);
+		c->header = xstrdup(b.s ? b.s : "");
+		buf_free(&b);
+	} else if (strcmp(k, "detect") == 0) {
+		if (yamldoc_scalar(vn) == NULL)
+			yamldoc_err(l, vn, "csv detect must be a regex");
+		else
+			s->csv_detect = pattern_compile(
+			    l, vn, yamldoc_scalar(vn), 0, &s->csv_detect_jit);
+	}
+}
+
+static void
+load_csv(struct yamldoc *l, struct pattern_set *s, yaml_node_t *vn)
+{
+	static const char *const keys[] = {"log-types", "fields", "header",
+	    "detect", NULL};
+
+	if (s->csv) {
+		yamldoc_err(l, vn, "duplicate key 'csv'");
+		return;
+	}
+	s->csv = xcalloc(1, sizeof(*s->csv));
+	yamldoc_walk(l, vn, keys, "csv", csv_pair, s);
+	if (s->csv->nfields == 0)
+		yamldoc_err(l, vn,
+			    "csv: no 'fields': which columns make a line");
+	if (s->csv->header == NULL)
+		yamldoc_err(l, vn,
+			    "csv: no 'header': the documented '#Fields:' "
+			    "columns, for samples and files without a header");
+}
+
+static void
+set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct set_ctx *c = arg;
+	struct pattern_set *s = c->s;
+	const char *v = yamldoc_scalar(vn);
+
+	(void)kn;
+	if (strcmp(k, "mta") == 0) {
+		if (v == NULL || !*v)
+			yamldoc_err(l, vn, "mta must be a name");
+		else
+			s->mta = xstrdup(v);
+	} else if (strcmp(k, "description") == 0) {
+		if (v)
+			s->description = xstrdup(v);
+	} else if (strcmp(k, "dispatch") == 0) {
+		s->dispatch = v ? field_by_name(v) : -1;
+		if (s->dispatch < 0)
+			yamldoc_err(l, vn, "dispatch: unknown field '%s'",
+			    v ? v : "");
+	} else if (strcmp(k, "session") == 0) {
+		s->nalt = session_keys(l, vn, s->alt);
+	} else if (strcmp(k, "message") == 0) {
+		s->message_field = v ? field_by_name(v) : -1;
+		if (s->message_field < 0)
+			yamldoc_err(l, vn, "message: unknown field '%s'",
+				    v ? v : "");
+	} else if (strcmp(k, "label") == 0) {
+		if (v)
+			s->label = xstrdup(v);
+	} else if (strcmp(k, "advice") == 0) {
+		if (v)
+			s->advice = xstrdup(v);
+		else
+			yamldoc_err(l, vn, "advice must be a string");
+	} else if (strcmp(k, "linger") == 0) {
+		char *end;
+		long secs = v ? strtol(v, &end, 10) : -1;
+
+		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
+		    secs > 600)
+			yamldoc_err(l, vn,
+				    "linger must be seconds from 0 to 600");
+		else
+			s->linger_us = (int64_t)secs * 1000000;
+	} else if (strcmp(k, "csv") == 0) {
+		load_csv(l, s, vn);
+	} else if (strcmp(k, "prefixes") == 0) {
+		c->prefixes = vn;
+	} else if (strcmp(k, "patterns") == 0) {
+		c->patterns = vn;
+	} else if (strcmp(k, "causes") == 0) {
+		c->causes = vn;
+	}
+}
+
+static struct pattern *
+load_list(struct yamldoc *l, yaml_node_t *n, size_t *count, bool is_prefix)
+{
+	struct pattern *v;
+	size_t cnt;
+
+	*count = 0;
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+		yamldoc_err(l, n, "%s must be a list", is_prefix ? "prefixes" :
+		    "patterns");
+		return NULL;
+	}
+	cnt = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	v = xcalloc(cnt, sizeof(struct pattern));
+	for (size_t i = 0; i < cnt; i++) {
+		yaml_node_t *pn =
+		    yamldoc_node(l, n->data.sequence.items.start[i]);
+
+		load_pattern(l, pn, &v[i], is_prefix);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(v[j].name, v[i].name) == 0)
+				yamldoc_err(l, pn, "duplicate %s name '%s'",
+				    is_prefix ? "prefix" : "pattern",
+				    v[i].name);
+	}
+	*count = cnt;
+	return v;
+}
+
+static bool
+load_file(struct pattern_db *db, const char *path)
+{
+	struct yamldoc l = {.file = path};
+	yaml_node_t *root;
+	struct set_ctx c = {0};
+	static const char *const keys[] = {"mta", "description", "dispatch",
+	    "session", "message", "label", "linger", "advice", "csv",
+	    "prefixes", "patterns", "causes", NULL};
+	bool ok;
+
+	if (!yamldoc_load(path, "pattern file", &l.doc, &root))
+		return false;
+	c.s = xcalloc(1, sizeof(struct pattern_set));
+	c.s->dispatch = -1;
+	c.s->message_field = -1;
+	c.s->file = xstrdup(path);
+	c.db = db;
+	yamldoc_walk(&l, root, keys, "pattern file", set_top_pair, &c);
+	if (c.causes)
+		cause_load(&l, db, c.causes);
+	if (c.s->mta == NULL && c.causes == NULL && l.errors == 0)
+		yamldoc_err(&l, root,
+			    "no 'mta' and no 'causes': not a pattern file");
+	if (c.s->mta != NULL) {
+		if (c.prefixes == NULL)
+			yamldoc_err(&l, root, "no 'prefixes'");
+		else
+			c.s->prefixes = load_list(&l, c.prefixes,
+			    &c.s->nprefixes, true);
+		if (c.patterns == NULL)
+			yamldoc_err(&l, root, "no 'patterns'");
+		else
+			c.s->patterns = load_list(&l, c.patterns,
+			    &c.s->npatterns, false);
+		if (c.s->nalt == 0)
+			yamldoc_err(&l, root,
+				    "no 'session': which fields make a "
+				    "session key");
+		for (size_t i = 0; i < c.s->nprefixes; i++)
+			c.s->prefixes[i].set = c.s;
+		for (size_t i = 0; i < c.s->npatterns; i++)
+			c.s->patterns[i].set = c.s;
+	}
+	ok = l.errors == 0;
+	yaml_document_delete(&l.doc);
+	if (!ok || c.s->mta == NULL) {
+		pattern_set_free(c.s);
+		return ok;
+	}
+	pattern_set_build_groups(c.s);
+	for (size_t i = 0; i < db->nsets; i++)
+		if (strcmp(db->sets[i]->mta, c.s->mta) == 0) {
+			pattern_set_free(db->sets[i]);	/* override */
+			db->sets[i] = c.s;
+			return true;
+		}
+	grow_array((void **)&db->sets, &db->capsets, db->nsets + 1,
+	    sizeof(*db->sets));
+	db->sets[db->nsets++] = c.s;
+	return true;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+load_dir(struct pattern_db *db, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	bool ok = true;
+
+	if (d == NULL) {
+		diag_error("cannot open pattern directory '%s': %s", dir,
+		    strerror(errno));
+		return false;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		/* codes.yaml lives here too but is codes.c's (codes.h) */
+		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0 ||
+		    e->d_name[0] == '.' || strcmp(e->d_name, "codes.yaml") == 0)
+			continue;
+		grow_array((void **)&names, &cap, n + 1, sizeof(char *));
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		ok &= load_file(db, path);
+		free(names[i]);
+	}
+	free(names);
+	if (n == 0)
+		diag_warning("no pattern files (*.yaml) in '%s'", dir);
+	return ok;
+}
+
+struct pattern_db *
+pattern_db_load(const char *const *dirs, size_t ndirs)
+{
+	struct pattern_db *db = xcalloc(1, sizeof(*db));
+	bool ok = true;
+
+	pattern_mdata_hold();
+	for (size_t i = 0; i < ndirs; i++)
+		ok &= load_dir(db, dirs[i]);
+	if (!ok) {
+		pattern_db_free(db);
+		return NULL;
+	}
+	for (size_t i = 0; i < db->nsets; i++)
+		pattern_set_index(db->sets[i]);
+	return db;
+}
+
+void
+pattern_db_free(struct pattern_db *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < db->nsets; i++)
+		pattern_set_free(db->sets[i]);
+	free(db->sets);
+	cause_rules_free(db);
+	free(db);
+	pattern_mdata_drop();
+}
+

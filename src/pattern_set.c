@@ -1,0 +1,221 @@
+/*
+ * pattern_set - a loaded set's indexes for the hot path (dispatch groups,
+ * the fields each pattern captures or sets, label templates), and its
+ * release. Apart from pattern_load.c so that neither is over long.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pattern_int.h"
+
+static void
+free_pattern(struct pattern *p)
+{
+	free(p->name);
+	if (p->re)
+		pcre2_code_free(p->re);
+	for (int f = 0; f < F__COUNT; f++) {
+		free(p->constv[f]);
+		for (size_t i = 0; i < p->nmaps[f]; i++) {
+			free(p->maps[f][i].from);
+			free(p->maps[f][i].to);
+		}
+		free(p->maps[f]);
+	}
+	for (size_t i = 0; i < p->nfor; i++)
+		free(p->forv[i]);
+	free(p->forv);
+	free(p->label);
+	free(p->reaches);
+	free(p->lparts);
+	for (size_t i = 0; i < p->nsamples; i++) {
+		free(p->samples[i].line);
+		free(p->samples[i].log_type);
+		for (int f = 0; f < F__COUNT; f++)
+			free(p->samples[i].expect[f]);
+	}
+	free(p->samples);
+}
+
+static void
+free_group(void *val, void *arg)
+{
+	struct group *g = val;
+
+	(void)arg;
+	free(g->idx);
+	free(g);
+}
+
+void
+pattern_set_free(struct pattern_set *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nprefixes; i++)
+		free_pattern(&s->prefixes[i]);
+	for (size_t i = 0; i < s->npatterns; i++)
+		free_pattern(&s->patterns[i]);
+	free(s->prefixes);
+	free(s->patterns);
+	if (s->groups) {
+		strmap_each(s->groups, free_group, NULL);
+		strmap_free(s->groups);
+	}
+	free(s->dflt.idx);
+	free(s->all.idx);
+	free(s->mta);
+	free(s->description);
+	free(s->file);
+	free(s->label);
+	free(s->advice);
+	free(s->lparts);
+	if (s->csv) {
+		for (size_t i = 0; i < s->csv->nfields; i++)
+			free(s->csv->fields[i]);
+		free(s->csv->fields);
+		for (size_t i = 0; i < s->csv->nlog_types; i++)
+			free(s->csv->log_types[i]);
+		free(s->csv->log_types);
+		free(s->csv->header);
+		free(s->csv);
+	}
+	if (s->csv_detect)
+		pcre2_code_free(s->csv_detect);
+	free(s);
+}
+
+static void
+group_add(struct group *g, size_t idx)
+{
+	grow_array((void **)&g->idx, &g->cap, g->n + 1, sizeof(size_t));
+	g->idx[g->n++] = idx;
+}
+
+/*
+ * Dispatch groups: for each value named in some pattern's "for", the
+ * patterns for it and those without "for", in file order; the default
+ * group holds only the patterns without "for".
+ */
+void
+pattern_set_build_groups(struct pattern_set *s)
+{
+	s->groups = strmap_new();
+	for (size_t i = 0; i < s->npatterns; i++)
+		group_add(&s->all, i);
+	for (size_t i = 0; i < s->npatterns; i++)
+		for (size_t j = 0; j < s->patterns[i].nfor; j++) {
+			const char *v = s->patterns[i].forv[j];
+
+			if (!strmap_get(s->groups, v, strlen(v)))
+				strmap_put(s->groups, v, strlen(v),
+				    xcalloc(1, sizeof(struct group)));
+		}
+	for (size_t i = 0; i < s->npatterns; i++) {
+		struct pattern *p = &s->patterns[i];
+
+		if (p->nfor == 0) {
+			group_add(&s->dflt, i);
+			continue;
+		}
+		for (size_t j = 0; j < p->nfor; j++)
+			group_add(strmap_get(s->groups, p->forv[j],
+			    strlen(p->forv[j])), i);
+	}
+	/* patterns without "for" join every named group, in order */
+	for (size_t i = 0; i < s->npatterns; i++) {
+		if (s->patterns[i].nfor)
+			continue;
+		for (size_t a = 0; a < s->npatterns; a++)
+			for (size_t j = 0; j < s->patterns[a].nfor; j++) {
+				struct group *g;
+				const char *v = s->patterns[a].forv[j];
+				bool have = false;
+
+				g = strmap_get(s->groups, v, strlen(v));
+				for (size_t k = 0; k < g->n; k++)
+					have |= g->idx[k] == i;
+				if (!have)
+					group_add(g, i);
+			}
+	}
+	/* keep file order inside each group */
+	for (size_t a = 0; a < s->npatterns; a++)
+		for (size_t j = 0; j < s->patterns[a].nfor; j++) {
+			const char *v = s->patterns[a].forv[j];
+			struct group *g = strmap_get(s->groups, v, strlen(v));
+
+			for (size_t x = 1; x < g->n; x++)
+				for (size_t y = x; y > 0 &&
+				    g->idx[y - 1] > g->idx[y]; y--) {
+					size_t t = g->idx[y];
+
+					g->idx[y] = g->idx[y - 1];
+					g->idx[y - 1] = t;
+				}
+		}
+}
+
+/* Parse a label template; a '{' without a known field stays literal. */
+static struct lpart *
+label_parts(const char *t, size_t *n)
+{
+	struct lpart *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (t == NULL)
+		return NULL;
+	while (*t) {
+		const char *e = NULL;
+		int f = -1;
+
+		if (*t == '{' && (e = strchr(t, '}')) != NULL) {
+			for (int i = 0; i < F__COUNT; i++)
+				if (strlen(field_name(i)) ==
+				    (size_t)(e - t - 1) &&
+				    memcmp(field_name(i), t + 1,
+				    (size_t)(e - t - 1)) == 0)
+					f = i;
+		}
+		grow_array((void **)&v, &cap, *n + 1, sizeof(*v));
+		if (f >= 0) {
+			v[*n] = (struct lpart){f, NULL, 0};
+			t = e + 1;
+		} else {
+			size_t len = 1 + strcspn(t + 1, "{");
+
+			v[*n] = (struct lpart){-1, t, len};
+			t += len;
+		}
+		(*n)++;
+	}
+	return v;
+}
+
+static void
+index_pattern(struct pattern *p)
+{
+	p->ncapf = p->nactf = 0;
+	for (int f = 0; f < F__COUNT; f++) {
+		if (p->ngroups[f])
+			p->capf[p->ncapf++] = (unsigned char)f;
+		if (p->constv[f] || p->nmaps[f])
+			p->actf[p->nactf++] = (unsigned char)f;
+	}
+	free(p->lparts);
+	p->lparts = label_parts(p->label, &p->nlparts);
+}
+
+void
+pattern_set_index(struct pattern_set *s)
+{
+	for (size_t i = 0; i < s->nprefixes; i++)
+		index_pattern(&s->prefixes[i]);
+	for (size_t i = 0; i < s->npatterns; i++)
+		index_pattern(&s->patterns[i]);
+	free(s->lparts);
+	s->lparts = label_parts(s->label, &s->nlparts);
+}
