@@ -14,6 +14,10 @@
  * emits it and frees it. Messages are in c->msgs while in the queue and on
  * their own FIFO list; a removed message is freed with its owner, or at
  * once when it has none.
+ *
+ * This file keeps the sessions' life (keys, lists, closing, lingering,
+ * hand-offs, eviction) and feeding; what a line does to a session is
+ * correlate_apply.c's, and the queued messages are correlate_msg.c's.
  */
 #include "config.h"
 
@@ -23,6 +27,7 @@
 
 #include "classify.h"
 #include "correlate.h"
+#include "correlate_int.h"
 #include "diag.h"
 
 /* A handed-off client must reach its server process within this time. */
@@ -34,36 +39,8 @@
  */
 #define SEEN_SLOTS 65536
 
-struct seen_line {
-	uint64_t hash;
-	uint32_t file;	/* file index + 1; 0: empty */
-};
-
 /* How often (in log time) idle sessions are looked for. */
 #define SWEEP_EVERY_US (60LL * 1000000)
-
-struct msgnode {
-	struct message *m;
-	struct msgnode *prev, *next;
-};
-
-struct correlator {
-	struct correlate_opts o;
-	struct strmap *open, *msgs, *handoff;
-	struct session *lru_head, *lru_tail;
-	/* held sessions, on their own list (same links): the idle sweep
-	 * walks the LRU list only */
-	struct session *held_head, *held_tail;
-	size_t nlive;
-	struct msgnode *mq_head, *mq_tail;
-	unsigned seq;
-	struct correlate_stats st;
-	struct buf key;
-	int64_t now, last_sweep;	/* log time, UTC microseconds */
-	struct session *lg_head, *lg_tail;	/* lingering, by end time */
-	struct seen_line *seen;	/* SEEN_SLOTS */
-	bool have_now;
-};
 
 struct correlator *
 correlator_new(const struct correlate_opts *o)
@@ -102,18 +79,18 @@ correlator_stats(const struct correlator *c)
 
 /* --- small helpers --------------------------------------------------- */
 
-static char *
-adup(struct arena *a, struct strview v)
+char *
+corr_dup(struct arena *a, struct strview v)
 {
 	return v.p ? arena_strndup(a, v.p, v.len) : NULL;
 }
 
 /* Keep the first value seen, unless the new one is better than none. */
-static void
-keep(struct arena *a, char **dst, struct strview v)
+void
+corr_keep(struct arena *a, char **dst, struct strview v)
 {
 	if (v.p && v.len && (*dst == NULL || **dst == '\0'))
-		*dst = adup(a, v);
+		*dst = corr_dup(a, v);
 }
 
 static void
@@ -207,150 +184,7 @@ add_line(struct correlator *c, struct arena *a, struct lineref **v,
 	l->file = file;
 	l->line = line;
 	l->ev = ev;
-	l->text = c->o.keep_text ? adup(a, text) : NULL;
-}
-
-/* --- messages ------------------------------------------------------------ */
-
-static void
-msg_free(struct correlator *c, struct message *m)
-{
-	/* its last word: the message figures (tally.h) count it here */
-	if (c->o.message)
-		c->o.message(m, c->o.arg);
-	free(m->rcpts);
-	free(m->lines);
-	arena_free(&m->arena);
-	free(m);
-}
-
-static void
-mq_unlink(struct correlator *c, struct msgnode *n)
-{
-	if (n->prev)
-		n->prev->next = n->next;
-	else
-		c->mq_head = n->next;
-	if (n->next)
-		n->next->prev = n->prev;
-	else
-		c->mq_tail = n->prev;
-	free(n);
-}
-
-static const char *
-msg_key(struct correlator *c, const char *host, size_t hl, const char *q,
-    size_t ql)
-{
-	buf_reset(&c->key);
-	buf_add(&c->key, host ? host : "", hl);
-	buf_addc(&c->key, '\x1f');
-	buf_add(&c->key, q, ql);
-	return c->key.s;
-}
-
-/* The node of m in the FIFO is kept in a side map: key -> node. */
-struct msgentry {
-	struct message *m;
-	struct msgnode *node;
-};
-
-static void try_finish(struct correlator *, struct session *);
-
-/* Take m out of the queue map; free it unless a session still shows it. */
-static void
-msg_retire(struct correlator *c, struct message *m)
-{
-	struct msgentry *e;
-	const char *k = msg_key(c, m->host, strlen(m->host), m->queue,
-	    strlen(m->queue));
-
-	e = strmap_del(c->msgs, k, c->key.len);
-	if (e) {
-		mq_unlink(c, e->node);
-		free(e);
-	}
-	m->closed_map = true;
-	if (m->owner)
-		try_finish(c, m->owner);
-	else
-		msg_free(c, m);
-}
-
-static void evict_messages(struct correlator *);
-
-static struct message *
-msg_get(struct correlator *c, struct strview host, struct strview q,
-    bool create)
-{
-	const char *k = msg_key(c, host.p, host.p ? host.len : 0, q.p, q.len);
-	struct msgentry *e = strmap_get(c->msgs, k, c->key.len);
-	struct message *m;
-
-	if (e || !create)
-		return e ? e->m : NULL;
-	m = xcalloc(1, sizeof(*m));
-	m->host = arena_strndup(&m->arena, host.p ? host.p : "",
-	    host.p ? host.len : 0);
-	m->queue = arena_strndup(&m->arena, q.p, q.len);
-	m->seq = ++c->seq;
-	e = xcalloc(1, sizeof(*e));
-	e->m = m;
-	e->node = xcalloc(1, sizeof(*e->node));
-	e->node->m = m;
-	e->node->prev = c->mq_tail;
-	if (c->mq_tail)
-		c->mq_tail->next = e->node;
-	else
-		c->mq_head = e->node;
-	c->mq_tail = e->node;
-	k = msg_key(c, m->host, strlen(m->host), m->queue, strlen(m->queue));
-	strmap_put(c->msgs, k, c->key.len, e);
-	c->st.messages++;
-	return m;
-}
-
-static void
-session_add_msg(struct session *s, struct message *m)
-{
-	for (size_t i = 0; i < s->nmsgs; i++)
-		if (s->msgs[i] == m)
-			return;
-	grow_array((void **)&s->msgs, &s->capmsgs, s->nmsgs + 1,
-	    sizeof(*s->msgs));
-	s->msgs[s->nmsgs++] = m;
-}
-
-/* m no longer belongs to s (it moved to another session). */
-static void
-session_drop_msg(struct session *s, struct message *m)
-{
-	for (size_t i = 0; i < s->nmsgs; i++)
-		if (s->msgs[i] == m) {
-			memmove(&s->msgs[i], &s->msgs[i + 1],
-			    (s->nmsgs - i - 1) * sizeof(*s->msgs));
-			s->nmsgs--;
-			return;
-		}
-}
-
-static struct rcpt *
-rcpt_get(struct arena *a, struct rcpt **v, size_t *n, size_t *cap,
-    struct strview addr)
-{
-	struct rcpt *r;
-
-	for (size_t i = 0; i < *n; i++)
-		if (addr.p && (*v)[i].address && sv_eq((addr), (*v)[i].address))
-			return &(*v)[i];
-	grow_array((void **)v, cap, *n + 1, sizeof(**v));
-	r = &(*v)[(*n)++];
-	memset(r, 0, sizeof(*r));
-	r->address = adup(a, addr);
-	r->phase = PHASE_NONE;
-	r->remote_phase = PHASE_NONE;
-	r->delay = -1;
-	return r;
+	l->text = c->o.keep_text ? corr_dup(a, text) : NULL;
 }
 
 /* --- sessions ---------------------------------------------------------- */
@@ -427,8 +261,8 @@ msg_settled(const struct session *s, const struct message *m)
 	return m->owner != s || m->closed_map || m->abandoned;
 }
 
-static void
-try_finish(struct correlator *c, struct session *s)
+void
+corr_try_finish(struct correlator *c, struct session *s)
 {
 	if (!s->closed || s->handed_off)
 		return;
@@ -494,7 +328,7 @@ close_session(struct correlator *c, struct session *s)
 	s->closed = true;
 	if (s->dir == DIR_INBOUND)
 		abandon_unaccepted(s);
-	try_finish(c, s);
+	corr_try_finish(c, s);
 }
 
 /*
@@ -616,17 +450,6 @@ sweep_idle(struct correlator *c)
 	}
 }
 
-static void
-evict_messages(struct correlator *c)
-{
-	while (strmap_count(c->msgs) > c->o.max_open && c->mq_head) {
-		struct message *m = c->mq_head->m;
-
-		m->abandoned = true;
-		msg_retire(c, m);
-	}
-}
-
 static struct session *
 session_new(struct correlator *c, const struct match *m, const char *key,
     enum direction dir)
@@ -634,7 +457,6 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 	struct session *s = xcalloc(1, sizeof(*s));
 	const enum field *kf;
 	size_t nk = pattern_session_key(m, &kf, &s->gap_us);
-
 
 	s->set = m->set;
 	s->mta = pattern_set_mta(m->set);
@@ -653,525 +475,6 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 		c->st.peak_open = c->nlive;
 	strmap_put(c->open, key, strlen(key), s);
 	return s;
-}
-
-static void
-advance(struct session *s, enum phase p)
-{
-	if (p != PHASE_NONE && p != PHASE_POSTQUEUE && p > s->reached)
-		s->reached = p;
-}
-
-static void
-harvest(struct session *s, const struct match *m)
-{
-	struct arena *a = &s->arena;
-
-	keep(a, &s->host, m->f[F_HOST]);
-	/* the last process wins: Exim's daemon logs the connection, the
-	 * process it forks logs the session */
-	if (m->f[F_PID].p && m->f[F_PID].len && (s->pid == NULL ||
-	    !sv_eq(m->f[F_PID], s->pid)))
-		s->pid = adup(a, m->f[F_PID]);
-	keep(a, &s->session_id, m->f[F_SESSION]);
-	keep(a, &s->client_name, m->f[F_CLIENT_NAME]);
-	keep(a, &s->client_ip, m->f[F_CLIENT_IP]);
-	keep(a, &s->client_port, m->f[F_CLIENT_PORT]);
-	keep(a, &s->helo, m->f[F_HELO]);
-	keep(a, &s->sender, m->f[F_SENDER]);
-	keep(a, &s->sasl_user, m->f[F_SASL_USER]);
-	keep(a, &s->tls, m->f[F_TLS]);
-	if (s->dir == DIR_OUTBOUND) {
-		keep(a, &s->relay, m->f[F_RELAY]);
-		return;
-	}
-	/* A line that names the client's HELO, a sender or a recipient
-	 * shows how far the conversation got, even where the server logs no
-	 * commands (Exim's "SMTP command timeout" after MAIL and RCPT). */
-	if (m->f[F_HELO].p)
-		advance(s, PHASE_HELO);
-	if (m->f[F_SENDER].p && pattern_scope(m->pat) == SCOPE_SESSION)
-		advance(s, PHASE_MAIL);
-	if (m->f[F_RECIPIENT].p && pattern_scope(m->pat) == SCOPE_SESSION)
-		advance(s, PHASE_RCPT);
-}
-
-static enum kind
-kind_of(const struct match *m, enum phase ph, struct strview reply)
-{
-	enum kind k = KIND_NONE;
-
-	if (m && m->f[F_KIND].p)
-		k = kind_by_name(m->f[F_KIND].p, m->f[F_KIND].len);
-	if (k != KIND_NONE)
-		return k;
-	if (reply.p && reply.len && (reply.p[0] == '4' || reply.p[0] == '5')) {
-		if (ph == PHASE_AUTH)
-			return KIND_AUTH;
-		if (ph == PHASE_STARTTLS)
-			return KIND_TLS;
-		return reply.p[0] == '4' ? KIND_TEMPFAIL : KIND_REJECTED;
-	}
-	return KIND_PROTOCOL;
-}
-
-/*
- * Record a failure. A reply seen in a transcript and the reject line for
- * the same command describe one failure: the second merges into the first
- * (filling what it lacked) instead of counting twice.
- */
-static void
-add_failure(struct correlator *c, struct session *s, const struct match *m,
-    enum phase ph, enum kind k, struct strview reply, struct strview enh,
-    struct strview text, unsigned last_cmd_seq)
-{
-	struct arena *a = &s->arena;
-	struct failure *f = NULL;
-
-	if (s->nfails) {
-		struct failure *l = &s->fails[s->nfails - 1];
-
-		/* one from a transcript reply, one from a pattern */
-		if (l->seq > last_cmd_seq && l->phase == ph &&
-		    (m == NULL || l->pattern == NULL) &&
-		    (!l->reply || !reply.p || sv_eq(reply, l->reply)))
-			f = l;
-	}
-	if (f == NULL) {
-		grow_array((void **)&s->fails, &s->capfails, s->nfails + 1,
-		    sizeof(*s->fails));
-		f = &s->fails[s->nfails++];
-		memset(f, 0, sizeof(*f));
-		f->phase = ph;
-		f->kind = k;
-		f->seq = ++c->seq;
-	} else if (m && m->pat) {
-		f->kind = k;	/* a pattern knows better than a bare reply */
-	}
-	if (!f->reply)
-		f->reply = adup(a, reply);
-	if (!f->enhanced)
-		f->enhanced = adup(a, enh);
-	if (text.p && (!f->text || (m && m->pat)))
-		f->text = adup(a, text);
-	if (m) {
-		if (m->pat) {
-			f->pattern = pattern_name(m->pat);
-			f->explains |= pattern_explains(m->pat);
-		}
-		if (!f->cause)
-			f->cause = adup(a, m->f[F_CAUSE]);
-		if (!f->command)
-			f->command = adup(a, m->f[F_COMMAND]);
-		if (!f->recipient)
-			f->recipient = adup(a, m->f[F_RECIPIENT]);
-	}
-	advance(s, ph);
-}
-
-/* "ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5" */
-static void
-parse_stats(struct session *s, struct strview v)
-{
-	const char *p = v.p, *end = v.p + v.len;
-	int accepted = 0;
-
-	if (memchr(v.p, '=', v.len) == NULL) {
-		/* a command list, "EHLO,STARTTLS,AUTH,QUIT" (Exim's C=) */
-		while (p < end) {
-			const char *w = p;
-			enum phase ph;
-
-			while (p < end && *p != ',')
-				p++;
-			ph = phase_of_stage(w, (size_t)(p - w));
-			if (ph != PHASE_NONE) {
-				s->listed_phase = ph;
-				advance(s, ph);
-			}
-			if (p - w == 4 && strncasecmp(w, "QUIT", 4) == 0)
-				s->clean_quit = true;
-			if (p < end)
-				p++;
-		}
-		return;
-	}
-	while (p < end) {
-		const char *w = p, *eq;
-		long ok, total;
-		char *q;
-
-		while (p < end && *p != ' ')
-			p++;
-		eq = memchr(w, '=', (size_t)(p - w));
-		if (eq) {
-			ok = strtol(eq + 1, &q, 10);
-			total = (q < p && *q == '/') ? strtol(q + 1, NULL, 10) :
-			    ok;
-			if (total > 0)
-				advance(s, phase_of_stage(w, (size_t)(eq - w)));
-			if ((eq - w == 4 && (memcmp(w, "data", 4) == 0 ||
-			    memcmp(w, "bdat", 4) == 0)))
-				accepted += (int)ok;
-			if (eq - w == 4 && memcmp(w, "quit", 4) == 0 && ok > 0)
-				s->clean_quit = true;
-			if (eq - w == 4 && memcmp(w, "rcpt", 4) == 0)
-				s->stats_rcpt_ok = (int)ok;
-		}
-		while (p < end && *p == ' ')
-			p++;
-	}
-	s->stats_accepted = accepted;
-}
-
-static struct conv *
-add_conv(struct session *s, bool reply, struct strview text, uint32_t file,
-    uint32_t line)
-{
-	struct conv *cv;
-
-	grow_array((void **)&s->conv, &s->capconv, s->nconv + 1,
-	    sizeof(*s->conv));
-	cv = &s->conv[s->nconv++];
-	cv->reply = reply;
-	cv->text = adup(&s->arena, text);
-	cv->file = file;
-	cv->line = line;
-	cv->cont = false;
-	return cv;
-}
-
-/* Which phase a failure line names: its phase field, else its stage. */
-static enum phase
-phase_from(const struct session *s, const struct match *m)
-{
-	enum phase p = PHASE_NONE;
-
-	if (m->f[F_PHASE].p)
-		p = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
-	if (p == PHASE_NONE && m->f[F_COMMAND].p)
-		p = phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len);
-	if (p == PHASE_NONE)
-		p = s->reached == PHASE_NONE ? PHASE_PREGREETING : s->reached;
-	return p;
-}
-
-static void link_forward(struct correlator *, struct message *from,
-    struct message *to, struct session *via);
-static void note_time(struct session *, const struct ts *);
-
-static void
-apply_session(struct correlator *c, struct session *s, const struct match *m,
-    uint32_t file, uint32_t line, struct strview text)
-{
-	enum event ev = pattern_event(m->pat);
-	struct arena *a = &s->arena;
-	const char *reach = pattern_reaches(m->pat);
-
-	harvest(s, m);
-	if (reach != NULL)
-		advance(s, phase_by_name(reach, strlen(reach)));
-	switch (ev) {
-	case EV_CONNECT:
-		s->seen_start = true;
-		break;
-	case EV_DISCONNECT:
-		if (m->f[F_STATS].p)
-			parse_stats(s, m->f[F_STATS]);
-		/* a disconnect alone (its session's other lines are not in
-		 * the input) says nothing of where the client left */
-		/* and one that follows a refusal of the last command: the
-		 * refusal, not the leaving, is what went wrong */
-		if (pattern_needs_quit(m->pat) && !s->clean_quit &&
-		    s->data_ok == 0 && (s->seen_start || s->last_cmd_seq ||
-		    s->nconv || s->nfails) && !(s->nfails > 0 &&
-		    s->fails[s->nfails - 1].seq > s->last_cmd_seq &&
-		    s->last_cmd_seq > 0)) {
-			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
-			    PHASE_PREGREETING;
-			static const char why[] = "the session ended without "
-			    "QUIT";
-
-			if (p == PHASE_NONE)
-				p = s->reached == PHASE_NONE ?
-				    PHASE_PREGREETING : s->reached;
-			add_failure(c, s, m, p, KIND_DROPPED,
-			    (struct strview){0}, (struct strview){0},
-			    (struct strview){why, sizeof(why) - 1},
-			    s->last_cmd_seq);
-		}
-		break;
-	case EV_COMMAND: {
-		enum phase p = phase_of_stage(m->f[F_COMMAND].p,
-		    m->f[F_COMMAND].len);
-		struct buf b = {0};
-
-		buf_add(&b, m->f[F_COMMAND].p ? m->f[F_COMMAND].p : "",
-		    m->f[F_COMMAND].len);
-		if (m->f[F_ARG].p && m->f[F_ARG].len) {
-			buf_addc(&b, ' ');
-			buf_add(&b, m->f[F_ARG].p, m->f[F_ARG].len);
-		}
-		add_conv(s, false, (struct strview){b.s ? b.s : "", b.len},
-		    file, line);
-		buf_free(&b);
-		if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
-			keep(a, &s->helo, m->f[F_ARG]);
-		if (sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
-			s->clean_quit = true;
-		/* RFC 3030: the reply to "BDAT n LAST" is the reply to the
-		 * whole message, as the one after DATA's 354 and the dot */
-		if (sv_eq_nocase(m->f[F_COMMAND], "BDAT", 4) && m->f[F_ARG].p &&
-		    m->f[F_ARG].len >= 4 && strncasecmp(m->f[F_ARG].p +
-		    m->f[F_ARG].len - 4, "LAST", 4) == 0)
-			s->after_354 = true;
-		s->last_cmd_seq = ++c->seq;
-		s->last_cmd_phase = p;
-		advance(s, p);
-		break;
-	}
-	case EV_REPLY: {
-		struct strview r = m->f[F_REPLY];
-		struct buf b = {0};
-		/* "250-PIPELINING": the separator before what follows the
-		 * code, which is in the line */
-		bool cont = m->f[F_ENHANCED].p ?
-		    m->f[F_ENHANCED].p[-1] == '-' :
-		    m->f[F_TEXT].p != NULL && m->f[F_TEXT].len > 0 &&
-		    m->f[F_TEXT].p[-1] == '-';
-		char sep = cont ? '-' : ' ';
-
-		buf_add(&b, r.p ? r.p : "", r.len);
-		if (m->f[F_ENHANCED].p) {
-			buf_addc(&b, sep);
-			buf_add(&b, m->f[F_ENHANCED].p, m->f[F_ENHANCED].len);
-			sep = ' ';
-		}
-		if (m->f[F_TEXT].p) {
-			buf_addc(&b, sep);
-			buf_add(&b, m->f[F_TEXT].p, m->f[F_TEXT].len);
-		}
-		add_conv(s, true, (struct strview){b.s ? b.s : "", b.len},
-		    file, line)->cont = cont;
-		buf_free(&b);
-		if (r.p && r.len == 3 && r.p[0] == '2' &&
-		    s->last_cmd_phase == PHASE_RCPT)
-			s->rcpt_ok++;
-		if (!cont && sv_eq(r, "354")) {
-			s->after_354 = true;
-		} else if (!cont && s->after_354 && r.p && r.len == 3) {
-			s->after_354 = false;
-			if (r.p[0] == '2')
-				s->data_ok++;
-		}
-		if (r.p && r.len == 3 && (r.p[0] == '4' || r.p[0] == '5')) {
-			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
-			    PHASE_PREGREETING;
-
-			if (p == PHASE_NONE)
-				p = s->reached == PHASE_NONE ?
-				    PHASE_PREGREETING : s->reached;
-			add_failure(c, s, NULL, p, kind_of(m, p, r), r,
-			    m->f[F_ENHANCED], m->f[F_TEXT], s->last_cmd_seq);
-		}
-		break;
-	}
-	case EV_FAIL: {
-		enum phase p = phase_from(s, m);
-		enum kind k = kind_of(m, p, m->f[F_REPLY]);
-
-		add_failure(c, s, m, p, k, m->f[F_REPLY], m->f[F_ENHANCED],
-		    m->f[F_TEXT].p ? m->f[F_TEXT] : m->f[F_REASON],
-		    s->last_cmd_seq);
-		if (!m->f[F_PHASE].p && (!m->f[F_COMMAND].p ||
-		    phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len) ==
-		    PHASE_NONE) && s->last_cmd_seq == 0)
-			s->fails[s->nfails - 1].phase_guessed = true;
-		if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
-		    s->dir == DIR_INBOUND) {
-			struct rcpt *r = rcpt_get(a, &s->rcpts, &s->nrcpts,
-			    &s->caprcpts, m->f[F_RECIPIENT]);
-
-			r->status = k == KIND_TEMPFAIL ? RS_TEMPFAIL :
-			    RS_REJECTED;
-			r->phase = PHASE_RCPT;
-			r->kind = k;
-			r->reply = adup(a, m->f[F_REPLY]);
-			r->enhanced = adup(a, m->f[F_ENHANCED]);
-			r->text = adup(a, m->f[F_TEXT]);
-		}
-		break;
-	}
-	case EV_ACCEPT:
-		/*
-		 * The message arrived through the session whose line named
-		 * orig_queue (Exchange: the tracking log's RECEIVE row and
-		 * the protocol log's "receiving message"). Whichever line
-		 * comes first, that session gets the message, and this one,
-		 * a view of the same arrival, is folded into it.
-		 */
-		if (m->f[F_ORIG_QUEUE].p && m->f[F_ORIG_QUEUE].len) {
-			int qf = pattern_set_message_field(m->set);
-			struct message *from = msg_get(c, m->f[F_HOST],
-			    m->f[F_ORIG_QUEUE], true);
-			struct message *to = qf >= 0 && m->f[qf].p ?
-			    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
-
-			if (to && to->owner == NULL && from->owner != NULL) {
-				link_forward(c, from, to, s);
-			} else if (to && to->owner == NULL) {
-				/* the session comes later: own it till then */
-				from->forwarded = true;
-				from->next_hop = to;
-				to->owner = s;
-				session_add_msg(s, to);
-			}
-		}
-		break;
-	case EV_TRANSACTION:
-		if (m->f[F_ORIG_QUEUE].p) {
-			struct message *from = msg_get(c, m->f[F_HOST],
-			    m->f[F_ORIG_QUEUE], false);
-			int qf = pattern_set_message_field(m->set);
-			struct message *to = qf >= 0 && m->f[qf].p ?
-			    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
-
-			if (from && to)
-				link_forward(c, from, to, s);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
-/*
- * A content filter re-injected message "from" as "to": the deliveries of
- * "to" decide; the session that re-injected it is internal plumbing.
- */
-static void
-link_forward(struct correlator *c, struct message *from, struct message *to,
-    struct session *via)
-{
-	if (from == to || from->next_hop == to)
-		return;
-	from->forwarded = true;
-	from->next_hop = to;
-	to->reinjected = true;
-	if (via == NULL)
-		via = to->owner;
-	if (from->owner && to->owner != from->owner) {
-		if (via && via != from->owner)
-			via->internal = true;
-		if (to->owner) {
-			to->owner->internal = true;
-			session_drop_msg(to->owner, to);
-			try_finish(c, to->owner);
-		}
-		to->owner = from->owner;
-		session_add_msg(from->owner, to);
-		if (!to->accepted && !to->closed_map)
-			to->abandoned = false;
-	}
-}
-
-static void
-apply_message(struct correlator *c, struct message *msg,
-    const struct match *m, struct session *out, const struct ts *ts)
-{
-	enum event ev = pattern_event(m->pat);
-	struct arena *a = &msg->arena;
-
-	keep(a, &msg->message_id, m->f[F_MESSAGE_ID]);
-	keep(a, &msg->sender, m->f[F_SENDER]);
-	keep(a, &msg->size, m->f[F_SIZE]);
-	switch (ev) {
-	case EV_ACCEPT:
-		msg->accepted = true;
-		msg->abandoned = false;
-		if (!(msg->accepted_at.flags & TS_SET))
-			msg->accepted_at = *ts;
-		break;
-	case EV_DELIVERY: {
-		struct strview st = m->f[F_STATUS];
-		enum rstatus rs = RS_DEFERRED;
-		enum phase rp = PHASE_NONE;
-		struct rcpt *r;
-
-		if (sv_eq(st, "delivered"))
-			rs = RS_DELIVERED;
-		else if (sv_eq(st, "bounced"))
-			rs = RS_BOUNCED;
-		else if (sv_eq(st, "expired"))
-			rs = RS_EXPIRED;
-		if (m->f[F_PHASE].p)
-			rp = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
-		if (rp == PHASE_NONE && m->f[F_REMOTE_STAGE].p)
-			rp = phase_of_stage(m->f[F_REMOTE_STAGE].p,
-			    m->f[F_REMOTE_STAGE].len);
-		/* the message's own view: one entry per recipient */
-		r = rcpt_get(a, &msg->rcpts, &msg->nrcpts, &msg->caprcpts,
-		    m->f[F_RECIPIENT]);
-		r->status = rs;
-		r->phase = PHASE_POSTQUEUE;
-		r->remote_phase = rp;
-		r->kind = rs == RS_BOUNCED ? KIND_BOUNCED : rs == RS_EXPIRED ?
-		    KIND_EXPIRED : rs == RS_DEFERRED ? KIND_DEFERRED :
-		    KIND_NONE;
-		r->reply = adup(a, m->f[F_REPLY]);
-		r->enhanced = adup(a, m->f[F_ENHANCED]);
-		r->text = adup(a, m->f[F_TEXT]);
-		r->relay = adup(a, m->f[F_RELAY]);
-		r->at = *ts;
-		r->delay = m->f[F_DELAY].p ? strtod(m->f[F_DELAY].p, NULL) :
-		    -1;
-		r->remote = out != NULL;
-		r->deferrals += rs == RS_DEFERRED;
-		if (m->f[F_NEW_QUEUE].p && rs == RS_DELIVERED) {
-			/* "queued as X": a re-injection only when X is in
-			 * this host's queue; else it is the remote's ID */
-			struct message *to = msg_get(c, m->f[F_HOST],
-			    m->f[F_NEW_QUEUE], false);
-
-			if (to != NULL)
-				link_forward(c, msg, to, NULL);
-		}
-		if (out != NULL) {
-			/* the outbound session's view of the same attempt */
-			struct rcpt *o = rcpt_get(&out->arena, &out->rcpts,
-			    &out->nrcpts, &out->caprcpts, m->f[F_RECIPIENT]);
-			enum kind k = kind_of(m, rp, m->f[F_REPLY]);
-
-			o->status = rs == RS_DELIVERED ? RS_DELIVERED :
-			    rs == RS_DEFERRED ? RS_TEMPFAIL : RS_REJECTED;
-			o->phase = rp;
-			o->kind = rs == RS_DELIVERED ? KIND_NONE :
-			    (k == KIND_PROTOCOL && !m->f[F_KIND].p) ?
-			    (rs == RS_DEFERRED ? KIND_TEMPFAIL :
-			    KIND_REJECTED) : k;
-			o->reply = adup(&out->arena, m->f[F_REPLY]);
-			o->enhanced = adup(&out->arena, m->f[F_ENHANCED]);
-			o->text = adup(&out->arena, m->f[F_TEXT]);
-			o->relay = adup(&out->arena, m->f[F_RELAY]);
-			keep(&out->arena, &out->sender, (struct strview){
-			    msg->sender, msg->sender ? strlen(msg->sender) :
-			    0});
-			advance(out, rp);
-		}
-		break;
-	}
-	case EV_EXPIRE:
-		msg->expired = true;
-		for (size_t i = 0; i < msg->nrcpts; i++)
-			if (msg->rcpts[i].status != RS_DELIVERED &&
-			    msg->rcpts[i].status != RS_BOUNCED) {
-				msg->rcpts[i].status = RS_EXPIRED;
-				msg->rcpts[i].kind = KIND_EXPIRED;
-			}
-		break;
-	default:
-		break;
-	}
 }
 
 /* --- the outbound session of a delivery process ------------------------ */
@@ -1237,7 +540,7 @@ outbound_session(struct correlator *c, const struct match *m,
 	if (s == NULL)
 		s = session_new(c, m, key, DIR_OUTBOUND);
 	if (q.p && !s->queue)
-		s->queue = adup(&s->arena, q);
+		s->queue = corr_dup(&s->arena, q);
 	if (ev == EV_COMMAND && m->f[F_COMMAND].p &&
 	    sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
 		s->quit_sent = true;
@@ -1362,7 +665,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 		msg = msg_get(c, m->f[F_HOST], q, true);
 		if (dir == DIR_OUTBOUND) {
 			s = outbound_session(c, m, q, ev, ts);
-			harvest(s, m);
+			corr_harvest(s, m);
 			note_time(s, ts);
 			add_line(c, &s->arena, &s->lines, &s->nlines,
 			    &s->caplines, file, line, text, ev);
@@ -1370,16 +673,16 @@ correlator_feed(struct correlator *c, const struct match *m,
 		}
 		add_line(c, &msg->arena, &msg->lines, &msg->nlines,
 		    &msg->caplines, file, line, text, ev);
-		apply_message(c, msg, m, s, ts);
+		msg_apply(c, msg, m, s, ts);
 		if (ev == EV_FAIL && msg->owner && !msg->owner->closed) {
 			/* e.g. cleanup's header_checks: the session's refusal */
 			note_time(msg->owner, ts);
 			touch(c, msg->owner);
-			apply_session(c, msg->owner, m, file, line, text);
+			corr_apply_session(c, msg->owner, m, file, line, text);
 		}
 		if (ev == EV_REMOVE)
 			msg_retire(c, msg);
-		evict_messages(c);
+		msg_evict(c);
 		evict_sessions(c);
 		return;
 	}
@@ -1428,32 +731,32 @@ correlator_feed(struct correlator *c, const struct match *m,
 	add_line(c, &s->arena, &s->lines, &s->nlines, &s->caplines, file, line,
 	    text, ev);
 	touch(c, s);
-	apply_session(c, s, m, file, line, text);
+	corr_apply_session(c, s, m, file, line, text);
 	if (q.p && s->dir == DIR_INBOUND) {
 		msg = msg_get(c, m->f[F_HOST], q, true);
 		if (msg->owner == NULL) {
 			msg->owner = s;
 			msg->smtp = true;
-			session_add_msg(s, msg);
+			msg_attach(s, msg);
 			if (msg->next_hop && msg->next_hop->owner != s) {
 				/* a later line's view of the arrival came
 				 * first (see EV_ACCEPT): this session owns it */
 				struct message *to = msg->next_hop;
 
 				msg->next_hop = NULL;
-				link_forward(c, msg, to, NULL);
+				msg_link_forward(c, msg, to, NULL);
 			}
 		}
 		/* scope: session on an accept: the session's own line says
 		 * the message is queued (Exim's "<=") */
 		if (ev == EV_ACCEPT)
-			apply_message(c, msg, m, NULL, ts);
+			msg_apply(c, msg, m, NULL, ts);
 	}
 	if (ev == EV_HANDOFF)
 		stash_handoff(c, s);
 	else if (ev == EV_DISCONNECT || pattern_closes(m->pat))
 		close_or_linger(c, s, ts);
-	evict_messages(c);
+	msg_evict(c);
 	evict_sessions(c);
 }
 
@@ -1506,23 +809,13 @@ correlator_flush(struct correlator *c)
 		msg_retire(c, c->mq_head->m);
 }
 
-static void
-free_entry(void *val, void *arg)
-{
-	struct msgentry *e = val;
-
-	msg_free(arg, e->m);
-	free(e->node);
-	free(e);
-}
-
 void
 correlator_free(struct correlator *c)
 {
 	if (c == NULL)
 		return;
 	correlator_flush(c);
-	strmap_each(c->msgs, free_entry, c);
+	strmap_each(c->msgs, msg_free_entry, c);
 	strmap_free(c->msgs);
 	strmap_free(c->open);
 	strmap_free(c->handoff);

@@ -1,0 +1,400 @@
+/*
+ * correlate_apply - what one line of session scope does to its session:
+ * the fields it names, the transcript's commands and replies, failures
+ * (merged when a reply and a reject line tell of one), and the counters
+ * of a close line.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "correlate_int.h"
+
+void
+corr_advance(struct session *s, enum phase p)
+{
+	if (p != PHASE_NONE && p != PHASE_POSTQUEUE && p > s->reached)
+		s->reached = p;
+}
+
+void
+corr_harvest(struct session *s, const struct match *m)
+{
+	struct arena *a = &s->arena;
+
+	corr_keep(a, &s->host, m->f[F_HOST]);
+	/* the last process wins: Exim's daemon logs the connection, the
+	 * process it forks logs the session */
+	if (m->f[F_PID].p && m->f[F_PID].len && (s->pid == NULL ||
+	    !sv_eq(m->f[F_PID], s->pid)))
+		s->pid = corr_dup(a, m->f[F_PID]);
+	corr_keep(a, &s->session_id, m->f[F_SESSION]);
+	corr_keep(a, &s->client_name, m->f[F_CLIENT_NAME]);
+	corr_keep(a, &s->client_ip, m->f[F_CLIENT_IP]);
+	corr_keep(a, &s->client_port, m->f[F_CLIENT_PORT]);
+	corr_keep(a, &s->helo, m->f[F_HELO]);
+	corr_keep(a, &s->sender, m->f[F_SENDER]);
+	corr_keep(a, &s->sasl_user, m->f[F_SASL_USER]);
+	corr_keep(a, &s->tls, m->f[F_TLS]);
+	if (s->dir == DIR_OUTBOUND) {
+		corr_keep(a, &s->relay, m->f[F_RELAY]);
+		return;
+	}
+	/* A line that names the client's HELO, a sender or a recipient
+	 * shows how far the conversation got, even where the server logs no
+	 * commands (Exim's "SMTP command timeout" after MAIL and RCPT). */
+	if (m->f[F_HELO].p)
+		corr_advance(s, PHASE_HELO);
+	if (m->f[F_SENDER].p && pattern_scope(m->pat) == SCOPE_SESSION)
+		corr_advance(s, PHASE_MAIL);
+	if (m->f[F_RECIPIENT].p && pattern_scope(m->pat) == SCOPE_SESSION)
+		corr_advance(s, PHASE_RCPT);
+}
+
+enum kind
+corr_kind_of(const struct match *m, enum phase ph, struct strview reply)
+{
+	enum kind k = KIND_NONE;
+
+	if (m && m->f[F_KIND].p)
+		k = kind_by_name(m->f[F_KIND].p, m->f[F_KIND].len);
+	if (k != KIND_NONE)
+		return k;
+	if (reply.p && reply.len && (reply.p[0] == '4' || reply.p[0] == '5')) {
+		if (ph == PHASE_AUTH)
+			return KIND_AUTH;
+		if (ph == PHASE_STARTTLS)
+			return KIND_TLS;
+		return reply.p[0] == '4' ? KIND_TEMPFAIL : KIND_REJECTED;
+	}
+	return KIND_PROTOCOL;
+}
+
+/*
+ * Record a failure. A reply seen in a transcript and the reject line for
+ * the same command describe one failure: the second merges into the first
+ * (filling what it lacked) instead of counting twice.
+ */
+static void
+add_failure(struct correlator *c, struct session *s, const struct match *m,
+    enum phase ph, enum kind k, struct strview reply, struct strview enh,
+    struct strview text, unsigned last_cmd_seq)
+{
+	struct arena *a = &s->arena;
+	struct failure *f = NULL;
+
+	if (s->nfails) {
+		struct failure *l = &s->fails[s->nfails - 1];
+
+		/* one from a transcript reply, one from a pattern */
+		if (l->seq > last_cmd_seq && l->phase == ph &&
+		    (m == NULL || l->pattern == NULL) &&
+		    (!l->reply || !reply.p || sv_eq(reply, l->reply)))
+			f = l;
+	}
+	if (f == NULL) {
+		grow_array((void **)&s->fails, &s->capfails, s->nfails + 1,
+		    sizeof(*s->fails));
+		f = &s->fails[s->nfails++];
+		memset(f, 0, sizeof(*f));
+		f->phase = ph;
+		f->kind = k;
+		f->seq = ++c->seq;
+	} else if (m && m->pat) {
+		f->kind = k;	/* a pattern knows better than a bare reply */
+	}
+	if (!f->reply)
+		f->reply = corr_dup(a, reply);
+	if (!f->enhanced)
+		f->enhanced = corr_dup(a, enh);
+	if (text.p && (!f->text || (m && m->pat)))
+		f->text = corr_dup(a, text);
+	if (m) {
+		if (m->pat) {
+			f->pattern = pattern_name(m->pat);
+			f->explains |= pattern_explains(m->pat);
+		}
+		if (!f->cause)
+			f->cause = corr_dup(a, m->f[F_CAUSE]);
+		if (!f->command)
+			f->command = corr_dup(a, m->f[F_COMMAND]);
+		if (!f->recipient)
+			f->recipient = corr_dup(a, m->f[F_RECIPIENT]);
+	}
+	corr_advance(s, ph);
+}
+
+/* "ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5" */
+static void
+parse_stats(struct session *s, struct strview v)
+{
+	const char *p = v.p, *end = v.p + v.len;
+	int accepted = 0;
+
+	if (memchr(v.p, '=', v.len) == NULL) {
+		/* a command list, "EHLO,STARTTLS,AUTH,QUIT" (Exim's C=) */
+		while (p < end) {
+			const char *w = p;
+			enum phase ph;
+
+			while (p < end && *p != ',')
+				p++;
+			ph = phase_of_stage(w, (size_t)(p - w));
+			if (ph != PHASE_NONE) {
+				s->listed_phase = ph;
+				corr_advance(s, ph);
+			}
+			if (p - w == 4 && strncasecmp(w, "QUIT", 4) == 0)
+				s->clean_quit = true;
+			if (p < end)
+				p++;
+		}
+		return;
+	}
+	while (p < end) {
+		const char *w = p, *eq;
+		long ok, total;
+		char *q;
+
+		while (p < end && *p != ' ')
+			p++;
+		eq = memchr(w, '=', (size_t)(p - w));
+		if (eq) {
+			ok = strtol(eq + 1, &q, 10);
+			total = (q < p && *q == '/') ? strtol(q + 1, NULL, 10) :
+			    ok;
+			if (total > 0)
+				corr_advance(s, phase_of_stage(w,
+				    (size_t)(eq - w)));
+			if ((eq - w == 4 && (memcmp(w, "data", 4) == 0 ||
+			    memcmp(w, "bdat", 4) == 0)))
+				accepted += (int)ok;
+			if (eq - w == 4 && memcmp(w, "quit", 4) == 0 && ok > 0)
+				s->clean_quit = true;
+			if (eq - w == 4 && memcmp(w, "rcpt", 4) == 0)
+				s->stats_rcpt_ok = (int)ok;
+		}
+		while (p < end && *p == ' ')
+			p++;
+	}
+	s->stats_accepted = accepted;
+}
+
+static struct conv *
+add_conv(struct session *s, bool reply, struct strview text, uint32_t file,
+    uint32_t line)
+{
+	struct conv *cv;
+
+	grow_array((void **)&s->conv, &s->capconv, s->nconv + 1,
+	    sizeof(*s->conv));
+	cv = &s->conv[s->nconv++];
+	cv->reply = reply;
+	cv->text = corr_dup(&s->arena, text);
+	cv->file = file;
+	cv->line = line;
+	cv->cont = false;
+	return cv;
+}
+
+/* Which phase a failure line names: its phase field, else its stage. */
+static enum phase
+phase_from(const struct session *s, const struct match *m)
+{
+	enum phase p = PHASE_NONE;
+
+	if (m->f[F_PHASE].p)
+		p = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
+	if (p == PHASE_NONE && m->f[F_COMMAND].p)
+		p = phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len);
+	if (p == PHASE_NONE)
+		p = s->reached == PHASE_NONE ? PHASE_PREGREETING : s->reached;
+	return p;
+}
+
+void
+corr_apply_session(struct correlator *c, struct session *s,
+    const struct match *m, uint32_t file, uint32_t line, struct strview text)
+{
+	enum event ev = pattern_event(m->pat);
+	struct arena *a = &s->arena;
+	const char *reach = pattern_reaches(m->pat);
+
+	corr_harvest(s, m);
+	if (reach != NULL)
+		corr_advance(s, phase_by_name(reach, strlen(reach)));
+	switch (ev) {
+	case EV_CONNECT:
+		s->seen_start = true;
+		break;
+	case EV_DISCONNECT:
+		if (m->f[F_STATS].p)
+			parse_stats(s, m->f[F_STATS]);
+		/* a disconnect alone (its session's other lines are not in
+		 * the input) says nothing of where the client left */
+		/* and one that follows a refusal of the last command: the
+		 * refusal, not the leaving, is what went wrong */
+		if (pattern_needs_quit(m->pat) && !s->clean_quit &&
+		    s->data_ok == 0 && (s->seen_start || s->last_cmd_seq ||
+		    s->nconv || s->nfails) && !(s->nfails > 0 &&
+		    s->fails[s->nfails - 1].seq > s->last_cmd_seq &&
+		    s->last_cmd_seq > 0)) {
+			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
+			    PHASE_PREGREETING;
+			static const char why[] = "the session ended without "
+			    "QUIT";
+
+			if (p == PHASE_NONE)
+				p = s->reached == PHASE_NONE ?
+				    PHASE_PREGREETING : s->reached;
+			add_failure(c, s, m, p, KIND_DROPPED,
+			    (struct strview){0}, (struct strview){0},
+			    (struct strview){why, sizeof(why) - 1},
+			    s->last_cmd_seq);
+		}
+		break;
+	case EV_COMMAND: {
+		enum phase p = phase_of_stage(m->f[F_COMMAND].p,
+		    m->f[F_COMMAND].len);
+		struct buf b = {0};
+
+		buf_add(&b, m->f[F_COMMAND].p ? m->f[F_COMMAND].p : "",
+		    m->f[F_COMMAND].len);
+		if (m->f[F_ARG].p && m->f[F_ARG].len) {
+			buf_addc(&b, ' ');
+			buf_add(&b, m->f[F_ARG].p, m->f[F_ARG].len);
+		}
+		add_conv(s, false, (struct strview){b.s ? b.s : "", b.len},
+		    file, line);
+		buf_free(&b);
+		if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
+			corr_keep(a, &s->helo, m->f[F_ARG]);
+		if (sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
+			s->clean_quit = true;
+		/* RFC 3030: the reply to "BDAT n LAST" is the reply to the
+		 * whole message, as the one after DATA's 354 and the dot */
+		if (sv_eq_nocase(m->f[F_COMMAND], "BDAT", 4) && m->f[F_ARG].p &&
+		    m->f[F_ARG].len >= 4 && strncasecmp(m->f[F_ARG].p +
+		    m->f[F_ARG].len - 4, "LAST", 4) == 0)
+			s->after_354 = true;
+		s->last_cmd_seq = ++c->seq;
+		s->last_cmd_phase = p;
+		corr_advance(s, p);
+		break;
+	}
+	case EV_REPLY: {
+		struct strview r = m->f[F_REPLY];
+		struct buf b = {0};
+		/* "250-PIPELINING": the separator before what follows the
+		 * code, which is in the line */
+		bool cont = m->f[F_ENHANCED].p ?
+		    m->f[F_ENHANCED].p[-1] == '-' :
+		    m->f[F_TEXT].p != NULL && m->f[F_TEXT].len > 0 &&
+		    m->f[F_TEXT].p[-1] == '-';
+		char sep = cont ? '-' : ' ';
+
+		buf_add(&b, r.p ? r.p : "", r.len);
+		if (m->f[F_ENHANCED].p) {
+			buf_addc(&b, sep);
+			buf_add(&b, m->f[F_ENHANCED].p, m->f[F_ENHANCED].len);
+			sep = ' ';
+		}
+		if (m->f[F_TEXT].p) {
+			buf_addc(&b, sep);
+			buf_add(&b, m->f[F_TEXT].p, m->f[F_TEXT].len);
+		}
+		add_conv(s, true, (struct strview){b.s ? b.s : "", b.len},
+		    file, line)->cont = cont;
+		buf_free(&b);
+		if (r.p && r.len == 3 && r.p[0] == '2' &&
+		    s->last_cmd_phase == PHASE_RCPT)
+			s->rcpt_ok++;
+		if (!cont && sv_eq(r, "354")) {
+			s->after_354 = true;
+		} else if (!cont && s->after_354 && r.p && r.len == 3) {
+			s->after_354 = false;
+			if (r.p[0] == '2')
+				s->data_ok++;
+		}
+		if (r.p && r.len == 3 && (r.p[0] == '4' || r.p[0] == '5')) {
+			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
+			    PHASE_PREGREETING;
+
+			if (p == PHASE_NONE)
+				p = s->reached == PHASE_NONE ?
+				    PHASE_PREGREETING : s->reached;
+			add_failure(c, s, NULL, p, corr_kind_of(m, p, r), r,
+			    m->f[F_ENHANCED], m->f[F_TEXT], s->last_cmd_seq);
+		}
+		break;
+	}
+	case EV_FAIL: {
+		enum phase p = phase_from(s, m);
+		enum kind k = corr_kind_of(m, p, m->f[F_REPLY]);
+
+		add_failure(c, s, m, p, k, m->f[F_REPLY], m->f[F_ENHANCED],
+		    m->f[F_TEXT].p ? m->f[F_TEXT] : m->f[F_REASON],
+		    s->last_cmd_seq);
+		if (!m->f[F_PHASE].p && (!m->f[F_COMMAND].p ||
+		    phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len) ==
+		    PHASE_NONE) && s->last_cmd_seq == 0)
+			s->fails[s->nfails - 1].phase_guessed = true;
+		if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
+		    s->dir == DIR_INBOUND) {
+			struct rcpt *r = rcpt_get(a, &s->rcpts, &s->nrcpts,
+			    &s->caprcpts, m->f[F_RECIPIENT]);
+
+			r->status = k == KIND_TEMPFAIL ? RS_TEMPFAIL :
+			    RS_REJECTED;
+			r->phase = PHASE_RCPT;
+			r->kind = k;
+			r->reply = corr_dup(a, m->f[F_REPLY]);
+			r->enhanced = corr_dup(a, m->f[F_ENHANCED]);
+			r->text = corr_dup(a, m->f[F_TEXT]);
+		}
+		break;
+	}
+	case EV_ACCEPT:
+		/*
+		 * The message arrived through the session whose line named
+		 * orig_queue (Exchange: the tracking log's RECEIVE row and
+		 * the protocol log's "receiving message"). Whichever line
+		 * comes first, that session gets the message, and this one,
+		 * a view of the same arrival, is folded into it.
+		 */
+		if (m->f[F_ORIG_QUEUE].p && m->f[F_ORIG_QUEUE].len) {
+			int qf = pattern_set_message_field(m->set);
+			struct message *from = msg_get(c, m->f[F_HOST],
+			    m->f[F_ORIG_QUEUE], true);
+			struct message *to = qf >= 0 && m->f[qf].p ?
+			    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
+
+			if (to && to->owner == NULL && from->owner != NULL) {
+				msg_link_forward(c, from, to, s);
+			} else if (to && to->owner == NULL) {
+				/* the session comes later: own it till then */
+				from->forwarded = true;
+				from->next_hop = to;
+				to->owner = s;
+				msg_attach(s, to);
+			}
+		}
+		break;
+	case EV_TRANSACTION:
+		if (m->f[F_ORIG_QUEUE].p) {
+			struct message *from = msg_get(c, m->f[F_HOST],
+			    m->f[F_ORIG_QUEUE], false);
+			int qf = pattern_set_message_field(m->set);
+			struct message *to = qf >= 0 && m->f[qf].p ?
+			    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
+
+			if (from && to)
+				msg_link_forward(c, from, to, s);
+		}
+		break;
+	default:
+		break;
+	}
+}

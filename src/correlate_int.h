@@ -1,0 +1,105 @@
+/*
+ * correlate_int - what the correlator's files share and nobody else sees.
+ *
+ *	correlate.c        the correlator: session keys, lists, closing,
+ *	                   lingering, hand-offs, eviction; feeding a line
+ *	correlate_apply.c  what a line does to its session: fields, the
+ *	                   transcript, failures, the close line's counters
+ *	correlate_msg.c    queued messages: lookup, deliveries, re-injection,
+ *	                   retirement
+ *
+ * Include only from those files.
+ */
+#ifndef SLA_CORRELATE_INT_H
+#define SLA_CORRELATE_INT_H
+
+#include "correlate.h"
+
+struct seen_line {
+	uint64_t hash;
+	uint32_t file;	/* file index + 1; 0: empty */
+};
+
+struct msgnode {
+	struct message *m;
+	struct msgnode *prev, *next;
+};
+
+struct correlator {
+	struct correlate_opts o;
+	struct strmap *open, *msgs, *handoff;
+	struct session *lru_head, *lru_tail;
+	/* held sessions, on their own list (same links): the idle sweep
+	 * walks the LRU list only */
+	struct session *held_head, *held_tail;
+	size_t nlive;
+	struct msgnode *mq_head, *mq_tail;
+	unsigned seq;
+	struct correlate_stats st;
+	struct buf key;
+	int64_t now, last_sweep;	/* log time, UTC microseconds */
+	struct session *lg_head, *lg_tail;	/* lingering, by end time */
+	struct seen_line *seen;	/* SEEN_SLOTS */
+	bool have_now;
+};
+
+/* The node of m in the FIFO is kept in a side map: key -> node. */
+struct msgentry {
+	struct message *m;
+	struct msgnode *node;
+};
+
+/* correlate.c */
+
+/* A copy of v in arena a; NULL when v is unset. */
+char *corr_dup(struct arena *a, struct strview v);
+/* Keep the first value seen in *dst, unless the new one is better than
+ * none. */
+void corr_keep(struct arena *a, char **dst, struct strview v);
+/* Hand s on (or hold it) if it is closed and its messages have left. */
+void corr_try_finish(struct correlator *, struct session *);
+
+/* correlate_apply.c */
+
+/* Note that s got to phase p (never back, never to post-queue). */
+void corr_advance(struct session *s, enum phase p);
+/* The kind of a failure: the line's kind field, else from the reply. */
+enum kind corr_kind_of(const struct match *m, enum phase ph,
+    struct strview reply);
+/* Take the session-wide fields a line names (host, pid, client, ...). */
+void corr_harvest(struct session *s, const struct match *m);
+/* What a line of session scope does to s. */
+void corr_apply_session(struct correlator *c, struct session *s,
+    const struct match *m, uint32_t file, uint32_t line,
+    struct strview text);
+
+/* correlate_msg.c */
+
+/* The message under host and queue ID q; created when asked to. */
+struct message *msg_get(struct correlator *c, struct strview host,
+    struct strview q, bool create);
+/* Take m out of the queue; free it unless a session still shows it. */
+void msg_retire(struct correlator *c, struct message *m);
+/* Free m, handing it to correlate_opts.message first. */
+void msg_free(struct correlator *c, struct message *m);
+/* Free a queue map entry and its message (strmap_each(); arg: the
+ * correlator). */
+void msg_free_entry(void *val, void *arg);
+/* List m among s's messages (once); take it off. */
+void msg_attach(struct session *s, struct message *m);
+void msg_detach(struct session *s, struct message *m);
+/* The recipient addr of the list *v, added when new. */
+struct rcpt *rcpt_get(struct arena *a, struct rcpt **v, size_t *n,
+    size_t *cap, struct strview addr);
+/* A content filter re-injected "from" as "to" (via: the session that
+ * did, or NULL). */
+void msg_link_forward(struct correlator *c, struct message *from,
+    struct message *to, struct session *via);
+/* What a line of message scope does to msg (and to the outbound session
+ * out that delivered it, when not NULL). */
+void msg_apply(struct correlator *c, struct message *msg,
+    const struct match *m, struct session *out, const struct ts *ts);
+/* Retire the oldest messages past max_open. */
+void msg_evict(struct correlator *c);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * correlate_msg - the queued messages of the correlator (correlate.h):
+ * found by host and queue ID, kept in a FIFO so that the oldest go first
+ * past max_open, linked across a content filter's re-injection, and
+ * given their recipients' delivery results.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate_int.h"
+
+void
+msg_free(struct correlator *c, struct message *m)
+{
+	/* its last word: the message figures (tally.h) count it here */
+	if (c->o.message)
+		c->o.message(m, c->o.arg);
+	free(m->rcpts);
+	free(m->lines);
+	arena_free(&m->arena);
+	free(m);
+}
+
+static void
+mq_unlink(struct correlator *c, struct msgnode *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		c->mq_head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	else
+		c->mq_tail = n->prev;
+	free(n);
+}
+
+static const char *
+msg_key(struct correlator *c, const char *host, size_t hl, const char *q,
+    size_t ql)
+{
+	buf_reset(&c->key);
+	buf_add(&c->key, host ? host : "", hl);
+	buf_addc(&c->key, '\x1f');
+	buf_add(&c->key, q, ql);
+	return c->key.s;
+}
+
+/* Take m out of the queue map; free it unless a session still shows it. */
+void
+msg_retire(struct correlator *c, struct message *m)
+{
+	struct msgentry *e;
+	const char *k = msg_key(c, m->host, strlen(m->host), m->queue,
+	    strlen(m->queue));
+
+	e = strmap_del(c->msgs, k, c->key.len);
+	if (e) {
+		mq_unlink(c, e->node);
+		free(e);
+	}
+	m->closed_map = true;
+	if (m->owner)
+		corr_try_finish(c, m->owner);
+	else
+		msg_free(c, m);
+}
+
+struct message *
+msg_get(struct correlator *c, struct strview host, struct strview q,
+    bool create)
+{
+	const char *k = msg_key(c, host.p, host.p ? host.len : 0, q.p, q.len);
+	struct msgentry *e = strmap_get(c->msgs, k, c->key.len);
+	struct message *m;
+
+	if (e || !create)
+		return e ? e->m : NULL;
+	m = xcalloc(1, sizeof(*m));
+	m->host = arena_strndup(&m->arena, host.p ? host.p : "",
+	    host.p ? host.len : 0);
+	m->queue = arena_strndup(&m->arena, q.p, q.len);
+	m->seq = ++c->seq;
+	e = xcalloc(1, sizeof(*e));
+	e->m = m;
+	e->node = xcalloc(1, sizeof(*e->node));
+	e->node->m = m;
+	e->node->prev = c->mq_tail;
+	if (c->mq_tail)
+		c->mq_tail->next = e->node;
+	else
+		c->mq_head = e->node;
+	c->mq_tail = e->node;
+	k = msg_key(c, m->host, strlen(m->host), m->queue, strlen(m->queue));
+	strmap_put(c->msgs, k, c->key.len, e);
+	c->st.messages++;
+	return m;
+}
+
+void
+msg_attach(struct session *s, struct message *m)
+{
+	for (size_t i = 0; i < s->nmsgs; i++)
+		if (s->msgs[i] == m)
+			return;
+	grow_array((void **)&s->msgs, &s->capmsgs, s->nmsgs + 1,
+	    sizeof(*s->msgs));
+	s->msgs[s->nmsgs++] = m;
+}
+
+/* m no longer belongs to s (it moved to another session). */
+void
+msg_detach(struct session *s, struct message *m)
+{
+	for (size_t i = 0; i < s->nmsgs; i++)
+		if (s->msgs[i] == m) {
+			memmove(&s->msgs[i], &s->msgs[i + 1],
+			    (s->nmsgs - i - 1) * sizeof(*s->msgs));
+			s->nmsgs--;
+			return;
+		}
+}
+
+struct rcpt *
+rcpt_get(struct arena *a, struct rcpt **v, size_t *n, size_t *cap,
+    struct strview addr)
+{
+	struct rcpt *r;
+
+	for (size_t i = 0; i < *n; i++)
+		if (addr.p && (*v)[i].address && sv_eq((addr), (*v)[i].address))
+			return &(*v)[i];
+	grow_array((void **)v, cap, *n + 1, sizeof(**v));
+	r = &(*v)[(*n)++];
+	memset(r, 0, sizeof(*r));
+	r->address = corr_dup(a, addr);
+	r->phase = PHASE_NONE;
+	r->remote_phase = PHASE_NONE;
+	r->delay = -1;
+	return r;
+}
+
+/*
+ * A content filter re-injected message "from" as "to": the deliveries of
+ * "to" decide; the session that re-injected it is internal plumbing.
+ */
+void
+msg_link_forward(struct correlator *c, struct message *from, struct message *to,
+    struct session *via)
+{
+	if (from == to || from->next_hop == to)
+		return;
+	from->forwarded = true;
+	from->next_hop = to;
+	to->reinjected = true;
+	if (via == NULL)
+		via = to->owner;
+	if (from->owner && to->owner != from->owner) {
+		if (via && via != from->owner)
+			via->internal = true;
+		if (to->owner) {
+			to->owner->internal = true;
+			msg_detach(to->owner, to);
+			corr_try_finish(c, to->owner);
+		}
+		to->owner = from->owner;
+		msg_attach(from->owner, to);
+		if (!to->accepted && !to->closed_map)
+			to->abandoned = false;
+	}
+}
+
+void
+msg_apply(struct correlator *c, struct message *msg,
+    const struct match *m, struct session *out, const struct ts *ts)
+{
+	enum event ev = pattern_event(m->pat);
+	struct arena *a = &msg->arena;
+
+	corr_keep(a, &msg->message_id, m->f[F_MESSAGE_ID]);
+	corr_keep(a, &msg->sender, m->f[F_SENDER]);
+	corr_keep(a, &msg->size, m->f[F_SIZE]);
+	switch (ev) {
+	case EV_ACCEPT:
+		msg->accepted = true;
+		msg->abandoned = false;
+		if (!(msg->accepted_at.flags & TS_SET))
+			msg->accepted_at = *ts;
+		break;
+	case EV_DELIVERY: {
+		struct strview st = m->f[F_STATUS];
+		enum rstatus rs = RS_DEFERRED;
+		enum phase rp = PHASE_NONE;
+		struct rcpt *r;
+
+		if (sv_eq(st, "delivered"))
+			rs = RS_DELIVERED;
+		else if (sv_eq(st, "bounced"))
+			rs = RS_BOUNCED;
+		else if (sv_eq(st, "expired"))
+			rs = RS_EXPIRED;
+		if (m->f[F_PHASE].p)
+			rp = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
+		if (rp == PHASE_NONE && m->f[F_REMOTE_STAGE].p)
+			rp = phase_of_stage(m->f[F_REMOTE_STAGE].p,
+			    m->f[F_REMOTE_STAGE].len);
+		/* the message's own view: one entry per recipient */
+		r = rcpt_get(a, &msg->rcpts, &msg->nrcpts, &msg->caprcpts,
+		    m->f[F_RECIPIENT]);
+		r->status = rs;
+		r->phase = PHASE_POSTQUEUE;
+		r->remote_phase = rp;
+		r->kind = rs == RS_BOUNCED ? KIND_BOUNCED : rs == RS_EXPIRED ?
+		    KIND_EXPIRED : rs == RS_DEFERRED ? KIND_DEFERRED :
+		    KIND_NONE;
+		r->reply = corr_dup(a, m->f[F_REPLY]);
+		r->enhanced = corr_dup(a, m->f[F_ENHANCED]);
+		r->text = corr_dup(a, m->f[F_TEXT]);
+		r->relay = corr_dup(a, m->f[F_RELAY]);
+		r->at = *ts;
+		r->delay = m->f[F_DELAY].p ? strtod(m->f[F_DELAY].p, NULL) :
+		    -1;
+		r->remote = out != NULL;
+		r->deferrals += rs == RS_DEFERRED;
+		if (m->f[F_NEW_QUEUE].p && rs == RS_DELIVERED) {
+			/* "queued as X": a re-injection only when X is in
+			 * this host's queue; else it is the remote's ID */
+			struct message *to = msg_get(c, m->f[F_HOST],
+			    m->f[F_NEW_QUEUE], false);
+
+			if (to != NULL)
+				msg_link_forward(c, msg, to, NULL);
+		}
+		if (out != NULL) {
+			/* the outbound session's view of the same attempt */
+			struct rcpt *o = rcpt_get(&out->arena, &out->rcpts,
+			    &out->nrcpts, &out->caprcpts, m->f[F_RECIPIENT]);
+			enum kind k = corr_kind_of(m, rp, m->f[F_REPLY]);
+
+			o->status = rs == RS_DELIVERED ? RS_DELIVERED :
+			    rs == RS_DEFERRED ? RS_TEMPFAIL : RS_REJECTED;
+			o->phase = rp;
+			o->kind = rs == RS_DELIVERED ? KIND_NONE :
+			    (k == KIND_PROTOCOL && !m->f[F_KIND].p) ?
+			    (rs == RS_DEFERRED ? KIND_TEMPFAIL :
+			    KIND_REJECTED) : k;
+			o->reply = corr_dup(&out->arena, m->f[F_REPLY]);
+			o->enhanced = corr_dup(&out->arena, m->f[F_ENHANCED]);
+			o->text = corr_dup(&out->arena, m->f[F_TEXT]);
+			o->relay = corr_dup(&out->arena, m->f[F_RELAY]);
+			corr_keep(&out->arena, &out->sender, (struct strview){
+			    msg->sender, msg->sender ? strlen(msg->sender) :
+			    0});
+			corr_advance(out, rp);
+		}
+		break;
+	}
+	case EV_EXPIRE:
+		msg->expired = true;
+		for (size_t i = 0; i < msg->nrcpts; i++)
+			if (msg->rcpts[i].status != RS_DELIVERED &&
+			    msg->rcpts[i].status != RS_BOUNCED) {
+				msg->rcpts[i].status = RS_EXPIRED;
+				msg->rcpts[i].kind = KIND_EXPIRED;
+			}
+		break;
+	default:
+		break;
+	}
+}
+
+void
+msg_evict(struct correlator *c)
+{
+	while (strmap_count(c->msgs) > c->o.max_open && c->mq_head) {
+		struct message *m = c->mq_head->m;
+
+		m->abandoned = true;
+		msg_retire(c, m);
+	}
+}
+
+void
+msg_free_entry(void *val, void *arg)
+{
+	struct msgentry *e = val;
+
+	msg_free(arg, e->m);
+	free(e->node);
+	free(e);
+}
