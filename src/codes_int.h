@@ -1,0 +1,91 @@
+/*
+ * codes_int - the loaded codes file as codes_load.c builds it and codes.c
+ * reads it; private to those two.
+ */
+#ifndef SLA_CODES_INT_H
+#define SLA_CODES_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct usual {
+	int phase;
+	char **causes;
+	size_t ncauses;
+};
+
+struct digit {
+	char *name, *meaning;
+	size_t line;	/* 0: not defined */
+};
+
+struct reply {
+	int code;
+	char *meaning, *ref;
+	bool vendor;
+	struct usual *usual;
+	size_t nusual;
+	size_t line;
+};
+
+struct detail {
+	int subject, detail;
+	unsigned classes;	/* bit n: class n */
+	char *meaning, *ref;
+	struct usual *usual;
+	size_t nusual;
+	size_t line;
+};
+
+enum { L_SUCCESS, L_INTERMEDIATE, L_ERROR, L_COMMON, L__COUNT };
+
+struct command {
+	char *name;
+	char **aliases;
+	size_t naliases;
+	int phase;	/* -1: none */
+	int *codes[L__COUNT];
+	size_t ncodes[L__COUNT];
+	char *ref;
+	size_t line;
+};
+
+struct hint {
+	int phase;	/* -1: any */
+	char *cause;	/* NULL: any */
+	char *text;
+	size_t line;
+};
+
+struct codes {
+	struct digit rclass[10], rcat[10];
+	struct digit eclass[10];
+	struct digit *esubj;	/* [1000] */
+	struct reply *reply[1000];
+	struct detail *details;
+	size_t ndetails;
+	struct command *cmds;
+	size_t ncmds;
+	struct hint *hints;
+	size_t nhints;
+	/* built after loading */
+	char *rfall[10][10];	/* class, middle digit */
+	char *efall_cs[10][8];	/* enhanced class, subject 0-7 */
+	char *efall_c[10];
+};
+
+/* A run of 1..maxd ASCII digits, the whole of s[0..len): its value;
+ * -1 otherwise. */
+int codes_parse_num(const char *s, size_t len, size_t maxd);
+/* "550" -> 550; -1 unless exactly three digits. */
+int codes_reply_num(const char *s);
+/* "5.1.1" -> class, subject, detail: one to three digits each (the
+ * class whatever its digit); false otherwise. */
+bool codes_enh_split(const char *s, int *cls, int *subj, int *det);
+/* An enhanced status class: 2, 4 or 5. */
+bool codes_enh_class_ok(int c);
+/* The command named name[0..len) or one of its aliases, any case. */
+struct command *codes_find_command(const struct codes *c, const char *name,
+    size_t len);
+
+#endif
