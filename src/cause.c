@@ -50,8 +50,8 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			}
 			if (text == NULL) {
 				yamldoc_err(l, sn,
-					    "a sample is a reply text, or a "
-					    "mapping with 'text' and 'phase'");
+				    "a sample is a reply text, or a "
+				    "mapping with 'text' and 'phase'");
 				continue;
 			}
 			r->samples = xrealloc(r->samples, (r->nsamples + 1) *
@@ -96,7 +96,7 @@ cause_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
 		r.file = xstrdup(l->file);
 		if (r.nsamples == 0)
 			yamldoc_err(l, cn, "cause '%s' has no samples",
-				    r.cause);
+			    r.cause);
 		grow_array((void **)&db->causes, &db->capcauses,
 		    db->ncauses + 1, sizeof(r));
 		db->causes[db->ncauses++] = r;

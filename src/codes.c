@@ -173,7 +173,7 @@ codes_enhanced_flags(const struct codes *c, const char *enh)
 		return CODE_MALFORMED | CODE_UNKNOWN;
 	if ((d = find_detail(c, subj, det)) == NULL)
 		return (codes_enh_class_ok(cls) ? 0 : CODE_MALFORMED) |
-		       CODE_UNKNOWN;
+		    CODE_UNKNOWN;
 	if (!codes_enh_class_ok(cls))
 		return CODE_MALFORMED;
 	return (d->classes & (1u << cls)) ? 0 : CODE_CLASS;

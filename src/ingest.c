@@ -45,8 +45,8 @@ struct ingest {
  * prefixes of the file's set.
  */
 static bool
-match_line(struct ingest *g, const struct pattern_set **cur, struct strview line,
-    struct match *m)
+match_line(struct ingest *g, const struct pattern_set **cur,
+    struct strview line, struct match *m)
 {
 	size_t n = pattern_db_count(g->o.db);
 
@@ -54,7 +54,8 @@ match_line(struct ingest *g, const struct pattern_set **cur, struct strview line
 		return true;
 	if (!g->o.mta) {
 		for (size_t i = 0; i < n; i++) {
-			const struct pattern_set *s = pattern_db_set(g->o.db, i);
+			const struct pattern_set *s =
+			    pattern_db_set(g->o.db, i);
 
 			if (s == *cur)
 				continue;

@@ -222,8 +222,8 @@ print_stats(const struct run *r, const struct timespec *t0,
 
 /*
  * Read the files (or follow one) through the pipeline into r->rep, print
- * the report and free the reporter. False when an input could not be read or the report
- * not written.
+ * the report and free the reporter. False when an input could not be
+ * read or the report not written.
  */
 static bool
 run_pipeline(struct run *r, const char **files, size_t nfiles)

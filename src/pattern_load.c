@@ -71,8 +71,8 @@ keyalt_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
 		    secs > 86400)
 			yamldoc_err(l, vn,
-				    "session gap must be seconds from 0 to "
-				    "86400");
+			    "session gap must be seconds from 0 to "
+			    "86400");
 		else
 			c->a->gap_us = (int64_t)secs * 1000000;
 	}
@@ -96,17 +96,17 @@ session_keys(struct yamldoc *l, yaml_node_t *n, struct keyalt *alts)
 
 			if (k >= KEY_ALTS_MAX) {
 				yamldoc_err(l, yamldoc_node(l, *it),
-					    "session: more than %d "
-					    "alternatives",
-					    KEY_ALTS_MAX);
+				    "session: more than %d "
+				    "alternatives",
+				    KEY_ALTS_MAX);
 				break;
 			}
 			yamldoc_walk(l, yamldoc_node(l, *it), keys, "session",
 			    keyalt_pair, &c);
 			if (!c.have_key)
 				yamldoc_err(l, yamldoc_node(l, *it),
-					    "session alternative "
-					    "without 'key'");
+				    "session alternative "
+				    "without 'key'");
 			k++;
 		}
 		return k;
@@ -133,7 +133,7 @@ pattern_compile(struct yamldoc *l, yaml_node_t *n, const char *rx,
 
 		pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
 		yamldoc_err(l, n, "regex does not compile: %s at offset %zu",
-			    msg, (size_t)off);
+		    msg, (size_t)off);
 		return NULL;
 	}
 	*jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
@@ -159,7 +159,7 @@ resolve_groups(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 
 		if (f < 0) {
 			yamldoc_err(l, n, "unknown field '%s' (named group)",
-				    name);
+			    name);
 			continue;
 		}
 		if (p->ngroups[f] < GROUPS_MAX)
@@ -402,7 +402,7 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			p->scope = SCOPE_MESSAGE;
 		else
 			yamldoc_err(l, vn,
-				    "scope must be 'session' or 'message'");
+			    "scope must be 'session' or 'message'");
 	} else if (strcmp(k, "direction") == 0) {
 		if (v && strcmp(v, "inbound") == 0)
 			p->dir = DIR_INBOUND;
@@ -492,13 +492,13 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 	}
 	if (c.samples_node == NULL)
 		yamldoc_err(l, n,
-			    "no samples: every pattern carries real lines");
+		    "no samples: every pattern carries real lines");
 	else
 		load_samples(l, c.samples_node, p);
 	if (c.samples_node && p->nsamples == 0)
 		yamldoc_err(l, c.samples_node,
-			    "no samples: every pattern carries "
-			    "real lines");
+		    "no samples: every pattern carries "
+		    "real lines");
 	l->subject = NULL;
 	return l->errors == before;
 }
@@ -569,11 +569,11 @@ load_csv(struct yamldoc *l, struct pattern_set *s, yaml_node_t *vn)
 	yamldoc_walk(l, vn, keys, "csv", csv_pair, s);
 	if (s->csv->nfields == 0)
 		yamldoc_err(l, vn,
-			    "csv: no 'fields': which columns make a line");
+		    "csv: no 'fields': which columns make a line");
 	if (s->csv->header == NULL)
 		yamldoc_err(l, vn,
-			    "csv: no 'header': the documented '#Fields:' "
-			    "columns, for samples and files without a header");
+		    "csv: no 'header': the documented '#Fields:' "
+		    "columns, for samples and files without a header");
 }
 
 static void
@@ -604,7 +604,7 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		s->message_field = v ? field_by_name(v) : -1;
 		if (s->message_field < 0)
 			yamldoc_err(l, vn, "message: unknown field '%s'",
-				    v ? v : "");
+			    v ? v : "");
 	} else if (strcmp(k, "label") == 0) {
 		if (v)
 			s->label = xstrdup(v);
@@ -620,7 +620,7 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
 		    secs > 600)
 			yamldoc_err(l, vn,
-				    "linger must be seconds from 0 to 600");
+			    "linger must be seconds from 0 to 600");
 		else
 			s->linger_us = (int64_t)secs * 1000000;
 	} else if (strcmp(k, "csv") == 0) {
@@ -687,7 +687,7 @@ load_file(struct pattern_db *db, const char *path)
 		cause_load(&l, db, c.causes);
 	if (c.s->mta == NULL && c.causes == NULL && l.errors == 0)
 		yamldoc_err(&l, root,
-			    "no 'mta' and no 'causes': not a pattern file");
+		    "no 'mta' and no 'causes': not a pattern file");
 	if (c.s->mta != NULL) {
 		if (c.prefixes == NULL)
 			yamldoc_err(&l, root, "no 'prefixes'");
@@ -701,8 +701,8 @@ load_file(struct pattern_db *db, const char *path)
 			    &c.s->npatterns, false);
 		if (c.s->nalt == 0)
 			yamldoc_err(&l, root,
-				    "no 'session': which fields make a "
-				    "session key");
+			    "no 'session': which fields make a "
+			    "session key");
 		for (size_t i = 0; i < c.s->nprefixes; i++)
 			c.s->prefixes[i].set = c.s;
 		for (size_t i = 0; i < c.s->npatterns; i++)

@@ -2,10 +2,12 @@
  * report - what the user reads: a reporter receives each session as it
  * is handed on, then the run's figures at the end.
  *
- *	summary      the default text report (report_text.c)
- *	sessions     one line per session (report_text.c)
- *	transcript   every line and the verdict of each session (--id)
- *	json         one JSON object per session (design.md §5, a contract)
+ *	summary      the default text report (report_summary.c)
+ *	sessions     one line per session (report_sessions.c)
+ *	transcript   every line and the verdict of each session (--id,
+ *	             report_transcript.c)
+ *	json         one JSON object per session (design.md §5, a contract;
+ *	             report_json.c)
  *
  * Reporters write escaped text only (escape.h), whatever the log held.
  */
@@ -61,6 +63,22 @@ struct tallies;
  * its traffic sections (per hour, tops, relays, delays, TLS, SASL). */
 void report_tally_figures(FILE *, const struct tallies *);
 void report_tally_traffic(FILE *, const struct tallies *, unsigned top);
+
+/* Shared by the reporters (report.c). */
+
+/* Write s (NULL: nothing) to fp through esc_text(). */
+void report_put(FILE *fp, const char *s);
+/*
+ * What the code at the start of text ("550 5.1.1 ...", "250-PIPELINING",
+ * a summary key "550 5.1.1") means, in a few words (codes_gist()) into
+ * g, or NULL; NULL also when codes is NULL.
+ */
+const char *report_reply_gist(const struct codes *codes, const char *text,
+    char *g, size_t size);
+/* A reporter's finish that flushes its output, and a free that frees the
+ * struct reporter alone. */
+void report_finish_flush(struct reporter *, const struct run_info *);
+void report_free_plain(struct reporter *);
 
 /*
  * The lines of a session and of its messages, in log order, without

@@ -100,7 +100,7 @@ yamldoc_walk(struct yamldoc *l, yaml_node_t *m, const char *const *allowed,
 
 		if (k == NULL) {
 			yamldoc_err(l, kn, "%s: keys must be plain strings",
-				    what);
+			    what);
 			continue;
 		}
 		for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p;
@@ -110,7 +110,7 @@ yamldoc_walk(struct yamldoc *l, yaml_node_t *m, const char *const *allowed,
 
 			if (k2 && strcmp(k, k2) == 0) {
 				yamldoc_err(l, kn, "duplicate key '%s' in %s",
-					    k, what);
+				    k, what);
 				known = true; /* reported; skip */
 				break;
 			}
@@ -123,7 +123,7 @@ yamldoc_walk(struct yamldoc *l, yaml_node_t *m, const char *const *allowed,
 					known = true;
 			if (!known) {
 				yamldoc_err(l, kn, "unknown key '%s' in %s", k,
-					    what);
+				    what);
 				continue;
 			}
 		}
@@ -148,7 +148,7 @@ yamldoc_strings(struct yamldoc *l, yaml_node_t *n, size_t *count,
 	}
 	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
 		yamldoc_err(l, n, "%s must be a string or a list of strings",
-			    what);
+		    what);
 		return NULL;
 	}
 	v = xcalloc((size_t)(n->data.sequence.items.top -
@@ -159,7 +159,7 @@ yamldoc_strings(struct yamldoc *l, yaml_node_t *n, size_t *count,
 
 		if (s == NULL) {
 			yamldoc_err(l, yamldoc_node(l, *it),
-				    "%s must hold strings", what);
+			    "%s must hold strings", what);
 			continue;
 		}
 		v[i++] = xstrdup(s);
@@ -183,7 +183,7 @@ yamldoc_bool(struct yamldoc *l, yaml_node_t *vn, const char *k)
 
 const char *
 yamldoc_get(struct yamldoc *l, yaml_node_t *m, const char *key,
-	    yaml_node_t **out)
+    yaml_node_t **out)
 {
 	if (m == NULL || m->type != YAML_MAPPING_NODE)
 		return NULL;

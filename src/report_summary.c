@@ -1,12 +1,9 @@
 /*
- * report_text - the reports people read: the summary (default), one line
- * per session (--sessions) and the transcript of a conversation (--id).
- *
- * The summary answers "what went wrong, and where?": sessions by status,
- * then for each phase in session order the failed and partial sessions,
- * their causes, reply codes with an example text, and top clients; the
- * time span and the lines read, recognised and not recognised close it.
- * All log text passes through esc_text().
+ * report_summary - the default report. It answers "what went wrong, and
+ * where?": sessions by status, then for each phase in session order the
+ * failed and partial sessions, their causes, reply codes with an example
+ * text, and top clients; the time span and the lines read, recognised and
+ * not recognised close it. All log text passes through esc_text().
  */
 #include "config.h"
 
@@ -14,15 +11,14 @@
 #include <string.h>
 
 #include "escape.h"
-#include "report.h"
 #include "reason.h"
+#include "report.h"
 #include "seqcheck.h"
 #include "tally.h"
 
 #define TOP_N 5
 
 /* --- counting ------------------------------------------------------------ */
-
 struct count {
 	char *key;
 	char *example;
@@ -123,7 +119,6 @@ tally_free(struct tally *t)
 }
 
 /* --- summary ------------------------------------------------------------- */
-
 struct phase_tally {
 	unsigned long n, inbound, outbound, failed, partial;
 	struct tally causes, replies, clients;
@@ -201,13 +196,6 @@ summary_session(struct reporter *rep, const struct session *s)
 }
 
 static void
-put(FILE *fp, const char *s)
-{
-	if (s)
-		esc_text(fp, s, strlen(s));
-}
-
-static void
 print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 {
 	size_t n;
@@ -220,10 +208,10 @@ print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 	fprintf(fp, "    %s:\n", title);
 	for (size_t i = 0; i < n && i < TOP_N; i++) {
 		fprintf(fp, "      %6lu  ", v[i]->n);
-		put(fp, v[i]->key);
+		report_put(fp, v[i]->key);
 		if (examples && v[i]->example) {
 			fputs("  \"", fp);
-			put(fp, v[i]->example);
+			report_put(fp, v[i]->example);
 			fputc('"', fp);
 		}
 		fputc('\n', fp);
@@ -234,30 +222,6 @@ print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 }
 
 /* Each top cause, and under it its top replies with an example text. */
-/*
- * What the code at the start of text ("550 5.1.1 ...", "250-PIPELINING",
- * a summary key "550 5.1.1") means, in a few words, or NULL.
- */
-static const char *
-reply_gist(const struct codes *codes, const char *text, char *g, size_t size)
-{
-	char code[4], enh[16];
-	const char *e = NULL;
-	size_t n;
-
-	if (codes == NULL || text == NULL || strlen(text) < 3)
-		return NULL;
-	memcpy(code, text, 3);
-	code[3] = '\0';
-	if (text[3] == ' ' && (n = strspn(text + 4, "0123456789.")) > 4 &&
-	    n < sizeof(enh)) {
-		memcpy(enh, text + 4, n);
-		enh[n] = '\0';
-		e = enh;
-	}
-	return codes_gist(codes, code, e, g, size);
-}
-
 static void
 print_causes(FILE *fp, const struct phase_tally *pt,
     const struct codes *codes)
@@ -274,7 +238,7 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 		const char *reply, *masked;
 
 		fprintf(fp, "      %6lu  ", cv[i]->n);
-		put(fp, cv[i]->key);
+		report_put(fp, cv[i]->key);
 		fputc('\n', fp);
 		for (size_t j = 0; j < nr; j++) {
 			const char *k = rv[j]->key;
@@ -290,19 +254,19 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 			masked = strchr(reply, '\x1f');
 			fprintf(fp, "              %6lu  ", rv[j]->n);
 			esc_text(fp, reply, (size_t)(masked - reply));
-			if (reply_gist(codes, reply, g, sizeof(g))) {
+			if (report_reply_gist(codes, reply, g, sizeof(g))) {
 				fputs(" (", fp);
-				put(fp, g);
+				report_put(fp, g);
 				fputc(')', fp);
 			}
 			/* one text: as logged; several: the reason they share */
 			if (rv[j]->mixed && masked[1]) {
 				fputs("  \"", fp);
-				put(fp, masked + 1);
+				report_put(fp, masked + 1);
 				fputc('"', fp);
 			} else if (rv[j]->example) {
 				fputs("  \"", fp);
-				put(fp, rv[j]->example);
+				report_put(fp, rv[j]->example);
 				fputc('"', fp);
 			}
 			fputc('\n', fp);
@@ -329,7 +293,7 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 	    ri->nfiles, ri->nfiles == 1 ? "" : "s");
 	if (ri->mtas && *ri->mtas) {
 		fputs(" (", fp);
-		put(fp, ri->mtas);
+		report_put(fp, ri->mtas);
 		fputc(')', fp);
 	}
 	if (ri->first.flags & TS_SET)
@@ -340,7 +304,7 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 	    ri->lines, ri->recognised, ri->unrecognised);
 	if (ri->unrecognised && ri->unparsed_file) {
 		fputs(" (written to ", fp);
-		put(fp, ri->unparsed_file);
+		report_put(fp, ri->unparsed_file);
 		fputc(')', fp);
 	} else if (ri->unrecognised) {
 		fputs(" (see --unparsed)", fp);
@@ -389,7 +353,7 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 		    "and time, not by an ID: approximate", ri->cst->inexact);
 		if (adv) {
 			fputs("; ", fp);
-			put(fp, adv);
+			report_put(fp, adv);
 		}
 		fputs(")\n", fp);
 	}
@@ -468,325 +432,3 @@ report_summary_new(FILE *out, const char *const *files)
 	return &sm->r;
 }
 
-/* --- one line per session ------------------------------------------------ */
-
-/*
- * " id=QUEUE from=<a@b> to=<c@d>+2": the session's first own message's
- * queue ID (else its Message-ID, else the queue ID an outbound session
- * delivered), sender, and first recipient with how many more.
- */
-static void
-sessions_ids(FILE *fp, const struct session *s)
-{
-	const char *id = NULL, *sender = s->sender, *first = NULL;
-	size_t nr = s->nrcpts;
-
-	if (s->nrcpts)
-		first = s->rcpts[0].address;
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
-
-		if (m->owner != s)
-			continue;
-		if (id == NULL)
-			id = m->queue ? m->queue : m->message_id;
-		if (sender == NULL)
-			sender = m->sender;
-		if (m->forwarded)
-			continue;
-		if (first == NULL && m->nrcpts)
-			first = m->rcpts[0].address;
-		nr += m->nrcpts;
-	}
-	if (id == NULL)
-		id = s->queue;
-	if (id) {
-		fputs(" id=", fp);
-		put(fp, id);
-	}
-	if (sender) {
-		fputs(" from=<", fp);
-		put(fp, sender);
-		fputc('>', fp);
-	}
-	if (nr) {
-		fputs(" to=<", fp);
-		put(fp, first ? first : "");
-		fputc('>', fp);
-		if (nr > 1)
-			fprintf(fp, "+%zu", nr - 1);
-	}
-}
-
-static void
-sessions_session(struct reporter *rep, const struct session *s)
-{
-	FILE *fp = rep->out;
-	const struct verdict *v = &s->v;
-	char t[TS_BUFSZ];
-
-	fprintf(fp, "%-19s %-10s %-12s %-9s %-3s %-9s ",
-	    ts_format(&s->start, t), status_name(v->status),
-	    phase_name(v->phase) ? phase_name(v->phase) : "-",
-	    kind_name(v->kind) ? kind_name(v->kind) : "-",
-	    v->reply ? v->reply : "-", v->enhanced ? v->enhanced : "-");
-	fputs(s->dir == DIR_OUTBOUND ? "out " : "in  ", fp);
-	if (s->dir == DIR_OUTBOUND)
-		put(fp, s->relay ? s->relay : "-");
-	else
-		put(fp, s->client_ip ? s->client_ip : "-");
-	fputc(' ', fp);
-	put(fp, s->label);
-	if (s->helo) {
-		fputs(" helo=", fp);
-		put(fp, s->helo);
-	}
-	if (v->cause) {
-		fputs(" cause=", fp);
-		put(fp, v->cause);
-	}
-	if (v->status == STATUS_OK) {
-		fputs(" outcome=", fp);
-		put(fp, v->outcome);
-	}
-	sessions_ids(fp, s);
-	fputc('\n', fp);
-}
-
-static void
-plain_finish(struct reporter *rep, const struct run_info *ri)
-{
-	(void)ri;
-	fflush(rep->out);
-}
-
-static void
-plain_free(struct reporter *rep)
-{
-	free(rep);
-}
-
-struct reporter *
-report_sessions_new(FILE *out, const char *const *files)
-{
-	struct reporter *r = xcalloc(1, sizeof(*r));
-
-	r->session = sessions_session;
-	r->finish = plain_finish;
-	r->free = plain_free;
-	r->out = out;
-	r->files = files;
-	return r;
-}
-
-/* --- transcript ------------------------------------------------------------ */
-
-static void
-put_rcpt(FILE *fp, const struct rcpt *r)
-{
-	fputs("  to ", fp);
-	put(fp, r->address ? r->address : "(unknown)");
-	fprintf(fp, ": %s", rstatus_name(r->status));
-	if (r->status != RS_DELIVERED && r->status != RS_ACCEPTED &&
-	    phase_name(r->phase))
-		fprintf(fp, " in %s", phase_name(r->phase));
-	if (r->remote_phase != PHASE_NONE)
-		fprintf(fp, " (remote %s)", phase_name(r->remote_phase));
-	if (r->reply || r->enhanced || r->text) {
-		fputs(": ", fp);
-		put(fp, r->reply);
-		if (r->reply && r->enhanced)
-			fputc(' ', fp);
-		put(fp, r->enhanced);
-		if (r->text) {
-			fputc(' ', fp);
-			put(fp, r->text);
-		}
-	}
-	fputc('\n', fp);
-}
-
-struct seq_text {
-	FILE *fp;
-	const char *const *files;
-	bool first;
-};
-
-static void
-seq_text_one(const struct seq_note *n, void *arg)
-{
-	struct seq_text *st = arg;
-
-	if (st->first)
-		fputs("sequence findings (RFC 5321 4.3.2):\n", st->fp);
-	st->first = false;
-	fputs("  ", st->fp);
-	put(st->fp, st->files[n->at->file]);
-	fprintf(st->fp, ":%u: %s: ", n->at->line, seq_finding_name(n->what));
-	put(st->fp, n->at->text);
-	if (n->command) {
-		fputs(" (in reply to ", st->fp);
-		put(st->fp, n->command);
-		fputc(')', st->fp);
-	}
-	fputc('\n', st->fp);
-}
-
-static void
-transcript_session(struct reporter *rep, const struct session *s)
-{
-	FILE *fp = rep->out;
-	const struct verdict *v = &s->v;
-	char t1[TS_BUFSZ], t2[TS_BUFSZ];
-	struct lineref *lines;
-	size_t nl;
-
-	fprintf(fp, "== %s %s session ", s->mta,
-	    s->dir == DIR_OUTBOUND ? "outbound" : "inbound");
-	put(fp, s->label);
-	fprintf(fp, ", %s to %s\n", ts_format(&s->start, t1),
-	    ts_format(&s->end, t2));
-	if (s->client_ip || s->client_name) {
-		fputs("client: ", fp);
-		put(fp, s->client_name ? s->client_name : "");
-		fputc('[', fp);
-		put(fp, s->client_ip ? s->client_ip : "");
-		fputc(']', fp);
-		if (s->client_port) {
-			fputc(':', fp);
-			put(fp, s->client_port);
-		}
-		if (s->helo) {
-			fputs(" helo=", fp);
-			put(fp, s->helo);
-		}
-		if (s->sasl_user) {
-			fputs(" sasl_username=", fp);
-			put(fp, s->sasl_user);
-		}
-		fputc('\n', fp);
-	}
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
-
-		if (m->owner != s)
-			continue;
-		fputs("message: ", fp);
-		put(fp, m->queue);
-		if (m->message_id) {
-			fputs(" message-id=", fp);
-			put(fp, m->message_id);
-		}
-		if (m->sender) {
-			fputs(" from=<", fp);
-			put(fp, m->sender);
-			fputc('>', fp);
-		}
-		if (m->forwarded && m->next_hop) {
-			fputs(" (re-injected as ", fp);
-			put(fp, m->next_hop->queue);
-			fputc(')', fp);
-		}
-		fputs(m->accepted ? "" : " (not accepted)", fp);
-		fputc('\n', fp);
-		for (size_t k = 0; k < m->nrcpts; k++)
-			put_rcpt(fp, &m->rcpts[k]);
-	}
-	for (size_t i = 0; i < s->nrcpts; i++)
-		put_rcpt(fp, &s->rcpts[i]);
-
-	fputs("lines:\n", fp);
-	nl = report_lines(s, &lines);
-	for (size_t i = 0; i < nl; i++) {
-		fputs("  ", fp);
-		put(fp, rep->files[lines[i].file]);
-		fprintf(fp, ":%u: ", lines[i].line);
-		put(fp, lines[i].text ? lines[i].text : "");
-		fputc('\n', fp);
-	}
-	free(lines);
-	if (s->nconv) {
-		struct seq_text st = {fp, rep->files, true};
-		char g[160];
-
-		fputs("conversation:\n", fp);
-		for (size_t i = 0; i < s->nconv; i++) {
-			const struct conv *c = &s->conv[i];
-
-			fputs(c->reply ? "  S: " : "  C: ", fp);
-			put(fp, c->text);
-			if (c->reply && !c->cont && reply_gist(rep->codes,
-			    c->text, g, sizeof(g))) {
-				fputs("   [", fp);
-				put(fp, g);
-				fputc(']', fp);
-			}
-			fputc('\n', fp);
-		}
-		seqcheck(s, rep->codes, seq_text_one, &st);
-	}
-	fprintf(fp, "verdict: %s", status_name(v->status));
-	if (v->phase != PHASE_NONE)
-		fprintf(fp, " in %s", phase_name(v->phase));
-	if (kind_name(v->kind))
-		fprintf(fp, " (%s)", kind_name(v->kind));
-	if (v->remote_phase != PHASE_NONE)
-		fprintf(fp, ", remote phase %s", phase_name(v->remote_phase));
-	if (v->status == STATUS_OK || v->status == STATUS_INCOMPLETE)
-		fprintf(fp, ", %s", v->outcome);
-	if (v->status == STATUS_INCOMPLETE && v->reached != PHASE_NONE)
-		fprintf(fp, ", last phase reached %s", phase_name(v->reached));
-	fputc('\n', fp);
-	if (v->reply || v->text) {
-		fputs("  reply: ", fp);
-		put(fp, v->reply);
-		if (v->reply && v->enhanced)
-			fputc(' ', fp);
-		put(fp, v->enhanced);
-		if (v->text) {
-			if (v->reply)
-				fputc(' ', fp);
-			put(fp, v->text);
-		}
-		fputc('\n', fp);
-	}
-	if (v->reply || v->enhanced) {
-		char g[160];
-
-		if (codes_gist(rep->codes, v->reply, v->enhanced, g,
-		    sizeof(g))) {
-			fputs("  meaning: ", fp);
-			put(fp, g);
-			fputc('\n', fp);
-		}
-	}
-	if (v->cause) {
-		fputs("  cause: ", fp);
-		put(fp, v->cause);
-		fputc('\n', fp);
-	}
-	if (v->status == STATUS_FAILED || v->status == STATUS_PARTIAL) {
-		const char *h = codes_hint(rep->codes, phase_name(v->phase),
-		    v->cause);
-
-		if (h) {
-			fputs("  where to look: ", fp);
-			put(fp, h);
-			fputc('\n', fp);
-		}
-	}
-	fputc('\n', fp);
-}
-
-struct reporter *
-report_transcript_new(FILE *out, const char *const *files)
-{
-	struct reporter *r = xcalloc(1, sizeof(*r));
-
-	r->session = transcript_session;
-	r->finish = plain_finish;
-	r->free = plain_free;
-	r->out = out;
-	r->files = files;
-	return r;
-}

@@ -1,0 +1,109 @@
+/*
+ * report_sessions - --sessions: one line per session, as it ends, for
+ * grep and sort: its time, status, phase, client, label, HELO, cause and
+ * outcome. All log text passes through esc_text().
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "report.h"
+#include "seqcheck.h"
+/*
+ * " id=QUEUE from=<a@b> to=<c@d>+2": the session's first own message's
+ * queue ID (else its Message-ID, else the queue ID an outbound session
+ * delivered), sender, and first recipient with how many more.
+ */
+static void
+sessions_ids(FILE *fp, const struct session *s)
+{
+	const char *id = NULL, *sender = s->sender, *first = NULL;
+	size_t nr = s->nrcpts;
+
+	if (s->nrcpts)
+		first = s->rcpts[0].address;
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		const struct message *m = s->msgs[i];
+
+		if (m->owner != s)
+			continue;
+		if (id == NULL)
+			id = m->queue ? m->queue : m->message_id;
+		if (sender == NULL)
+			sender = m->sender;
+		if (m->forwarded)
+			continue;
+		if (first == NULL && m->nrcpts)
+			first = m->rcpts[0].address;
+		nr += m->nrcpts;
+	}
+	if (id == NULL)
+		id = s->queue;
+	if (id) {
+		fputs(" id=", fp);
+		report_put(fp, id);
+	}
+	if (sender) {
+		fputs(" from=<", fp);
+		report_put(fp, sender);
+		fputc('>', fp);
+	}
+	if (nr) {
+		fputs(" to=<", fp);
+		report_put(fp, first ? first : "");
+		fputc('>', fp);
+		if (nr > 1)
+			fprintf(fp, "+%zu", nr - 1);
+	}
+}
+
+static void
+sessions_session(struct reporter *rep, const struct session *s)
+{
+	FILE *fp = rep->out;
+	const struct verdict *v = &s->v;
+	char t[TS_BUFSZ];
+
+	fprintf(fp, "%-19s %-10s %-12s %-9s %-3s %-9s ",
+	    ts_format(&s->start, t), status_name(v->status),
+	    phase_name(v->phase) ? phase_name(v->phase) : "-",
+	    kind_name(v->kind) ? kind_name(v->kind) : "-",
+	    v->reply ? v->reply : "-", v->enhanced ? v->enhanced : "-");
+	fputs(s->dir == DIR_OUTBOUND ? "out " : "in  ", fp);
+	if (s->dir == DIR_OUTBOUND)
+		report_put(fp, s->relay ? s->relay : "-");
+	else
+		report_put(fp, s->client_ip ? s->client_ip : "-");
+	fputc(' ', fp);
+	report_put(fp, s->label);
+	if (s->helo) {
+		fputs(" helo=", fp);
+		report_put(fp, s->helo);
+	}
+	if (v->cause) {
+		fputs(" cause=", fp);
+		report_put(fp, v->cause);
+	}
+	if (v->status == STATUS_OK) {
+		fputs(" outcome=", fp);
+		report_put(fp, v->outcome);
+	}
+	sessions_ids(fp, s);
+	fputc('\n', fp);
+}
+
+struct reporter *
+report_sessions_new(FILE *out, const char *const *files)
+{
+	struct reporter *r = xcalloc(1, sizeof(*r));
+
+	r->session = sessions_session;
+	r->finish = report_finish_flush;
+	r->free = report_free_plain;
+	r->out = out;
+	r->files = files;
+	return r;
+}
+

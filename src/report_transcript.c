@@ -1,0 +1,225 @@
+/*
+ * report_transcript - --id: each conversation the IDs name, as the log
+ * told it: its lines, the commands and replies, the recipients, the
+ * verdict, what the codes mean, the RFC 5321 sequence findings and where
+ * to look next. All log text passes through esc_text().
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "report.h"
+#include "seqcheck.h"
+static void
+put_rcpt(FILE *fp, const struct rcpt *r)
+{
+	fputs("  to ", fp);
+	report_put(fp, r->address ? r->address : "(unknown)");
+	fprintf(fp, ": %s", rstatus_name(r->status));
+	if (r->status != RS_DELIVERED && r->status != RS_ACCEPTED &&
+	    phase_name(r->phase))
+		fprintf(fp, " in %s", phase_name(r->phase));
+	if (r->remote_phase != PHASE_NONE)
+		fprintf(fp, " (remote %s)", phase_name(r->remote_phase));
+	if (r->reply || r->enhanced || r->text) {
+		fputs(": ", fp);
+		report_put(fp, r->reply);
+		if (r->reply && r->enhanced)
+			fputc(' ', fp);
+		report_put(fp, r->enhanced);
+		if (r->text) {
+			fputc(' ', fp);
+			report_put(fp, r->text);
+		}
+	}
+	fputc('\n', fp);
+}
+
+struct seq_text {
+	FILE *fp;
+	const char *const *files;
+	bool first;
+};
+
+static void
+seq_text_one(const struct seq_note *n, void *arg)
+{
+	struct seq_text *st = arg;
+
+	if (st->first)
+		fputs("sequence findings (RFC 5321 4.3.2):\n", st->fp);
+	st->first = false;
+	fputs("  ", st->fp);
+	report_put(st->fp, st->files[n->at->file]);
+	fprintf(st->fp, ":%u: %s: ", n->at->line, seq_finding_name(n->what));
+	report_put(st->fp, n->at->text);
+	if (n->command) {
+		fputs(" (in reply to ", st->fp);
+		report_put(st->fp, n->command);
+		fputc(')', st->fp);
+	}
+	fputc('\n', st->fp);
+}
+
+static void
+transcript_session(struct reporter *rep, const struct session *s)
+{
+	FILE *fp = rep->out;
+	const struct verdict *v = &s->v;
+	char t1[TS_BUFSZ], t2[TS_BUFSZ];
+	struct lineref *lines;
+	size_t nl;
+
+	fprintf(fp, "== %s %s session ", s->mta,
+	    s->dir == DIR_OUTBOUND ? "outbound" : "inbound");
+	report_put(fp, s->label);
+	fprintf(fp, ", %s to %s\n", ts_format(&s->start, t1),
+	    ts_format(&s->end, t2));
+	if (s->client_ip || s->client_name) {
+		fputs("client: ", fp);
+		report_put(fp, s->client_name ? s->client_name : "");
+		fputc('[', fp);
+		report_put(fp, s->client_ip ? s->client_ip : "");
+		fputc(']', fp);
+		if (s->client_port) {
+			fputc(':', fp);
+			report_put(fp, s->client_port);
+		}
+		if (s->helo) {
+			fputs(" helo=", fp);
+			report_put(fp, s->helo);
+		}
+		if (s->sasl_user) {
+			fputs(" sasl_username=", fp);
+			report_put(fp, s->sasl_user);
+		}
+		fputc('\n', fp);
+	}
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		const struct message *m = s->msgs[i];
+
+		if (m->owner != s)
+			continue;
+		fputs("message: ", fp);
+		report_put(fp, m->queue);
+		if (m->message_id) {
+			fputs(" message-id=", fp);
+			report_put(fp, m->message_id);
+		}
+		if (m->sender) {
+			fputs(" from=<", fp);
+			report_put(fp, m->sender);
+			fputc('>', fp);
+		}
+		if (m->forwarded && m->next_hop) {
+			fputs(" (re-injected as ", fp);
+			report_put(fp, m->next_hop->queue);
+			fputc(')', fp);
+		}
+		fputs(m->accepted ? "" : " (not accepted)", fp);
+		fputc('\n', fp);
+		for (size_t k = 0; k < m->nrcpts; k++)
+			put_rcpt(fp, &m->rcpts[k]);
+	}
+	for (size_t i = 0; i < s->nrcpts; i++)
+		put_rcpt(fp, &s->rcpts[i]);
+
+	fputs("lines:\n", fp);
+	nl = report_lines(s, &lines);
+	for (size_t i = 0; i < nl; i++) {
+		fputs("  ", fp);
+		report_put(fp, rep->files[lines[i].file]);
+		fprintf(fp, ":%u: ", lines[i].line);
+		report_put(fp, lines[i].text ? lines[i].text : "");
+		fputc('\n', fp);
+	}
+	free(lines);
+	if (s->nconv) {
+		struct seq_text st = {fp, rep->files, true};
+		char g[160];
+
+		fputs("conversation:\n", fp);
+		for (size_t i = 0; i < s->nconv; i++) {
+			const struct conv *c = &s->conv[i];
+
+			fputs(c->reply ? "  S: " : "  C: ", fp);
+			report_put(fp, c->text);
+			if (c->reply && !c->cont &&
+			    report_reply_gist(rep->codes, c->text, g,
+			    sizeof(g))) {
+				fputs("   [", fp);
+				report_put(fp, g);
+				fputc(']', fp);
+			}
+			fputc('\n', fp);
+		}
+		seqcheck(s, rep->codes, seq_text_one, &st);
+	}
+	fprintf(fp, "verdict: %s", status_name(v->status));
+	if (v->phase != PHASE_NONE)
+		fprintf(fp, " in %s", phase_name(v->phase));
+	if (kind_name(v->kind))
+		fprintf(fp, " (%s)", kind_name(v->kind));
+	if (v->remote_phase != PHASE_NONE)
+		fprintf(fp, ", remote phase %s", phase_name(v->remote_phase));
+	if (v->status == STATUS_OK || v->status == STATUS_INCOMPLETE)
+		fprintf(fp, ", %s", v->outcome);
+	if (v->status == STATUS_INCOMPLETE && v->reached != PHASE_NONE)
+		fprintf(fp, ", last phase reached %s", phase_name(v->reached));
+	fputc('\n', fp);
+	if (v->reply || v->text) {
+		fputs("  reply: ", fp);
+		report_put(fp, v->reply);
+		if (v->reply && v->enhanced)
+			fputc(' ', fp);
+		report_put(fp, v->enhanced);
+		if (v->text) {
+			if (v->reply)
+				fputc(' ', fp);
+			report_put(fp, v->text);
+		}
+		fputc('\n', fp);
+	}
+	if (v->reply || v->enhanced) {
+		char g[160];
+
+		if (codes_gist(rep->codes, v->reply, v->enhanced, g,
+		    sizeof(g))) {
+			fputs("  meaning: ", fp);
+			report_put(fp, g);
+			fputc('\n', fp);
+		}
+	}
+	if (v->cause) {
+		fputs("  cause: ", fp);
+		report_put(fp, v->cause);
+		fputc('\n', fp);
+	}
+	if (v->status == STATUS_FAILED || v->status == STATUS_PARTIAL) {
+		const char *h = codes_hint(rep->codes, phase_name(v->phase),
+		    v->cause);
+
+		if (h) {
+			fputs("  where to look: ", fp);
+			report_put(fp, h);
+			fputc('\n', fp);
+		}
+	}
+	fputc('\n', fp);
+}
+
+struct reporter *
+report_transcript_new(FILE *out, const char *const *files)
+{
+	struct reporter *r = xcalloc(1, sizeof(*r));
+
+	r->session = transcript_session;
+	r->finish = report_finish_flush;
+	r->free = report_free_plain;
+	r->out = out;
+	r->files = files;
+	return r;
+}
+
