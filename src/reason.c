@@ -208,8 +208,15 @@ reason_mask(const char *text, struct buf *out)
 		} else if ((n = alnum_run(text + i, &dg, &al)) > 0) {
 			if (dg && !al)
 				buf_addc(out, 'N');
-			else if (dg && al && n >= 6)
+			else if (dg && al && n >= 6) {
+				/* an ID's dashed parts are the ID too
+				 * (1xVT2I-000326-1n) */
+				while (text[i + n] == '-' &&
+				    is_alnum((unsigned char)text[i + n + 1]))
+					n += 1 + alnum_run(text + i + n + 1,
+					    &dg, &al);
 				buf_add(out, "ID", 2);
+			}
 			else
 				buf_add(out, text + i, n);
 		} else {

@@ -12,7 +12,8 @@
  *	a host name before '[' or after '(', '[', '=', "host ", "from ",
  *	"helo "/"ehlo " (any case)             HOST
  *	"<...>: " at the very start             <ARG>:  (the refused argument)
- *	a run of 6+ letters and digits with both (queue and message IDs)  ID
+ *	a run of 6+ letters and digits with both (queue and message IDs),
+ *	with the dashed runs that follow it    ID
  *	a run of digits                        N
  *
  * A domain name anywhere else (the DNSBL in "blocked using
