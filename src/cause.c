@@ -32,7 +32,20 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		*rx = v;
 		*rxn = vn;
 	} else if (strcmp(k, "phase") == 0) {
-		r->phases = yamldoc_strings(l, vn, &r->nphases, "phase");
+		size_t n;
+		char **pv = yamldoc_strings(l, vn, &n, "phase");
+
+		for (size_t i = 0; i < n; i++) {
+			enum phase p = phase_by_name(pv[i], strlen(pv[i]));
+
+			if (p == PHASE_NONE)
+				yamldoc_err(l, vn, "phase: unknown phase '%s'",
+				    pv[i]);
+			else
+				r->phases |= 1u << p;
+			free(pv[i]);
+		}
+		free(pv);
 	} else if (strcmp(k, "samples") == 0) {
 		if (vn == NULL || vn->type != YAML_SEQUENCE_NODE) {
 			yamldoc_err(l, vn, "samples must be a list");
@@ -58,7 +71,10 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			    sizeof(*r->samples));
 			cs = &r->samples[r->nsamples++];
 			cs->text = xstrdup(text);
-			cs->phase = ph ? xstrdup(ph) : NULL;
+			cs->phase = ph ? phase_by_name(ph, strlen(ph)) :
+			    PHASE_NONE;
+			if (ph && cs->phase == PHASE_NONE)
+				yamldoc_err(l, sn, "unknown phase '%s'", ph);
 			cs->yline = sn->start_mark.line + 1;
 			cs->ycol = sn->start_mark.column + 1;
 		}
@@ -104,18 +120,15 @@ cause_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
 }
 
 static bool
-phase_ok(const struct cause_rule *r, const char *phase)
+phase_ok(const struct cause_rule *r, enum phase phase)
 {
-	if (r->nphases == 0)
+	if (r->phases == 0)
 		return true;
-	for (size_t i = 0; i < r->nphases; i++)
-		if (phase && strcmp(r->phases[i], phase) == 0)
-			return true;
-	return false;
+	return phase != PHASE_NONE && (r->phases & (1u << phase));
 }
 
 const struct cause_rule *
-cause_find(const struct pattern_db *db, const char *phase, const char *s)
+cause_find(const struct pattern_db *db, enum phase phase, const char *s)
 {
 	for (size_t i = 0; i < db->ncauses; i++) {
 		const struct cause_rule *r = &db->causes[i];
@@ -131,7 +144,7 @@ cause_find(const struct pattern_db *db, const char *phase, const char *s)
 }
 
 const char *
-pattern_db_cause(const struct pattern_db *db, const char *phase,
+pattern_db_cause(const struct pattern_db *db, enum phase phase,
     const char *reply, const char *enhanced, const char *text)
 {
 	char s[1024];
@@ -154,12 +167,8 @@ cause_rules_free(struct pattern_db *db)
 		free(r->cause);
 		free(r->file);
 		pcre2_code_free(r->re);
-		for (size_t j = 0; j < r->nphases; j++)
-			free(r->phases[j]);
-		free(r->phases);
 		for (size_t j = 0; j < r->nsamples; j++) {
 			free(r->samples[j].text);
-			free(r->samples[j].phase);
 		}
 		free(r->samples);
 	}

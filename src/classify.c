@@ -298,9 +298,9 @@ classify(struct session *s, const struct pattern_db *db)
 		return;
 	}
 	if (v->cause == NULL && db != NULL)
-		v->cause = pattern_db_cause(db, phase_name(
+		v->cause = pattern_db_cause(db,
 		    v->remote_phase != PHASE_NONE ? v->remote_phase :
-		    v->phase), v->reply, v->enhanced, v->text);
+		    v->phase, v->reply, v->enhanced, v->text);
 	if (v->cause == NULL)
 		v->cause = default_cause(v->kind);
 	/* a refusal provoked by the client's own protocol error */

@@ -236,9 +236,9 @@ codes_reply_allowed(const struct codes *c, const char *command,
 }
 
 const char *
-codes_hint(const struct codes *c, const char *phase, const char *cause)
+codes_hint(const struct codes *c, enum phase phase, const char *cause)
 {
-	int ph = phase ? phase_by_name(phase, strlen(phase)) : -1;
+	int ph = (int)phase;
 	const struct hint *byphase = NULL, *bycause = NULL;
 
 	for (size_t i = 0; i < c->nhints; i++) {
@@ -493,18 +493,18 @@ explain_causes(FILE *out, const struct codes *c, const struct reply *r,
 			continue;
 		fprintf(out, "  %s (%s)\n", phase_name(p), phase_titles[p]);
 		for (size_t i = 0; i < u->ncauses; i++) {
-			const char *h = codes_hint(c, phase_name(p),
+			const char *h = codes_hint(c, p,
 			    u->causes[i]);
 
 			cause_row(out, u->causes[i], h ? h : "");
 		}
-		if (codes_hint(c, phase_name(p), NULL))
+		if (codes_hint(c, p, NULL))
 			cause_row(out, "where to look",
-			    codes_hint(c, phase_name(p), NULL));
+			    codes_hint(c, p, NULL));
 		any = true;
 	}
 	if (!any) {
-		const char *h = codes_hint(c, NULL, "other");
+		const char *h = codes_hint(c, PHASE_NONE, "other");
 
 		fputs("  none recorded for this code\n", out);
 		if (h)

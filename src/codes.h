@@ -34,6 +34,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "vocab.h"
+
 struct codes;
 
 /* Flags from codes_reply_flags() and codes_enhanced_flags(). */
@@ -96,9 +98,10 @@ const char *codes_gist(const struct codes *, const char *reply,
 
 /*
  * Where to look: the hint for phase and cause, else for cause, else for
- * phase; either may be NULL. NULL when the file has none.
+ * phase; phase may be PHASE_NONE and cause NULL. NULL when the file has
+ * none.
  */
-const char *codes_hint(const struct codes *, const char *phase,
+const char *codes_hint(const struct codes *, enum phase phase,
     const char *cause);
 
 /*

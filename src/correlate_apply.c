@@ -220,11 +220,10 @@ corr_apply_session(struct correlator *c, struct session *s,
 {
 	enum event ev = pattern_event(m->pat);
 	struct arena *a = &s->arena;
-	const char *reach = pattern_reaches(m->pat);
+	enum phase reach = pattern_reaches(m->pat);
 
 	corr_harvest(s, m);
-	if (reach != NULL)
-		corr_advance(s, phase_by_name(reach, strlen(reach)));
+	corr_advance(s, reach);
 	switch (ev) {
 	case EV_CONNECT:
 		s->seen_start = true;

@@ -78,8 +78,8 @@ filter_status(struct filter *f, const char *opt, const char *v)
 		f->any_status = true;
 		return true;
 	}
-	s = status_by_name(v);
-	if (s == STATUS__COUNT) {
+	s = status_by_name(v, strlen(v));
+	if (s == STATUS_NONE) {
 		const char *names[STATUS__COUNT];
 
 		for (int i = 0; i < STATUS__COUNT; i++)

@@ -17,56 +17,9 @@
 #include "pattern_int.h"
 #include "diag.h"
 
-static const char *const field_names[F__COUNT] = {
-	"ts", "host", "program", "daemon", "pid", "severity", "session",
-	"queue", "client_name", "client_ip", "client_port", "server_ip",
-	"server_port", "helo", "command", "arg", "reply", "enhanced", "text",
-	"sender", "recipient", "orig_recipient", "relay", "status",
-	"remote_stage", "phase", "kind", "cause", "action", "message_id",
-	"size", "nrcpt", "new_queue", "orig_queue", "stats", "sasl_method",
-	"sasl_user", "tls", "bytes", "count", "delay", "reason",
-};
-
-static const char *const event_names[EV__COUNT] = {
-	"connect", "disconnect", "handoff", "command", "reply", "fail",
-	"transaction", "accept", "delivery", "expire", "remove", "note",
-	"ignore",
-};
-
 static pcre2_match_data *mdata;
 static uint32_t mdata_pairs;
 static unsigned ndbs;
-
-const char *
-field_name(enum field f)
-{
-	return f < F__COUNT ? field_names[f] : "?";
-}
-
-const char *
-event_name(enum event e)
-{
-	return e < EV__COUNT ? event_names[e] : "?";
-}
-
-int
-field_by_name(const char *s)
-{
-	for (int i = 0; i < F__COUNT; i++)
-		if (strcmp(field_names[i], s) == 0)
-			return i;
-	return -1;
-}
-
-int
-event_by_name(const char *s)
-{
-	for (int i = 0; i < EV__COUNT; i++)
-		if (strcmp(event_names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 
 void
 pattern_mdata_grow(uint32_t pairs)
@@ -410,7 +363,7 @@ pattern_trails(const struct pattern *p)
 	return p->trails;
 }
 
-const char *
+enum phase
 pattern_reaches(const struct pattern *p)
 {
 	return p->reaches;

@@ -27,81 +27,7 @@
 #include <stdint.h>
 
 #include "util.h"
-
-/* Keep in step with field_names[] in pattern.c and patterns/README.md. */
-enum field {
-	F_TS,
-	F_HOST,
-	F_PROGRAM,
-	F_DAEMON,
-	F_PID,
-	F_SEVERITY,
-	F_SESSION,
-	F_QUEUE,
-	F_CLIENT_NAME,
-	F_CLIENT_IP,
-	F_CLIENT_PORT,
-	F_SERVER_IP,
-	F_SERVER_PORT,
-	F_HELO,
-	F_COMMAND,
-	F_ARG,
-	F_REPLY,
-	F_ENHANCED,
-	F_TEXT,
-	F_SENDER,
-	F_RECIPIENT,
-	F_ORIG_RECIPIENT,
-	F_RELAY,
-	F_STATUS,
-	F_REMOTE_STAGE,
-	F_PHASE,
-	F_KIND,
-	F_CAUSE,
-	F_ACTION,
-	F_MESSAGE_ID,
-	F_SIZE,
-	F_NRCPT,
-	F_NEW_QUEUE,
-	F_ORIG_QUEUE,
-	F_STATS,
-	F_SASL_METHOD,
-	F_SASL_USER,
-	F_TLS,
-	F_BYTES,
-	F_COUNT,
-	F_DELAY,
-	F_REASON,
-	F__COUNT
-};
-
-/* Keep in step with event_names[] in pattern.c. */
-enum event {
-	EV_CONNECT,	/* opens a session */
-	EV_DISCONNECT,	/* closes it */
-	EV_HANDOFF,	/* a screening session passes the client on */
-	EV_COMMAND,	/* a client command seen in a transcript */
-	EV_REPLY,	/* a server reply seen in a transcript */
-	EV_FAIL,	/* a negative outcome: reject, drop, timeout, ... */
-	EV_TRANSACTION,	/* a session's message got its queue ID */
-	EV_ACCEPT,	/* the message is in the queue */
-	EV_DELIVERY,	/* one recipient's delivery attempt */
-	EV_EXPIRE,	/* the message gave up: every open recipient fails */
-	EV_REMOVE,	/* the message left the queue */
-	EV_NOTE,	/* recognised, kept in the transcript */
-	EV_IGNORE,	/* recognised, belongs to no conversation */
-	EV__COUNT
-};
-
-enum scope {
-	SCOPE_SESSION,
-	SCOPE_MESSAGE,
-};
-
-enum direction {
-	DIR_INBOUND,
-	DIR_OUTBOUND,
-};
+#include "vocab.h"
 
 #define KEY_FIELDS_MAX 6
 #define KEY_ALTS_MAX 4
@@ -117,9 +43,6 @@ struct match {
 	bool fallback;	/* the prefix that matched names no program */
 	struct strview f[F__COUNT];
 };
-
-const char *field_name(enum field);
-const char *event_name(enum event);
 
 /*
  * Load every *.yaml file of each directory in dirs, in order; a later file
@@ -193,9 +116,9 @@ bool pattern_closes(const struct pattern *);
 bool pattern_needs_quit(const struct pattern *);
 /* A line its server logs after a session's end line (see linger). */
 bool pattern_trails(const struct pattern *);
-/* The phase (name) a line shows its session got to at least, or NULL:
+/* The phase a line shows its session got to at least, or PHASE_NONE:
  * Exim logs "unexpected disconnection" only with a transaction open. */
-const char *pattern_reaches(const struct pattern *);
+enum phase pattern_reaches(const struct pattern *);
 
 /*
  * A set's 'csv' key: how the records of a CSV log become the lines its
@@ -215,7 +138,7 @@ const struct pattern_csv *pattern_set_csv(const struct pattern_set *);
 bool pattern_csv_detect(const struct pattern_set *, struct strview line);
 
 /* Cause rules (patterns/causes.yaml): the first rule matching wins. */
-const char *pattern_db_cause(const struct pattern_db *, const char *phase,
+const char *pattern_db_cause(const struct pattern_db *, enum phase phase,
     const char *reply, const char *enhanced, const char *text);
 
 #endif

@@ -65,7 +65,8 @@ struct pattern {
 	struct keyalt alt[KEY_ALTS_MAX];
 	size_t nalt;
 	char *label;
-	char *reaches;	/* a phase the line shows the session got to */
+	enum phase reaches;	/* a phase the line shows the session got
+				   to, or PHASE_NONE */
 	struct sample *samples;
 	size_t nsamples;
 	/* filled once loaded, for the hot path */
@@ -111,7 +112,8 @@ struct pattern_set {
 };
 
 struct cause_sample {
-	char *text, *phase;
+	char *text;
+	enum phase phase;	/* PHASE_NONE: none given */
 	size_t yline, ycol;
 };
 
@@ -120,8 +122,7 @@ struct cause_rule {
 	char *file;
 	pcre2_code *re;
 	bool jit;
-	char **phases;
-	size_t nphases;
+	unsigned phases;	/* bit p: the rule holds in phase p; 0: in any */
 	struct cause_sample *samples;
 	size_t nsamples;
 	size_t yline, ycol;
@@ -133,10 +134,6 @@ struct pattern_db {
 	struct cause_rule *causes;
 	size_t ncauses, capcauses;
 };
-
-/* Field and event names to enums; -1 for an unknown name. */
-int field_by_name(const char *);
-int event_by_name(const char *);
 
 /*
  * One match-data block serves every regex (the tool is single-threaded);
@@ -169,6 +166,6 @@ void pattern_set_free(struct pattern_set *);
 void cause_load(struct yamldoc *, struct pattern_db *, yaml_node_t *n);
 void cause_rules_free(struct pattern_db *);
 const struct cause_rule *cause_find(const struct pattern_db *,
-    const char *phase, const char *s);
+    enum phase phase, const char *s);
 
 #endif

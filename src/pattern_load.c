@@ -26,7 +26,7 @@ key_list(struct yamldoc *l, yaml_node_t *n, enum field *out, const char *what)
 	char **v = yamldoc_strings(l, n, &cnt, what);
 
 	for (size_t i = 0; i < cnt; i++) {
-		int f = field_by_name(v[i]);
+		int f = field_by_name(v[i], strlen(v[i]));
 
 		if (f < 0)
 			yamldoc_err(l, n, "%s: unknown field '%s'", what, v[i]);
@@ -155,7 +155,7 @@ resolve_groups(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 	for (uint32_t i = 0; i < count; i++, table += size) {
 		int num = (table[0] << 8) | table[1];
 		const char *name = (const char *)table + 2;
-		int f = field_by_name(name);
+		int f = field_by_name(name, strlen(name));
 
 		if (f < 0) {
 			yamldoc_err(l, n, "unknown field '%s' (named group)",
@@ -233,7 +233,7 @@ expect_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
 {
 	struct sample *s = arg;
-	int f = field_by_name(k);
+	int f = field_by_name(k, strlen(k));
 	const char *v = yamldoc_scalar(vn);
 
 	if (f < 0) {
@@ -317,7 +317,7 @@ set_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
 {
 	struct pattern *p = arg;
-	int f = field_by_name(k);
+	int f = field_by_name(k, strlen(k));
 
 	if (f < 0) {
 		yamldoc_err(l, kn, "set: unknown field '%s'", k);
@@ -355,7 +355,7 @@ map_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
 {
 	struct pattern *p = arg;
-	int f = field_by_name(k);
+	int f = field_by_name(k, strlen(k));
 	void *a[2] = {p, &f};
 
 	if (f < 0) {
@@ -389,7 +389,7 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "fallback") == 0) {
 		p->fallback = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "event") == 0) {
-		int e = v ? event_by_name(v) : -1;
+		int e = v ? event_by_name(v, strlen(v)) : -1;
 
 		if (e < 0)
 			yamldoc_err(l, vn, "unknown event '%s'", v ? v : "");
@@ -431,11 +431,10 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "reaches") == 0) {
 		const char *ph = yamldoc_scalar(vn);
 
-		if (ph == NULL || phase_by_name(ph, strlen(ph)) == PHASE_NONE)
+		p->reaches = ph ? phase_by_name(ph, strlen(ph)) : PHASE_NONE;
+		if (p->reaches == PHASE_NONE)
 			yamldoc_err(l, vn, "reaches: unknown phase '%s'",
 			    ph ? ph : "");
-		else
-			p->reaches = xstrdup(ph);
 	} else if (strcmp(k, "set") == 0) {
 		yamldoc_walk(l, vn, NULL, "set", set_pair, p);
 	} else if (strcmp(k, "map") == 0) {
@@ -471,6 +470,7 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 	p->yline = n ? n->start_mark.line + 1 : 0;
 	p->ycol = n ? n->start_mark.column + 1 : 0;
 	p->ev = EV__COUNT;
+	p->reaches = PHASE_NONE;
 	p->scope = SCOPE_SESSION;
 	yamldoc_walk(l, n, is_prefix ? xkeys : pkeys,
 	    is_prefix ? "prefix" : "pattern", pattern_pair, &c);
@@ -594,14 +594,14 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		if (v)
 			s->description = xstrdup(v);
 	} else if (strcmp(k, "dispatch") == 0) {
-		s->dispatch = v ? field_by_name(v) : -1;
+		s->dispatch = v ? field_by_name(v, strlen(v)) : -1;
 		if (s->dispatch < 0)
 			yamldoc_err(l, vn, "dispatch: unknown field '%s'",
 			    v ? v : "");
 	} else if (strcmp(k, "session") == 0) {
 		s->nalt = session_keys(l, vn, s->alt);
 	} else if (strcmp(k, "message") == 0) {
-		s->message_field = v ? field_by_name(v) : -1;
+		s->message_field = v ? field_by_name(v, strlen(v)) : -1;
 		if (s->message_field < 0)
 			yamldoc_err(l, vn, "message: unknown field '%s'",
 			    v ? v : "");

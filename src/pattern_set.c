@@ -28,7 +28,6 @@ free_pattern(struct pattern *p)
 		free(p->forv[i]);
 	free(p->forv);
 	free(p->label);
-	free(p->reaches);
 	free(p->lparts);
 	for (size_t i = 0; i < p->nsamples; i++) {
 		free(p->samples[i].line);

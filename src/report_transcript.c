@@ -198,7 +198,7 @@ transcript_session(struct reporter *rep, const struct session *s)
 		fputc('\n', fp);
 	}
 	if (v->status == STATUS_FAILED || v->status == STATUS_PARTIAL) {
-		const char *h = codes_hint(rep->codes, phase_name(v->phase),
+		const char *h = codes_hint(rep->codes, v->phase,
 		    v->cause);
 
 		if (h) {

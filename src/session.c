@@ -1,5 +1,5 @@
 /*
- * session - names of phases, statuses and kinds, and ID look-up.
+ * session - the SMTP stage words, and ID look-up.
  *
  * phase_of_stage() is SMTP knowledge, not any one server's: the words
  * RFC 5321 gives the commands, as every MTA writes them in its logs.
@@ -10,78 +10,6 @@
 #include <strings.h>
 
 #include "session.h"
-
-static const char *const phase_names[PHASE__COUNT] = {
-	"pre-greeting", "helo", "starttls", "auth", "mail", "rcpt", "data",
-	"post-queue",
-};
-
-static const char *const status_names[STATUS__COUNT] = {
-	"ok", "failed", "partial", "incomplete",
-};
-
-static const char *const kind_names[KIND__COUNT] = {
-	"", "rejected", "tempfail", "dropped", "timeout", "protocol", "tls",
-	"auth", "bounced", "deferred", "expired",
-};
-
-static const char *const rstatus_names[RS__COUNT] = {
-	"accepted", "rejected", "tempfail", "delivered", "deferred",
-	"bounced", "expired",
-};
-
-const char *
-phase_name(enum phase p)
-{
-	return p >= 0 && p < PHASE__COUNT ? phase_names[p] : NULL;
-}
-
-enum phase
-phase_by_name(const char *s, size_t n)
-{
-	for (int i = 0; i < PHASE__COUNT; i++)
-		if (strlen(phase_names[i]) == n &&
-		    strncmp(phase_names[i], s, n) == 0)
-			return (enum phase)i;
-	return PHASE_NONE;
-}
-
-const char *
-status_name(enum status s)
-{
-	return s < STATUS__COUNT ? status_names[s] : "?";
-}
-
-enum status
-status_by_name(const char *s)
-{
-	for (int i = 0; i < STATUS__COUNT; i++)
-		if (strcmp(status_names[i], s) == 0)
-			return (enum status)i;
-	return STATUS__COUNT;
-}
-
-const char *
-kind_name(enum kind k)
-{
-	return k > KIND_NONE && k < KIND__COUNT ? kind_names[k] : NULL;
-}
-
-enum kind
-kind_by_name(const char *s, size_t n)
-{
-	for (int i = 1; i < KIND__COUNT; i++)
-		if (strlen(kind_names[i]) == n &&
-		    strncmp(kind_names[i], s, n) == 0)
-			return (enum kind)i;
-	return KIND_NONE;
-}
-
-const char *
-rstatus_name(enum rstatus r)
-{
-	return r < RS__COUNT ? rstatus_names[r] : "?";
-}
 
 static bool
 has_word(const char *s, size_t n, const char *w)

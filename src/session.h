@@ -16,60 +16,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pattern.h"
 #include "timestamp.h"
 #include "util.h"
+#include "vocab.h"
 
-enum phase {
-	PHASE_NONE = -1,
-	PHASE_PREGREETING,
-	PHASE_HELO,
-	PHASE_STARTTLS,
-	PHASE_AUTH,
-	PHASE_MAIL,
-	PHASE_RCPT,
-	PHASE_DATA,
-	PHASE_POSTQUEUE,
-	PHASE__COUNT
-};
+struct pattern_set;
 
-enum status {
-	STATUS_OK,
-	STATUS_FAILED,
-	STATUS_PARTIAL,
-	STATUS_INCOMPLETE,
-	STATUS__COUNT
-};
-
-enum kind {
-	KIND_NONE,
-	KIND_REJECTED,
-	KIND_TEMPFAIL,
-	KIND_DROPPED,
-	KIND_TIMEOUT,
-	KIND_PROTOCOL,
-	KIND_TLS,
-	KIND_AUTH,
-	KIND_BOUNCED,
-	KIND_DEFERRED,
-	KIND_EXPIRED,
-	KIND__COUNT
-};
-
-/* Where one recipient stands. */
-enum rstatus {
-	RS_ACCEPTED,	/* accepted by the server, no delivery seen yet */
-	RS_REJECTED,	/* refused at RCPT (5xx) */
-	RS_TEMPFAIL,	/* refused at RCPT (4xx) */
-	RS_DELIVERED,
-	RS_DEFERRED,
-	RS_BOUNCED,
-	RS_EXPIRED,
-	RS__COUNT
-};
-
-const char *phase_name(enum phase);
-enum phase phase_by_name(const char *, size_t);
 /*
  * The phase of an SMTP stage as logs name it: "RCPT", "END-OF-MESSAGE",
  * "RCPT TO command", "end of data", "sending message body",
@@ -77,11 +29,6 @@ enum phase phase_by_name(const char *, size_t);
  * none (RSET, NOOP, QUIT, ...).
  */
 enum phase phase_of_stage(const char *, size_t);
-const char *status_name(enum status);
-enum status status_by_name(const char *);
-const char *kind_name(enum kind);
-enum kind kind_by_name(const char *, size_t);
-const char *rstatus_name(enum rstatus);
 
 struct failure {
 	enum phase phase;

@@ -423,25 +423,26 @@ START_TEST(hints_cover)
 	const char *h;
 
 	for (size_t i = 0; i < ARRAY_SIZE(causes); i++) {
-		h = codes_hint(db, NULL, causes[i]);
+		h = codes_hint(db, PHASE_NONE, causes[i]);
 		ck_assert_msg(h && strlen(h) > 20, "cause '%s': no hint",
 		    causes[i]);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(phases); i++) {
-		h = codes_hint(db, phases[i], NULL);
+		h = codes_hint(db, phase_by_name(phases[i], strlen(phases[i])),
+		    NULL);
 		ck_assert_msg(h && strlen(h) > 20, "phase '%s': no hint",
 		    phases[i]);
 	}
 	/* the most specific wins, and falls back */
-	ck_assert_ptr_nonnull(codes_hint(db, "post-queue", "unknown-user"));
-	ck_assert_ptr_ne(codes_hint(db, "post-queue", "unknown-user"),
-	    codes_hint(db, NULL, "unknown-user"));
-	ck_assert_ptr_eq(codes_hint(db, "helo", "unknown-user"),
-	    codes_hint(db, NULL, "unknown-user"));
-	ck_assert_ptr_eq(codes_hint(db, "helo", "no-such-cause"),
-	    codes_hint(db, "helo", NULL));
-	ck_assert_ptr_null(codes_hint(db, NULL, "no-such-cause"));
-	ck_assert_ptr_null(codes_hint(db, NULL, NULL));
+	ck_assert_ptr_nonnull(codes_hint(db, PHASE_POSTQUEUE, "unknown-user"));
+	ck_assert_ptr_ne(codes_hint(db, PHASE_POSTQUEUE, "unknown-user"),
+	    codes_hint(db, PHASE_NONE, "unknown-user"));
+	ck_assert_ptr_eq(codes_hint(db, PHASE_HELO, "unknown-user"),
+	    codes_hint(db, PHASE_NONE, "unknown-user"));
+	ck_assert_ptr_eq(codes_hint(db, PHASE_HELO, "no-such-cause"),
+	    codes_hint(db, PHASE_HELO, NULL));
+	ck_assert_ptr_null(codes_hint(db, PHASE_NONE, "no-such-cause"));
+	ck_assert_ptr_null(codes_hint(db, PHASE_NONE, NULL));
 }
 END_TEST
 
@@ -694,7 +695,7 @@ START_TEST(bad_file)
 		    bad_files[_i].name, terr);
 		ck_assert_str_eq(terr, "");
 		ck_assert(codes_reply_allowed(tdb, "RCPT", "550"));
-		ck_assert_str_eq(codes_hint(tdb, "rcpt", "unknown-user"),
+		ck_assert_str_eq(codes_hint(tdb, PHASE_RCPT, "unknown-user"),
 		    "check the user");
 		return;
 	}
