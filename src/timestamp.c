@@ -53,7 +53,11 @@ ts_year_init(struct ts_year *y, time_t mtime, int forced_year)
 	struct tm tm;
 
 	memset(y, 0, sizeof(*y));
-	localtime_r(&mtime, &tm);
+	/* a modification time past what struct tm holds: 1970 */
+	if (localtime_r(&mtime, &tm) == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = 70;
+	}
 	y->mtime_year = tm.tm_year + 1900;
 	y->mtime_month = tm.tm_mon + 1;
 	if (forced_year > 0) {
@@ -150,7 +154,7 @@ zone_part(const char **p, const char *end, struct ts *out)
 		return true;
 	if (q < end && *q == ':')
 		q++;
-	if (!digits(&q, end, 2, &mm))
+	if (!digits(&q, end, 2, &mm) || hh > 23 || mm > 59)
 		return false;
 	out->off = (int16_t)(sign * (hh * 60 + mm));
 	out->flags |= TS_OFFSET;
@@ -158,8 +162,9 @@ zone_part(const char **p, const char *end, struct ts *out)
 	return true;
 }
 
+/* Does y-m-d exist in the proleptic Gregorian calendar? */
 static bool
-valid_date(int y, int m, int d)
+date_exists(int y, int m, int d)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31};
@@ -168,7 +173,14 @@ valid_date(int y, int m, int d)
 		return false;
 	if (m == 2 && d == 29)
 		return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return y >= 1970 && y < 10000;
+	return true;
+}
+
+/* A date written with its year: 1970 to 9999. */
+static bool
+valid_date(int y, int m, int d)
+{
+	return y >= 1970 && y <= TS_YEAR_MAX && date_exists(y, m, d);
 }
 
 static void
@@ -181,6 +193,13 @@ set_time(struct ts *out, int y, int m, int d, int h, int mi, int s, int us,
 	out->flags |= TS_SET;
 }
 
+/*
+ * The year of a year-less stamp. Each turn of the year moves it by one, so
+ * a log can push it anywhere (a line in January after one in December, a
+ * million times over): it is held within [TS_YEAR_MIN - 1, TS_YEAR_MAX +
+ * 1], and ts_parse() refuses the stamps that fall outside the range, so
+ * that no year can take the microsecond count past 64 bits.
+ */
 static int
 infer_year(struct ts_year *yr, int month)
 {
@@ -194,6 +213,10 @@ infer_year(struct ts_year *yr, int month)
 	} else if (month > yr->last_month + 6) {
 		yr->year--;	/* a stray older line after the turn */
 	}
+	if (yr->year < TS_YEAR_MIN - 1)
+		yr->year = TS_YEAR_MIN - 1;
+	else if (yr->year > TS_YEAR_MAX + 1)
+		yr->year = TS_YEAR_MAX + 1;
 	yr->last_month = month;
 	return yr->year;
 }
@@ -226,9 +249,10 @@ ts_parse(struct strview v, struct ts_year *yr, struct ts *out)
 		    !clock_part(&p, end, &h, &mi, &s, &us, &fd))
 			return false;
 		y = yr ? infer_year(yr, m) : 1970;
-		if (m == 2 && d == 29 && !valid_date(y, m, d))
-			return false;
-		if (!valid_date(y < 1970 ? 1970 : y, m, d))
+		/* an inferred year may lie before 1970 (a file from early
+		 * January, a December line) */
+		if (y < TS_YEAR_MIN || y > TS_YEAR_MAX ||
+		    !date_exists(y, m, d))
 			return false;
 		set_time(out, y, m, d, h, mi, s, us, fd);
 	} else if (v.len >= 19 && p[4] == '-') {

@@ -40,6 +40,14 @@ struct ts {
 	uint8_t frac;	/* digits of fraction shown in the log, 0..6 */
 };
 
+/*
+ * The years a stamp may name. A year-less stamp whose inferred year falls
+ * outside them (a damaged log that turns the year thousands of times) is
+ * refused, as is a stamp written with a year before 1970.
+ */
+#define TS_YEAR_MIN 1
+#define TS_YEAR_MAX 9999
+
 struct ts_year {
 	int year;	/* year of the current line */
 	int last_month;	/* 1..12, 0 before the first line */

@@ -397,6 +397,130 @@ START_TEST(civil_days)
 }
 END_TEST
 
+/* --- hostile year state (issue 11, item 4) ------------------------------- */
+
+/*
+ * The year of every stamp accepted stays within TS_YEAR_MIN..TS_YEAR_MAX,
+ * whatever order of months a damaged log gives: the wall clock then fits
+ * 64 bits and prints with a four-digit year. Checked without the module's
+ * calendar: the bounds are 0001-01-01 and 9999-12-31 as timegm() says.
+ */
+static void
+check_year_range(const char *what, const struct ts *t, unsigned long step)
+{
+	struct tm lo = {.tm_year = 1 - 1900, .tm_mday = 1};
+	struct tm hi = {.tm_year = 9999 - 1900, .tm_mon = 11, .tm_mday = 31,
+	    .tm_hour = 23, .tm_min = 59, .tm_sec = 59};
+	long long min = (long long)timegm(&lo) * US;
+	long long max = (long long)timegm(&hi) * US + US - 1;
+	char buf[TS_BUFSZ];
+
+	ts_format(t, buf);
+	ck_assert_msg(t->us >= min && t->us <= max && strlen(buf) == 19 &&
+	    buf[4] == '-', "%s, step %lu: got %lld us ('%s'), want a year "
+	    "from 1 to 9999", what, step, (long long)t->us, buf);
+}
+
+/* Months that turn the year forwards (Dec -> Feb) every third line; the
+ * leap day is the stamp that escaped the range check. */
+static const char *const year_up[] = {
+	"Feb 29 00:00:00", "Jun 10 00:00:00", "Dec 10 00:00:00",
+};
+/* ... and backwards (a stray older line after the turn), 5 times in 11. */
+static const char *const year_down[] = {
+	"Jan 10 00:00:00", "Aug 10 00:00:00", "Feb 10 00:00:00",
+	"Sep 10 00:00:00", "Mar 10 00:00:00", "Oct 10 00:00:00",
+	"Apr 10 00:00:00", "Nov 10 00:00:00", "May 10 00:00:00",
+	"Dec 10 00:00:00", "Jun 10 00:00:00",
+};
+
+static void
+year_flood(const char *what, const char *const *cycle, size_t n,
+    unsigned long lines, int forced)
+{
+	struct ts_year yr;
+	unsigned long accepted = 0, refused = 0;
+
+	ts_year_init(&yr, 1795435200, forced);
+	for (unsigned long i = 0; i < lines; i++) {
+		struct ts t;
+
+		if (!ts_parse(sv(cycle[i % n]), &yr, &t)) {
+			refused++;
+			continue;
+		}
+		accepted++;
+		check_year_range(what, &t, i);
+	}
+	/* the year runs out of range long before the end: those stamps are
+	 * refused, the early ones accepted */
+	ck_assert_msg(accepted > 1000 && refused > 1000,
+	    "%s: %lu accepted, %lu refused; want both", what, accepted,
+	    refused);
+}
+
+/* 300,000 turns of the year: past 292,277, where 64 bits of us end. */
+START_TEST(year_flood_forwards)
+{
+	year_flood("forwards from the mtime", year_up, ARRAY_SIZE(year_up),
+	    900000, 0);
+	year_flood("forwards from --year", year_up, ARRAY_SIZE(year_up),
+	    900000, 2026);
+}
+END_TEST
+
+START_TEST(year_flood_backwards)
+{
+	year_flood("backwards", year_down, ARRAY_SIZE(year_down), 1400000, 0);
+}
+END_TEST
+
+/* A leap day is no exception to the range (it was checked on its own). */
+START_TEST(leap_day_out_of_range)
+{
+	static const int bad_years[] = {10400, 12000, 40000, 2000000};
+	struct ts_year yr;
+	struct ts t;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad_years); i++) {
+		ts_year_init(&yr, 1795435200, bad_years[i]);
+		memset(&t, 0, sizeof(t));
+		ck_assert_msg(!ts_parse(sv("Feb 29 12:00:00"), &yr, &t),
+		    "year %d: Feb 29 accepted as %lld us", bad_years[i],
+		    (long long)t.us);
+	}
+	/* the ordinary leap day still is one */
+	ts_year_init(&yr, 1795435200, 2024);
+	ck_assert(ts_parse(sv("Feb 29 12:00:00"), &yr, &t));
+	check_year_range("2024-02-29", &t, 0);
+}
+END_TEST
+
+/* A modification time that struct tm cannot hold. */
+START_TEST(mtime_out_of_range)
+{
+	struct ts_year yr;
+	struct ts t;
+
+	ts_year_init(&yr, (time_t)INT64_MAX, 0);
+	if (ts_parse(sv("Nov 23 09:17:18"), &yr, &t))
+		check_year_range("mtime INT64_MAX", &t, 0);
+}
+END_TEST
+
+/* An offset no zone has is not one. */
+START_TEST(zone_out_of_range)
+{
+	struct ts t;
+
+	ck_assert(!ts_parse(sv("2021-06-20T01:32:57+99:99"), NULL, &t));
+	ck_assert(!ts_parse(sv("2021-06-20T01:32:57+24:00"), NULL, &t));
+	ck_assert(!ts_parse(sv("2021-06-20T01:32:57-00:60"), NULL, &t));
+	ck_assert(ts_parse(sv("2021-06-20T01:32:57+14:00"), NULL, &t));
+	ck_assert_int_eq(t.off, 14 * 60);
+}
+END_TEST
+
 /* --- --tz (last: the zone is process state) ------------------------------- */
 
 struct zone_case {
@@ -549,6 +673,14 @@ timestamp_suite(void)
 	tc = tcase_create("year");
 	tcase_add_loop_test(tc, year_inference, 0, (int)ARRAY_SIZE(years));
 	tcase_add_test(tc, no_year_state);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile");
+	tcase_add_test(tc, year_flood_forwards);
+	tcase_add_test(tc, year_flood_backwards);
+	tcase_add_test(tc, leap_day_out_of_range);
+	tcase_add_test(tc, mtime_out_of_range);
+	tcase_add_test(tc, zone_out_of_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("format");
