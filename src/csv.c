@@ -70,6 +70,9 @@ csv_field(const struct csv_rec *r, size_t i)
 {
 	if (i >= r->n)
 		return (struct strview){NULL, 0};
+	/* every field empty: nothing was added to the buffer */
+	if (r->buf.s == NULL)
+		return (struct strview){"", 0};
 	return (struct strview){r->buf.s + r->off[i], r->len[i]};
 }
 
