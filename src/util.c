@@ -4,9 +4,13 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "util.h"
@@ -67,11 +71,15 @@ void
 grow_array(void **arr, size_t *cap, size_t need, size_t elsz)
 {
 	size_t n = *cap ? *cap : 8;
+	size_t max = SIZE_MAX / (elsz ? elsz : 1);
 
 	if (need <= *cap)
 		return;
+	if (need > max)
+		diag_fatal("out of memory: %zu elements of %zu bytes", need,
+		    elsz);
 	while (n < need)
-		n *= 2;
+		n = n > max / 2 ? max : n * 2;
 	*arr = xrealloc(*arr, n * elsz);
 	*cap = n;
 }
@@ -142,6 +150,13 @@ arena_free(struct arena *a)
  * Hash map: linear probing, tombstones on delete. At most half
  * full, tombstones included: sessions come and go all the time, and
  * linear probing slows down sharply past that.
+ *
+ * The keys come from the log (host names, HELO names, queue IDs), and so
+ * from whoever connects to the mail server: with a hash anyone can compute,
+ * keys chosen to share one slot make every insertion walk all the others
+ * (100,000 of them cost minutes). The map's hash is keyed with a secret
+ * drawn for each map (SipHash-1-3, as Rust's and Python's maps use), so
+ * nobody outside the process can tell which keys collide.
  */
 
 struct slot {
@@ -154,6 +169,7 @@ struct slot {
 struct strmap {
 	struct slot *slots;
 	size_t cap, count, used; /* used counts tombstones too */
+	uint64_t k0, k1;	/* the hash key */
 };
 
 static char tombstone;
@@ -188,6 +204,91 @@ hash_bytes(const char *s, size_t n)
 	return h;
 }
 
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND(v0, v1, v2, v3) do { \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+/*
+ * SipHash with c rounds per word and d at the end, keyed (k0, k1), of n
+ * bytes taken as little-endian words (Aumasson and Bernstein, 2012).
+ */
+static inline uint64_t
+siphash(uint64_t k0, uint64_t k1, int c, int d, const char *s, size_t n)
+{
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ull;
+	uint64_t v1 = k1 ^ 0x646f72616e646f6dull;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ull;
+	uint64_t v3 = k1 ^ 0x7465646279746573ull;
+	uint64_t b = (uint64_t)n << 56, m;
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		m = 0;
+		for (int i = 0; i < 8; i++)
+			m |= (uint64_t)p[i] << (8 * i);
+		v3 ^= m;
+		for (int i = 0; i < c; i++)
+			SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	for (size_t i = 0; i < n; i++)
+		b |= (uint64_t)p[i] << (8 * i);
+	v3 ^= b;
+	for (int i = 0; i < c; i++)
+		SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	for (int i = 0; i < d; i++)
+		SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t
+hash_siphash24(const unsigned char key[16], const char *s, size_t n)
+{
+	uint64_t k[2] = {0, 0};
+
+	for (int i = 0; i < 16; i++)
+		k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
+	return siphash(k[0], k[1], 2, 4, s, n);
+}
+
+static uint64_t
+map_hash(const struct strmap *m, const char *key, size_t len)
+{
+	return siphash(m->k0, m->k1, 1, 3, key, len);
+}
+
+/*
+ * A key for a new map: from the kernel's random pool, or, where that is
+ * not to be had, from the clock, the process and the map's address mixed
+ * through SipHash (enough that no other process can know it).
+ */
+static void
+map_key(struct strmap *m)
+{
+	static uint64_t count;
+	uint64_t k[2], mix[4];
+	struct timespec t;
+
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k)) {
+		m->k0 = k[0];
+		m->k1 = k[1];
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	mix[0] = (uint64_t)t.tv_sec ^ (uint64_t)time(NULL) << 32;
+	mix[1] = (uint64_t)t.tv_nsec ^ (uint64_t)getpid() << 32;
+	mix[2] = (uint64_t)(uintptr_t)m ^ (uint64_t)(uintptr_t)&count;
+	mix[3] = ++count;
+	m->k0 = siphash(mix[0], mix[1], 2, 4, (const char *)mix, sizeof(mix));
+	m->k1 = siphash(mix[2], mix[3], 2, 4, (const char *)mix, sizeof(mix));
+}
+
 struct strmap *
 strmap_new(void)
 {
@@ -195,6 +296,7 @@ strmap_new(void)
 
 	m->cap = 64;
 	m->slots = xcalloc(m->cap, sizeof(struct slot));
+	map_key(m);
 	return m;
 }
 
@@ -234,7 +336,7 @@ rehash(struct strmap *m, size_t cap)
 void *
 strmap_get(const struct strmap *m, const char *key, size_t len)
 {
-	struct slot *s = find_slot(m, key, len, hash_bytes(key, len));
+	struct slot *s = find_slot(m, key, len, map_hash(m, key, len));
 
 	return s->key ? s->val : NULL;
 }
@@ -242,7 +344,7 @@ strmap_get(const struct strmap *m, const char *key, size_t len)
 void
 strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 {
-	uint64_t h = hash_bytes(key, len);
+	uint64_t h = map_hash(m, key, len);
 	struct slot *s;
 
 	if ((m->used + 1) * 2 >= m->cap)
@@ -261,7 +363,7 @@ strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 void *
 strmap_del(struct strmap *m, const char *key, size_t len)
 {
-	struct slot *s = find_slot(m, key, len, hash_bytes(key, len));
+	struct slot *s = find_slot(m, key, len, map_hash(m, key, len));
 	void *val;
 
 	if (s->key == NULL)

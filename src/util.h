@@ -34,8 +34,14 @@ sv_eq(struct strview v, const char *s)
 
 bool sv_eq_nocase(struct strview, const char *, size_t);
 
-/* A 64-bit hash of n bytes (not cryptographic). */
+/*
+ * A 64-bit hash of n bytes, fast and the same in every run: not for a
+ * table whose keys come from the log, where anyone can choose keys that
+ * collide (strmap keys its hash with a secret for that reason).
+ */
 uint64_t hash_bytes(const char *, size_t);
+/* SipHash-2-4 of n bytes with a 16-byte key (for tests and seeds). */
+uint64_t hash_siphash24(const unsigned char key[16], const char *, size_t);
 
 void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
@@ -45,7 +51,8 @@ char *xstrndup(const char *, size_t);
 
 /*
  * Grow *arr (elements of size elsz, capacity *cap) so that it holds at
- * least need elements.
+ * least need elements. Dies (diag_fatal) when need * elsz bytes cannot be
+ * addressed, as on any other allocation failure.
  */
 void grow_array(void **arr, size_t *cap, size_t need, size_t elsz);
 
@@ -64,7 +71,9 @@ void arena_free(struct arena *);
 
 /*
  * strmap - open-addressing hash map from byte strings to pointers.
- * Keys are copied; values are the caller's.
+ * Keys are copied; values are the caller's. Each map hashes with its own
+ * secret key, so keys chosen by a log's writer cannot be made to collide,
+ * and the order of strmap_each() differs from run to run.
  */
 struct strmap;
 

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +477,158 @@ START_TEST(grow_array_large_elements)
 }
 END_TEST
 
+/* --- hostile keys (issue 11, item 7) ------------------------------------ */
+
+/* The inverse of an odd number modulo 2^64 (Newton's iteration). */
+static uint64_t
+inverse(uint64_t a)
+{
+	uint64_t x = a;
+
+	for (int i = 0; i < 6; i++)
+		x *= 2 - a * x;
+	return x;
+}
+
+/*
+ * The 8-byte key whose hash_bytes() is h: every step of that hash on one
+ * word can be undone (xor-shifts by 29 and 33 bits, odd multipliers), so
+ * anyone who reads the source can choose keys with any hashes at all.
+ */
+static void
+key_with_hash(uint64_t h, unsigned char key[8])
+{
+	uint64_t x = h ^ h >> 33;
+
+	x *= inverse(0xc4ceb9fe1a85ec53ull);
+	x ^= x >> 33;
+	x ^= x >> 29 ^ x >> 58;
+	x *= inverse(0xff51afd7ed558ccdull);
+	x ^= 0x9e3779b97f4a7c15ull ^ 8;
+	memcpy(key, &x, 8);
+}
+
+static double
+cpu_seconds(void)
+{
+	return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/* Put n keys, made by make(i); the CPU seconds it took. */
+static double
+time_puts(struct strmap *m, size_t n, void (*make)(size_t, unsigned char *))
+{
+	double t0 = cpu_seconds();
+	unsigned char k[8];
+
+	for (size_t i = 0; i < n; i++) {
+		make(i, k);
+		strmap_put(m, (char *)k, 8, ival(i));
+		if ((i & 1023) == 0 && cpu_seconds() - t0 > 30)
+			break;	/* quadratic: no need to wait for the end */
+	}
+	return cpu_seconds() - t0;
+}
+
+/* hash_bytes() equal in the low 24 bits: one slot in any map below 2^24 */
+static void
+colliding_key(size_t i, unsigned char *k)
+{
+	key_with_hash((uint64_t)(i + 1) << 24, k);
+}
+
+static void
+plain_key(size_t i, unsigned char *k)
+{
+	uint64_t x = (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull;
+
+	memcpy(k, &x, 8);
+}
+
+/*
+ * 60,000 keys that share one slot under the unkeyed hash go in as fast as
+ * as many ordinary ones (within a wide margin for a loaded machine):
+ * linear probing over them would cost 1.8 billion probes.
+ */
+START_TEST(strmap_chosen_collisions)
+{
+	enum { N = 60000 };
+	struct strmap *a = strmap_new(), *b = strmap_new();
+	unsigned char k[8];
+	uint64_t h0;
+	double plain, chosen;
+
+	/* the keys do collide under hash_bytes() */
+	colliding_key(0, k);
+	h0 = hash_bytes((char *)k, 8);
+	colliding_key(1, k);
+	ck_assert_msg((h0 & 0xffffff) == 0 &&
+	    (hash_bytes((char *)k, 8) & 0xffffff) == 0,
+	    "crafted keys: hashes %016llx %016llx", (unsigned long long)h0,
+	    (unsigned long long)hash_bytes((char *)k, 8));
+	plain = time_puts(a, N, plain_key);
+	chosen = time_puts(b, N, colliding_key);
+	ck_assert_msg(chosen < 10 * plain + 0.5, "%d chosen keys took %.3f s, "
+	    "%d ordinary ones %.3f s", N, chosen, N, plain);
+	for (size_t i = 0; i < N; i += 997) {
+		colliding_key(i, k);
+		ck_assert_msg(strmap_get(b, (char *)k, 8) == ival(i),
+		    "key %zu lost", i);
+	}
+	ck_assert_uint_eq(strmap_count(b), N);
+	strmap_free(a);
+	strmap_free(b);
+}
+END_TEST
+
+/* The map's keyed hash is SipHash: the reference vectors of SipHash-2-4. */
+START_TEST(siphash_vectors)
+{
+	unsigned char key[16];
+	char msg[64];
+	static const uint64_t want[] = {
+		0x726fdb47dd0e0e31ull, 0x74f839c593dc67fdull,
+		0x0d6c8009d9a94f5aull, 0x85676696d7fb7e2dull,
+	};
+
+	for (int i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (char)i;
+	for (size_t n = 0; n < ARRAY_SIZE(want); n++) {
+		uint64_t got = hash_siphash24(key, msg, n);
+
+		ck_assert_msg(got == want[n], "%zu bytes: got %016llx, want "
+		    "%016llx", n, (unsigned long long)got,
+		    (unsigned long long)want[n]);
+	}
+}
+END_TEST
+
+/* n * elsz past SIZE_MAX: fatal (exit 2), never a short array. */
+START_TEST(grow_array_overflow_product)
+{
+	struct {
+		char b[16];
+	} *v = NULL;
+	size_t cap = 0;
+
+	grow_array((void **)&v, &cap, SIZE_MAX / 16 + 1, sizeof(*v));
+	ck_abort_msg("grow_array returned: cap %zu of 16-byte elements", cap);
+}
+END_TEST
+
+/* need past SIZE_MAX / 2: the doubling must not wrap to 0 and spin. */
+START_TEST(grow_array_overflow_doubling)
+{
+	char *v = NULL;
+	size_t cap = 0;
+
+	grow_array((void **)&v, &cap, SIZE_MAX - 5, 1);
+	ck_abort_msg("grow_array returned: cap %zu", cap);
+}
+END_TEST
+
 /* --- small helpers ----------------------------------------------------- */
 
 START_TEST(strview_compare)
@@ -537,6 +690,14 @@ util_suite(void)
 	tc = tcase_create("grow_array");
 	tcase_add_test(tc, grow_array_grows);
 	tcase_add_test(tc, grow_array_large_elements);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, strmap_chosen_collisions);
+	tcase_add_test(tc, siphash_vectors);
+	tcase_add_exit_test(tc, grow_array_overflow_product, 2);
+	tcase_add_exit_test(tc, grow_array_overflow_doubling, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("strings");
