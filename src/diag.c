@@ -6,24 +6,20 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
+#include "escape.h"
 
 static unsigned nerrors, nwarnings;
 static int quiet;
 static int muted;	/* diag_mute(): neither printed nor counted */
 
+/* The text reports' escaper: C0, DEL, C1 and invalid UTF-8 as \xNN. */
 static void
 put_escaped(const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
-		else
-			fputc(c, stderr);
-	}
+	esc_text(stderr, s, strlen(s));
 }
 
 static void

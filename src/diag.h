@@ -9,7 +9,8 @@
  * Messages start lowercase, have no final period and quote their subject
  * in single quotes (git's rules). Errors and warnings are counted so that
  * main() can choose the exit status; diag_fatal() exits with status 2.
- * Control bytes in a message are escaped before they reach the terminal,
+ * Control bytes in a message (C0, DEL, C1, invalid UTF-8) are escaped as
+ * the text reports escape them (escape.h) before they reach the terminal,
  * since messages quote log text, and log text is attacker-controlled.
  */
 #ifndef SLA_DIAG_H

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "escape.h"
@@ -45,6 +46,20 @@ utf8_len(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
+/*
+ * A backslash is written twice where it could start what reads as an
+ * escape: before an 'x', another backslash, a byte that is escaped, or
+ * the end of the text (what follows is not known). Elsewhere, as in a
+ * Windows path or an Exchange connector name ("MX1\Default Frontend"), it
+ * stays one, and the output still reads back to the input.
+ */
+static bool
+backslash_ambiguous(const unsigned char *s, size_t i, size_t n)
+{
+	return i + 1 >= n || s[i + 1] == 'x' || s[i + 1] == '\\' ||
+	    s[i + 1] < 0x20 || s[i + 1] >= 0x7f;
+}
+
 void
 esc_text(FILE *fp, const char *p, size_t n)
 {
@@ -57,14 +72,17 @@ esc_text(FILE *fp, const char *p, size_t n)
 		size_t run = i;
 
 		/* copy the longest safe run at once */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f)
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f &&
+		    (s[run] != '\\' || !backslash_ambiguous(s, run, n)))
 			run++;
 		if (run > i) {
 			fwrite(s + i, 1, run - i, fp);
 			i = run;
 			continue;
 		}
-		if (len == 0 || cp < 0x20 || cp == 0x7f ||
+		if (len == 1 && cp == '\\') {
+			fputs("\\\\", fp);
+		} else if (len == 0 || cp < 0x20 || cp == 0x7f ||
 		    (cp >= 0x80 && cp < 0xa0)) {
 			if (len == 0)
 				len = 1;

@@ -4,8 +4,11 @@
  * Log lines carry whatever a client sent: HELO names, addresses, bytes
  * before the greeting. Text output passes valid UTF-8 through and writes
  * control bytes (C0, DEL, C1) and invalid bytes as \xNN, so no escape
- * sequence reaches a terminal. JSON output is valid JSON for any input:
- * control bytes become \u00NN and invalid UTF-8 becomes U+FFFD.
+ * sequence reaches a terminal; a backslash that could start what reads as
+ * such an escape is written twice, so that the text "\x1b" in a log never
+ * prints as an ESC byte does. JSON output is
+ * valid JSON for any input: control bytes become \u00NN and invalid UTF-8
+ * becomes U+FFFD.
  */
 #ifndef SLA_ESCAPE_H
 #define SLA_ESCAPE_H

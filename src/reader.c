@@ -37,6 +37,8 @@
 #include "reader.h"
 
 #define READ_CHUNK (256 * 1024)
+/* A "line" this long is no line: /dev/zero through a pipe, a disk image. */
+#define MAX_RUN (64u * 1024 * 1024)
 #define RAW_CHUNK (64 * 1024)
 /* The first bytes of a followed file, to recognise it after a cut. */
 #define HEAD_BYTES 128
@@ -49,6 +51,7 @@ struct reader {
 	size_t lineno;
 	time_t mtime;
 	bool eof, failed, skipping;
+	size_t skipped;	/* bytes of the line being skipped */
 	/* gzip */
 	bool gzip, in_member;
 	z_stream zs;
@@ -104,6 +107,24 @@ raw_read(struct reader *r, void *p, size_t n)
 	return got;
 }
 
+/*
+ * A device is no log: /dev/zero and /dev/urandom never end, a disk is
+ * gigabytes of anything. A terminal is read (a user typing or pasting
+ * lines), and so is /dev/null (an empty input).
+ */
+static bool
+endless(int fd, const struct stat *st)
+{
+	struct stat null;
+
+	if (S_ISBLK(st->st_mode))
+		return true;
+	if (!S_ISCHR(st->st_mode) || isatty(fd))
+		return false;
+	return stat("/dev/null", &null) != 0 || !S_ISCHR(null.st_mode) ||
+	    null.st_rdev != st->st_rdev;
+}
+
 struct reader *
 reader_open(const char *path)
 {
@@ -142,6 +163,13 @@ reader_open(const char *path)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		diag_error("cannot read '%s': Is a directory", path);
+		close(fd);
+		return NULL;
+	}
+	if (endless(fd, &st)) {
+		diag_error("cannot read '%s': a %s device, not a log file",
+		    strcmp(path, "-") == 0 ? "(standard input)" : path,
+		    S_ISBLK(st.st_mode) ? "block" : "character");
 		close(fd);
 		return NULL;
 	}
@@ -272,6 +300,20 @@ fill(struct reader *r)
 	return false;
 }
 
+/* MAX_RUN bytes without a line end: the rest is not read. */
+static void
+give_up(struct reader *r)
+{
+	char why[80];
+
+	snprintf(why, sizeof(why), "no line end in %u MiB: not a log file, "
+	    "not read further", MAX_RUN / (1024 * 1024));
+	set_pending(r, "cannot read", why);
+	r->eof = true;
+	r->start = r->end = 0;
+	r->skipping = false;
+}
+
 int
 reader_next(struct reader *r, struct strview *line)
 {
@@ -308,7 +350,10 @@ reader_next(struct reader *r, struct strview *line)
 		if (nl == NULL && avail > READER_MAX_LINE) {
 			/* No end in sight: hand out the first part. */
 			if (r->skipping) {
+				r->skipped += avail;
 				r->start = r->end;
+				if (r->skipped > MAX_RUN)
+					give_up(r);
 				continue;
 			}
 			len = READER_MAX_LINE;
@@ -320,6 +365,7 @@ reader_next(struct reader *r, struct strview *line)
 			r->start += nl ? len + 1 : len;
 			if (r->skipping) {
 				r->skipping = false;
+				r->skipped = 0;
 				continue;
 			}
 			if (len > READER_MAX_LINE) {

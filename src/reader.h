@@ -26,10 +26,12 @@
  * Line numbers start again from 1 in either case. While the name is
  * missing (between the rename and the create), the old file is followed.
  *
- * DIAGNOSTICS: a file that cannot be opened, a directory, a read error and
- * a truncated or corrupt gzip stream are reported as errors naming the file
- * (and the line reached); reader_open() then returns NULL, or
- * reader_next() ends the file early. Nothing is ever written to the input.
+ * DIAGNOSTICS: a file that cannot be opened, a directory, a device (one
+ * that is not a terminal or /dev/null: /dev/zero would never end), a read
+ * error, a truncated or corrupt gzip stream and 64 MiB without a line end
+ * are reported as errors naming the file (and the line reached);
+ * reader_open() then returns NULL, or reader_next() ends the file early.
+ * Nothing is ever written to the input.
  *
  * BUGS: in follow mode, lines written to the renamed file after the new
  * one got its first line are not read (a server does not do that), and a

@@ -1,11 +1,16 @@
 /*
  * yamldoc - see yamldoc.h. The node readers were pattern.c's; they are
  * here so that every YAML file is read by the same rules.
+ *
+ * The file is read through a handler that counts its bytes, so that the
+ * size limit holds for whatever the path names (a FIFO, a file that grows
+ * while it is read), not only for what stat() said beforehand.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,32 +18,67 @@
 #include "util.h"
 #include "yamldoc.h"
 
+struct source {
+	FILE *fp;
+	size_t total;
+	bool too_big, failed;
+};
+
+/* libyaml's read handler: 1 on success (0 bytes at the end), 0 on error. */
+static int
+read_source(void *data, unsigned char *buf, size_t size, size_t *got)
+{
+	struct source *src = data;
+
+	*got = fread(buf, 1, size, src->fp);
+	src->total += *got;
+	if (src->total > YAMLDOC_MAX_BYTES) {
+		src->too_big = true;
+		return 0;
+	}
+	if (*got == 0 && ferror(src->fp)) {
+		src->failed = true;
+		return 0;
+	}
+	return 1;
+}
+
 bool
 yamldoc_load(const char *path, const char *what, yaml_document_t *doc,
     yaml_node_t **root)
 {
 	yaml_parser_t parser;
-	FILE *fp;
+	struct source src = {0};
+	bool ok;
 
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
+	src.fp = fopen(path, "rb");
+	if (src.fp == NULL) {
 		diag_error("cannot open '%s': %s", path, strerror(errno));
 		return false;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, doc)) {
+	if (!yaml_parser_initialize(&parser)) {
+		diag_error("cannot read '%s': out of memory", path);
+		fclose(src.fp);
+		return false;
+	}
+	yaml_parser_set_input(&parser, read_source, &src);
+	ok = yaml_parser_load(&parser, doc);
+	if (!ok && src.too_big)
+		diag_at(DIAG_ERROR, path, 0, 0, "%s larger than %u MiB: "
+		    "refused", what, YAMLDOC_MAX_BYTES / (1024 * 1024));
+	else if (!ok && src.failed)
+		diag_at(DIAG_ERROR, path, 0, 0, "read error: %s",
+		    strerror(errno));
+	else if (!ok)
 		diag_at(DIAG_ERROR, path, parser.problem_mark.line + 1,
 		    parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
 		    parser.problem ? parser.problem : "syntax error",
 		    parser.context ? " " : "",
 		    parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		fclose(fp);
-		return false;
-	}
 	yaml_parser_delete(&parser);
-	fclose(fp);
+	fclose(src.fp);
+	if (!ok)
+		return false;
 	*root = yaml_document_get_root_node(doc);
 	if (*root == NULL) {
 		diag_at(DIAG_ERROR, path, 0, 0, "empty %s", what);

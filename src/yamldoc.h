@@ -26,7 +26,15 @@ struct yamldoc {
 };
 
 /*
- * Load path into *doc and set *root. On false the problem was reported
+ * The largest file loaded: the shipped ones are below 64 KiB, and libyaml
+ * holds about 16 bytes per byte read, so that a 100 MB file would take
+ * 1.6 GB before any check of its content could refuse it.
+ */
+#define YAMLDOC_MAX_BYTES (4u * 1024 * 1024)
+
+/*
+ * Load path into *doc and set *root; a file past YAMLDOC_MAX_BYTES is
+ * refused ("WHAT larger than 4 MiB"). On false the problem was reported
  * and nothing is left to free; on true the caller deletes *doc.
  */
 bool yamldoc_load(const char *path, const char *what, yaml_document_t *doc,

@@ -75,6 +75,17 @@ static const struct text_case text_cases[] = {
 	{"lead then ascii", "\xc3(", 0, "\\xc3("},
 	{"valid after invalid", "\xff\xc3\xa9", 0, "\\xff\xc3\xa9"},
 	{"latin-1 name", "M\xfcller", 0, "M\\xfcller"},
+	/* a backslash that could start an escape is doubled, so that the
+	 * text "\x1b" and an ESC byte never print the same; elsewhere it
+	 * stays one */
+	{"backslash in a path", "C:\\dir\\Frontend", 0,
+	    "C:\\dir\\Frontend"},
+	{"text that looks escaped", "\\x1b[31m", 0, "\\\\x1b[31m"},
+	{"backslash then ESC", "\\\x1b", 0, "\\\\\\x1b"},
+	{"backslash then invalid", "\\\xff", 0, "\\\\\\xff"},
+	{"two backslashes", "a\\\\b", 0, "a\\\\\\b"},
+	{"backslash at the end", "a\\", 0, "a\\\\"},
+	{"CRLF written as text", "\\r\\n", 0, "\\r\\n"},
 };
 
 START_TEST(text_table)
@@ -96,13 +107,92 @@ START_TEST(text_single_bytes)
 	size_t got;
 	char *out = text_of(&in, 1, &got);
 
-	if (_i >= 0x20 && _i < 0x7f)
+	if (_i == '\\')
+		snprintf(want, sizeof(want), "\\\\");
+	else if (_i >= 0x20 && _i < 0x7f)
 		snprintf(want, sizeof(want), "%c", _i);
 	else
 		snprintf(want, sizeof(want), "\\x%02x", _i);
 	ck_assert_msg(got == strlen(want) && memcmp(out, want, got) == 0,
 	    "byte 0x%02x: got '%.*s', want '%s'", _i, (int)got, out, want);
 	free(out);
+}
+END_TEST
+
+/*
+ * Undo esc_text(): two backslashes are one, backslash x NN the byte NN,
+ * anything else (a lone backslash too) itself.
+ */
+static char *
+text_unescape(const char *s, size_t n, size_t *outlen)
+{
+	char *out = malloc(n + 1);
+	size_t o = 0;
+
+	ck_assert_ptr_nonnull(out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (s[i] != '\\') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (i + 1 < n && s[i + 1] == '\\') {
+			out[o++] = '\\';
+			i++;
+		} else if (i + 3 < n && s[i + 1] == 'x' &&
+		    sscanf(s + i + 2, "%2x", &v) == 1) {
+			out[o++] = (char)v;
+			i += 3;
+		} else {
+			out[o++] = '\\';
+		}
+	}
+	*outlen = o;
+	return out;
+}
+
+/* Two inputs never print the same: the output reads back to the input. */
+START_TEST(text_reversible)
+{
+	static const char *const tricky[] = {
+		"\\x1b", "\\\x1b", "\\\\x1b", "a\\", "\\xzz", "\\x0",
+		"\\\\", "x\\xc2\\x9b",
+	};
+	unsigned char in[3];
+
+	for (size_t t = 0; t < ARRAY_SIZE(tricky); t++) {
+		size_t got, back;
+		char *out = text_of(tricky[t], strlen(tricky[t]), &got);
+		char *orig = text_unescape(out, got, &back);
+
+		ck_assert_msg(back == strlen(tricky[t]) &&
+		    memcmp(orig, tricky[t], back) == 0, "'%s': printed as "
+		    "'%.*s', which reads back as something else", tricky[t],
+		    (int)got, out);
+		free(out);
+		free(orig);
+	}
+	/* a backslash at each place among every pair of bytes */
+	for (int pos = 0; pos < 3; pos++)
+		for (int a = 0; a < 256; a++)
+			for (int b = 0; b < 256; b++) {
+				size_t got, back;
+				char *out, *orig;
+
+				in[pos] = '\\';
+				in[pos == 0] = (unsigned char)a;
+				in[pos == 2 ? 1 : 2] = (unsigned char)b;
+				out = text_of((char *)in, 3, &got);
+				orig = text_unescape(out, got, &back);
+				ck_assert_msg(back == 3 &&
+				    memcmp(orig, in, 3) == 0, "%02x %02x %02x: "
+				    "printed as '%.*s', which reads back as "
+				    "something else", in[0], in[1], in[2],
+				    (int)got, out);
+				free(out);
+				free(orig);
+			}
 }
 END_TEST
 
@@ -517,6 +607,7 @@ escape_suite(void)
 	tcase_add_loop_test(tc, text_table, 0, (int)ARRAY_SIZE(text_cases));
 	tcase_add_loop_test(tc, text_single_bytes, 0, 256);
 	tcase_add_test(tc, text_no_control_out);
+	tcase_add_test(tc, text_reversible);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");
