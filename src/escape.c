@@ -184,6 +184,21 @@ esc_html(FILE *fp, const char *p, size_t n)
 }
 
 void
+esc_html_text(FILE *fp, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (p[i]) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default: fputc(p[i], fp); break;
+		}
+	}
+}
+
+void
 esc_csv(FILE *fp, const char *p, size_t n)
 {
 	bool formula = n > 0 && p[0] != '\0' && strchr("=+-@", p[0]) != NULL;

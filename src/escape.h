@@ -29,6 +29,12 @@ void esc_json_str(struct buf *, const char *);
  */
 void esc_html(FILE *, const char *, size_t);
 /*
+ * Text that esc_text() already made safe (a transcript rendered for the
+ * terminal), as HTML: only & < > " ' become entities, so that its escapes
+ * are not escaped a second time and its line ends stay line ends.
+ */
+void esc_html_text(FILE *, const char *, size_t);
+/*
  * One RFC 4180 field: esc_text()'s bytes, quoted (quotes doubled) when it
  * holds a comma, semicolon or quote; a field that starts with = + - @ is
  * quoted and starts with a ' so that no spreadsheet runs it as a formula.

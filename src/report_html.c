@@ -573,7 +573,8 @@ section_worst(FILE *fp, struct html_reporter *hr)
 		h(fp, hr->worst[i].label);
 		fputs("</h3>\n<pre>", fp);
 		if (hr->worst[i].text)
-			esc_html(fp, hr->worst[i].text, hr->worst[i].len);
+			esc_html_text(fp, hr->worst[i].text,
+			    hr->worst[i].len);
 		fputs("</pre>\n", fp);
 	}
 }

@@ -29,7 +29,11 @@ for set in "${sets[@]}"; do
 		continue
 	}
 	python3 - "$tmp/json" "$tmp/csv" "$set" <<'EOF' || fail=$((fail + 1))
-import csv, json, sys
+import csv, json, re, sys
+# CSV values are escaped as text output is (escape.h): undo it
+def unesc(s):
+    return re.sub(r'\\(\\|x[0-9a-f]{2})', lambda m: '\\' if m.group(1) == '\\'
+                  else chr(int(m.group(1)[1:], 16)), s)
 objs = [json.loads(l) for l in open(sys.argv[1])]
 rows = list(csv.reader(open(sys.argv[2], newline='')))
 head, rows = rows[0], rows[1:]
@@ -62,6 +66,7 @@ for n, (o, r) in enumerate(zip(objs, rows), 1):
         w = want.get(k, '')
         # a formula-looking value is written with a leading '
         g = got[k][1:] if got[k][:1] == "'" and w[:1] in '=+-@' and w else got[k]
+        g = unesc(g)
         if g != w:
             print('FAIL: %s: row %d, %s: csv %r, json %r' % (sys.argv[3], n, k, got[k], w))
             bad += 1
