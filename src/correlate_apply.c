@@ -223,6 +223,12 @@ corr_apply_session(struct correlator *c, struct session *s,
 	enum phase reach = pattern_reaches(m->pat);
 
 	corr_harvest(s, m);
+	/* a HOLD or DISCARD action (pattern files map them to these words)
+	 * on the session's transaction, logged by the session itself */
+	if (sv_eq(m->f[F_ACTION], "held"))
+		s->nhold++;
+	else if (sv_eq(m->f[F_ACTION], "discarded"))
+		s->ndiscard++;
 	corr_advance(s, reach);
 	switch (ev) {
 	case EV_CONNECT:

@@ -182,6 +182,11 @@ msg_apply(struct correlator *c, struct message *msg,
 	corr_keep(a, &msg->message_id, m->f[F_MESSAGE_ID]);
 	corr_keep(a, &msg->sender, m->f[F_SENDER]);
 	corr_keep(a, &msg->size, m->f[F_SIZE]);
+	/* the words the pattern files give HOLD and DISCARD actions */
+	if (sv_eq(m->f[F_ACTION], "held"))
+		msg->held = true;
+	else if (sv_eq(m->f[F_ACTION], "discarded"))
+		msg->discarded = true;
 	switch (ev) {
 	case EV_ACCEPT:
 		msg->accepted = true;

@@ -88,6 +88,7 @@ struct message {
 	char *host, *queue, *message_id, *sender, *size;
 	bool accepted, removed, abandoned, expired, forwarded, closed_map;
 	bool smtp;	/* received in an inbound SMTP session */
+	bool held, discarded;	/* a HOLD or DISCARD action named it */
 	bool reinjected;	/* a content filter's copy of another */
 	struct ts accepted_at;	/* when it was queued */
 	struct session *owner;	/* the inbound session that queued it */
@@ -140,6 +141,8 @@ struct session {
 	 * held ones (closed, waiting for their messages) */
 	struct session *lru_prev, *lru_next;
 	bool held;
+	/* HOLD and DISCARD actions logged in it before a queue ID */
+	unsigned nhold, ndiscard;
 	/* ended, still taking lines under its key until linger_until */
 	bool lingering;
 	int64_t linger_until;

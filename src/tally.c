@@ -433,6 +433,10 @@ tally_message(struct tallies *t, const struct message *m)
 			    "<>" : tally_domain(m->sender), size);
 		}
 	}
+	if (m->held)
+		t->msgs[TF_HELD]++;
+	if (m->discarded)
+		t->msgs[TF_DISCARDED]++;
 	if (m->forwarded) {
 		t->msgs[TF_FORWARDED]++;
 		t->rcpts[TF_FORWARDED] += m->nrcpts;
@@ -512,6 +516,8 @@ tally_session(struct tallies *t, const struct session *s)
 	}
 	if (s->dir == DIR_INBOUND)
 		session_failures(t, s);
+	t->msgs[TF_HELD] += s->nhold;
+	t->msgs[TF_DISCARDED] += s->ndiscard;
 	if (s->tls && tls_version(s->tls, v, sizeof(v)))
 		tally_table_row(&t->tls, v)->n++;
 	else if (s->v.reached >= PHASE_MAIL)

@@ -249,6 +249,7 @@ ch --multiquery <"$doc/schema.sql" || {
 # Every sample, as the real-sample tests read it: one run per host's log.
 runs=(
 	"postfix/mail.log"
+	"postfix/hold.log"
 	"postfix/remote.log"
 	"exim/default/mainlog exim/default/rejectlog"
 	"exim/default/remote-mainlog exim/default/remote-rejectlog"

@@ -44,7 +44,7 @@ ours() {
 		else if ($1 == "bounce") { name = "notices"; n = 3 }
 		else if ($1 == "relayed") { name = "relayed"; n = 4 }
 		print name, $n, $(n + 1)
-		if ($1 == "deferred") { d = $0; sub(/.*\(/, "", d); sub(/ .*/, "", d); print "deferrals", d }
+		if ($1 == "deferred" && /deferral/) { d = $0; sub(/.*\(/, "", d); sub(/ .*/, "", d); print "deferrals", d }
 	}'
 }
 
@@ -121,6 +121,8 @@ pflogsumm_vs() {
 if command -v pflogsumm >/dev/null 2>&1; then
 	ran=1
 	pflogsumm_vs "$root/samples/postfix/mail.log" samples/postfix/mail.log
+	# HOLD and DISCARD actions at RCPT and at the end of DATA
+	pflogsumm_vs "$root/samples/postfix/hold.log" samples/postfix/hold.log
 	# The same log with smtpd renamed postfix/strict/smtpd (as a
 	# master.cf "-o syslog_name=postfix/strict" service logs it): our
 	# figures must not move, pflogsumm's fall by what DIFF 2 and 5 say

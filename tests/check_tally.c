@@ -253,8 +253,10 @@ START_TEST(forwarded_not_delivered)
 	copy.sender = (char *)"a@example.org";
 	copy.rcpts = r;
 	copy.nrcpts = 1;
+	copy.held = true;	/* a header check held the copy */
 	tally_message(&t, &from);
 	tally_message(&t, &copy);
+	FIG(TF_HELD, 1, 0);
 	FIG(TF_RECEIVED, 1, 1);
 	FIG(TF_FORWARDED, 1, 1);
 	FIG(TF_DELIVERED, 1, 1);
@@ -312,8 +314,12 @@ START_TEST(refusals_and_logins)
 	s.fails = f;
 	s.nfails = ARRAY_SIZE(f);
 	s.sasl_user = (char *)"alice";
+	s.nhold = 1;
+	s.ndiscard = 2;
 	tally_session(&t, &s);
 	FIG(TF_REJECTED, 1, 2);
+	FIG(TF_HELD, 1, 0);
+	FIG(TF_DISCARDED, 2, 0);
 	ck_assert_msg(t.sasl_failed.nrows == 1 &&
 	    strcmp(t.sasl_failed.rows[0]->key, "alice") == 0,
 	    "failed logins: got %zu rows, want alice", t.sasl_failed.nrows);

@@ -19,6 +19,11 @@
 #
 # tests/realserver/show-expected.py prints each row with its log lines.
 #
+#   sudo tests/realserver/postfix-run.sh hold
+#
+# runs only the first instance for HOLD and DISCARD actions (see
+# hold_discard below) and writes samples/postfix/hold.log.
+#
 #   sudo tests/realserver/postfix-run.sh teach
 #
 # runs only the first instance, for one conversation whose line no shipped
@@ -832,8 +837,62 @@ teach() {
     say "wrote $OUT/teach.log ($(wc -l <"$OUT/teach.log") lines)"
 }
 
+# HOLD and DISCARD actions, at RCPT (an access map) and at the end of DATA
+# (header_checks), and one held message released and delivered; writes
+# samples/postfix/hold.log. pflogsumm counts these lines as held and
+# discarded; tests/check-peers.sh compares.
+hold_discard() {
+    install_packages
+    if [ -d "$BASE" ]; then
+        stop_all
+        rm -rf "$BASE"
+    fi
+    mkdir -p "$BASE/remote" "$TR"
+    wait_ports_free
+    write_config
+    cat >>"$ETC/recipient_access" <<EOF2
+hold@$LOCALDOM HOLD held for review (test)
+discard@$LOCALDOM DISCARD dropped quietly (test)
+EOF2
+    postmap -c "$ETC" "hash:$ETC/recipient_access"
+    cat >>"$ETC/header_checks" <<'EOF2'
+/^Subject:.*HOLDME/ HOLD Subject held by header_checks (test)
+/^Subject:.*DISCARDME/ DISCARD Subject discarded by header_checks (test)
+EOF2
+    trap 'stop_all' EXIT
+    postfix -c "$ETC" check
+    pf start
+    sleep 2
+    say "HOLD and DISCARD at RCPT and at the end of DATA"
+    sw hold-rcpt $PLAIN 20701 --helo "p20701.$H" --from "alice@$LOCALDOM" \
+        --to "hold@$LOCALDOM,bob@$LOCALDOM"
+    sw discard-rcpt $PLAIN 20702 --helo "p20702.$H" --from "alice@$LOCALDOM" \
+        --to "discard@$LOCALDOM"
+    sw hold-header $PLAIN 20703 --helo "p20703.$H" --from "alice@$LOCALDOM" \
+        --to "carol@$LOCALDOM" --header "Subject: HOLDME please"
+    sw discard-header $PLAIN 20704 --helo "p20704.$H" --from "alice@$LOCALDOM" \
+        --to "carol@$LOCALDOM" --header "Subject: DISCARDME please"
+    sw clean $PLAIN 20705 --helo "p20705.$H" --from "alice@$LOCALDOM" \
+        --to "bob@$LOCALDOM"
+    wait_queue
+    # release the message held at RCPT: it is delivered then
+    local q
+    q=$(qid_of 20701)
+    [ -n "$q" ] && postsuper -c "$ETC" -H "$q" && postqueue -c "$ETC" -f
+    sleep 2
+    wait_queue
+    sleep 1
+    stop_all
+    trap - EXIT
+    mkdir -p "$OUT"
+    cp "$LOG" "$OUT/hold.log"
+    say "wrote $OUT/hold.log ($(wc -l <"$OUT/hold.log") lines)"
+}
+
 if [ "${1:-}" = teach ]; then
     teach
+elif [ "${1:-}" = hold ]; then
+    hold_discard
 else
     main "$@"
 fi
