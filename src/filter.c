@@ -654,3 +654,10 @@ filter_match(const struct filter *f, const struct session *s)
 		return false;
 	return true;
 }
+
+void
+filter_window(const struct filter *f, int64_t *since_utc, int64_t *until_utc)
+{
+	*since_utc = f->have_since ? f->since_utc : INT64_MIN;
+	*until_utc = f->have_until ? f->until_utc : INT64_MAX;
+}

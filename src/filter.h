@@ -52,6 +52,13 @@ bool filter_needs_text(const struct filter *);
 bool filter_active(const struct filter *);
 bool filter_match(const struct filter *, const struct session *);
 
+/*
+ * --since and --until as UTC microseconds: INT64_MIN and INT64_MAX for
+ * those not given (for inputs that can seek by time, the journal).
+ */
+void filter_window(const struct filter *, int64_t *since_utc,
+    int64_t *until_utc);
+
 /* Parse a time as --since does; for tests. */
 bool filter_parse_time(const char *v, time_t now, int64_t *naive_us,
     int64_t *utc_us);

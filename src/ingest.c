@@ -17,8 +17,21 @@
 #include "csv.h"
 #include "diag.h"
 #include "ingest.h"
+#include "journal.h"
 #include "reader.h"
 #include "timestamp.h"
+
+/*
+ * Where a line is: for diagnostics (name, line; line 0 when the name says
+ * it all, as a journal cursor does) and for the session's line list (the
+ * file table's index and the number there).
+ */
+struct place {
+	const char *name;
+	size_t line;
+	uint32_t idx;
+	uint32_t num;
+};
 
 struct input {
 	struct reader *rd;
@@ -28,6 +41,7 @@ struct input {
 	bool warned_time, warned_bare;
 	unsigned long lines, recognised;	/* g->ri's when it was opened */
 	struct csvlog csv;	/* a CSV log's header and records (csv.h) */
+	struct journal_text *jt;	/* journalctl output, or NULL */
 };
 
 struct ingest {
@@ -35,6 +49,10 @@ struct ingest {
 	struct run_info *ri;
 	bool *seen_set;	/* which pattern sets recognised a line */
 	struct input follow;	/* --follow's file */
+	struct buf jline;	/* a journal entry as a line */
+	char **seqs;	/* journal sequences named in the file table */
+	uint32_t *seq_idx;
+	size_t nseqs, capseqs, capidx;
 };
 
 
@@ -115,6 +133,11 @@ input_close(struct ingest *g, struct input *in)
 	reader_close(in->rd);
 	in->rd = NULL;
 	csvlog_free(&in->csv);
+	if (in->jt) {
+		journal_text_release(in->jt);
+		free(in->jt);
+		in->jt = NULL;
+	}
 	return ok;
 }
 
@@ -125,9 +148,8 @@ input_close(struct ingest *g, struct input *in)
  */
 static void
 read_line(struct ingest *g, struct correlator *c, struct input *in,
-    struct strview line, struct strview raw)
+    struct strview line, struct strview raw, const struct place *at)
 {
-	struct reader *rd = in->rd;
 	struct ts ts = {0};
 	struct match m;
 
@@ -155,19 +177,18 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		 * to belong to no conversation (a reject log entry's header
 		 * dump) is no loss */
 		if (!in->warned_bare && pattern_event(m.pat) != EV_IGNORE)
-			diag_at(DIAG_WARNING, reader_name(rd),
-			    reader_lineno(rd), 0, "line without a syslog "
-			    "prefix: such lines are counted but cannot be "
-			    "grouped into sessions");
+			diag_at(DIAG_WARNING, at->name, at->line, 0, "line "
+			    "without a syslog prefix: such lines are counted "
+			    "but cannot be grouped into sessions");
 		in->warned_bare = true;
 		return;
 	}
 	if (m.f[F_TS].p && !ts_parse(m.f[F_TS], &in->yr, &ts)) {
 		g->ri->bad_time++;
 		if (!in->warned_time)
-			diag_at(DIAG_WARNING, reader_name(rd),
-			    reader_lineno(rd), 0, "time stamp '%.*s' not "
-			    "understood", (int)m.f[F_TS].len, m.f[F_TS].p);
+			diag_at(DIAG_WARNING, at->name, at->line, 0, "time "
+			    "stamp '%.*s' not understood", (int)m.f[F_TS].len,
+			    m.f[F_TS].p);
 		in->warned_time = true;
 	}
 	if (ts.flags & TS_SET) {
@@ -178,8 +199,55 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		    ts_utc(&ts) > ts_utc(&g->ri->last))
 			g->ri->last = ts;
 	}
-	correlator_feed(c, &m, &ts, in->idx, (uint32_t)reader_lineno(rd),
-	    raw);
+	correlator_feed(c, &m, &ts, at->idx, at->num, raw);
+}
+
+/*
+ * The file table's index for a journal sequence ("s=<id>"): added after
+ * the inputs while there is room, else the input's own (dflt).
+ */
+static uint32_t
+seq_index(struct ingest *g, const char *seqid, uint32_t dflt)
+{
+	struct run_info *ri = g->ri;
+
+	if (seqid == NULL)
+		return dflt;
+	for (size_t i = 0; i < g->nseqs; i++)
+		if (strcmp(g->seqs[i], seqid) == 0)
+			return g->seq_idx[i];
+	if (g->o.names == NULL || ri->nfiles >= g->o.names_cap)
+		return dflt;
+	grow_array((void **)&g->seqs, &g->capseqs, g->nseqs + 1,
+	    sizeof(*g->seqs));
+	grow_array((void **)&g->seq_idx, &g->capidx, g->nseqs + 1,
+	    sizeof(*g->seq_idx));
+	g->seqs[g->nseqs] = xstrdup(seqid);
+	g->o.names[ri->nfiles] = g->seqs[g->nseqs];
+	g->seq_idx[g->nseqs] = (uint32_t)ri->nfiles++;
+	return g->seq_idx[g->nseqs++];
+}
+
+/*
+ * A journal entry: its syslog line (journal.h) read as a text log's
+ * line, in the file table under its sequence, numbered by its number
+ * there; diagnostics name its cursor.
+ */
+static void
+read_entry(struct ingest *g, struct correlator *c, struct input *in,
+    const struct journal_entry *e, const char *name)
+{
+	struct place at = {e->cursor ? e->cursor : name, 0,
+	    seq_index(g, e->seqid, in->idx), (uint32_t)e->seqnum};
+	struct strview line;
+
+	if (!journal_entry_line(e, &g->jline)) {
+		g->ri->lines++;
+		g->ri->other++;	/* no identifier or no message */
+		return;
+	}
+	line = (struct strview){g->jline.s, g->jline.len};
+	read_line(g, c, in, line, line, &at);
 }
 
 /* Every line there is for now (in follow mode), or to the end. */
@@ -187,11 +255,28 @@ static void
 read_lines(struct ingest *g, struct correlator *c, struct input *in)
 {
 	struct strview line, raw;
+	struct place at = {reader_name(in->rd), 0, in->idx, 0};
+	struct journal_entry e;
 
+	if (in->jt) {
+		while (!stop_signal && journal_text_next(in->jt, in->rd, &e))
+			read_entry(g, c, in, &e, reader_name(in->rd));
+		return;
+	}
 	while (!stop_signal && reader_next(in->rd, &line)) {
 		raw = line;
+		at.line = reader_lineno(in->rd);
+		at.num = (uint32_t)at.line;
+		if (at.line == 1 && journal_format_of(line) != JOURNAL_NONE) {
+			/* journalctl -o export or -o json: by its fields */
+			in->jt = xcalloc(1, sizeof(*in->jt));
+			journal_text_init(in->jt, journal_format_of(line),
+			    line);
+			read_lines(g, c, in);
+			return;
+		}
 		if (csvlog_off(&in->csv)) {
-			read_line(g, c, in, line, raw);
+			read_line(g, c, in, line, raw, &at);
 			continue;
 		}
 		switch (csvlog_line(&in->csv, &line)) {
@@ -206,7 +291,7 @@ read_lines(struct ingest *g, struct correlator *c, struct input *in)
 		case CSVLOG_PASS:
 			break;
 		}
-		read_line(g, c, in, line, raw);
+		read_line(g, c, in, line, raw, &at);
 	}
 }
 
@@ -237,6 +322,43 @@ monotonic_us(void)
 	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The log time of a quiet followed log (see ingest_follow()). */
+struct follow_clock {
+	int64_t base, base_mono;
+};
+
+/*
+ * After a batch of lines: end the sessions idle by the log's time now,
+ * and flush the output. false when standard output failed (reported at
+ * the end).
+ */
+static bool
+follow_tick(struct ingest *g, struct correlator *c, struct follow_clock *fc)
+{
+	if ((g->ri->last.flags & TS_SET) &&
+	    ts_utc(&g->ri->last) != fc->base) {
+		fc->base = ts_utc(&g->ri->last);
+		fc->base_mono = monotonic_us();
+	}
+	if (fc->base != INT64_MIN)
+		correlator_tick(c, fc->base + (monotonic_us() - fc->base_mono));
+	if (g->o.unparsed)
+		fflush(g->o.unparsed);
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
+
 /*
  * --follow: read the opened file, then wait for more, across logrotate's
  * rotations (reader_poll()), until SIGINT or SIGTERM. Sessions are
@@ -254,31 +376,47 @@ ingest_follow(struct ingest *g, struct correlator *c)
 {
 	struct input *in = &g->follow;
 	const struct timespec nap = {0, 200 * 1000000L};
-	struct sigaction sa;
-	int64_t base = INT64_MIN, base_mono = 0;
+	struct follow_clock fc = {INT64_MIN, 0};
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signals();
 	while (!stop_signal && !reader_failed(in->rd)) {
 		read_lines(g, c, in);
-		if ((g->ri->last.flags & TS_SET) &&
-		    ts_utc(&g->ri->last) != base) {
-			base = ts_utc(&g->ri->last);
-			base_mono = monotonic_us();
-		}
-		if (base != INT64_MIN)
-			correlator_tick(c, base + (monotonic_us() - base_mono));
-		if (g->o.unparsed)
-			fflush(g->o.unparsed);
-		if (fflush(stdout) != 0 || ferror(stdout))
+		if (!follow_tick(g, c, &fc))
 			break;	/* reported at the end */
 		if (!stop_signal && !reader_poll(in->rd))
 			nanosleep(&nap, NULL);
 	}
 	return input_close(g, in);
+}
+
+bool
+ingest_journal(struct ingest *g, struct correlator *c, struct journal *jr,
+    bool follow)
+{
+	struct follow_clock fc = {INT64_MIN, 0};
+	struct journal_entry e;
+	struct input in;
+	bool ok = true;
+
+	memset(&in, 0, sizeof(in));
+	if (g->o.mta)
+		in.cur = pattern_db_find(g->o.db, g->o.mta);
+	ts_year_init(&in.yr, time(NULL), g->o.year);
+	if (follow)
+		catch_signals();
+	for (;;) {
+		while (!stop_signal && journal_next(jr, &e))
+			read_entry(g, c, &in, &e, journal_name(jr));
+		if (!follow || stop_signal)
+			break;
+		if (!follow_tick(g, c, &fc))
+			break;	/* reported at the end */
+		ok &= journal_save_cursor(jr);
+		if (!journal_wait(jr, 200000))
+			break;	/* past --until */
+	}
+	ok &= journal_save_cursor(jr);
+	return ok;
 }
 
 /*
@@ -465,6 +603,15 @@ ingest_free(struct ingest *g)
 		reader_close(g->follow.rd);
 		csvlog_free(&g->follow.csv);
 	}
+	if (g->follow.jt) {
+		journal_text_release(g->follow.jt);
+		free(g->follow.jt);
+	}
+	for (size_t i = 0; i < g->nseqs; i++)
+		free(g->seqs[i]);
+	free(g->seqs);
+	free(g->seq_idx);
+	buf_free(&g->jline);
 	free(g->seen_set);
 	free(g);
 }

@@ -15,6 +15,10 @@
  * recognised, unrecognised (an MTA's line no pattern knew; written to
  * the --unparsed stream when one is given), other, and bad time stamps.
  *
+ * An input whose first line is journalctl's -o export or -o json output
+ * is read by its fields instead (journal.h), each entry as the syslog
+ * line of its message; ingest_journal() reads the journal itself.
+ *
  * Several files are read in the time order of their content, not of
  * their names (ingest_order()); --follow reads one plain file and then
  * waits for more across rotation (ingest_follow()).
@@ -37,6 +41,8 @@
 #include "session.h"
 #include "util.h"
 
+struct journal;
+
 struct ingest_opts {
 	const struct pattern_db *db;
 	const char *mta;	/* --mta: no detection; NULL: detect */
@@ -45,6 +51,14 @@ struct ingest_opts {
 	bool quiet;	/* --quiet: no warning for an empty file */
 	const char *const *ids;	/* --id: the conversations wanted */
 	size_t nids;
+	/*
+	 * The file table (run_info.files): the inputs, then the journal
+	 * sequences ("s=<id>") that entries come from, added here up to
+	 * names_cap (run_info.nfiles counts them); past it, entries name
+	 * their input. NULL: none added.
+	 */
+	const char **names;
+	size_t names_cap;
 };
 
 struct ingest;
@@ -88,6 +102,17 @@ enum ingest_follow_open ingest_follow_open(struct ingest *, const char *path);
  * when reading ended with an error.
  */
 bool ingest_follow(struct ingest *, struct correlator *);
+
+/*
+ * The systemd journal (journal.h), through the pipeline: every entry is
+ * read as the syslog line of its message, in the file table under its
+ * sequence and numbered by its sequence number. With follow, wait for
+ * more as ingest_follow() does, until SIGINT, SIGTERM or --until, saving
+ * the cursor file after each batch. False when the cursor file could not
+ * be written (reported).
+ */
+bool ingest_journal(struct ingest *, struct correlator *, struct journal *,
+    bool follow);
 
 /* Does the session carry one of the --id IDs (true when none given)? */
 bool ingest_wants(const struct ingest *, const struct session *);

@@ -186,6 +186,8 @@ journal_format_of(struct strview l)
 	static const char *const export_first[] = {
 		"__CURSOR=", "__REALTIME_TIMESTAMP=", "__SEQNUM=",
 	};
+	static const char key[] = "\"__REALTIME_TIMESTAMP\":";
+	size_t klen = sizeof(key) - 1;
 
 	for (size_t i = 0; i < ARRAY_SIZE(export_first); i++) {
 		size_t n = strlen(export_first[i]);
@@ -195,8 +197,8 @@ journal_format_of(struct strview l)
 	}
 	/* an object that has the journal's own time stamp key */
 	if (l.len > 2 && l.p[0] == '{' && l.p[l.len - 1] == '}')
-		for (size_t i = 0; i + 23 <= l.len; i++)
-			if (memcmp(l.p + i, "\"__REALTIME_TIMESTAMP\":", 23) == 0)
+		for (size_t i = 0; i + klen <= l.len; i++)
+			if (memcmp(l.p + i, key, klen) == 0)
 				return JOURNAL_JSON;
 	return JOURNAL_NONE;
 }
@@ -310,7 +312,7 @@ export_next(struct journal_text *jt, struct reader *rd)
 	return any;
 }
 
-/* --- JSON ------------------------------------------------------------------ */
+/* --- JSON --------------------------------------------------------------- */
 
 struct json {
 	const char *p, *end;

@@ -108,8 +108,9 @@ struct journal *journal_open(const struct journal_opts *);
 /* 1 and the next entry; 0 at the end (for now, when following). */
 int journal_next(struct journal *, struct journal_entry *);
 /*
- * Following: wait up to timeout_us for new entries. true when there may
- * be some (read with journal_next()), false when the wait ran out.
+ * Following: wait up to timeout_us for new entries (read them with
+ * journal_next()). false when no more will come: past to_us, or an error
+ * (reported).
  */
 bool journal_wait(struct journal *, uint64_t timeout_us);
 /* The name that stands for the journal read: "journal", or a path. */

@@ -311,8 +311,13 @@ journal_wait(struct journal *jr, uint64_t timeout_us)
 	if (jr->ended)
 		return false;
 	r = sd_journal_wait(jr->j, timeout_us);
-	if (r < 0 || r == SD_JOURNAL_NOP)
+	if (r == -EINTR || r == SD_JOURNAL_NOP)
+		return true;
+	if (r < 0) {
+		diag_error("'%s': waiting for the journal: %s", jr->name,
+		    strerror(-r));
 		return false;
+	}
 	/* a new identifier (postfix/bounce at the first bounce): match it
 	 * too, and go on after the last entry read */
 	if (find_idents(jr, NULL) > 0 && set_matches(jr)) {

@@ -26,9 +26,38 @@
 #include "diag.h"
 #include "filter.h"
 #include "ingest.h"
+#include "journal.h"
 #include "options.h"
 #include "pattern.h"
 #include "report.h"
+
+#define JOURNAL_INPUT(o) ((o)->journal || (o)->njournal_files > 0 || \
+    (o)->journal_dir != NULL)
+
+/* The journal options' usage errors: one journal, no FILE with it. */
+static void
+check_journal_options(const struct options *o, int argc)
+{
+	int kinds = (o->journal ? 1 : 0) + (o->njournal_files ? 1 : 0) +
+	    (o->journal_dir ? 1 : 0);
+
+	if (kinds > 1) {
+		diag_error("give one of '--journal', '--journal-file' and "
+		    "'--journal-dir'");
+		options_usage(stderr, EXIT_USAGE);
+	}
+	if (kinds && optind < argc && !o->check) {
+		diag_error("option '%s': the journal is the input; no FILE "
+		    "with it", o->journal ? "--journal" : o->journal_dir ?
+		    "--journal-dir" : "--journal-file");
+		options_usage(stderr, EXIT_USAGE);
+	}
+	if (o->cursor_file && !kinds) {
+		diag_error("option '--cursor-file': only with '--journal', "
+		    "'--journal-file' or '--journal-dir'");
+		options_usage(stderr, EXIT_USAGE);
+	}
+}
 
 /* --explain CODE [ENHANCED], --explain ENHANCED: offline, no log read */
 static int
@@ -66,6 +95,7 @@ struct run {
 				   --fail-threshold phase, if given) */
 	struct options *o;
 	struct ingest *ing;
+	struct journal *jr;	/* --journal, --journal-file, --journal-dir */
 	struct reporter *rep;
 	struct pattern_db *db;
 	struct codes *codes;
@@ -247,7 +277,9 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	c = correlator_new(&co);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (o->follow)
+	if (r->jr)
+		input_ok = ingest_journal(r->ing, c, r->jr, o->follow);
+	else if (o->follow)
 		input_ok = ingest_follow(r->ing, c);
 	else
 		for (size_t i = 0; i < nfiles; i++)
@@ -279,6 +311,52 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	return input_ok;
 }
 
+/* File table slots for the journal sequences entries come from. */
+#define JOURNAL_SEQS 64
+
+static bool
+journal_wanted(const char *ident, size_t len, void *arg)
+{
+	const struct run *r = arg;
+
+	for (size_t i = 0; i < pattern_db_count(r->db); i++) {
+		const struct pattern_set *s = pattern_db_set(r->db, i);
+
+		if ((r->o->mta == NULL ||
+		    strcmp(r->o->mta, pattern_set_mta(s)) == 0) &&
+		    pattern_set_journal_reads(s, ident, len))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Open the journal the options name. --since and --until are seeks, by
+ * --session-timeout wider than the window: a session that overlaps it
+ * is read whole (none is idle longer), as from a text log.
+ */
+static struct journal *
+open_journal(struct run *r)
+{
+	const struct options *o = r->o;
+	struct journal_opts jo = {0};
+	int64_t since, until, margin = (int64_t)o->session_timeout * 1000000;
+
+	jo.local = o->journal;
+	jo.files = o->journal_files;
+	jo.nfiles = o->njournal_files;
+	jo.dir = o->journal_dir;
+	jo.wanted = journal_wanted;
+	jo.arg = r;
+	jo.cursor_file = o->cursor_file;
+	filter_window(o->filter, &since, &until);
+	jo.from_us = since == INT64_MIN || margin == 0 ? INT64_MIN :
+	    since - margin;
+	jo.to_us = until == INT64_MAX || margin == 0 ? INT64_MAX :
+	    until + margin;
+	return journal_open(&jo);
+}
+
 /* Everything after the options and the pattern files: read, report. */
 static int
 report(struct run *r, int argc, char **argv)
@@ -299,9 +377,16 @@ report(struct run *r, int argc, char **argv)
 		r->ri.unparsed_file = o->unparsed;
 	}
 	nfiles = optind < argc ? (size_t)(argc - optind) : 1;
-	files = xcalloc(nfiles, sizeof(*files));
+	files = xcalloc(nfiles + JOURNAL_SEQS, sizeof(*files));
 	for (size_t i = 0; i < nfiles; i++)
 		files[i] = optind < argc ? argv[optind + (int)i] : "-";
+	if (o->journal || o->njournal_files || o->journal_dir) {
+		if ((r->jr = open_journal(r)) == NULL) {
+			free(files);
+			return EXIT_BAD_INPUT;
+		}
+		files[0] = journal_name(r->jr);
+	}
 	io.db = r->db;
 	io.mta = o->mta;
 	io.year = o->year;
@@ -309,8 +394,12 @@ report(struct run *r, int argc, char **argv)
 	io.quiet = o->quiet;
 	io.ids = o->ids;
 	io.nids = o->nids;
+	io.names = files;
+	io.names_cap = nfiles + JOURNAL_SEQS;
+	r->ri.files = files;
+	r->ri.nfiles = nfiles;
 	r->ing = ingest_new(&io, &r->ri);
-	if (o->follow) {
+	if (o->follow && !r->jr) {
 		switch (ingest_follow_open(r->ing, files[0])) {
 		case INGEST_FOLLOW_OPEN:
 			break;
@@ -326,8 +415,6 @@ report(struct run *r, int argc, char **argv)
 	}
 	if (nfiles > 1)
 		ingest_order(r->ing, files, nfiles);
-	r->ri.files = files;
-	r->ri.nfiles = nfiles;
 	r->rep = reporter_for(o, files);
 	r->rep->codes = r->codes;
 	r->rep->top = o->top;
@@ -340,6 +427,7 @@ report(struct run *r, int argc, char **argv)
 		threshold_say(r);
 out:
 	ingest_free(r->ing);
+	journal_free(r->jr);
 	if (r->unparsed)
 		fclose(r->unparsed);
 	free(files);
@@ -359,7 +447,9 @@ main(int argc, char **argv)
 		status = explain(&o, argc, argv);
 		goto out;
 	}
-	if (o.follow && !o.check && (optind != argc - 1 ||
+	check_journal_options(&o, argc);
+	if (o.follow && !o.check && !JOURNAL_INPUT(&o) &&
+	    (optind != argc - 1 ||
 	    strcmp(argv[optind], "-") == 0)) {
 		diag_error("option '--follow': give exactly one FILE, not "
 		    "standard input");

@@ -58,11 +58,20 @@ options_usage(FILE *fp, int status)
 "                         3600; 0: wait for the end of the input)\n"
 "  -F, --follow           read FILE, then wait for more and report each\n"
 "                         session as it ends, across log rotation, until\n"
-"                         interrupted; one plain FILE only\n"
+"                         interrupted; one plain FILE (or the journal) only\n"
+"      --journal          read this host's systemd journal (the entries of\n"
+"                         the mail servers' syslog identifiers), not FILEs\n"
+"      --journal-file FILE\n"
+"                         read a saved journal file; repeatable\n"
+"      --journal-dir DIR  read the journal files in DIR\n"
+"      --cursor-file FILE with a journal: start after the entry FILE names,\n"
+"                         and write there the last one read\n"
 "      --stats            print lines/s, sessions and peak memory to stderr\n"
 "      --top N            rows of each top table of the summary (default 10)\n"
 "      --worst N          html: add the transcripts of the N worst sessions\n"
-"\n"
+"\n", fp);
+	/* two strings: C99 compilers need take no more than 4095 bytes */
+	fputs(
 "Filters (all must hold; one given twice accepts either value):\n"
 "      --failed           failed or partial sessions\n"
 "      --status S         ok, failed, partial or incomplete\n"
@@ -155,11 +164,15 @@ options_parse(int argc, char **argv, struct options *o)
 		OPT_CAUSE,
 		OPT_CLIENT,
 		OPT_CODE,
+		OPT_CURSOR_FILE,
 		OPT_EXPLAIN,
 		OPT_FAIL_THRESHOLD,
 		OPT_FAILED,
 		OPT_FROM,
 		OPT_GREP,
+		OPT_JOURNAL,
+		OPT_JOURNAL_DIR,
+		OPT_JOURNAL_FILE,
 		OPT_PHASE,
 		OPT_SINCE,
 		OPT_STATUS,
@@ -179,6 +192,7 @@ options_parse(int argc, char **argv, struct options *o)
 		{"check-patterns", no_argument, NULL, OPT_CHECK},
 		{"client", required_argument, NULL, OPT_CLIENT},
 		{"code", required_argument, NULL, OPT_CODE},
+		{"cursor-file", required_argument, NULL, OPT_CURSOR_FILE},
 		{"explain", required_argument, NULL, OPT_EXPLAIN},
 		{"fail-threshold", required_argument, NULL, OPT_FAIL_THRESHOLD},
 		{"failed", no_argument, NULL, OPT_FAILED},
@@ -194,6 +208,9 @@ options_parse(int argc, char **argv, struct options *o)
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"id", required_argument, NULL, 'i'},
+		{"journal", no_argument, NULL, OPT_JOURNAL},
+		{"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
+		{"journal-file", required_argument, NULL, OPT_JOURNAL_FILE},
 		{"max-open", required_argument, NULL, OPT_MAX_OPEN},
 		{"mta", required_argument, NULL, 'm'},
 		{"patterns", required_argument, NULL, 'p'},
@@ -298,6 +315,18 @@ options_parse(int argc, char **argv, struct options *o)
 		case OPT_CHECK:
 			o->check = true;
 			break;
+		case OPT_CURSOR_FILE:
+			o->cursor_file = optarg;
+			break;
+		case OPT_JOURNAL:
+			o->journal = true;
+			break;
+		case OPT_JOURNAL_DIR:
+			o->journal_dir = optarg;
+			break;
+		case OPT_JOURNAL_FILE:
+			add_str(&o->journal_files, &o->njournal_files, optarg);
+			break;
 		case OPT_MAX_OPEN:
 			o->max_open = (size_t)number("--max-open", optarg, 1,
 			    100000000);
@@ -374,8 +403,10 @@ options_release(struct options *o)
 {
 	free(o->ids);
 	free(o->pattern_dirs);
+	free(o->journal_files);
 	filter_free(o->filter);
 	o->ids = NULL;
 	o->pattern_dirs = NULL;
+	o->journal_files = NULL;
 	o->filter = NULL;
 }

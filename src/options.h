@@ -40,6 +40,12 @@ struct options {
 	size_t nids;
 	bool sessions, check, stats;
 	bool follow;	/* --follow FILE */
+	/* the systemd journal: --journal, --journal-file, --journal-dir */
+	bool journal;
+	const char **journal_files;
+	size_t njournal_files;
+	const char *journal_dir;
+	const char *cursor_file;	/* --cursor-file */
 	const char *mta;
 	const char **pattern_dirs;
 	size_t npattern_dirs;

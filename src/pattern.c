@@ -212,6 +212,14 @@ pattern_csv_detect(const struct pattern_set *s, struct strview line)
 	    line.len) > 0;
 }
 
+bool
+pattern_set_journal_reads(const struct pattern_set *s, const char *ident,
+    size_t len)
+{
+	return s->journal_re != NULL &&
+	    pattern_exec(s->journal_re, s->journal_jit, ident, len) > 0;
+}
+
 const char *
 pattern_set_mta(const struct pattern_set *s)
 {

@@ -70,6 +70,13 @@ const struct pattern_set *pattern_db_find(const struct pattern_db *,
 bool pattern_set_match(const struct pattern_set *, struct strview line,
     bool fallback, struct match *m);
 
+/*
+ * Does the set read the journal entries of this SYSLOG_IDENTIFIER (its
+ * 'journal' regex)? Always false for a set without one.
+ */
+bool pattern_set_journal_reads(const struct pattern_set *,
+    const char *ident, size_t len);
+
 /* The set's name ("postfix") and file. */
 const char *pattern_set_mta(const struct pattern_set *);
 const char *pattern_set_file(const struct pattern_set *);

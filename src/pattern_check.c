@@ -12,6 +12,7 @@
 
 #include "csv.h"
 #include "diag.h"
+#include "journal.h"
 #include "pattern_int.h"
 
 static unsigned check_sample_line(const struct pattern_set *,
@@ -103,6 +104,42 @@ check_sample_line(const struct pattern_set *s, const struct pattern *p,
 	return bad ? 1 : 0;
 }
 
+/*
+ * A journal sample identifier: the set's regex takes it, and the line the
+ * journal module writes for an entry of it (journal.h) is read by one of
+ * the set's own prefixes, with the identifier in its program fields.
+ */
+static unsigned
+check_journal(const struct pattern_set *s, const char *ident)
+{
+	struct journal_entry e = {0};
+	struct buf line = {0};
+	struct match m;
+	unsigned bad = 0;
+
+	e.ident = (struct strview){ident, strlen(ident)};
+	e.host = (struct strview){"mx", 2};
+	e.pid = (struct strview){"4242", 4};
+	e.message = (struct strview){"x", 1};
+	e.time_us = 1795425441000000;
+	if (!pattern_set_journal_reads(s, ident, strlen(ident))) {
+		diag_at(DIAG_ERROR, s->file, s->journal_yline, s->journal_ycol,
+		    "journal: sample '%s' is not taken by the identifier "
+		    "regex", ident);
+		bad = 1;
+	} else if (!journal_entry_line(&e, &line) ||
+	    !pattern_set_match(s, (struct strview){line.s, line.len}, false,
+	    &m) || !sv_eq(m.f[F_PID], "4242")) {
+		diag_at(DIAG_ERROR, s->file, s->journal_yline, s->journal_ycol,
+		    "journal: the line of an entry of '%s' ('%s') matches no "
+		    "prefix of '%s' that takes its pid", ident,
+		    line.s ? line.s : "", s->mta);
+		bad = 1;
+	}
+	buf_free(&line);
+	return bad;
+}
+
 unsigned
 pattern_db_check(const struct pattern_db *db, unsigned *nsamples)
 {
@@ -123,6 +160,10 @@ pattern_db_check(const struct pattern_db *db, unsigned *nsamples)
 				bad += check_sample(s, &s->patterns[j],
 				    &s->patterns[j].samples[k], false);
 			}
+		for (size_t j = 0; j < s->njournal_samples; j++) {
+			n++;
+			bad += check_journal(s, s->journal_samples[j]);
+		}
 	}
 	for (size_t i = 0; i < db->ncauses; i++) {
 		const struct cause_rule *r = &db->causes[i];

@@ -109,6 +109,12 @@ struct pattern_set {
 	struct pattern_csv *csv;	/* a CSV log's set (csv.h), or NULL */
 	pcre2_code *csv_detect;	/* a record of a file without header */
 	bool csv_detect_jit;
+	/* 'journal': the SYSLOG_IDENTIFIER values the set reads */
+	pcre2_code *journal_re;
+	bool journal_jit;
+	char **journal_samples;
+	size_t njournal_samples;
+	size_t journal_yline, journal_ycol;
 };
 
 struct cause_sample {

@@ -576,6 +576,48 @@ load_csv(struct yamldoc *l, struct pattern_set *s, yaml_node_t *vn)
 		    "columns, for samples and files without a header");
 }
 
+/*
+ * journal:
+ *   identifier: '^postfix(?:-[^/]+)?(?:/[^/]+)+$'   SYSLOG_IDENTIFIER values
+ *   samples: [postfix/smtpd, postfix/submission/smtpd]
+ */
+static void
+journal_pair(struct yamldoc *l, const char *k, yaml_node_t *kn,
+    yaml_node_t *vn, void *arg)
+{
+	struct pattern_set *s = arg;
+
+	(void)kn;
+	if (strcmp(k, "identifier") == 0) {
+		if (yamldoc_scalar(vn) == NULL)
+			yamldoc_err(l, vn,
+			    "journal identifier must be a regex");
+		else if (s->journal_re == NULL)
+			s->journal_re = pattern_compile(l, vn,
+			    yamldoc_scalar(vn), 0, &s->journal_jit);
+	} else if (strcmp(k, "samples") == 0) {
+		s->journal_samples = yamldoc_strings(l, vn,
+		    &s->njournal_samples, "journal samples");
+	}
+}
+
+static void
+load_journal(struct yamldoc *l, struct pattern_set *s, yaml_node_t *vn)
+{
+	static const char *const keys[] = {"identifier", "samples", NULL};
+
+	s->journal_yline = vn->start_mark.line + 1;
+	s->journal_ycol = vn->start_mark.column + 1;
+	if (!yamldoc_walk(l, vn, keys, "journal", journal_pair, s))
+		return;
+	if (s->journal_re == NULL)
+		yamldoc_err(l, vn, "journal: no 'identifier': which syslog "
+		    "identifiers the set reads");
+	if (s->njournal_samples == 0)
+		yamldoc_err(l, vn, "journal: no 'samples': identifiers the "
+		    "regex must take");
+}
+
 static void
 set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
@@ -625,6 +667,8 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			s->linger_us = (int64_t)secs * 1000000;
 	} else if (strcmp(k, "csv") == 0) {
 		load_csv(l, s, vn);
+	} else if (strcmp(k, "journal") == 0) {
+		load_journal(l, s, vn);
 	} else if (strcmp(k, "prefixes") == 0) {
 		c->prefixes = vn;
 	} else if (strcmp(k, "patterns") == 0) {
@@ -672,7 +716,7 @@ load_file(struct pattern_db *db, const char *path)
 	struct set_ctx c = {0};
 	static const char *const keys[] = {"mta", "description", "dispatch",
 	    "session", "message", "label", "linger", "advice", "csv",
-	    "prefixes", "patterns", "causes", NULL};
+	    "journal", "prefixes", "patterns", "causes", NULL};
 	bool ok;
 
 	if (!yamldoc_load(path, "pattern file", &l.doc, &root))

@@ -83,6 +83,11 @@ pattern_set_free(struct pattern_set *s)
 	}
 	if (s->csv_detect)
 		pcre2_code_free(s->csv_detect);
+	if (s->journal_re)
+		pcre2_code_free(s->journal_re);
+	for (size_t i = 0; i < s->njournal_samples; i++)
+		free(s->journal_samples[i]);
+	free(s->journal_samples);
 	free(s);
 }
 
