@@ -261,8 +261,7 @@ corr_apply_session(struct correlator *c, struct session *s,
 		}
 		break;
 	case EV_COMMAND: {
-		enum phase p = phase_of_stage(m->f[F_COMMAND].p,
-		    m->f[F_COMMAND].len);
+		enum phase p;
 		struct buf b = {0};
 
 		buf_add(&b, m->f[F_COMMAND].p ? m->f[F_COMMAND].p : "",
@@ -273,17 +272,13 @@ corr_apply_session(struct correlator *c, struct session *s,
 		}
 		add_conv(s, false, (struct strview){b.s ? b.s : "", b.len},
 		    file, line);
+		p = transcript_command(&s->tx, (uint32_t)(s->nconv - 1),
+		    b.s ? b.s : "", b.len);
 		buf_free(&b);
 		if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
 			corr_keep(a, &s->helo, m->f[F_ARG]);
 		if (sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
 			s->clean_quit = true;
-		/* RFC 3030: the reply to "BDAT n LAST" is the reply to the
-		 * whole message, as the one after DATA's 354 and the dot */
-		if (sv_eq_nocase(m->f[F_COMMAND], "BDAT", 4) && m->f[F_ARG].p &&
-		    m->f[F_ARG].len >= 4 && strncasecmp(m->f[F_ARG].p +
-		    m->f[F_ARG].len - 4, "LAST", 4) == 0)
-			s->after_354 = true;
 		s->last_cmd_seq = ++c->seq;
 		s->last_cmd_phase = p;
 		corr_advance(s, p);
@@ -292,6 +287,7 @@ corr_apply_session(struct correlator *c, struct session *s,
 	case EV_REPLY: {
 		struct strview r = m->f[F_REPLY];
 		struct buf b = {0};
+		struct tx_reply tr;
 		/* "250-PIPELINING": the separator before what follows the
 		 * code, which is in the line */
 		bool cont = m->f[F_ENHANCED].p ?
@@ -313,18 +309,19 @@ corr_apply_session(struct correlator *c, struct session *s,
 		add_conv(s, true, (struct strview){b.s ? b.s : "", b.len},
 		    file, line)->cont = cont;
 		buf_free(&b);
-		if (r.p && r.len == 3 && r.p[0] == '2' &&
-		    s->last_cmd_phase == PHASE_RCPT)
+		if (r.p == NULL || r.len != 3)
+			break;
+		transcript_reply(&s->tx, r.p, cont, &tr);
+		if (r.p[0] == '2' && !cont && tr.phase == PHASE_RCPT &&
+		    !tr.message)
 			s->rcpt_ok++;
-		if (!cont && sv_eq(r, "354")) {
-			s->after_354 = true;
-		} else if (!cont && s->after_354 && r.p && r.len == 3) {
-			s->after_354 = false;
-			if (r.p[0] == '2')
-				s->data_ok++;
-		}
-		if (r.p && r.len == 3 && (r.p[0] == '4' || r.p[0] == '5')) {
-			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
+		if (r.p[0] == '2' && !cont && tr.message)
+			s->data_ok++;
+		if (r.p[0] == '4' || r.p[0] == '5') {
+			/* the phase of the command it answers; an
+			 * unsolicited one: of the last command seen */
+			enum phase p = tr.answers != TX_UNSOLICITED ?
+			    tr.phase : s->last_cmd_seq ? s->last_cmd_phase :
 			    PHASE_PREGREETING;
 
 			if (p == PHASE_NONE)

@@ -9,8 +9,7 @@
 #include <strings.h>
 
 #include "seqcheck.h"
-
-#define PENDING_MAX 64
+#include "transcript.h"
 
 static const char *const finding_names[SEQF__COUNT] = {
 	"reply not allowed for its command",
@@ -23,19 +22,6 @@ const char *
 seq_finding_name(enum seq_finding f)
 {
 	return f < SEQF__COUNT ? finding_names[f] : "?";
-}
-
-/* The verb: "RCPT TO:<x>" -> "RCPT", copied into buf. */
-static const char *
-verb(const char *text, char *buf, size_t size)
-{
-	size_t n = strcspn(text, " :\t");
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	return buf;
 }
 
 /* A reply line: "250 2.1.0 Ok", "250-PIPELINING"; its code, or false. */
@@ -75,70 +61,83 @@ note(struct state *st, enum seq_finding what, const struct conv *at,
 		st->fn(&n, st->arg);
 }
 
+/* The command a reply answered, as codes.yaml names it, into v. */
+static const char *
+answered(const struct session *s, const struct tx_reply *r, char *v,
+    size_t size)
+{
+	switch (r->answers) {
+	case TX_GREETING:
+		return "CONNECT";
+	case TX_END_OF_DATA:
+		return "END-OF-DATA";
+	case TX_COMMAND:
+		if (r->auth_cont)
+			return "AUTH";
+		return transcript_verb(s->conv[r->id].text ?
+		    s->conv[r->id].text : "", v, size);
+	case TX_UNSOLICITED:
+		break;
+	}
+	return NULL;	/* only 421 may come so */
+}
+
+/* A command: the findings about when it came. */
+static void
+check_command(struct state *st, const struct conv *c, bool greeted,
+    bool closed421, unsigned rcpt_ok, const struct transcript *t)
+{
+	char v[16];
+
+	transcript_verb(c->text ? c->text : "", v, sizeof(v));
+	if (!greeted)
+		note(st, SEQF_CMD_BEFORE_GREETING, c, NULL);
+	if (closed421)
+		note(st, SEQF_CMD_AFTER_421, c, NULL);
+	if ((strcasecmp(v, "DATA") == 0 || strcasecmp(v, "BDAT") == 0) &&
+	    rcpt_ok == 0 && t->n == 0 && greeted)
+		note(st, SEQF_DATA_WITHOUT_RCPT, c, NULL);
+}
+
 size_t
 seqcheck(const struct session *s, const struct codes *codes,
     void (*fn)(const struct seq_note *, void *), void *arg)
 {
 	struct state st = {s, fn, arg, 0, {false}};
-	char pending[PENDING_MAX][16];
-	size_t head = 0, tail = 0;	/* FIFO of commands awaiting replies */
-	bool greeted = false, closed421 = false, auth_cont = false;
+	struct transcript t;
+	bool closed421 = false;
 	unsigned rcpt_ok = 0;
 
 	if (codes == NULL || s->nconv == 0)
 		return 0;
+	transcript_init(&t);
 	for (size_t i = 0; i < s->nconv; i++) {
 		const struct conv *c = &s->conv[i];
-		char v[16], code[4];
+		const char *v;
+		char vb[16], code[4];
+		struct tx_reply r;
 
 		if (!c->reply) {
-			if (auth_cont) {	/* an answer to 334 */
-				auth_cont = false;
-				snprintf(v, sizeof(v), "AUTH");
-			} else {
-				verb(c->text ? c->text : "", v, sizeof(v));
-			}
-			if (!greeted)
-				note(&st, SEQF_CMD_BEFORE_GREETING, c, NULL);
-			if (closed421)
-				note(&st, SEQF_CMD_AFTER_421, c, NULL);
-			if (strcasecmp(v, "MAIL") == 0)
+			check_command(&st, c, t.greeted, closed421, rcpt_ok,
+			    &t);
+			if (transcript_command(&t, (uint32_t)i, c->text ?
+			    c->text : "", c->text ? strlen(c->text) : 0) ==
+			    PHASE_MAIL)
 				rcpt_ok = 0;
-			if ((strcasecmp(v, "DATA") == 0 ||
-			    strcasecmp(v, "BDAT") == 0) && rcpt_ok == 0 &&
-			    head == tail && greeted)
-				note(&st, SEQF_DATA_WITHOUT_RCPT, c, NULL);
-			if (tail - head < PENDING_MAX)
-				memcpy(pending[tail++ % PENDING_MAX], v,
-				    sizeof(v));
 			continue;
 		}
 		if (!reply_code(c, code) || c->cont)
 			continue;
-		if (!greeted && head == tail) {
-			snprintf(v, sizeof(v), "CONNECT");
-		} else if (head < tail) {
-			memcpy(v, pending[head++ % PENDING_MAX], sizeof(v));
-		} else {
-			/* an unsolicited reply: only 421 may come so */
-			v[0] = '\0';
-		}
-		greeted = true;
-		if (v[0] != '\0' && codes_reply_check(codes, v, code) ==
+		transcript_reply(&t, code, false, &r);
+		v = answered(s, &r, vb, sizeof(vb));
+		if (v != NULL && codes_reply_check(codes, v, code) ==
 		    SEQ_NOT_ALLOWED)
-			note(&st, SEQF_REPLY_NOT_ALLOWED, c, v[0] ? v : NULL);
+			note(&st, SEQF_REPLY_NOT_ALLOWED, c, v);
 		if (strcmp(code, "421") == 0)
 			closed421 = true;
-		if (strcasecmp(v, "RCPT") == 0 && code[0] == '2')
+		if (r.answers == TX_COMMAND && r.phase == PHASE_RCPT &&
+		    !r.message && code[0] == '2')
 			rcpt_ok++;
-		if (strcasecmp(v, "DATA") == 0 && strcmp(code, "354") == 0) {
-			/* the next reply answers the final dot: put it back
-			 * at the front of the queue, where DATA was */
-			head--;
-			memcpy(pending[head % PENDING_MAX], "END-OF-DATA", 12);
-		}
-		if (strcasecmp(v, "AUTH") == 0 && strcmp(code, "334") == 0)
-			auth_cont = true;
 	}
 	return st.n;
 }

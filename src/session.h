@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "timestamp.h"
+#include "transcript.h"
 #include "util.h"
 #include "vocab.h"
 
@@ -124,7 +125,7 @@ struct session {
 	int stats_rcpt_ok;	/* rcpt ok from the close line, -1 */
 	unsigned rcpt_ok;	/* 2xx replies to RCPT seen in a transcript */
 	unsigned data_ok;	/* 2xx replies to the final dot, likewise */
-	bool after_354;	/* the next final reply answers the dot */
+	struct transcript tx;	/* which command each reply answers */
 	struct failure *fails;
 	size_t nfails, capfails;
 	struct rcpt *rcpts;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The shape of src/ that doc/architecture.md promises, checked:
+#
+#   - the #include "..." graph of src/ has no cycle
+#   - no src/*.c is over 900 lines
+#   - no function is over 80 lines (tables are data, not functions)
+#   - no server name (postfix, exim, kerio, exchange) in src/*.c outside
+#     comments and string literals: server knowledge is in patterns/
+#
+#   check-layout.sh SOURCEROOT
+set -u
+root=$1
+src=$root/src
+fail=0
+bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# Include graph of modules (x.c, x.h and the private x_int.h are module
+# x): "x y" when a file of x includes y.h; tsort names a cycle. Stricter than a graph of
+# headers: x.c including y.h and y.c including x.h is a cycle too.
+edges=$(for f in "$src"/*.[ch]; do
+	b=${f##*/}
+	sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | while read -r h; do
+		[ -f "$src/$h" ] || continue	# config.h is the build's
+		m=${b%.*} n=${h%.h}
+		m=${m%_int} n=${n%_int}
+		[ "$m" = "$n" ] || printf '%s %s\n' "$m" "$n"
+	done
+done)
+if ! out=$(printf '%s\n' "$edges" | tsort 2>&1 >/dev/null) ||
+    [ -n "$out" ]; then
+	bad "include cycle in src/: $(echo $out)"
+fi
+
+for f in "$src"/*.c; do
+	n=$(wc -l <"$f")
+	[ "$n" -le 900 ] || bad "${f#"$root"/}: $n lines, over 900"
+done
+
+# A function: a line "name(" at column 0 up to the next "}" at column 0.
+awk -v max=80 '
+FNR == 1 { fn = "" }
+/^[A-Za-z_][A-Za-z0-9_]*\(/ && !/;$/ { fn = $0; sub(/\(.*/, "", fn); start = FNR; next }
+fn != "" && /^}/ {
+	if (FNR - start > max)
+		printf "FAIL: %s: %s() is %d lines, over %d\n", FILENAME, fn, FNR - start, max
+	fn = ""
+}' "$src"/*.c | sed "s|$root/||" >"${TMPDIR:-/tmp}/layout.$$"
+if [ -s "${TMPDIR:-/tmp}/layout.$$" ]; then
+	cat "${TMPDIR:-/tmp}/layout.$$"
+	fail=$((fail + $(wc -l <"${TMPDIR:-/tmp}/layout.$$")))
+fi
+rm -f "${TMPDIR:-/tmp}/layout.$$"
+
+# Server names outside comments and strings (a usage text may name them).
+for f in "$src"/*.c; do
+	# drop /* */ comments (also across lines), then "..." literals
+	hits=$(perl -0777 -pe 's{/\*.*?\*/}{ my $c = $&; $c =~ s/[^\n]//g; $c }gse;
+	    s{"(?:\\.|[^"\\\n])*"}{""}g' "$f" |
+	    grep -n -i -E 'postfix|exim|kerio|exchange')
+	[ -z "$hits" ] || bad "${f#"$root"/}: server name in code: $hits"
+done
+
+[ "$fail" -eq 0 ] && echo "layout: ok" && exit 0
+echo "layout: $fail problems"
+exit 1

@@ -1,0 +1,191 @@
+/*
+ * check_transcript - the transcript engine (transcript.h): which command
+ * each reply answers.
+ *
+ * Each case is a conversation, one step a line: "C text" is a command,
+ * "S code" a final reply and "S- code" a reply line with more to come.
+ * For every reply the table says what it must answer: the index of the
+ * command (its step number), or G (the greeting), U (unsolicited), and
+ * its phase. The case "pipelined MAIL RCPT DATA" fails when replies are
+ * paired with the last command seen instead of first in, first out.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "transcript.h"
+
+#define G (-1)	/* the greeting */
+#define U (-2)	/* unsolicited */
+#define STEPS 12
+
+struct step {
+	const char *line;	/* "C MAIL FROM:<a>", "S 250", "S- 250" */
+	int want_id;	/* replies: the command step it answers, G or U */
+	enum phase want_phase;
+	bool want_message;	/* the reply decides the message */
+};
+
+struct tcase {
+	const char *name;
+	struct step s[STEPS];
+};
+
+static const struct tcase cases[] = {
+	{"greeting, then one command at a time", {
+		{"S 220", G, PHASE_PREGREETING, false},
+		{"C EHLO client.test", 0, PHASE_NONE, false},
+		{"S- 250", 1, PHASE_HELO, false},
+		{"S 250", 1, PHASE_HELO, false},
+		{"C MAIL FROM:<a@b.test>", 0, PHASE_NONE, false},
+		{"S 250", 4, PHASE_MAIL, false},
+	}},
+	{"pipelined MAIL RCPT DATA", {
+		{"S 220", G, PHASE_PREGREETING, false},
+		{"C MAIL FROM:<a@b.test>", 0, PHASE_NONE, false},
+		{"C RCPT TO:<c@d.test>", 0, PHASE_NONE, false},
+		{"C DATA", 0, PHASE_NONE, false},
+		{"S 250", 1, PHASE_MAIL, false},
+		{"S 550", 2, PHASE_RCPT, false},
+		{"S 554", 3, PHASE_DATA, false},
+	}},
+	{"354 puts the final dot first", {
+		{"S 220", G, PHASE_PREGREETING, false},
+		{"C DATA", 0, PHASE_NONE, false},
+		{"S 354", 1, PHASE_DATA, false},
+		{"C QUIT", 0, PHASE_NONE, false},
+		{"S 250", 1, PHASE_DATA, true},
+		{"S 221", 3, PHASE_NONE, false},
+	}},
+	{"334 makes the next line AUTH", {
+		{"S 220", G, PHASE_PREGREETING, false},
+		{"C AUTH LOGIN", 0, PHASE_NONE, false},
+		{"S 334", 1, PHASE_AUTH, false},
+		{"C dXNlcg==", 0, PHASE_NONE, false},
+		{"S 334", 3, PHASE_AUTH, false},
+		{"C cGFzcw==", 0, PHASE_NONE, false},
+		{"S 535", 5, PHASE_AUTH, false},
+	}},
+	{"BDAT LAST decides the message", {
+		{"S 220", G, PHASE_PREGREETING, false},
+		{"C BDAT 100", 0, PHASE_NONE, false},
+		{"C BDAT 20 LAST", 0, PHASE_NONE, false},
+		{"S 250", 1, PHASE_DATA, false},
+		{"S 554", 2, PHASE_DATA, true},
+	}},
+	{"a reply with nothing waiting is unsolicited", {
+		{"S 220", G, PHASE_PREGREETING, false},
+		{"C NOOP", 0, PHASE_NONE, false},
+		{"S 250", 1, PHASE_NONE, false},
+		{"S 421", U, PHASE_NONE, false},
+	}},
+	{"a command before the greeting takes the greeting", {
+		{"C EHLO early.test", 0, PHASE_NONE, false},
+		{"S 554", 0, PHASE_HELO, false},
+	}},
+};
+
+START_TEST(pairing)
+{
+	const struct tcase *tc = &cases[_i];
+	struct transcript t;
+
+	transcript_init(&t);
+	for (int i = 0; i < STEPS && tc->s[i].line; i++) {
+		const struct step *st = &tc->s[i];
+		const char *l = st->line;
+		struct tx_reply r;
+		int got;
+
+		if (l[0] == 'C') {
+			transcript_command(&t, (uint32_t)i, l + 2,
+			    strlen(l + 2));
+			continue;
+		}
+		if (strncmp(l, "S- ", 3) == 0)
+			transcript_reply(&t, l + 3, true, &r);
+		else
+			transcript_reply(&t, l + 2, false, &r);
+		got = r.answers == TX_GREETING ? G :
+		    r.answers == TX_UNSOLICITED ? U : (int)r.id;
+		ck_assert_msg(got == st->want_id, "%s: step %d '%s': answers "
+		    "%d, want %d", tc->name, i, l, got, st->want_id);
+		ck_assert_msg(r.phase == st->want_phase, "%s: step %d '%s': "
+		    "phase '%s', want '%s'", tc->name, i, l,
+		    phase_name(r.phase) ? phase_name(r.phase) : "none",
+		    phase_name(st->want_phase) ? phase_name(st->want_phase) :
+		    "none");
+		ck_assert_msg(r.message == st->want_message, "%s: step %d "
+		    "'%s': message %d, want %d", tc->name, i, l, r.message,
+		    st->want_message);
+	}
+}
+END_TEST
+
+START_TEST(verb)
+{
+	static const struct {
+		const char *text, *want;
+	} v[] = {
+		{"RCPT TO:<a@b>", "RCPT"}, {"EHLO mail.x", "EHLO"},
+		{"QUIT", "QUIT"}, {"", ""},
+		{"AVERYLONGVERBINDEEDMORE", "AVERYLONGVERBIN"},
+	};
+	char buf[16];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		const char *got = transcript_verb(v[i].text, buf, sizeof(buf));
+
+		ck_assert_msg(strcmp(got, v[i].want) == 0,
+		    "'%s': got '%s', want '%s'", v[i].text, got, v[i].want);
+	}
+}
+END_TEST
+
+START_TEST(full_queue)
+{
+	struct transcript t;
+	struct tx_reply r;
+
+	transcript_init(&t);
+	transcript_reply(&t, "220", false, &r);
+	for (uint32_t i = 0; i < TX_PENDING + 4; i++)
+		transcript_command(&t, i, "NOOP", 4);
+	for (uint32_t i = 0; i < TX_PENDING; i++) {
+		transcript_reply(&t, "250", false, &r);
+		ck_assert_msg(r.answers == TX_COMMAND && r.id == i,
+		    "reply %u: answers %d id %u, want command %u", i,
+		    (int)r.answers, r.id, i);
+	}
+	transcript_reply(&t, "250", false, &r);
+	ck_assert_msg(r.answers == TX_UNSOLICITED,
+	    "past the queue: answers %d, want unsolicited", (int)r.answers);
+}
+END_TEST
+
+static Suite *
+transcript_suite(void)
+{
+	Suite *s = suite_create("transcript");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, pairing, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, verb);
+	tcase_add_test(tc, full_queue);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(transcript_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
