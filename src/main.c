@@ -386,6 +386,7 @@ report(struct run *r, int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 		files[0] = journal_name(r->jr);
+		r->ri.journal = files[0];
 	}
 	io.db = r->db;
 	io.mta = o->mta;

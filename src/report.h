@@ -24,6 +24,8 @@
 struct run_info {
 	const char *const *files;	/* file table of lineref.file */
 	size_t nfiles;
+	const char *journal;	/* the journal read (--journal, --journal-file,
+				   --journal-dir), or NULL: files */
 	unsigned long lines;	/* read */
 	unsigned long recognised;	/* a pattern matched */
 	unsigned long unrecognised;	/* an MTA's line no pattern knew */

@@ -289,8 +289,13 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 	unsigned long failing = sm->by_status[STATUS_FAILED] +
 	    sm->by_status[STATUS_PARTIAL];
 
-	fprintf(fp, "%s %s: %zu file%s", PACKAGE_NAME, PACKAGE_VERSION,
-	    ri->nfiles, ri->nfiles == 1 ? "" : "s");
+	if (ri->journal) {
+		fprintf(fp, "%s %s: journal ", PACKAGE_NAME, PACKAGE_VERSION);
+		report_put(fp, ri->journal);
+	} else {
+		fprintf(fp, "%s %s: %zu file%s", PACKAGE_NAME,
+		    PACKAGE_VERSION, ri->nfiles, ri->nfiles == 1 ? "" : "s");
+	}
 	if (ri->mtas && *ri->mtas) {
 		fputs(" (", fp);
 		report_put(fp, ri->mtas);

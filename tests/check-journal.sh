@@ -85,6 +85,19 @@ else
 	head -n 40 "$tmp/diff"
 fi
 
+# the text summary too, but for its first line (which names the input)
+"$bin" --tz UTC --year 2026 "$log" | tail -n +2 >"$tmp/a"
+"$bin" --tz UTC --journal-file "$tmp/mail.journal" >"$tmp/b.full"
+tail -n +2 "$tmp/b.full" >"$tmp/b"
+if [ -s "$tmp/a" ] && diff -u "$tmp/a" "$tmp/b" >"$tmp/diff" &&
+    head -n 1 "$tmp/b.full" | grep -q "journal $tmp/mail.journal"; then
+	ok
+else
+	bad "--journal-file summary differs from the text log's"
+	head -n 1 "$tmp/b.full"
+	head -n 20 "$tmp/diff"
+fi
+
 # file and lines name journal entries: the first line of each session
 # is the entry s=FILE;i=HEX, whose message ends the text log's line
 seqid=$(jq -r '.file' "$tmp/journal.json" | sort -u)
