@@ -50,7 +50,7 @@ _smtplog_analyze()
 
 	case $prev in
 	-f | --format)
-		COMPREPLY=($(compgen -W 'text json' -- "$cur"))
+		COMPREPLY=($(compgen -W 'text json csv html' -- "$cur"))
 		return
 		;;
 	--status)
@@ -96,7 +96,7 @@ _smtplog_analyze()
 		;;
 	-i | --id | --client | --from | --to | --code | --grep | \
 	    --explain | --year | --max-open | --session-timeout | \
-	    --fail-threshold)
+	    --fail-threshold | --top | --worst)
 		return
 		;;
 	esac
