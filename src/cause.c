@@ -10,7 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "pattern_int.h"
+#include "session.h"
+#include "suggest.h"
+
+/* What classify.c calls a failure no rule names (classify.h). */
+static const char *const fallback_causes[] = {"other", "timeout",
+    "lost-connection"};
 
 static void
 cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
@@ -38,10 +45,17 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		for (size_t i = 0; i < n; i++) {
 			enum phase p = phase_by_name(pv[i], strlen(pv[i]));
 
-			if (p == PHASE_NONE)
-				yamldoc_err(l, vn, "phase: unknown phase '%s'",
-				    pv[i]);
-			else
+			if (p == PHASE_NONE) {
+				const char *names[PHASE__COUNT];
+				struct buf b = {0};
+
+				for (int k = 0; k < PHASE__COUNT; k++)
+					names[k] = phase_name((enum phase)k);
+				suggest_phrase(&b, "phase", pv[i], names,
+				    PHASE__COUNT);
+				yamldoc_err(l, vn, "phase: %s", b.s);
+				buf_free(&b);
+			} else
 				r->phases |= 1u << p;
 			free(pv[i]);
 		}
@@ -157,6 +171,64 @@ pattern_db_cause(const struct pattern_db *db, enum phase phase,
 	return r ? r->cause : NULL;
 }
 
+size_t
+pattern_db_cause_names(const struct pattern_db *db, const char ***out)
+{
+	size_t n = 0, cap = 0;
+	const char **v = NULL;
+
+	for (size_t i = 0; i < db->ncauses + ARRAY_SIZE(fallback_causes);
+	    i++) {
+		const char *c = i < db->ncauses ? db->causes[i].cause :
+		    fallback_causes[i - db->ncauses];
+		bool seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp(v[j], c) == 0;
+		if (seen)
+			continue;
+		grow_array((void **)&v, &cap, n + 1, sizeof(*v));
+		v[n++] = c;
+	}
+	*out = v;
+	return n;
+}
+
+/* Is name a cause? If not, say so at the pattern's place. */
+static void
+check_cause(struct yamldoc *l, const char **names, size_t n,
+    const struct pattern *p, const char *name)
+{
+	struct buf b = {0};
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return;
+	suggest_phrase(&b, "cause", name, names, n);
+	diag_at(DIAG_ERROR, l->file, p->yline, p->ycol, "pattern '%s': %s "
+	    "(no rule of the cause files loaded so far defines it)",
+	    p->name, b.s);
+	l->errors++;
+	buf_free(&b);
+}
+
+void
+cause_check_patterns(struct yamldoc *l, const struct pattern_db *db,
+    const struct pattern *v, size_t n)
+{
+	const char **names;
+	size_t nn = pattern_db_cause_names(db, &names);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pattern *p = &v[i];
+
+		if (p->constv[F_CAUSE])
+			check_cause(l, names, nn, p, p->constv[F_CAUSE]);
+		for (size_t j = 0; j < p->nmaps[F_CAUSE]; j++)
+			check_cause(l, names, nn, p, p->maps[F_CAUSE][j].to);
+	}
+	free(names);
+}
 
 void
 cause_rules_free(struct pattern_db *db)

@@ -185,7 +185,11 @@ check_patterns(const struct options *o, const struct pattern_db *db)
 	unsigned n = 0, bad = pattern_db_check(db, &n);
 	char path[4096];
 	struct codes *cd;
+	const char *const *notes;
+	size_t nn = pattern_db_notes(db, &notes);
 
+	for (size_t i = 0; i < nn; i++)
+		printf("%s\n", notes[i]);
 	printf("%u samples in %zu pattern sets: %u passed, %u failed\n",
 	    n, pattern_db_count(db), n - bad, bad);
 	options_codes_path(o, path, sizeof(path));

@@ -145,6 +145,19 @@ const struct pattern_csv *pattern_set_csv(const struct pattern_set *);
 bool pattern_csv_detect(const struct pattern_set *, struct strview line);
 
 /* Cause rules (patterns/causes.yaml): the first rule matching wins. */
+/*
+ * Every cause name the rules define, and the classifier's own ("other",
+ * "timeout", "lost-connection"), each once, in rule order: what --cause
+ * may name. *out is malloc'd (the names are the db's); returns the count.
+ */
+size_t pattern_db_cause_names(const struct pattern_db *, const char ***out);
+/*
+ * What --check-patterns says about the files loaded, one line each:
+ * "FILE: extends postfix (1 pattern, 1 cause rule)", "FILE: replaces
+ * FILE". Returns the count; the lines are the db's.
+ */
+size_t pattern_db_notes(const struct pattern_db *,
+    const char *const **out);
 const char *pattern_db_cause(const struct pattern_db *, enum phase phase,
     const char *reply, const char *enhanced, const char *text);
 

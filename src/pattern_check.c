@@ -62,16 +62,16 @@ check_sample_line(const struct pattern_set *s, const struct pattern *p,
 
 	if (!pattern_set_match(s, line, false, &m) &&
 	    !pattern_set_match(s, line, true, &m)) {
-		diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+		diag_at(DIAG_ERROR, p->file, sm->yline, sm->ycol,
 		    "%s: sample matches no prefix of '%s'", who, s->mta);
 		return 1;
 	}
 	if (!is_prefix && m.pat != p) {
 		if (m.pat == NULL)
-			diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+			diag_at(DIAG_ERROR, p->file, sm->yline, sm->ycol,
 			    "%s: sample matches no pattern", who);
 		else
-			diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+			diag_at(DIAG_ERROR, p->file, sm->yline, sm->ycol,
 			    "%s: sample is matched first by pattern '%s'",
 			    who, m.pat->name);
 		return 1;
@@ -84,7 +84,7 @@ check_sample_line(const struct pattern_set *s, const struct pattern *p,
 			/* every field the pattern itself yields is listed */
 			if (from_p && m.f[f].p && m.f[f].len > 0 &&
 			    (is_prefix ? false : true)) {
-				diag_at(DIAG_ERROR, s->file, sm->yline,
+				diag_at(DIAG_ERROR, p->file, sm->yline,
 				    sm->ycol, "%s: sample yields %s '%.*s', "
 				    "which expect does not list", who,
 				    field_name(f), (int)m.f[f].len,
@@ -94,7 +94,7 @@ check_sample_line(const struct pattern_set *s, const struct pattern *p,
 			continue;
 		}
 		if (!m.f[f].p ? *want != '\0' : !sv_eq(m.f[f], want)) {
-			diag_at(DIAG_ERROR, s->file, sm->yline, sm->ycol,
+			diag_at(DIAG_ERROR, p->file, sm->yline, sm->ycol,
 			    "%s: %s: got '%.*s', want '%s'", who,
 			    field_name(f), m.f[f].p ? (int)m.f[f].len : 0,
 			    m.f[f].p ? m.f[f].p : "", want);

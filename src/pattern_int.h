@@ -46,6 +46,8 @@ struct keyalt {
 struct pattern {
 	char *name;
 	const struct pattern_set *set;
+	const char *file;	/* where it was read: the set's file, or an
+				   extending file (the set's xfiles) */
 	size_t yline, ycol;
 	enum event ev;
 	enum scope scope;
@@ -90,6 +92,8 @@ struct group {
 
 struct pattern_set {
 	char *mta, *description, *file;
+	char **xfiles;	/* the files that extended it, in load order */
+	size_t nxfiles;
 	struct pattern *prefixes;
 	size_t nprefixes;
 	struct pattern *patterns;
@@ -139,6 +143,9 @@ struct pattern_db {
 	size_t nsets, capsets;
 	struct cause_rule *causes;
 	size_t ncauses, capcauses;
+	size_t nfront;	/* causes[0..nfront): extending files' rules */
+	char **notes;	/* what extended or replaced what */
+	size_t nnotes;
 };
 
 /*
@@ -167,11 +174,35 @@ void pattern_set_build_groups(struct pattern_set *);
 void pattern_set_index(struct pattern_set *);
 void pattern_set_free(struct pattern_set *);
 
+/*
+ * pattern_extend.c: files that say "extends: NAME". The set they extend
+ * (or NULL, reported at n); a refusal of every key an extending file may
+ * not have; and, once the file loaded cleanly, its prefixes and patterns
+ * put before the set's own, its cause rules (db->causes[first_cause..])
+ * before every other rule, and a note for --check-patterns. add's shell
+ * is freed.
+ */
+struct pattern_set *pattern_extend_target(struct yamldoc *,
+    const struct pattern_db *, const char *name, yaml_node_t *n);
+void pattern_extend_keys(struct yamldoc *, yaml_node_t *root,
+    const char *name);
+void pattern_extend_names(struct yamldoc *, const struct pattern_set *t,
+    const struct pattern_set *add);
+void pattern_extend_merge(struct pattern_db *, struct pattern_set *t,
+    struct pattern_set *add, size_t first_cause);
+/* Add a line to what --check-patterns says about the files loaded. */
+void pattern_db_note(struct pattern_db *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* cause.c: read a 'causes:' list into db; free db's rules; the first
  * rule for phase matching s, or NULL. */
 void cause_load(struct yamldoc *, struct pattern_db *, yaml_node_t *n);
 void cause_rules_free(struct pattern_db *);
 const struct cause_rule *cause_find(const struct pattern_db *,
     enum phase phase, const char *s);
+/* Refuse, at each pattern's place, a cause it sets or maps to that no
+ * rule loaded so far defines (nor the classifier's own fallbacks). */
+void cause_check_patterns(struct yamldoc *, const struct pattern_db *,
+    const struct pattern *v, size_t n);
 
 #endif

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "pattern_int.h"
 #include "session.h"
+#include "suggest.h"
 
 static size_t
 key_list(struct yamldoc *l, yaml_node_t *n, enum field *out, const char *what)
@@ -312,6 +313,32 @@ struct pat_ctx {
 	bool is_prefix;
 };
 
+/* A phase or kind that a pattern sets or maps to must be one we know. */
+static void
+check_vocab(struct yamldoc *l, yaml_node_t *vn, int f, const char *v)
+{
+	const char *names[PHASE__COUNT + KIND__COUNT];
+	size_t n = 0;
+	struct buf b = {0};
+
+	if (f == F_PHASE) {
+		if (phase_by_name(v, strlen(v)) != PHASE_NONE)
+			return;
+		for (int i = 0; i < PHASE__COUNT; i++)
+			names[n++] = phase_name((enum phase)i);
+	} else if (f == F_KIND) {
+		if (kind_by_name(v, strlen(v)) != KIND_NONE)
+			return;
+		for (int i = KIND_NONE + 1; i < KIND__COUNT; i++)
+			names[n++] = kind_name((enum kind)i);
+	} else {
+		return;
+	}
+	suggest_phrase(&b, f == F_PHASE ? "phase" : "kind", v, names, n);
+	yamldoc_err(l, vn, "%s", b.s);
+	buf_free(&b);
+}
+
 static void
 set_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
@@ -327,6 +354,7 @@ set_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		yamldoc_err(l, vn, "set: '%s' must be a string", k);
 		return;
 	}
+	check_vocab(l, vn, f, yamldoc_scalar(vn));
 	p->constv[f] = xstrdup(yamldoc_scalar(vn));
 }
 
@@ -343,6 +371,7 @@ fmap_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		yamldoc_err(l, vn, "map: value for '%s' must be a string", k);
 		return;
 	}
+	check_vocab(l, vn, f, yamldoc_scalar(vn));
 	p->maps[f] = xrealloc(p->maps[f], (n + 1) * sizeof(struct fmap));
 	p->maps[f][n].from = xstrdup(k);
 	p->maps[f][n].to = xstrdup(yamldoc_scalar(vn));
@@ -509,6 +538,8 @@ struct set_ctx {
 	struct pattern_set *s;
 	struct pattern_db *db;
 	yaml_node_t *prefixes, *patterns, *causes;
+	const char *extends;	/* an extending file: the set's name */
+	yaml_node_t *extends_node;
 };
 
 /*
@@ -632,6 +663,11 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			yamldoc_err(l, vn, "mta must be a name");
 		else
 			s->mta = xstrdup(v);
+	} else if (strcmp(k, "extends") == 0) {
+		if (v == NULL || !*v)
+			yamldoc_err(l, vn, "extends must name a pattern set");
+		c->extends = v;
+		c->extends_node = vn;
 	} else if (strcmp(k, "description") == 0) {
 		if (v)
 			s->description = xstrdup(v);
@@ -708,15 +744,61 @@ load_list(struct yamldoc *l, yaml_node_t *n, size_t *count, bool is_prefix)
 	return v;
 }
 
+/* The prefixes and patterns of a file, read into c->s. */
+static void
+load_lists(struct yamldoc *l, struct set_ctx *c, yaml_node_t *root,
+    bool need)
+{
+	struct pattern_set *s = c->s;
+
+	if (c->prefixes)
+		s->prefixes = load_list(l, c->prefixes, &s->nprefixes, true);
+	else if (need)
+		yamldoc_err(l, root, "no 'prefixes'");
+	if (c->patterns)
+		s->patterns = load_list(l, c->patterns, &s->npatterns, false);
+	else if (need)
+		yamldoc_err(l, root, "no 'patterns'");
+	for (size_t i = 0; i < s->nprefixes; i++) {
+		s->prefixes[i].set = s;
+		s->prefixes[i].file = s->file;
+	}
+	for (size_t i = 0; i < s->npatterns; i++) {
+		s->patterns[i].set = s;
+		s->patterns[i].file = s->file;
+	}
+	cause_check_patterns(l, c->db, s->patterns, s->npatterns);
+}
+
+/* A whole set: new, or replacing the one of the same name. */
+static void
+add_set(struct pattern_db *db, struct pattern_set *s)
+{
+	pattern_set_build_groups(s);
+	for (size_t i = 0; i < db->nsets; i++)
+		if (strcmp(db->sets[i]->mta, s->mta) == 0) {
+			pattern_db_note(db, "%s: replaces %s", s->file,
+			    db->sets[i]->file);
+			pattern_set_free(db->sets[i]);
+			db->sets[i] = s;
+			return;
+		}
+	grow_array((void **)&db->sets, &db->capsets, db->nsets + 1,
+	    sizeof(*db->sets));
+	db->sets[db->nsets++] = s;
+}
+
 static bool
 load_file(struct pattern_db *db, const char *path)
 {
 	struct yamldoc l = {.file = path};
 	yaml_node_t *root;
 	struct set_ctx c = {0};
-	static const char *const keys[] = {"mta", "description", "dispatch",
-	    "session", "message", "label", "linger", "advice", "csv",
-	    "journal", "prefixes", "patterns", "causes", NULL};
+	struct pattern_set *target = NULL;
+	static const char *const keys[] = {"mta", "extends", "description",
+	    "dispatch", "session", "message", "label", "linger", "advice",
+	    "csv", "journal", "prefixes", "patterns", "causes", NULL};
+	size_t first_cause = db->ncauses;
 	bool ok;
 
 	if (!yamldoc_load(path, "pattern file", &l.doc, &root))
@@ -729,45 +811,37 @@ load_file(struct pattern_db *db, const char *path)
 	yamldoc_walk(&l, root, keys, "pattern file", set_top_pair, &c);
 	if (c.causes)
 		cause_load(&l, db, c.causes);
-	if (c.s->mta == NULL && c.causes == NULL && l.errors == 0)
-		yamldoc_err(&l, root,
-		    "no 'mta' and no 'causes': not a pattern file");
-	if (c.s->mta != NULL) {
-		if (c.prefixes == NULL)
-			yamldoc_err(&l, root, "no 'prefixes'");
-		else
-			c.s->prefixes = load_list(&l, c.prefixes,
-			    &c.s->nprefixes, true);
-		if (c.patterns == NULL)
-			yamldoc_err(&l, root, "no 'patterns'");
-		else
-			c.s->patterns = load_list(&l, c.patterns,
-			    &c.s->npatterns, false);
+	if (c.extends) {
+		if (c.s->mta)
+			yamldoc_err(&l, c.extends_node, "a file has 'mta' "
+			    "(a set of its own) or 'extends', not both");
+		pattern_extend_keys(&l, root, c.extends);
+		target = pattern_extend_target(&l, db, c.extends,
+		    c.extends_node);
+		load_lists(&l, &c, root, false);
+		if (target)
+			pattern_extend_names(&l, target, c.s);
+	} else if (c.s->mta == NULL && c.causes == NULL && l.errors == 0) {
+		yamldoc_err(&l, root, "no 'mta', 'extends' or 'causes': not "
+		    "a pattern file");
+	} else if (c.s->mta != NULL) {
+		load_lists(&l, &c, root, true);
 		if (c.s->nalt == 0)
 			yamldoc_err(&l, root,
 			    "no 'session': which fields make a "
 			    "session key");
-		for (size_t i = 0; i < c.s->nprefixes; i++)
-			c.s->prefixes[i].set = c.s;
-		for (size_t i = 0; i < c.s->npatterns; i++)
-			c.s->patterns[i].set = c.s;
 	}
 	ok = l.errors == 0;
 	yaml_document_delete(&l.doc);
+	if (ok && target) {
+		pattern_extend_merge(db, target, c.s, first_cause);
+		return true;
+	}
 	if (!ok || c.s->mta == NULL) {
 		pattern_set_free(c.s);
 		return ok;
 	}
-	pattern_set_build_groups(c.s);
-	for (size_t i = 0; i < db->nsets; i++)
-		if (strcmp(db->sets[i]->mta, c.s->mta) == 0) {
-			pattern_set_free(db->sets[i]);	/* override */
-			db->sets[i] = c.s;
-			return true;
-		}
-	grow_array((void **)&db->sets, &db->capsets, db->nsets + 1,
-	    sizeof(*db->sets));
-	db->sets[db->nsets++] = c.s;
+	add_set(db, c.s);
 	return true;
 }
 
@@ -843,6 +917,9 @@ pattern_db_free(struct pattern_db *db)
 		pattern_set_free(db->sets[i]);
 	free(db->sets);
 	cause_rules_free(db);
+	for (size_t i = 0; i < db->nnotes; i++)
+		free(db->notes[i]);
+	free(db->notes);
 	free(db);
 	pattern_mdata_drop();
 }

@@ -68,6 +68,9 @@ pattern_set_free(struct pattern_set *s)
 	free(s->mta);
 	free(s->description);
 	free(s->file);
+	for (size_t i = 0; i < s->nxfiles; i++)
+		free(s->xfiles[i]);
+	free(s->xfiles);
 	free(s->label);
 	free(s->advice);
 	free(s->lparts);

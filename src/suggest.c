@@ -96,22 +96,30 @@ suggest_closest(const char *s, const char *const *names, size_t n)
 }
 
 void
-suggest_unknown(const char *opt, const char *what, const char *v,
+suggest_phrase(struct buf *b, const char *what, const char *v,
     const char *const *names, size_t n)
 {
 	const char *near = suggest_closest(v, names, n);
+
+	buf_addf(b, "unknown %s '%s'", what, v);
+	if (near) {
+		buf_addf(b, "; did you mean '%s'?", near);
+	} else if (n > 0) {
+		for (size_t i = 0; i < n && i < 12; i++)
+			buf_addf(b, "%s%s", i ? ", " : " (", names[i]);
+		buf_addf(b, "%s)", n > 12 ? ", ..." : "");
+	}
+}
+
+void
+suggest_unknown(const char *opt, const char *what, const char *v,
+    const char *const *names, size_t n)
+{
 	struct buf b = {0};
 
 	if (opt)
 		buf_addf(&b, "option '%s': ", opt);
-	buf_addf(&b, "unknown %s '%s'", what, v);
-	if (near) {
-		buf_addf(&b, "; did you mean '%s'?", near);
-	} else if (n > 0) {
-		for (size_t i = 0; i < n && i < 12; i++)
-			buf_addf(&b, "%s%s", i ? ", " : " (", names[i]);
-		buf_addf(&b, "%s)", n > 12 ? ", ..." : "");
-	}
+	suggest_phrase(&b, what, v, names, n);
 	diag_error("%s", b.s);
 	buf_free(&b);
 }

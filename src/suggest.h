@@ -34,6 +34,12 @@ const char *suggest_closest(const char *s, const char *const *names,
 void suggest_unknown(const char *opt, const char *what, const char *v,
     const char *const *names, size_t n);
 
+struct buf;
+/* The same words without the option and without printing them:
+ * "unknown phase 'rpct'; did you mean 'rcpt'?", added to b. */
+void suggest_phrase(struct buf *b, const char *what, const char *v,
+    const char *const *names, size_t n);
+
 /* The edit distance of a and b, case folded; for tests. */
 size_t suggest_distance(const char *a, const char *b);
 
