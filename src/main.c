@@ -30,6 +30,7 @@
 #include "options.h"
 #include "pattern.h"
 #include "report.h"
+#include "suggest.h"
 
 #define JOURNAL_INPUT(o) ((o)->journal || (o)->njournal_files > 0 || \
     (o)->journal_dir != NULL)
@@ -73,7 +74,7 @@ explain(const struct options *o, int argc, char **argv)
 	if (optind + 1 < argc) {
 		diag_error("--explain takes a reply code and an optional "
 		    "enhanced status code, no files");
-		options_usage(stderr, EXIT_USAGE);
+		options_usage_error();
 	}
 	if (enh == NULL && strchr(code, '.') != NULL) {
 		enh = code;	/* --explain 5.7.1 */
@@ -201,25 +202,31 @@ check_patterns(const struct options *o, const struct pattern_db *db)
 	return bad ? EXIT_BAD_INPUT : EXIT_OK;
 }
 
-/* The option errors that need the pattern sets; 0 when there is none. */
+/*
+ * The option values only the pattern files can judge: --mta names a set,
+ * --cause a cause class (both may come from a --patterns DIR). A bad one
+ * is a usage error, with the closest name.
+ */
 static int
-check_mta(const struct options *o, const struct pattern_db *db)
+check_names(const struct options *o, const struct pattern_db *db)
 {
-	struct buf have = {0};
+	const char **names;
+	size_t n;
+	bool ok;
 
-	if (o->mta == NULL || pattern_db_find(db, o->mta))
-		return EXIT_OK;
-	for (size_t i = 0; i < pattern_db_count(db); i++) {
-		const char *mta = pattern_set_mta(pattern_db_set(db, i));
-
-		if (have.len)
-			buf_add(&have, ", ", 2);
-		buf_add(&have, mta, strlen(mta));
+	if (o->mta && pattern_db_find(db, o->mta) == NULL) {
+		n = pattern_db_count(db);
+		names = xcalloc(n + 1, sizeof(*names));
+		for (size_t i = 0; i < n; i++)
+			names[i] = pattern_set_mta(pattern_db_set(db, i));
+		suggest_unknown("--mta", "pattern set", o->mta, names, n);
+		free(names);
+		return EXIT_USAGE;
 	}
-	diag_error("option '--mta': no pattern set '%s' (have: %s)",
-	    o->mta, have.s ? have.s : "none");
-	buf_free(&have);
-	return EXIT_USAGE;
+	n = pattern_db_cause_names(db, &names);
+	ok = filter_validate(o->filter, names, n);
+	free(names);
+	return ok ? EXIT_OK : EXIT_USAGE;
 }
 
 static struct reporter *
@@ -458,7 +465,7 @@ main(int argc, char **argv)
 	    strcmp(argv[optind], "-") == 0)) {
 		diag_error("option '--follow': give exactly one FILE, not "
 		    "standard input");
-		options_usage(stderr, EXIT_USAGE);
+		options_usage_error();
 	}
 	if ((r.db = load_patterns(&o)) == NULL) {
 		status = EXIT_BAD_INPUT;
@@ -474,8 +481,9 @@ main(int argc, char **argv)
 		status = EXIT_BAD_INPUT;
 		goto out;
 	}
-	if ((status = check_mta(&o, r.db)) == EXIT_OK)
-		status = report(&r, argc, argv);
+	if ((status = check_names(&o, r.db)) == EXIT_USAGE)
+		options_usage_error();
+	status = report(&r, argc, argv);
 out:
 	if (r.db)
 		pattern_db_free(r.db);

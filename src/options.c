@@ -16,8 +16,24 @@
 
 #include "diag.h"
 #include "options.h"
+#include "suggest.h"
+#include "term.h"
 #include "timestamp.h"
 #include "util.h"
+
+static const char *const format_names[] = {
+	[FORMAT_TEXT] = "text",
+	[FORMAT_JSON] = "json",
+	[FORMAT_CSV] = "csv",
+	[FORMAT_HTML] = "html",
+};
+
+_Noreturn void
+options_usage_error(void)
+{
+	fputs("Try 'smtplog-analyze --help'.\n", stderr);
+	exit(EXIT_USAGE);
+}
 
 _Noreturn void
 options_usage(FILE *fp, int status)
@@ -38,6 +54,8 @@ options_usage(FILE *fp, int status)
 "                         text output, print each one's lines and verdict;\n"
 "                         repeatable\n"
 "  -s, --sessions         one line per session instead of the summary\n"
+"      --color WHEN       colour statuses and phases: auto (on a terminal,\n"
+"                         unless NO_COLOR is set), always or never\n"
 "  -m, --mta NAME         read every file as NAME's log (no detection)\n"
 "  -p, --patterns DIR     load DIR/*.yaml after the shipped pattern files;\n"
 "                         a file naming the same mta replaces the shipped one\n"
@@ -115,7 +133,7 @@ number(const char *opt, const char *s, long min, long max)
 	if (errno || end == s || *end || v < min || v > max) {
 		diag_error("option '%s': '%s' is not a number from %ld to %ld",
 		    opt, s, min, max);
-		options_usage(stderr, EXIT_USAGE);
+		options_usage_error();
 	}
 	return v;
 }
@@ -156,6 +174,53 @@ bad:
 	return false;
 }
 
+/*
+ * getopt_long() found an unknown option ('?') or one without its value
+ * (':'): say which, with the closest option for a typo, and exit 64.
+ */
+static _Noreturn void
+bad_option(int c, char **argv, const struct option *lo)
+{
+	const char *word = argv[optind - 1], *names[64];
+	char name[64];
+	size_t n = 0, len;
+
+	for (; lo[n].name && n < ARRAY_SIZE(names); n++)
+		names[n] = lo[n].name;
+	if (c == ':') {
+		for (size_t i = 0; i < n; i++)
+			if (lo[i].val == optopt) {
+				diag_error("option '--%s' needs a value",
+				    lo[i].name);
+				options_usage_error();
+			}
+		diag_error("option '%s' needs a value", word);
+		options_usage_error();
+	}
+	if (optopt != 0 || strncmp(word, "--", 2) != 0) {
+		diag_error("unknown option '-%c'", optopt ? optopt : '?');
+		options_usage_error();
+	}
+	len = strcspn(word + 2, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)len, word + 2);
+	{
+		const char *near = suggest_closest(name, names, n);
+		size_t nprefix = 0;
+
+		for (size_t i = 0; i < n; i++)
+			nprefix += strncmp(names[i], name, len) == 0;
+		if (nprefix > 1)
+			diag_error("option '--%s' is ambiguous: it starts "
+			    "%zu options", name, nprefix);
+		else if (near)
+			diag_error("unknown option '--%s'; did you mean "
+			    "'--%s'?", name, near);
+		else
+			diag_error("unknown option '--%s'", name);
+	}
+	options_usage_error();
+}
+
 void
 options_parse(int argc, char **argv, struct options *o)
 {
@@ -164,6 +229,7 @@ options_parse(int argc, char **argv, struct options *o)
 		OPT_CAUSE,
 		OPT_CLIENT,
 		OPT_CODE,
+		OPT_COLOR,
 		OPT_CURSOR_FILE,
 		OPT_EXPLAIN,
 		OPT_FAIL_THRESHOLD,
@@ -192,6 +258,7 @@ options_parse(int argc, char **argv, struct options *o)
 		{"check-patterns", no_argument, NULL, OPT_CHECK},
 		{"client", required_argument, NULL, OPT_CLIENT},
 		{"code", required_argument, NULL, OPT_CODE},
+		{"color", required_argument, NULL, OPT_COLOR},
 		{"cursor-file", required_argument, NULL, OPT_CURSOR_FILE},
 		{"explain", required_argument, NULL, OPT_EXPLAIN},
 		{"fail-threshold", required_argument, NULL, OPT_FAIL_THRESHOLD},
@@ -232,9 +299,14 @@ options_parse(int argc, char **argv, struct options *o)
 	bool ok = true;
 
 	o->filter = filter_new();
-	while ((c = getopt_long(argc, argv, "Ff:hi:m:p:qsV", longopts,
+	opterr = 0;	/* bad_option() says it in one line */
+	while ((c = getopt_long(argc, argv, ":Ff:hi:m:p:qsV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
+		case '?':
+		case ':':
+			bad_option(c, argv, longopts);
+			break;
 		case OPT_FAILED:
 			ok = filter_status(o->filter, "--failed", NULL);
 			break;
@@ -278,18 +350,26 @@ options_parse(int argc, char **argv, struct options *o)
 			o->explain = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0) {
-				o->format = FORMAT_TEXT;
-			} else if (strcmp(optarg, "json") == 0) {
-				o->format = FORMAT_JSON;
-			} else if (strcmp(optarg, "csv") == 0) {
-				o->format = FORMAT_CSV;
-			} else if (strcmp(optarg, "html") == 0) {
-				o->format = FORMAT_HTML;
-			} else {
-				diag_error("unknown format '%s' (text, json, csv "
-				    "or html)", optarg);
-				options_usage(stderr, EXIT_USAGE);
+			ok = false;
+			for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+				if (strcmp(optarg, format_names[i]) == 0) {
+					o->format = (enum format)i;
+					ok = true;
+				}
+			if (!ok)
+				suggest_unknown("--format", "format", optarg,
+				    format_names, ARRAY_SIZE(format_names));
+			break;
+		case OPT_COLOR:
+			if (!term_color_by_name(optarg, &o->color)) {
+				const char *names[TERM_COLOR__COUNT];
+
+				for (int i = 0; i < TERM_COLOR__COUNT; i++)
+					names[i] = term_color_name(
+					    (enum term_color)i);
+				suggest_unknown("--color", "colour", optarg,
+				    names, TERM_COLOR__COUNT);
+				ok = false;
 			}
 			break;
 		case 'F':
@@ -348,7 +428,7 @@ options_parse(int argc, char **argv, struct options *o)
 			if (!ts_set_default_zone(optarg)) {
 				diag_error("option '--tz': cannot use zone "
 				    "'%s'", optarg);
-				options_usage(stderr, EXIT_USAGE);
+				options_usage_error();
 			}
 			break;
 		case OPT_UNPARSED:
@@ -358,10 +438,11 @@ options_parse(int argc, char **argv, struct options *o)
 			o->year = (int)number("--year", optarg, 1970, 9999);
 			break;
 		default:
-			options_usage(stderr, EXIT_USAGE);
+			options_usage_error();
 		}
 		if (!ok)
-			options_usage(stderr, EXIT_USAGE);
+			options_usage_error();
+		ok = true;
 	}
 }
 

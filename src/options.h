@@ -19,6 +19,7 @@
 
 #include "filter.h"
 #include "session.h"
+#include "term.h"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -60,6 +61,7 @@ struct options {
 	bool have_threshold, threshold_pct;
 	double threshold;
 	enum phase threshold_phase;	/* PHASE_NONE: any phase */
+	enum term_color color;	/* --color */
 	unsigned top;	/* --top N: rows of each top table */
 	unsigned worst;	/* --worst N: transcripts in the HTML report */
 };
@@ -75,6 +77,12 @@ void options_parse(int argc, char **argv, struct options *o);
 
 /* Print the usage to fp and exit with status. */
 _Noreturn void options_usage(FILE *fp, int status);
+
+/*
+ * After the one line that said what is wrong: "Try 'smtplog-analyze
+ * --help'." on stderr, and exit 64. A usage error is never the whole help.
+ */
+_Noreturn void options_usage_error(void);
 
 /* Release what options_parse() allocated; *o may be used again after
  * it is set to OPTIONS_INIT. */
