@@ -49,14 +49,15 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 				const char *names[PHASE__COUNT];
 				struct buf b = {0};
 
-				for (int k = 0; k < PHASE__COUNT; k++)
-					names[k] = phase_name((enum phase)k);
+				for (int j = 0; j < PHASE__COUNT; j++)
+					names[j] = phase_name((enum phase)j);
 				suggest_phrase(&b, "phase", pv[i], names,
 				    PHASE__COUNT);
 				yamldoc_err(l, vn, "phase: %s", b.s);
 				buf_free(&b);
-			} else
+			} else {
 				r->phases |= 1u << p;
+			}
 			free(pv[i]);
 		}
 		free(pv);
