@@ -164,12 +164,10 @@ classify_inbound(struct session *s, struct verdict *v)
 	size_t accepted = 0, delivered = 0, failed_pq = 0, refused = 0;
 	const struct rcpt *worst = NULL;
 	bool late_fail = false;
+	const struct message *m;
+	size_t mi = 0;
 
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
-
-		if (m->owner != s || m->forwarded)
-			continue;
+	while ((m = session_message(s, &mi, SESSION_FINAL)) != NULL) {
 		if (m->accepted)
 			accepted++;
 		if (!m->accepted && !(m->nrcpts > 0))

@@ -525,10 +525,13 @@ static bool
 from_ok(const struct filter *f, const struct session *s)
 {
 	for (size_t i = 0; i < f->nfrom; i++) {
+		const struct message *m;
+		size_t j = 0;
+
 		if (addr_match(f->from[i], s->sender))
 			return true;
-		for (size_t j = 0; j < s->nmsgs; j++)
-			if (addr_match(f->from[i], s->msgs[j]->sender))
+		while ((m = session_message(s, &j, SESSION_FINAL)) != NULL)
+			if (addr_match(f->from[i], m->sender))
 				return true;
 	}
 	return false;
@@ -538,14 +541,12 @@ static bool
 to_ok(const struct filter *f, const struct session *s)
 {
 	for (size_t i = 0; i < f->nto; i++) {
-		for (size_t j = 0; j < s->nrcpts; j++)
-			if (addr_match(f->to[i], s->rcpts[j].address))
+		struct session_iter it = SESSION_ITER_INIT;
+		const struct rcpt *r;
+
+		while ((r = session_rcpt(s, &it)) != NULL)
+			if (addr_match(f->to[i], r->address))
 				return true;
-		for (size_t j = 0; j < s->nmsgs; j++)
-			for (size_t k = 0; k < s->msgs[j]->nrcpts; k++)
-				if (addr_match(f->to[i],
-				    s->msgs[j]->rcpts[k].address))
-					return true;
 	}
 	return false;
 }
@@ -568,30 +569,21 @@ code_match(const char *want, const char *reply, const char *enhanced)
 }
 
 static bool
-rcpts_code(const char *want, const struct rcpt *r, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (code_match(want, r[i].reply, r[i].enhanced))
-			return true;
-	return false;
-}
-
-static bool
 code_ok_in(const struct filter *f, const struct session *s)
 {
 	for (size_t i = 0; i < f->ncode; i++) {
 		const char *w = f->code[i];
+		struct session_iter it = SESSION_ITER_INIT;
+		const struct rcpt *r;
 
-		if (code_match(w, s->v.reply, s->v.enhanced) ||
-		    rcpts_code(w, s->rcpts, s->nrcpts))
+		if (code_match(w, s->v.reply, s->v.enhanced))
 			return true;
 		for (size_t j = 0; j < s->nfails; j++)
 			if (code_match(w, s->fails[j].reply,
 			    s->fails[j].enhanced))
 				return true;
-		for (size_t j = 0; j < s->nmsgs; j++)
-			if (rcpts_code(w, s->msgs[j]->rcpts,
-			    s->msgs[j]->nrcpts))
+		while ((r = session_rcpt(s, &it)) != NULL)
+			if (code_match(w, r->reply, r->enhanced))
 				return true;
 	}
 	return false;
@@ -612,11 +604,13 @@ static bool
 grep_ok(const struct filter *f, const struct session *s)
 {
 	for (size_t i = 0; i < f->ngrep; i++) {
+		const struct message *m;
+		size_t j = 0;
+
 		if (lines_grep(f, f->grep[i], s->lines, s->nlines))
 			return true;
-		for (size_t j = 0; j < s->nmsgs; j++)
-			if (lines_grep(f, f->grep[i], s->msgs[j]->lines,
-			    s->msgs[j]->nlines))
+		while ((m = session_message(s, &j, SESSION_OWNED)) != NULL)
+			if (lines_grep(f, f->grep[i], m->lines, m->nlines))
 				return true;
 	}
 	return false;

@@ -55,41 +55,8 @@ report_free_plain(struct reporter *rep)
 	free(rep);
 }
 
-static int
-cmp_lineref(const void *a, const void *b)
-{
-	const struct lineref *x = a, *y = b;
-
-	if (x->file != y->file)
-		return x->file < y->file ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
-}
-
 size_t
 report_lines(const struct session *s, struct lineref **out)
 {
-	size_t n = s->nlines, k = 0;
-	struct lineref *v;
-
-	for (size_t i = 0; i < s->nmsgs; i++)
-		if (s->msgs[i]->owner == s)
-			n += s->msgs[i]->nlines;
-	v = xcalloc(n ? n : 1, sizeof(*v));
-	if (s->nlines)
-		memcpy(v, s->lines, s->nlines * sizeof(*v));
-	k = s->nlines;
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		if (s->msgs[i]->owner != s || s->msgs[i]->nlines == 0)
-			continue;
-		memcpy(v + k, s->msgs[i]->lines,
-		    s->msgs[i]->nlines * sizeof(*v));
-		k += s->msgs[i]->nlines;
-	}
-	qsort(v, k, sizeof(*v), cmp_lineref);
-	n = 0;
-	for (size_t i = 0; i < k; i++)
-		if (n == 0 || cmp_lineref(&v[n - 1], &v[i]) != 0)
-			v[n++] = v[i];
-	*out = v;
-	return n;
+	return session_lines(s, out);
 }

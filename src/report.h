@@ -82,10 +82,7 @@ const char *report_reply_gist(const struct codes *codes, const char *text,
 void report_finish_flush(struct reporter *, const struct run_info *);
 void report_free_plain(struct reporter *);
 
-/*
- * The lines of a session and of its messages, in log order, without
- * duplicates. Returns a count; *out is malloc'd.
- */
+/* session_lines() (session.h), under the name reporters know. */
 size_t report_lines(const struct session *, struct lineref **out);
 
 #endif

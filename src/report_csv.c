@@ -62,30 +62,19 @@ join(struct buf *b, const char *sep, const char *v)
 static size_t
 session_rcpts(const struct session *s, const struct rcpt **out, size_t max)
 {
+	struct session_iter it = SESSION_ITER_INIT;
+	const struct rcpt *r;
 	size_t n = 0;
 
-	for (size_t i = 0; i < s->nrcpts && n < max; i++)
-		out[n++] = &s->rcpts[i];
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
-
-		if (m->owner != s || m->forwarded)
-			continue;
-		for (size_t k = 0; k < m->nrcpts && n < max; k++)
-			out[n++] = &m->rcpts[k];
-	}
+	while (n < max && (r = session_rcpt(s, &it)) != NULL)
+		out[n++] = r;
 	return n;
 }
 
 static size_t
 count_rcpts(const struct session *s)
 {
-	size_t n = s->nrcpts;
-
-	for (size_t i = 0; i < s->nmsgs; i++)
-		if (s->msgs[i]->owner == s && !s->msgs[i]->forwarded)
-			n += s->msgs[i]->nrcpts;
-	return n;
+	return session_nrcpts(s);
 }
 
 static const char *
@@ -135,18 +124,18 @@ static void
 ids_fields(FILE *fp, struct buf *b, const struct session *s, bool *first)
 {
 	const char *message_id = NULL;
+	const struct message *m;
+	size_t i = 0;
 
 	field(fp, s->pid, first);
 	field(fp, s->session_id, first);
 	buf_reset(b);
 	if (s->queue)
 		join(b, " ", s->queue);
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		if (s->msgs[i]->owner != s)
-			continue;
-		join(b, " ", s->msgs[i]->queue);
+	while ((m = session_message(s, &i, SESSION_OWNED)) != NULL) {
+		join(b, " ", m->queue);
 		if (!message_id)
-			message_id = s->msgs[i]->message_id;
+			message_id = m->message_id;
 	}
 	field(fp, b->len ? b->s : NULL, first);
 	field(fp, message_id, first);
@@ -162,7 +151,6 @@ csv_session(struct reporter *rep, const struct session *s)
 	struct lineref *lines;
 	size_t nl;
 	bool first = true;
-	const char *sender = s->sender;
 
 	if (!c->header) {
 		for (size_t i = 0; i < ARRAY_SIZE(columns); i++)
@@ -188,10 +176,7 @@ csv_session(struct reporter *rep, const struct session *s)
 	field(fp, s->sasl_user, &first);
 	field(fp, s->dir == DIR_OUTBOUND ? s->relay : NULL, &first);
 	ids_fields(fp, &c->row, s, &first);
-	for (size_t i = 0; !sender && i < s->nmsgs; i++)
-		if (s->msgs[i]->owner == s)
-			sender = s->msgs[i]->sender;
-	field(fp, sender, &first);
+	field(fp, session_sender(s), &first);
 	rcpt_fields(fp, &c->row, s, &first);
 	field(fp, status_name(v->status), &first);
 	field(fp, v->outcome, &first);

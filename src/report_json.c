@@ -137,52 +137,38 @@ json_session(struct reporter *rep, const struct session *s)
 	buf_add(b, ",\"queue\":[", 10);
 	{
 		bool f3 = true;
+		const struct message *m;
+		size_t i = 0;
 
 		if (s->queue) {
 			esc_json_str(b, s->queue);
 			f3 = false;
 		}
-		for (size_t i = 0; i < s->nmsgs; i++) {
-			if (s->msgs[i]->owner != s)
-				continue;
+		while ((m = session_message(s, &i, SESSION_OWNED)) != NULL) {
 			if (!f3)
 				buf_addc(b, ',');
 			f3 = false;
-			esc_json_str(b, s->msgs[i]->queue);
-			if (!message_id && s->msgs[i]->message_id)
-				message_id = s->msgs[i]->message_id;
+			esc_json_str(b, m->queue);
+			if (!message_id && m->message_id)
+				message_id = m->message_id;
 		}
 	}
 	buf_addc(b, ']');
 	key_str(b, "message_id", message_id, &f2);
 	buf_addc(b, '}');
 
-	{
-		const char *sender = s->sender;
-
-		for (size_t i = 0; !sender && i < s->nmsgs; i++)
-			if (s->msgs[i]->owner == s)
-				sender = s->msgs[i]->sender;
-		key_str(b, "sender", sender, &first);
-	}
+	key_str(b, "sender", session_sender(s), &first);
 	buf_add(b, ",\"recipients\":[", 15);
 	f2 = true;
-	for (size_t i = 0; i < s->nrcpts; i++) {
-		if (!f2)
-			buf_addc(b, ',');
-		f2 = false;
-		rcpt_json(b, &s->rcpts[i]);
-	}
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
+	{
+		struct session_iter it = SESSION_ITER_INIT;
+		const struct rcpt *r;
 
-		if (m->owner != s || m->forwarded)
-			continue;
-		for (size_t k = 0; k < m->nrcpts; k++) {
+		while ((r = session_rcpt(s, &it)) != NULL) {
 			if (!f2)
 				buf_addc(b, ',');
 			f2 = false;
-			rcpt_json(b, &m->rcpts[k]);
+			rcpt_json(b, r);
 		}
 	}
 	buf_addc(b, ']');

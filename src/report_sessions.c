@@ -19,26 +19,17 @@
 static void
 sessions_ids(FILE *fp, const struct session *s)
 {
-	const char *id = NULL, *sender = s->sender, *first = NULL;
-	size_t nr = s->nrcpts;
+	const char *id = NULL, *sender = session_sender(s), *first = NULL;
+	struct session_iter it = SESSION_ITER_INIT;
+	const struct message *m;
+	const struct rcpt *r = session_rcpt(s, &it);
+	size_t nr = session_nrcpts(s), i = 0;
 
-	if (s->nrcpts)
-		first = s->rcpts[0].address;
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
-
-		if (m->owner != s)
-			continue;
-		if (id == NULL)
-			id = m->queue ? m->queue : m->message_id;
-		if (sender == NULL)
-			sender = m->sender;
-		if (m->forwarded)
-			continue;
-		if (first == NULL && m->nrcpts)
-			first = m->rcpts[0].address;
-		nr += m->nrcpts;
-	}
+	if (r != NULL)
+		first = r->address;
+	while (id == NULL &&
+	    (m = session_message(s, &i, SESSION_OWNED)) != NULL)
+		id = m->queue ? m->queue : m->message_id;
 	if (id == NULL)
 		id = s->queue;
 	if (id) {

@@ -70,6 +70,7 @@ transcript_session(struct reporter *rep, const struct session *s)
 	const struct verdict *v = &s->v;
 	char t1[TS_BUFSZ], t2[TS_BUFSZ];
 	struct lineref *lines;
+	const struct message *m;
 	size_t nl;
 
 	fprintf(fp, "== %s %s session ", s->mta,
@@ -97,11 +98,8 @@ transcript_session(struct reporter *rep, const struct session *s)
 		}
 		fputc('\n', fp);
 	}
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
-
-		if (m->owner != s)
-			continue;
+	/* each message with its own recipients, a forwarded one's too */
+	for (size_t i = 0; (m = session_message(s, &i, SESSION_OWNED));) {
 		fputs("message: ", fp);
 		report_put(fp, m->queue);
 		if (m->message_id) {

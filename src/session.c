@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -113,26 +114,119 @@ id_eq(const char *have, const char *id)
 	return false;
 }
 
+const struct message *
+session_message(const struct session *s, size_t *i, enum session_msgs which)
+{
+	while (*i < s->nmsgs) {
+		const struct message *m = s->msgs[(*i)++];
+
+		if (m->owner != s)
+			continue;
+		if (which == SESSION_FINAL && m->forwarded)
+			continue;
+		return m;
+	}
+	return NULL;
+}
+
+const struct rcpt *
+session_rcpt(const struct session *s, struct session_iter *it)
+{
+	if (it->i < s->nrcpts)
+		return &s->rcpts[it->i++];
+	while (it->i - s->nrcpts < s->nmsgs) {
+		const struct message *m = s->msgs[it->i - s->nrcpts];
+
+		if (m->owner == s && !m->forwarded && it->j < m->nrcpts)
+			return &m->rcpts[it->j++];
+		it->i++;
+		it->j = 0;
+	}
+	return NULL;
+}
+
+size_t
+session_nrcpts(const struct session *s)
+{
+	struct session_iter it = SESSION_ITER_INIT;
+	size_t n = 0;
+
+	while (session_rcpt(s, &it) != NULL)
+		n++;
+	return n;
+}
+
+const char *
+session_sender(const struct session *s)
+{
+	const struct message *m;
+	size_t i = 0;
+
+	if (s->sender)
+		return s->sender;
+	while ((m = session_message(s, &i, SESSION_OWNED)) != NULL)
+		if (m->sender)
+			return m->sender;
+	return NULL;
+}
+
+static int
+cmp_lineref(const void *a, const void *b)
+{
+	const struct lineref *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+size_t
+session_lines(const struct session *s, struct lineref **out)
+{
+	const struct message *m;
+	size_t n = s->nlines, k, i = 0;
+	struct lineref *v;
+
+	while ((m = session_message(s, &i, SESSION_OWNED)) != NULL)
+		n += m->nlines;
+	v = xcalloc(n ? n : 1, sizeof(*v));
+	if (s->nlines)
+		memcpy(v, s->lines, s->nlines * sizeof(*v));
+	k = s->nlines;
+	i = 0;
+	while ((m = session_message(s, &i, SESSION_OWNED)) != NULL) {
+		if (m->nlines)
+			memcpy(v + k, m->lines, m->nlines * sizeof(*v));
+		k += m->nlines;
+	}
+	qsort(v, k, sizeof(*v), cmp_lineref);
+	n = 0;
+	for (size_t j = 0; j < k; j++)
+		if (n == 0 || cmp_lineref(&v[n - 1], &v[j]) != 0)
+			v[n++] = v[j];
+	*out = v;
+	return n;
+}
+
 bool
 session_has_id(const struct session *s, const char *id)
 {
+	struct session_iter it = SESSION_ITER_INIT;
+	const struct message *m;
+	const struct rcpt *r;
+	size_t i = 0;
+
 	if (id_eq(s->pid, id) || id_eq(s->session_id, id) ||
 	    id_eq(s->client_ip, id) || id_eq(s->sender, id) ||
 	    id_eq(s->label, id) || id_eq(s->queue, id) ||
 	    id_eq(s->helo, id) || id_eq(s->sasl_user, id))
 		return true;
-	for (size_t i = 0; i < s->nrcpts; i++)
-		if (id_eq(s->rcpts[i].address, id))
+	while ((r = session_rcpt(s, &it)) != NULL)
+		if (id_eq(r->address, id))
 			return true;
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct message *m = s->msgs[i];
-
+	while ((m = session_message(s, &i, SESSION_OWNED)) != NULL)
 		if (id_eq(m->queue, id) || id_eq(m->message_id, id) ||
 		    id_eq(m->sender, id))
 			return true;
-		for (size_t j = 0; j < m->nrcpts; j++)
-			if (id_eq(m->rcpts[j].address, id))
-				return true;
-	}
 	return false;
 }

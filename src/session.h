@@ -150,6 +150,51 @@ struct session {
 	struct session *lg_prev, *lg_next;
 };
 
+/*
+ * The view of a session that every consumer shares (classifier, filters,
+ * --id, reporters), so that none recomputes it with rules of its own:
+ *
+ *	SESSION_OWNED  the messages that arrived through the session
+ *	               (m->owner == s): their queue IDs, Message-IDs and
+ *	               lines are the session's
+ *	SESSION_FINAL  of those, the ones whose recipients are the
+ *	               session's: not forwarded, since a message a content
+ *	               filter re-injected lists its recipients, results and
+ *	               codes on its copy, which the session also owns
+ *
+ *	struct session_iter it = SESSION_ITER_INIT;
+ *	const struct rcpt *r;
+ *
+ *	while ((r = session_rcpt(s, &it)) != NULL)
+ *		...every recipient a report lists, once
+ */
+enum session_msgs {
+	SESSION_OWNED,
+	SESSION_FINAL,
+};
+
+struct session_iter {
+	size_t i, j;
+};
+#define SESSION_ITER_INIT {0, 0}
+
+/* The next of s's messages of that kind, or NULL; *i starts at 0. */
+const struct message *session_message(const struct session *, size_t *i,
+    enum session_msgs);
+/* The next recipient: the session's own (refusals at RCPT, an outbound
+ * session's results), then those of its SESSION_FINAL messages. */
+const struct rcpt *session_rcpt(const struct session *,
+    struct session_iter *);
+size_t session_nrcpts(const struct session *);
+/* The sender: MAIL FROM as the session logged it, else its first owned
+ * message's; NULL when none is known. */
+const char *session_sender(const struct session *);
+/*
+ * The lines of a session and of its owned messages, in log order, without
+ * duplicates. Returns a count; *out is malloc'd.
+ */
+size_t session_lines(const struct session *, struct lineref **out);
+
 /* Does this session carry the ID (queue ID, pid, IP, Message-ID, ...)? */
 bool session_has_id(const struct session *, const char *id);
 

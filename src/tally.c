@@ -525,6 +525,7 @@ tally_session(struct tallies *t, const struct session *s)
 	if (s->dir == DIR_INBOUND && s->client_ip) {
 		struct tally_row *r;
 		struct buf key = {0};
+		const struct message *m;
 
 		if (s->client_name)
 			buf_addf(&key, "%s[%s]", s->client_name, s->client_ip);
@@ -533,9 +534,9 @@ tally_session(struct tallies *t, const struct session *s)
 		r = tally_table_row(&t->top[TT_CLIENTS], key.s);
 		buf_free(&key);
 		r->n++;
-		for (size_t i = 0; i < s->nmsgs; i++)
-			if (s->msgs[i]->owner == s && s->msgs[i]->accepted &&
-			    !s->msgs[i]->reinjected)
-				r->bytes += msg_size(s->msgs[i]);
+		for (size_t i = 0;
+		    (m = session_message(s, &i, SESSION_OWNED)) != NULL;)
+			if (m->accepted && !m->reinjected)
+				r->bytes += msg_size(m);
 	}
 }
