@@ -8,6 +8,13 @@
  *	             report_transcript.c)
  *	json         one JSON object per session (design.md §5, a contract;
  *	             report_json.c)
+ *	csv          the same keys as RFC 4180 rows (report_csv.c)
+ *	html         the summary as one self-contained page for a mail
+ *	             client (report_html.c)
+ *
+ * The summary and the HTML page also take each message once (the
+ * message member), for the figures of tally.h; report_tally.c prints
+ * those in the summary.
  *
  * Reporters write escaped text only (escape.h), whatever the log held.
  */
