@@ -216,6 +216,38 @@ else
 	cat "$tmp/follow.err"
 fi
 
+# --- --follow: an identifier first seen while following is read too ---
+# (the first journal has no postfix/bounce entry at all; they all come
+# with the second)
+grep -v ' postfix/bounce\[' "$tmp/first.log" >"$tmp/nobounce.log"
+{ grep ' postfix/bounce\[' "$tmp/first.log"; cat "$tmp/second.log"; } \
+    >"$tmp/rest.log"
+build_journal "$tmp/new.journal" "$tmp/nobounce.log" || bad "no bounce"
+"$bin" --tz UTC --stats -f json --follow --journal-file "$tmp/new.journal" \
+    --cursor-file "$tmp/new.cursor" >/dev/null 2>"$tmp/new.err" &
+follow_pid=$!
+sleep 1
+build_journal "$tmp/new.journal" "$tmp/rest.log" || bad "the rest"
+last=$(journalctl --file="$tmp/new.journal" -q -n 1 -o json |
+    jq -r '.__CURSOR')
+for i in $(seq 1 100); do
+	[ "$(cat "$tmp/new.cursor" 2>/dev/null)" = "$last" ] && break
+	sleep 0.1
+done
+kill -INT "$follow_pid"
+wait "$follow_pid"
+follow_pid=
+n=$(lines_read "$tmp/new.err")
+nb=$(grep -c ' postfix/bounce\[' "$log")
+if [ "${n:-x}" = "$want" ]; then
+	ok
+	echo "--follow: postfix/bounce first seen while following:" \
+	    "$n of $want entries read ($nb of postfix/bounce)"
+else
+	bad "--follow with a new identifier: ${n:-?} entries read, want $want"
+	cat "$tmp/new.err"
+fi
+
 # --- journalctl's output and the export file on standard input ---
 for how in "journalctl -o export" "journalctl -o json" "export file"; do
 	case $how in
