@@ -102,6 +102,7 @@ struct run {
 	struct codes *codes;
 	struct run_info ri;
 	FILE *unparsed;
+	struct term term;	/* width and colour of the text reports */
 };
 
 static void
@@ -274,7 +275,7 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	struct correlator *c;
 	struct timespec t0, t1;
 	struct buf mtas = {0};
-	bool input_ok = true;
+	bool input_ok = true, any_ok = false;
 
 	co.keep_text = (o->nids > 0 && o->format == FORMAT_TEXT) ||
 	    (o->worst > 0 && o->format == FORMAT_HTML) ||
@@ -293,16 +294,24 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	else if (o->follow)
 		input_ok = ingest_follow(r->ing, c);
 	else
-		for (size_t i = 0; i < nfiles; i++)
-			input_ok &= ingest_file(r->ing, c, (uint32_t)i,
+		for (size_t i = 0; i < nfiles; i++) {
+			bool ok = ingest_file(r->ing, c, (uint32_t)i,
 			    files[i]);
+
+			input_ok &= ok;
+			any_ok |= ok;
+		}
 	correlator_flush(c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	ingest_mtas(r->ing, &mtas, true);
 	r->ri.mtas = mtas.s;
 	r->ri.cst = correlator_stats(c);
-	if (!o->quiet || r->passed > 0)
+	/* every input named in an error and nothing read: no report of
+	 * zeros beside the errors */
+	if (!r->jr && !o->follow && !any_ok && r->ri.lines == 0)
+		;
+	else if (!o->quiet || r->passed > 0)
 		r->rep->finish(r->rep, &r->ri);
 	if (o->stats)
 		print_stats(r, &t0, &t1);
@@ -429,6 +438,8 @@ report(struct run *r, int argc, char **argv)
 		ingest_order(r->ing, files, nfiles);
 	r->rep = reporter_for(o, files);
 	r->rep->codes = r->codes;
+	term_init(&r->term, stdout, o->color);
+	r->rep->term = &r->term;
 	r->rep->top = o->top;
 	r->rep->worst = o->worst;
 	if (!run_pipeline(r, files, nfiles))

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,4 +60,77 @@ size_t
 report_lines(const struct session *s, struct lineref **out)
 {
 	return session_lines(s, out);
+}
+
+/* The address in key: "[...]" when it has brackets, else the whole key
+ * up to a space; family 0 when it is none. */
+static int
+key_addr(const char *key, unsigned char addr[16], long *port)
+{
+	const char *p = strchr(key, '['), *e;
+	char ip[64];
+	size_t n;
+
+	*port = -1;
+	if (p && (e = strchr(p, ']')) != NULL) {
+		n = (size_t)(e - p - 1);
+		p++;
+		if (e[1] == ':')
+			*port = strtol(e + 2, NULL, 10);
+	} else {
+		p = key;
+		n = strcspn(key, " ");
+	}
+	if (n == 0 || n >= sizeof(ip))
+		return 0;
+	memcpy(ip, p, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET, ip, addr) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, ip, addr) == 1)
+		return 6;
+	return 0;
+}
+
+int
+report_addr_cmp(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+	long px, py;
+	int fa = key_addr(a, x, &px), fb = key_addr(b, y, &py), c;
+
+	if (fa != fb)
+		return fa == 0 ? 1 : fb == 0 ? -1 : fa < fb ? -1 : 1;
+	if (fa == 0)
+		return strcmp(a, b);
+	if ((c = memcmp(x, y, fa == 4 ? 4 : 16)) != 0)
+		return c;
+	if (px != py)
+		return px < py ? -1 : 1;
+	return strcmp(a, b);
+}
+
+void
+report_painted(FILE *fp, const struct term *t, enum term_paint p,
+    const char *word, int width)
+{
+	int n = (int)strlen(word);
+
+	fprintf(fp, "%s%s%s%*s", term_sgr(t, p), word, term_sgr_end(t),
+	    width > n ? width - n : 0, "");
+}
+
+enum term_paint
+report_status_paint(enum status s)
+{
+	switch (s) {
+	case STATUS_OK:
+		return PAINT_OK;
+	case STATUS_FAILED:
+		return PAINT_FAILED;
+	case STATUS_PARTIAL:
+		return PAINT_PARTIAL;
+	default:
+		return PAINT_INCOMPLETE;
+	}
 }

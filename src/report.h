@@ -26,6 +26,7 @@
 #include "codes.h"
 #include "correlate.h"
 #include "session.h"
+#include "term.h"
 #include "timestamp.h"
 
 struct run_info {
@@ -54,6 +55,8 @@ struct reporter {
 	const char *const *files;
 	const struct codes *codes;	/* meanings, hints, sequence checks;
 					   may be NULL */
+	const struct term *term;	/* width and colour of text reports;
+					   NULL: 80 columns, no colour */
 	unsigned top;	/* --top: rows of each top table (0: 10) */
 	unsigned worst;	/* --worst: transcripts in the HTML report */
 };
@@ -91,5 +94,23 @@ void report_free_plain(struct reporter *);
 
 /* session_lines() (session.h), under the name reporters know. */
 size_t report_lines(const struct session *, struct lineref **out);
+
+/*
+ * Order two client or server keys ("192.0.2.7", "2001:db8::1",
+ * "mx.example.org[192.0.2.7]:25") by their address as numbers: IPv4
+ * before IPv6, then the port; keys without an address after those, by
+ * text. For lists sorted by count, then address (10.0.0.9 before
+ * 10.0.0.10).
+ */
+int report_addr_cmp(const char *a, const char *b);
+
+/*
+ * word in the colour of p when t says so (term.h), then spaces up to
+ * width columns: "%-12s" for a coloured word. report_status_paint() is
+ * the colour of a status.
+ */
+void report_painted(FILE *, const struct term *t, enum term_paint p,
+    const char *word, int width);
+enum term_paint report_status_paint(enum status);
 
 #endif

@@ -57,9 +57,12 @@ sessions_session(struct reporter *rep, const struct session *s)
 	const struct verdict *v = &s->v;
 	char t[TS_BUFSZ];
 
-	fprintf(fp, "%-19s %-10s %-12s %-9s %-3s %-9s ",
-	    ts_format(&s->start, t), status_name(v->status),
-	    phase_name(v->phase) ? phase_name(v->phase) : "-",
+	fprintf(fp, "%-19s ", ts_format(&s->start, t));
+	report_painted(fp, rep->term, report_status_paint(v->status),
+	    status_name(v->status), 11);
+	report_painted(fp, rep->term, PAINT_PHASE, phase_name(v->phase) ?
+	    phase_name(v->phase) : "-", 13);
+	fprintf(fp, "%-9s %-3s %-9s ",
 	    kind_name(v->kind) ? kind_name(v->kind) : "-",
 	    v->reply ? v->reply : "-", v->enhanced ? v->enhanced : "-");
 	fputs(s->dir == DIR_OUTBOUND ? "out " : "in  ", fp);

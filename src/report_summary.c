@@ -2,11 +2,19 @@
  * report_summary - the default report. It answers "what went wrong, and
  * where?": sessions by status, then for each phase in session order the
  * failed and partial sessions, their causes, reply codes with an example
- * text, and top clients; the time span and the lines read, recognised and
- * not recognised close it. All log text passes through esc_text().
+ * text, and top clients and servers; the time span and the lines read,
+ * recognised and not recognised open it. All log text passes through
+ * esc_text().
+ *
+ * Layout: the report is written to memory, then each line is cut to the
+ * width term.h chose (80 columns unless standard output is a terminal)
+ * with "..."; so that little is cut, an example text gets a line of its
+ * own under its reply. Statuses and phases are coloured when term.h says
+ * so. --id and JSON show every text whole.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +89,18 @@ cmp_count(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* Clients and servers: most frequent first, then by address. */
+static int
+cmp_count_addr(const void *a, const void *b)
+{
+	const struct count *x = *(struct count *const *)a;
+	const struct count *y = *(struct count *const *)b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return report_addr_cmp(x->key, y->key);
+}
+
 /* The entries, most frequent first; *n is set. Free the array only. */
 static struct count **
 tally_sorted(const struct tally *t, size_t *n)
@@ -95,6 +115,16 @@ tally_sorted(const struct tally *t, size_t *n)
 	qsort(c.v, c.n, sizeof(*c.v), cmp_count);
 	*n = c.n;
 	return c.v;
+}
+
+static struct count **
+tally_sorted_addr(const struct tally *t, size_t *n)
+{
+	struct count **v = tally_sorted(t, n);
+
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_count_addr);
+	return v;
 }
 
 static void
@@ -121,7 +151,9 @@ tally_free(struct tally *t)
 /* --- summary ------------------------------------------------------------- */
 struct phase_tally {
 	unsigned long n, inbound, outbound, failed, partial;
-	struct tally causes, replies, clients;
+	struct tally causes, replies;
+	struct tally clients;	/* inbound: the client's address */
+	struct tally servers;	/* outbound: the server we delivered to */
 };
 
 struct summary {
@@ -191,15 +223,19 @@ summary_session(struct reporter *rep, const struct session *s)
 		tally_add(&pt->replies, key.s, v->text);
 		buf_free(&key);
 	}
-	tally_add(&pt->clients, s->dir == DIR_OUTBOUND ? (s->relay ?
-	    s->relay : s->label) : s->client_ip, NULL);
+	if (s->dir == DIR_OUTBOUND)
+		tally_add(&pt->servers, s->relay ? s->relay : s->label, NULL);
+	else
+		tally_add(&pt->clients, s->client_ip, NULL);
 }
+
+
 
 static void
 print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 {
 	size_t n;
-	struct count **v = tally_sorted(t, &n);
+	struct count **v = tally_sorted_addr(t, &n);
 
 	if (n == 0) {
 		free(v);
@@ -259,13 +295,14 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 				report_put(fp, g);
 				fputc(')', fp);
 			}
-			/* one text: as logged; several: the reason they share */
+			/* one text: as logged; several: the reason they
+			 * share; on a line of its own, where it has room */
 			if (rv[j]->mixed && masked[1]) {
-				fputs("  \"", fp);
+				fputs("\n                      \"", fp);
 				report_put(fp, masked + 1);
 				fputc('"', fp);
 			} else if (rv[j]->example) {
-				fputs("  \"", fp);
+				fputs("\n                      \"", fp);
 				report_put(fp, rv[j]->example);
 				fputc('"', fp);
 			}
@@ -280,14 +317,11 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 	free(rv);
 }
 
+/* What was read: files, servers, the time span, the lines. */
 static void
-summary_finish(struct reporter *rep, const struct run_info *ri)
+print_head(FILE *fp, const struct run_info *ri)
 {
-	struct summary *sm = (struct summary *)rep;
-	FILE *fp = rep->out;
 	char t1[TS_BUFSZ], t2[TS_BUFSZ];
-	unsigned long failing = sm->by_status[STATUS_FAILED] +
-	    sm->by_status[STATUS_PARTIAL];
 
 	if (ri->journal) {
 		fprintf(fp, "%s %s: journal ", PACKAGE_NAME, PACKAGE_VERSION);
@@ -301,10 +335,10 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 		report_put(fp, ri->mtas);
 		fputc(')', fp);
 	}
-	if (ri->first.flags & TS_SET)
-		fprintf(fp, ", %s to %s", ts_format(&ri->first, t1),
-		    ts_format(&ri->last, t2));
 	fputc('\n', fp);
+	if (ri->first.flags & TS_SET)
+		fprintf(fp, "time: %s to %s\n", ts_format(&ri->first, t1),
+		    ts_format(&ri->last, t2));
 	fprintf(fp, "lines: %lu read, %lu recognised, %lu not recognised",
 	    ri->lines, ri->recognised, ri->unrecognised);
 	if (ri->unrecognised && ri->unparsed_file) {
@@ -320,10 +354,19 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 	if (ri->lines > 0 && ri->recognised == 0)
 		fputs("warning: no line was recognised as a mail server's log "
 		    "line; see --mta and --patterns\n", fp);
+}
+
+/* Sessions by status, and what the correlator had to say of them. */
+static void
+print_status(FILE *fp, const struct summary *sm, const struct run_info *ri)
+{
+	const struct term *t = sm->r.term;
 
 	fprintf(fp, "\nsessions: %lu (inbound %lu, outbound %lu)\n",
 	    sm->sessions, sm->inbound, sm->outbound);
-	fprintf(fp, "  ok          %8lu", sm->by_status[STATUS_OK]);
+	fputs("  ", fp);
+	report_painted(fp, t, PAINT_OK, "ok", 12);
+	fprintf(fp, "%8lu", sm->by_status[STATUS_OK]);
 	{
 		size_t n;
 		struct count **v = tally_sorted(&sm->outcomes, &n);
@@ -336,9 +379,12 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 		free(v);
 	}
 	fputc('\n', fp);
-	fprintf(fp, "  failed      %8lu\n", sm->by_status[STATUS_FAILED]);
-	fprintf(fp, "  partial     %8lu\n", sm->by_status[STATUS_PARTIAL]);
-	fprintf(fp, "  incomplete  %8lu\n", sm->by_status[STATUS_INCOMPLETE]);
+	for (int s = STATUS_FAILED; s <= STATUS_INCOMPLETE; s++) {
+		fputs("  ", fp);
+		report_painted(fp, t, report_status_paint((enum status)s), status_name((enum status)s),
+		    12);
+		fprintf(fp, "%8lu\n", sm->by_status[s]);
+	}
 	if (ri->cst && ri->cst->folded)
 		fprintf(fp, "  (%lu content-filter re-injections folded into "
 		    "the sessions they came from)\n", ri->cst->folded);
@@ -371,7 +417,19 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 				fprintf(fp, "  %8lu  %s\n", sm->seq[i],
 				    seq_finding_name(i));
 	}
+}
 
+/* The body of the report, as it would be printed on a wide screen. */
+static void
+summary_write(struct summary *sm, FILE *fp, const struct run_info *ri)
+{
+	struct reporter *rep = &sm->r;
+	const struct term *t = rep->term;
+	unsigned long failing = sm->by_status[STATUS_FAILED] +
+	    sm->by_status[STATUS_PARTIAL];
+
+	print_head(fp, ri);
+	print_status(fp, sm, ri);
 	report_tally_figures(fp, &sm->fig);
 	if (failing == 0)
 		goto traffic;
@@ -383,23 +441,43 @@ summary_finish(struct reporter *rep, const struct run_info *ri)
 
 		if (pt->n == 0)
 			continue;
-		fprintf(fp, "  %-13s %8lu %8lu %8lu %8lu %8lu\n",
-		    phase_name(p), pt->n, pt->failed, pt->partial,
-		    pt->inbound, pt->outbound);
+		fputs("  ", fp);
+		report_painted(fp, t, PAINT_PHASE, phase_name(p), 13);
+		fprintf(fp, " %8lu %8lu %8lu %8lu %8lu\n", pt->n, pt->failed,
+		    pt->partial, pt->inbound, pt->outbound);
 	}
 	for (int p = 0; p < PHASE__COUNT; p++) {
 		const struct phase_tally *pt = &sm->ph[p];
 
 		if (pt->n == 0)
 			continue;
-		fprintf(fp, "\n  %s: %lu session%s\n", phase_name(p), pt->n,
-		    pt->n == 1 ? "" : "s");
+		fputs("\n  ", fp);
+		report_painted(fp, t, PAINT_PHASE, phase_name(p), 0);
+		fprintf(fp, ": %lu session%s\n", pt->n, pt->n == 1 ? "" : "s");
 		print_causes(fp, pt, rep->codes);
-		print_top(fp, p == PHASE_POSTQUEUE ? "clients" : "clients (outbound: "
-		    "servers)", &pt->clients, false);
+		print_top(fp, "clients", &pt->clients, false);
+		print_top(fp, "servers (outbound)", &pt->servers, false);
 	}
 traffic:
 	report_tally_traffic(fp, &sm->fig, rep->top ? rep->top : 10);
+}
+
+static void
+summary_finish(struct reporter *rep, const struct run_info *ri)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (mem == NULL) {	/* no memory: as it comes, uncut */
+		summary_write((struct summary *)rep, rep->out, ri);
+		return;
+	}
+	summary_write((struct summary *)rep, mem, ri);
+	fclose(mem);
+	term_fit(rep->out, text, len, rep->term ? rep->term->width :
+	    TERM_WIDTH_DEFAULT);
+	free(text);
 }
 
 static void
@@ -419,6 +497,7 @@ summary_free(struct reporter *rep)
 		tally_free(&sm->ph[p].causes);
 		tally_free(&sm->ph[p].replies);
 		tally_free(&sm->ph[p].clients);
+		tally_free(&sm->ph[p].servers);
 	}
 	free(sm);
 }

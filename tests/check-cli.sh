@@ -44,6 +44,47 @@ while read -r opt; do
 done <"$tmp/opts"
 [ -s "$tmp/opts" ] && ok
 
+# Usage errors: one line naming the problem, then "Try ... --help", 64.
+expect_rc 64 "misspelt --cause" "$bin" --cause unkown-user "$log"
+[ "$(wc -l <"$tmp/err")" -eq 2 ] && grep -q "did you mean 'unknown-user'" "$tmp/err" &&
+	[ "$(tail -1 "$tmp/err")" = "Try 'smtplog-analyze --help'." ] && ok ||
+	bad "--cause unkown-user: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] && ok || bad "a usage error printed a report"
+expect_rc 64 "--until before --since" "$bin" --since yesterday --until -2d "$log"
+grep -q "not after '--since'" "$tmp/err" && ok || bad "--until before --since: $(cat "$tmp/err")"
+expect_rc 64 "misspelt --mta" "$bin" --mta postfx "$log"
+grep -q "did you mean 'postfix'" "$tmp/err" && ok || bad "--mta postfx: $(cat "$tmp/err")"
+for o in "--format jsno" "--phase rpct" "--status faild" "--color allways" "--sesions"; do
+	# shellcheck disable=SC2086
+	expect_rc 64 "$o" "$bin" $o "$log"
+	grep -q "did you mean" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 2 ] && ok ||
+		bad "$o: $(cat "$tmp/err")"
+done
+
+# A run whose every input failed prints the errors and no summary.
+expect_rc 2 "only input missing" "$bin" "$tmp/no-such.log"
+[ ! -s "$tmp/out" ] && ok || bad "a summary of nothing beside the error: $(head -3 "$tmp/out")"
+grep -q "cannot open '$tmp/no-such.log'" "$tmp/err" && ok || bad "missing input not named: $(cat "$tmp/err")"
+
+# The summary fits 80 columns (log text cut with "..."), whatever COLUMNS
+# says, unless standard output is a terminal: then COLUMNS, and colour
+# unless NO_COLOR or --color=never.
+cols() { tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'; }
+for f in "$log" "$root"/samples/exim/pid/mainlog "$root"/samples/kerio/*.log "$root"/samples/exchange/*.LOG; do
+	w=$(COLUMNS=200 "$bin" --year 2026 "$f" 2>/dev/null | cols)
+	[ "$w" -le 80 ] && ok || bad "summary of $f is $w columns wide"
+done
+if command -v script >/dev/null; then
+	tty() { script -qec "$*" /dev/null </dev/null; }
+	w=$(COLUMNS=120 tty "$bin" --year 2026 "$log" | cols)
+	[ "$w" -gt 80 ] && [ "$w" -le 120 ] && ok || bad "COLUMNS=120 on a terminal: $w columns"
+	tty "$bin" --year 2026 "$log" | grep -q $'\x1b\[' && ok || bad "no colour on a terminal"
+	NO_COLOR=1 tty "$bin" --year 2026 "$log" | grep -q $'\x1b\[' && bad "colour despite NO_COLOR" || ok
+	tty "$bin" --year 2026 --color=never "$log" | grep -q $'\x1b\[' && bad "colour despite --color=never" || ok
+	NO_COLOR=1 tty "$bin" --year 2026 --color=always "$log" | grep -q $'\x1b\[' && ok || bad "--color=always lost to NO_COLOR"
+fi
+"$bin" --year 2026 "$log" | grep -q $'\x1b' && bad "colour into a pipe" || ok
+
 # A directory, a missing file and a truncated gzip are reported by name;
 # the good file beside them is still read; the exit status is 2.
 head -c 2000 "$root/tests/golden/gzip/input.log.gz" >"$tmp/cut.log.gz"
