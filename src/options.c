@@ -444,6 +444,11 @@ options_parse(int argc, char **argv, struct options *o)
 			options_usage_error();
 		ok = true;
 	}
+	if (o->worst > 0 && o->format != FORMAT_HTML) {
+		/* the transcripts go into the page; elsewhere there is --id */
+		diag_error("option '--worst' needs '--format html'");
+		options_usage_error();
+	}
 }
 
 

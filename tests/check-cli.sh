@@ -31,6 +31,8 @@ expect_rc 0 "-V" "$bin" -V
 expect_rc 64 "unknown option" "$bin" --no-such-option
 expect_rc 64 "bad --format" "$bin" --format xml "$log"
 grep -q "unknown format 'xml'" "$tmp/err" && ok || bad "bad --format: $(cat "$tmp/err")"
+expect_rc 64 "--worst without --format html" "$bin" --worst 3 "$log"
+grep -q "'--worst' needs '--format html'" "$tmp/err" && ok || bad "--worst: $(cat "$tmp/err")"
 expect_rc 64 "bad --year" "$bin" --year 19 "$log"
 expect_rc 64 "unknown --mta" "$bin" --mta nosuch "$log"
 
