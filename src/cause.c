@@ -158,17 +158,77 @@ cause_find(const struct pattern_db *db, enum phase phase, const char *s)
 	return NULL;
 }
 
+/*
+ * The cause of a failure text is remembered: session after session fails
+ * with the same reply ("550 5.1.1 ... User unknown"), and finding its rule
+ * runs one regex per rule until one matches. The memo is a fixed table
+ * indexed by a hash of the phase and the text, one text per slot (a new
+ * one takes the slot over), so it never grows with the log. Longer texts
+ * than a slot holds are looked up every time.
+ */
+#define CAUSE_MEMO_SLOTS 1024
+#define CAUSE_MEMO_KEY 238
+
+struct cause_memo {
+	uint64_t hash;
+	const struct cause_rule *rule;	/* NULL: no rule matched */
+	uint16_t len;	/* of key; 0: an empty slot */
+	char key[CAUSE_MEMO_KEY];	/* phase + 1, "REPLY ENHANCED TEXT" */
+};
+
+void
+cause_memo_init(struct pattern_db *db)
+{
+	db->memo = xcalloc(CAUSE_MEMO_SLOTS, sizeof(*db->memo));
+}
+
+/* Append v (and a space when more follows and v is not empty). */
+static size_t
+put_part(char *s, size_t n, size_t cap, const char *v, bool space)
+{
+	size_t l;
+
+	if (v == NULL || *v == '\0')
+		return n;
+	l = strlen(v);
+	if (l > cap - n)
+		l = cap - n;
+	memcpy(s + n, v, l);
+	n += l;
+	if (space && n < cap)
+		s[n++] = ' ';
+	return n;
+}
+
 const char *
 pattern_db_cause(const struct pattern_db *db, enum phase phase,
     const char *reply, const char *enhanced, const char *text)
 {
-	char s[1024];
+	/* the phase, then the text the rules read (1023 bytes at most) */
+	char k[1 + 1024];
+	struct cause_memo *e = NULL;
 	const struct cause_rule *r;
+	uint64_t h = 0;
+	size_t n;
 
-	snprintf(s, sizeof(s), "%s%s%s%s%s", reply ? reply : "",
-	    reply && *reply ? " " : "", enhanced ? enhanced : "",
-	    enhanced && *enhanced ? " " : "", text ? text : "");
-	r = cause_find(db, phase, s);
+	k[0] = (char)(phase + 1);
+	n = put_part(k, 1, 1 + 1023, reply, true);
+	n = put_part(k, n, 1 + 1023, enhanced, true);
+	n = put_part(k, n, 1 + 1023, text, false);
+	k[n] = '\0';
+	if (db->memo && n <= CAUSE_MEMO_KEY) {
+		h = hash_bytes(k, n);
+		e = &db->memo[h & (CAUSE_MEMO_SLOTS - 1)];
+		if (e->len == n && e->hash == h && memcmp(e->key, k, n) == 0)
+			return e->rule ? e->rule->cause : NULL;
+	}
+	r = cause_find(db, phase, k + 1);
+	if (e) {
+		e->hash = h;
+		e->rule = r;
+		e->len = (uint16_t)n;
+		memcpy(e->key, k, n);
+	}
 	return r ? r->cause : NULL;
 }
 
@@ -246,6 +306,8 @@ cause_rules_free(struct pattern_db *db)
 		free(r->samples);
 	}
 	free(db->causes);
+	free(db->memo);
+	db->memo = NULL;
 	db->causes = NULL;
 	db->ncauses = 0;
 }

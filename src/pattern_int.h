@@ -138,6 +138,8 @@ struct cause_rule {
 	size_t yline, ycol;
 };
 
+struct cause_memo;
+
 struct pattern_db {
 	struct pattern_set **sets;
 	size_t nsets, capsets;
@@ -146,6 +148,7 @@ struct pattern_db {
 	size_t nfront;	/* causes[0..nfront): extending files' rules */
 	char **notes;	/* what extended or replaced what */
 	size_t nnotes;
+	struct cause_memo *memo;	/* cause.c: causes of recent texts */
 };
 
 /*
@@ -198,6 +201,8 @@ void pattern_db_note(struct pattern_db *, const char *fmt, ...)
  * rule for phase matching s, or NULL. */
 void cause_load(struct yamldoc *, struct pattern_db *, yaml_node_t *n);
 void cause_rules_free(struct pattern_db *);
+/* Give db the (bounded) memo of the causes of recent failure texts. */
+void cause_memo_init(struct pattern_db *);
 const struct cause_rule *cause_find(const struct pattern_db *,
     enum phase phase, const char *s);
 /* Refuse, at each pattern's place, a cause it sets or maps to that no

@@ -905,6 +905,7 @@ pattern_db_load(const char *const *dirs, size_t ndirs)
 	}
 	for (size_t i = 0; i < db->nsets; i++)
 		pattern_set_index(db->sets[i]);
+	cause_memo_init(db);
 	return db;
 }
 
