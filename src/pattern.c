@@ -164,6 +164,10 @@ pattern_set_match(const struct pattern_set *s, struct strview line,
 
 		if (p->fallback != fallback)
 			continue;
+		if (p->head && head_read(p->head, line.p, line.len, m, &off)) {
+			px = p;
+			break;
+		}
 		rc = run(p, line.p, line.len);
 
 		if (rc > 0) {

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "head.h"
 #include "pattern.h"
 #include "yamldoc.h"
 
@@ -62,6 +63,7 @@ struct pattern {
 	size_t nmaps[F__COUNT];
 	char lit[LIT_MAX];
 	size_t litlen;
+	struct head *head;	/* a prefix read without its regex (head.h) */
 	char **forv;
 	size_t nfor;
 	struct keyalt alt[KEY_ALTS_MAX];

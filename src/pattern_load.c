@@ -395,6 +395,89 @@ map_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 }
 
 static void
+head_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct head *h = arg;
+	const char *v = yamldoc_scalar(vn);
+
+	(void)kn;
+	if (strcmp(k, "program") == 0) {
+		if (v == NULL || *v == '\0' || strpbrk(v, "/[ \t\n\v\f\r")) {
+			yamldoc_err(l, vn, "head: program must be a word "
+			    "without '/', '[' or spaces");
+			return;
+		}
+		h->program = xstrdup(v);
+		h->program_len = strlen(v);
+	} else if (strcmp(k, "severities") == 0) {
+		h->severities = yamldoc_strings(l, vn, &h->nseverities,
+		    "severities");
+	}
+}
+
+/*
+ * head: {program: postfix, severities: [warning, ...]}: the prefix's regex
+ * reads a syslog head (head.h); head_check() holds it to the samples.
+ */
+static void
+load_head(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
+{
+	static const char *const keys[] = {"program", "severities", NULL};
+
+	p->head = xcalloc(1, sizeof(*p->head));
+	yamldoc_walk(l, n, keys, "head", head_pair, p->head);
+	if (p->head->program == NULL)
+		yamldoc_err(l, n, "head needs a 'program'");
+}
+
+/*
+ * A head must read every sample it reads at all exactly as the regex
+ * does (the same fields, the message at the same place), and read some.
+ */
+static void
+head_check(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
+{
+	size_t nread = 0;
+
+	for (size_t i = 0; i < p->nsamples; i++) {
+		const char *line = p->samples[i].line;
+		size_t len = strlen(line), off = 0;
+		struct match m;
+		PCRE2_SIZE *ov;
+		bool same;
+
+		memset(&m, 0, sizeof(m));
+		if (!head_read(p->head, line, len, &m, &off))
+			continue;
+		nread++;
+		same = pattern_exec(p->re, p->jit, line, len) > 0;
+		ov = pattern_ovector();
+		same = same && ov[1] == off;
+		for (int f = 0; same && f < F__COUNT; f++) {
+			const char *v = NULL;
+			size_t vl = 0;
+
+			for (unsigned j = 0; j < p->ngroups[f]; j++) {
+				int g = p->groups[f][j];
+
+				if (ov[2 * g] != PCRE2_UNSET) {
+					v = line + ov[2 * g];
+					vl = ov[2 * g + 1] - ov[2 * g];
+					break;
+				}
+			}
+			same = v == m.f[f].p && vl == m.f[f].len;
+		}
+		if (!same)
+			yamldoc_err(l, n, "head reads sample %zu otherwise "
+			    "than the regex: '%s'", i + 1, line);
+	}
+	if (nread == 0)
+		yamldoc_err(l, n, "head reads none of the samples");
+}
+
+static void
 pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
 {
@@ -464,6 +547,8 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		if (p->reaches == PHASE_NONE)
 			yamldoc_err(l, vn, "reaches: unknown phase '%s'",
 			    ph ? ph : "");
+	} else if (strcmp(k, "head") == 0) {
+		load_head(l, vn, p);
 	} else if (strcmp(k, "set") == 0) {
 		yamldoc_walk(l, vn, NULL, "set", set_pair, p);
 	} else if (strcmp(k, "map") == 0) {
@@ -480,7 +565,7 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 	    "closes", "needs_quit", "trails", "reaches", "set", "map", "regex",
 	    "samples", NULL};
 	static const char *const xkeys[] = {"name", "description", "regex",
-	    "fallback", "samples", NULL};
+	    "fallback", "head", "samples", NULL};
 	struct pat_ctx c = {.p = p, .node = n, .is_prefix = is_prefix};
 	unsigned before = l->errors;
 	const char *name = yamldoc_get(l, n, "name", NULL);
@@ -528,6 +613,8 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 		yamldoc_err(l, c.samples_node,
 		    "no samples: every pattern carries "
 		    "real lines");
+	if (p->head && p->re && p->nsamples)
+		head_check(l, n, p);
 	l->subject = NULL;
 	return l->errors == before;
 }

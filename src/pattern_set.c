@@ -29,6 +29,13 @@ free_pattern(struct pattern *p)
 	free(p->forv);
 	free(p->label);
 	free(p->lparts);
+	if (p->head) {
+		free(p->head->program);
+		for (size_t i = 0; i < p->head->nseverities; i++)
+			free(p->head->severities[i]);
+		free(p->head->severities);
+		free(p->head);
+	}
 	for (size_t i = 0; i < p->nsamples; i++) {
 		free(p->samples[i].line);
 		free(p->samples[i].log_type);

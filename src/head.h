@@ -1,0 +1,44 @@
+/*
+ * head - a syslog line head read without a regex.
+ *
+ * Every line of a syslog file starts with the same few fields, and a
+ * prefix regex that reads them with alternatives and named groups was the
+ * single most expensive piece of code per line. A prefix in a pattern file
+ * may say that its regex reads a syslog head of this shape:
+ *
+ *	STAMP +HOST +PROGRAM/DAEMON[PID]: [SEVERITY: ]
+ *
+ * with STAMP an RFC 3164 stamp ("Nov 23 09:13:46", "Nov  3 ...", an
+ * optional fraction) or an RFC 3339 one ("2026-11-23T09:13:46.123+01:00",
+ * a space for the T, Z or +hh[:]mm optional), PROGRAM starting with the
+ * prefix's "program" text, DAEMON the last '/' component of the tag, and
+ * SEVERITY one of the prefix's "severities". Then head_read() reads such a
+ * line; the regex stays the definition: it reads every line head_read()
+ * declines, and the loader refuses a head that reads any of the prefix's
+ * samples otherwise than the regex does (tests compare them on every line
+ * of the sample logs too).
+ */
+#ifndef SLA_HEAD_H
+#define SLA_HEAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pattern.h"
+
+struct head {
+	char *program;	/* the tag starts with this */
+	size_t program_len;
+	char **severities;
+	size_t nseverities;
+};
+
+/*
+ * Read the head of s[0..n). True with the fields ts, host, program, daemon,
+ * pid and (when present) severity set in m and *off at the message; false,
+ * and m unchanged, when the line is not in the shape.
+ */
+bool head_read(const struct head *, const char *s, size_t n,
+    struct match *m, size_t *off);
+
+#endif
