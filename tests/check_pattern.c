@@ -908,6 +908,132 @@ START_TEST(override_set)
 END_TEST
 
 /*
+ * A prefix's head (head.h) must read every line as its regex does: the
+ * shipped postfix.yaml, once as shipped and once with its 'head:' line
+ * removed, on every line of the Postfix sample logs and on made-up heads
+ * at the edges of the shape (which the head may decline: then the regex
+ * reads them, and the results must still agree).
+ */
+static const char *const edge_heads[] = {
+	"Nov  3 09:13:46 mx postfix/smtpd[7980]: connect from a[1.2.3.4]",
+	"Nov 3 09:13:46 mx postfix/smtpd[7980]: connect from a[1.2.3.4]",
+	"Nov 23 09:13:46.123 mx postfix/smtpd[7980]: warning: x",
+	"Nov 23 09:13:46.x mx postfix/smtpd[7980]: warning: x",
+	"Nov 23 09:13:46  mx   postfix/smtpd[7980]: error: x",
+	"Nov 23 09:13:46\tmx postfix/smtpd[7980]: x",
+	"Nov 23 09:13:46 mx\tpostfix/smtpd[7980]: x",
+	"Nov 23 09:13:46 mx postfix//smtpd[7980]: x",
+	"Nov 23 09:13:46 mx postfix/smtpd/[7980]: x",
+	"Nov 23 09:13:46 mx postfix/[7980]: x",
+	"Nov 23 09:13:46 mx postfix[7980]: x",
+	"Nov 23 09:13:46 mx postfixer/a/b/smtpd[7980]: fatal: x",
+	"Nov 23 09:13:46 mx postfix/smtpd[]: x",
+	"Nov 23 09:13:46 mx postfix/smtpd[12]:x",
+	"Nov 23 09:13:46 mx postfix/smtpd[12]: warning:x",
+	"Nov 23 09:13:46 mx postfix/sm tpd[12]: x",
+	"Nov 23 09:13:46 mx notpostfix/smtpd[12]: x",
+	"nov 23 09:13:46 mx postfix/smtpd[12]: x",
+	"2026-11-23T09:13:46Z mx postfix/smtpd[1]: x",
+	"2026-11-23 09:13:46 mx postfix/smtpd[1]: x",
+	"2026-11-23T09:13:46.5+01:00 mx postfix/smtpd[1]: panic: x",
+	"2026-11-23T09:13:46-0130 mx postfix/smtpd[1]: x",
+	"2026-11-23T09:13:46+01:0 mx postfix/smtpd[1]: x",
+	"2026-11-23T09:13:46+01 mx postfix/smtpd[1]: x",
+	"2026-11-23X09:13:46 mx postfix/smtpd[1]: x",
+	"2026-11-23T09:13:46",
+	"Nov 23 09:13:46 mx",
+	"Nov 23 09:13:46 mx postfix/smtpd[7980]: ",
+	"",
+};
+
+static void
+assert_same_match(const struct pattern_set *a, const struct pattern_set *b,
+    const char *s, size_t n, const char *where)
+{
+	struct strview line = {s, n};
+	struct match ma, mb;
+	bool ra = pattern_set_match(a, line, false, &ma);
+	bool rb = pattern_set_match(b, line, false, &mb);
+
+	ck_assert_msg(ra == rb, "%s: head %d, regex %d: '%.*s'", where, ra,
+	    rb, (int)n, s);
+	if (!ra)
+		return;
+	ck_assert_msg(ma.pat == NULL ? mb.pat == NULL : mb.pat != NULL &&
+	    strcmp(pattern_name(ma.pat), pattern_name(mb.pat)) == 0,
+	    "%s: patterns differ: '%.*s'", where, (int)n, s);
+	for (int f = 0; f < F__COUNT; f++) {
+		struct strview x = ma.f[f], y = mb.f[f];
+		/* a view of the line must be the same view; a constant from
+		   the pattern file (set:, map:) the same text */
+		bool in_line = (x.p >= s && x.p <= s + n) ||
+		    (y.p >= s && y.p <= s + n);
+		bool same = in_line ? x.p == y.p && x.len == y.len :
+		    (x.p == NULL) == (y.p == NULL) && x.len == y.len &&
+		    (x.p == NULL || memcmp(x.p, y.p, x.len) == 0);
+
+		ck_assert_msg(same, "%s: field %s differs: '%.*s'", where,
+		    field_name((enum field)f), (int)n, s);
+	}
+}
+
+START_TEST(head_as_regex)
+{
+	const char *dirs[] = {shipped_dir()};
+	const char *odirs[] = {shipped_dir(), tmpdir};
+	const char *logs[] = {SRCDIR "/samples/postfix/mail.log",
+	    SRCDIR "/samples/postfix/remote.log"};
+	struct pattern_db *plain;
+	char path[512], *text, *cut, *line;
+	FILE *f;
+	long size;
+	size_t nlines = 0;
+
+	/* postfix.yaml without its head: line, as an override */
+	snprintf(path, sizeof(path), "%s/postfix.yaml", shipped_dir());
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)size + 1);
+	ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	cut = strstr(text, "\n    head: ");
+	ck_assert_msg(cut != NULL, "postfix.yaml has no head: any more");
+	memmove(cut + 1, strchr(cut + 1, '\n') + 1,
+	    strlen(strchr(cut + 1, '\n') + 1) + 1);
+	write_file(tmpdir, "postfix.yaml", text);
+	free(text);
+	tdb = pattern_db_load(dirs, 1);
+	plain = pattern_db_load(odirs, 2);
+	ck_assert_ptr_nonnull(tdb);
+	ck_assert_ptr_nonnull(plain);
+	for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
+		char buf[8192];
+
+		f = fopen(logs[i], "r");
+		ck_assert_ptr_nonnull(f);
+		while ((line = fgets(buf, sizeof(buf), f)) != NULL) {
+			size_t n = strcspn(line, "\n");
+
+			assert_same_match(pattern_db_find(tdb, "postfix"),
+			    pattern_db_find(plain, "postfix"), line, n,
+			    logs[i]);
+			nlines++;
+		}
+		fclose(f);
+	}
+	ck_assert_uint_gt(nlines, 1000);
+	for (size_t i = 0; i < ARRAY_SIZE(edge_heads); i++)
+		assert_same_match(pattern_db_find(tdb, "postfix"),
+		    pattern_db_find(plain, "postfix"), edge_heads[i],
+		    strlen(edge_heads[i]), "edge");
+	pattern_db_free(plain);
+}
+END_TEST
+
+/*
  * Two databases at once (a test harness, a library user): freeing one, or
  * failing to load another, must leave the first working.
  */
@@ -986,6 +1112,7 @@ pattern_suite(void)
 	tc = tcase_create("override");
 	tcase_add_checked_fixture(tc, make_dir, remove_dir);
 	tcase_add_test(tc, override_set);
+	tcase_add_test(tc, head_as_regex);
 	suite_add_tcase(s, tc);
 
 	/*
