@@ -31,10 +31,12 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 
 	(void)kn;
 	if (strcmp(k, "cause") == 0) {
-		if (v == NULL)
+		if (v == NULL) {
 			yamldoc_err(l, vn, "cause must be a name");
-		else
+		} else {
+			free(r->cause);	/* a duplicate key, reported */
 			r->cause = xstrdup(v);
+		}
 	} else if (strcmp(k, "regex") == 0) {
 		*rx = v;
 		*rxn = vn;
@@ -96,6 +98,19 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	}
 }
 
+/* What a rule holds (not the rule itself). */
+static void
+rule_release(struct cause_rule *r)
+{
+	free(r->cause);
+	free(r->file);
+	pcre2_code_free(r->re);
+	for (size_t j = 0; j < r->nsamples; j++)
+		free(r->samples[j].text);
+	free(r->samples);
+	memset(r, 0, sizeof(*r));
+}
+
 void
 cause_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
 {
@@ -119,11 +134,14 @@ cause_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
 		yamldoc_walk(l, cn, keys, "cause", cause_pair, a);
 		if (r.cause == NULL || rx == NULL) {
 			yamldoc_err(l, cn, "a cause needs 'cause' and 'regex'");
+			rule_release(&r);
 			continue;
 		}
 		r.re = pattern_compile(l, rxn, rx, PCRE2_CASELESS, &r.jit);
-		if (r.re == NULL)
+		if (r.re == NULL) {
+			rule_release(&r);	/* refused: reported */
 			continue;
+		}
 		r.file = xstrdup(l->file);
 		if (r.nsamples == 0)
 			yamldoc_err(l, cn, "cause '%s' has no samples",
@@ -294,17 +312,8 @@ cause_check_patterns(struct yamldoc *l, const struct pattern_db *db,
 void
 cause_rules_free(struct pattern_db *db)
 {
-	for (size_t i = 0; i < db->ncauses; i++) {
-		struct cause_rule *r = &db->causes[i];
-
-		free(r->cause);
-		free(r->file);
-		pcre2_code_free(r->re);
-		for (size_t j = 0; j < r->nsamples; j++) {
-			free(r->samples[j].text);
-		}
-		free(r->samples);
-	}
+	for (size_t i = 0; i < db->ncauses; i++)
+		rule_release(&db->causes[i]);
 	free(db->causes);
 	free(db->memo);
 	db->memo = NULL;

@@ -151,10 +151,13 @@ build_key(struct correlator *c, const struct match *m, const enum field *kf,
 	buf_reset(&c->key);
 	buf_add(&c->key, pattern_set_mta(m->set),
 	    strlen(pattern_set_mta(m->set)));
+	/* up to a NUL a field may hold: the key is stored and removed as
+	 * the C string it is, so it must be looked up as one */
 	for (size_t i = 0; i < nk; i++) {
 		buf_addc(&c->key, '\x1f');
 		if (m->f[kf[i]].p)
-			buf_add(&c->key, m->f[kf[i]].p, m->f[kf[i]].len);
+			buf_add(&c->key, m->f[kf[i]].p,
+			    strnlen(m->f[kf[i]].p, m->f[kf[i]].len));
 	}
 	return c->key.s;
 }
@@ -172,6 +175,14 @@ make_label(struct arena *a, const struct match *m, const enum field *kf,
 	return out;
 }
 
+struct omitted *
+corr_omitted(struct session *s)
+{
+	if (s->omitted == NULL)
+		s->omitted = xcalloc(1, sizeof(*s->omitted));
+	return s->omitted;
+}
+
 static void
 add_line(struct correlator *c, struct arena *a, struct lineref **v,
     size_t *n, size_t *cap, uint32_t file, uint32_t line, struct strview text,
@@ -185,6 +196,19 @@ add_line(struct correlator *c, struct arena *a, struct lineref **v,
 	l->line = line;
 	l->ev = ev;
 	l->text = c->o.keep_text ? corr_dup(a, text) : NULL;
+}
+
+/* A line of s, unless it has SESSION_MAX_LINES already. */
+static void
+session_line(struct correlator *c, struct session *s, uint32_t file,
+    uint32_t line, struct strview text, enum event ev)
+{
+	if (s->nlines >= SESSION_MAX_LINES) {
+		corr_omitted(s)->lines++;
+		return;
+	}
+	add_line(c, &s->arena, &s->lines, &s->nlines, &s->caplines, file,
+	    line, text, ev);
 }
 
 /* --- sessions ---------------------------------------------------------- */
@@ -205,6 +229,10 @@ session_free(struct correlator *c, struct session *s)
 	free(s->msgs);
 	free(s->fails);
 	free(s->rcpts);
+	if (s->omitted)
+		arena_free(&s->omitted->arena);
+	free(s->omitted);
+	strmap_free(s->rcpt_idx);
 	free(s->lines);
 	free(s->conv);
 	arena_free(&s->arena);
@@ -667,8 +695,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 			s = outbound_session(c, m, q, ev, ts);
 			corr_harvest(s, m);
 			note_time(s, ts);
-			add_line(c, &s->arena, &s->lines, &s->nlines,
-			    &s->caplines, file, line, text, ev);
+			session_line(c, s, file, line, text, ev);
 			touch(c, s);
 		}
 		add_line(c, &msg->arena, &msg->lines, &msg->nlines,
@@ -728,8 +755,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 			s = session_new(c, m, key, DIR_INBOUND);
 	}
 	note_time(s, ts);
-	add_line(c, &s->arena, &s->lines, &s->nlines, &s->caplines, file, line,
-	    text, ev);
+	session_line(c, s, file, line, text, ev);
 	touch(c, s);
 	corr_apply_session(c, s, m, file, line, text);
 	if (q.p && s->dir == DIR_INBOUND) {

@@ -12,7 +12,14 @@
  *
  * Memory holds only live sessions and queued messages. Past
  * correlate_opts.max_open of either, the oldest is handed on as it stands
- * (a session as incomplete), never dropped.
+ * (a session as incomplete), never dropped. A session keeps at most
+ * SESSION_MAX_LINES line references, SESSION_MAX_CONV commands and
+ * replies, SESSION_MAX_RCPTS refused recipients and SESSION_MAX_FAILS
+ * failures (the first ones, and always the latest failure): past them it
+ * counts what it left out in its struct omitted, which the figures add
+ * in and the transcript names, so that one connection that tries 200,000
+ * recipients costs what one that tries 2,000 does, and gets the same
+ * verdict.
  *
  * Every session is classified (classify.h) before emit() sees it, and
  * freed when emit() returns.
@@ -27,6 +34,11 @@
 #include "pattern.h"
 #include "session.h"
 #include "timestamp.h"
+
+#define SESSION_MAX_LINES 2000
+#define SESSION_MAX_CONV 2000
+#define SESSION_MAX_RCPTS 1000
+#define SESSION_MAX_FAILS 1000
 
 struct correlate_opts {
 	bool keep_text;	/* keep each line's text (for transcripts) */

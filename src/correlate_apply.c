@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,6 +74,27 @@ corr_kind_of(const struct match *m, enum phase ph, struct strview reply)
 }
 
 /*
+ * A refused recipient of s: past SESSION_MAX_RCPTS a new one is counted
+ * and not kept, NULL (its failure line still counts).
+ */
+static struct rcpt *
+session_rcpt(struct session *s, struct strview addr)
+{
+	if (s->nrcpts >= SESSION_MAX_RCPTS) {
+		size_t len = addr.p ? strnlen(addr.p, addr.len) : 0;
+		void *at = s->rcpt_idx && addr.p ?
+		    strmap_get(s->rcpt_idx, addr.p, len) : NULL;
+
+		if (at)
+			return &s->rcpts[(uintptr_t)at - 1];
+		corr_omitted(s)->rcpts++;
+		return NULL;
+	}
+	return rcpt_get(&s->arena, &s->rcpts, &s->nrcpts, &s->caprcpts,
+	    &s->rcpt_idx, addr);
+}
+
+/*
  * Record a failure. A reply seen in a transcript and the reject line for
  * the same command describe one failure: the second merges into the first
  * (filling what it lacked) instead of counting twice.
@@ -82,7 +104,7 @@ add_failure(struct correlator *c, struct session *s, const struct match *m,
     enum phase ph, enum kind k, struct strview reply, struct strview enh,
     struct strview text, unsigned last_cmd_seq)
 {
-	struct arena *a = &s->arena;
+	struct arena *a;
 	struct failure *f = NULL;
 
 	if (s->nfails) {
@@ -94,7 +116,20 @@ add_failure(struct correlator *c, struct session *s, const struct match *m,
 		    (!l->reply || !reply.p || sv_eq(reply, l->reply)))
 			f = l;
 	}
-	if (f == NULL) {
+	if (f == NULL && s->nfails >= SESSION_MAX_FAILS) {
+		/* full: the latest failure takes the last slot, the one it
+		 * held is counted (correlate.h) */
+		struct omitted *o = corr_omitted(s);
+
+		f = &s->fails[s->nfails - 1];
+		if (!f->explains)
+			o->fails[f->phase + 1][f->kind]++;
+		arena_free(&o->arena);
+		memset(f, 0, sizeof(*f));
+		f->phase = ph;
+		f->kind = k;
+		f->seq = ++c->seq;
+	} else if (f == NULL) {
 		grow_array((void **)&s->fails, &s->capfails, s->nfails + 1,
 		    sizeof(*s->fails));
 		f = &s->fails[s->nfails++];
@@ -105,6 +140,8 @@ add_failure(struct correlator *c, struct session *s, const struct match *m,
 	} else if (m && m->pat) {
 		f->kind = k;	/* a pattern knows better than a bare reply */
 	}
+	a = s->nfails >= SESSION_MAX_FAILS && s->omitted ?
+	    &s->omitted->arena : &s->arena;
 	if (!f->reply)
 		f->reply = corr_dup(a, reply);
 	if (!f->enhanced)
@@ -188,6 +225,14 @@ add_conv(struct session *s, bool reply, struct strview text, uint32_t file,
 {
 	struct conv *cv;
 
+	if (s->nconv >= SESSION_MAX_CONV) {
+		/* full: the caller fills a scratch entry, not kept */
+		static struct conv scratch;
+
+		corr_omitted(s)->conv++;
+		memset(&scratch, 0, sizeof(scratch));
+		return &scratch;
+	}
 	grow_array((void **)&s->conv, &s->capconv, s->nconv + 1,
 	    sizeof(*s->conv));
 	cv = &s->conv[s->nconv++];
@@ -345,9 +390,10 @@ corr_apply_session(struct correlator *c, struct session *s,
 			s->fails[s->nfails - 1].phase_guessed = true;
 		if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
 		    s->dir == DIR_INBOUND) {
-			struct rcpt *r = rcpt_get(a, &s->rcpts, &s->nrcpts,
-			    &s->caprcpts, m->f[F_RECIPIENT]);
+			struct rcpt *r = session_rcpt(s, m->f[F_RECIPIENT]);
 
+			if (r == NULL)
+				break;	/* past the cap: counted */
 			r->status = k == KIND_TEMPFAIL ? RS_TEMPFAIL :
 			    RS_REJECTED;
 			r->phase = PHASE_RCPT;

@@ -88,9 +88,12 @@ void msg_free_entry(void *val, void *arg);
 /* List m among s's messages (once); take it off. */
 void msg_attach(struct session *s, struct message *m);
 void msg_detach(struct session *s, struct message *m);
-/* The recipient addr of the list *v, added when new. */
+/* s's struct omitted, allocated on first use. */
+struct omitted *corr_omitted(struct session *s);
+/* The recipient addr of the list *v, added when new; *idx indexes a
+ * long list (NULL until one is needed; strmap_free() it with the list). */
 struct rcpt *rcpt_get(struct arena *a, struct rcpt **v, size_t *n,
-    size_t *cap, struct strview addr);
+    size_t *cap, struct strmap **idx, struct strview addr);
 /* A content filter re-injected "from" as "to" (via: the session that
  * did, or NULL). */
 void msg_link_forward(struct correlator *c, struct message *from,

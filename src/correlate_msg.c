@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ msg_free(struct correlator *c, struct message *m)
 	if (c->o.message)
 		c->o.message(m, c->o.arg);
 	free(m->rcpts);
+	strmap_free(m->rcpt_idx);
 	free(m->lines);
 	arena_free(&m->arena);
 	free(m);
@@ -68,20 +70,27 @@ msg_retire(struct correlator *c, struct message *m)
 		msg_free(c, m);
 }
 
+/*
+ * The host and queue ID are used up to a NUL they may hold (a damaged or
+ * hostile log): they are kept as C strings, and msg_retire() finds the
+ * entry again by them. A lookup by all the bytes once missed the entry
+ * that the retire removed, and a freed message stayed on the queue list.
+ */
 struct message *
 msg_get(struct correlator *c, struct strview host, struct strview q,
     bool create)
 {
-	const char *k = msg_key(c, host.p, host.p ? host.len : 0, q.p, q.len);
+	size_t hl = host.p ? strnlen(host.p, host.len) : 0;
+	size_t ql = q.p ? strnlen(q.p, q.len) : 0;
+	const char *k = msg_key(c, host.p, hl, q.p ? q.p : "", ql);
 	struct msgentry *e = strmap_get(c->msgs, k, c->key.len);
 	struct message *m;
 
 	if (e || !create)
 		return e ? e->m : NULL;
 	m = xcalloc(1, sizeof(*m));
-	m->host = arena_strndup(&m->arena, host.p ? host.p : "",
-	    host.p ? host.len : 0);
-	m->queue = arena_strndup(&m->arena, q.p, q.len);
+	m->host = arena_strndup(&m->arena, host.p ? host.p : "", hl);
+	m->queue = arena_strndup(&m->arena, q.p ? q.p : "", ql);
 	m->seq = ++c->seq;
 	e = xcalloc(1, sizeof(*e));
 	e->m = m;
@@ -123,22 +132,55 @@ msg_detach(struct session *s, struct message *m)
 		}
 }
 
+/*
+ * Past this many recipients a list is indexed by address: a connection
+ * that tries 200,000 addresses (a dictionary attack on a server without
+ * an error limit) would otherwise compare each new one with all before.
+ */
+#define RCPT_INDEX_MIN 16
+
+static void
+rcpt_index(struct strmap *idx, const struct rcpt *v, size_t i)
+{
+	const char *a = v[i].address;
+
+	if (a && strmap_get(idx, a, strlen(a)) == NULL)
+		strmap_put(idx, a, strlen(a), (void *)(uintptr_t)(i + 1));
+}
+
 struct rcpt *
 rcpt_get(struct arena *a, struct rcpt **v, size_t *n, size_t *cap,
-    struct strview addr)
+    struct strmap **idx, struct strview addr)
 {
 	struct rcpt *r;
+	/* an address is kept as a C string: compared as one */
+	size_t len = addr.p ? strnlen(addr.p, addr.len) : 0;
 
-	for (size_t i = 0; i < *n; i++)
-		if (addr.p && (*v)[i].address && sv_eq((addr), (*v)[i].address))
-			return &(*v)[i];
+	if (addr.p && *idx) {
+		void *at = strmap_get(*idx, addr.p, len);
+
+		if (at)
+			return &(*v)[(uintptr_t)at - 1];
+	} else if (addr.p) {
+		for (size_t i = 0; i < *n; i++)
+			if ((*v)[i].address && strlen((*v)[i].address) == len &&
+			    memcmp((*v)[i].address, addr.p, len) == 0)
+				return &(*v)[i];
+	}
 	grow_array((void **)v, cap, *n + 1, sizeof(**v));
 	r = &(*v)[(*n)++];
 	memset(r, 0, sizeof(*r));
-	r->address = corr_dup(a, addr);
+	r->address = addr.p ? arena_strndup(a, addr.p, len) : NULL;
 	r->phase = PHASE_NONE;
 	r->remote_phase = PHASE_NONE;
 	r->delay = -1;
+	if (*idx) {
+		rcpt_index(*idx, *v, *n - 1);
+	} else if (*n > RCPT_INDEX_MIN) {
+		*idx = strmap_new();
+		for (size_t i = 0; i < *n; i++)
+			rcpt_index(*idx, *v, i);
+	}
 	return r;
 }
 
@@ -213,7 +255,7 @@ msg_apply(struct correlator *c, struct message *msg,
 			    m->f[F_REMOTE_STAGE].len);
 		/* the message's own view: one entry per recipient */
 		r = rcpt_get(a, &msg->rcpts, &msg->nrcpts, &msg->caprcpts,
-		    m->f[F_RECIPIENT]);
+		    &msg->rcpt_idx, m->f[F_RECIPIENT]);
 		r->status = rs;
 		r->phase = PHASE_POSTQUEUE;
 		r->remote_phase = rp;
@@ -241,7 +283,8 @@ msg_apply(struct correlator *c, struct message *msg,
 		if (out != NULL) {
 			/* the outbound session's view of the same attempt */
 			struct rcpt *o = rcpt_get(&out->arena, &out->rcpts,
-			    &out->nrcpts, &out->caprcpts, m->f[F_RECIPIENT]);
+			    &out->nrcpts, &out->caprcpts, &out->rcpt_idx,
+			    m->f[F_RECIPIENT]);
 			enum kind k = corr_kind_of(m, rp, m->f[F_REPLY]);
 
 			o->status = rs == RS_DELIVERED ? RS_DELIVERED :

@@ -245,6 +245,7 @@ expect_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		yamldoc_err(l, vn, "expect: '%s' must be a string", k);
 		return;
 	}
+	free(s->expect[f]);	/* a duplicate key, reported by the walk */
 	s->expect[f] = xstrdup(v);
 }
 
@@ -258,15 +259,19 @@ sample_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	if (strcmp(k, "line") == 0) {
 		if (yamldoc_scalar(vn) == NULL)
 			yamldoc_err(l, vn, "sample line must be a string");
-		else
+		else {
+			free(s->line);
 			s->line = xstrdup(yamldoc_scalar(vn));
+		}
 	} else if (strcmp(k, "expect") == 0) {
 		yamldoc_walk(l, vn, NULL, "expect", expect_pair, s);
 	} else if (strcmp(k, "log-type") == 0) {
 		if (yamldoc_scalar(vn) == NULL)
 			yamldoc_err(l, vn, "sample log-type must be a string");
-		else
+		else {
+			free(s->log_type);
 			s->log_type = xstrdup(yamldoc_scalar(vn));
+		}
 	}
 	(void)keys;
 	(void)kn;
@@ -299,6 +304,11 @@ load_samples(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 			yamldoc_walk(l, sn, keys, "sample", sample_pair, s);
 			if (s->line == NULL) {
 				yamldoc_err(l, sn, "sample without 'line'");
+				/* the slot is reused: what it got is freed */
+				free(s->log_type);
+				for (int f = 0; f < F__COUNT; f++)
+					free(s->expect[f]);
+				memset(s, 0, sizeof(*s));
 				continue;
 			}
 		}

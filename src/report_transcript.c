@@ -123,6 +123,9 @@ transcript_session(struct reporter *rep, const struct session *s)
 	}
 	for (size_t i = 0; i < s->nrcpts; i++)
 		put_rcpt(fp, &s->rcpts[i]);
+	if (s->omitted && s->omitted->rcpts)
+		fprintf(fp, "  ... and %lu more recipients refused, not "
+		    "listed\n", s->omitted->rcpts);
 
 	fputs("lines:\n", fp);
 	nl = report_lines(s, &lines);
@@ -134,6 +137,9 @@ transcript_session(struct reporter *rep, const struct session *s)
 		fputc('\n', fp);
 	}
 	free(lines);
+	if (s->omitted && s->omitted->lines)
+		fprintf(fp, "  ... %lu more lines left out (a session keeps "
+		    "%d)\n", s->omitted->lines, SESSION_MAX_LINES);
 	if (s->nconv) {
 		struct seq_text st = {fp, rep->files, true};
 		char g[160];
@@ -153,6 +159,9 @@ transcript_session(struct reporter *rep, const struct session *s)
 			}
 			fputc('\n', fp);
 		}
+		if (s->omitted && s->omitted->conv)
+			fprintf(fp, "  ... %lu more commands and replies left "
+			    "out\n", s->omitted->conv);
 		seqcheck(s, rep->codes, seq_text_one, &st);
 	}
 	fprintf(fp, "verdict: %s", status_name(v->status));

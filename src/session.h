@@ -84,6 +84,22 @@ struct verdict {
 	bool own_cause;	/* the cause came from the failure itself */
 };
 
+/*
+ * What a session left out past its caps (correlate.h: SESSION_MAX_*):
+ * a connection that sends 200,000 commands must not hold 200,000 lines.
+ * Allocated only for such a session; the counts keep the figures right.
+ */
+struct omitted {
+	unsigned long lines;	/* lines not listed */
+	unsigned long conv;	/* commands and replies not kept */
+	unsigned long rcpts;	/* recipients not kept */
+	/* failures not kept (explanatory ones aside), by phase + 1 (0: no
+	 * phase) and kind */
+	unsigned long fails[PHASE__COUNT + 1][KIND__COUNT];
+	struct arena arena;	/* the strings of the latest failure kept
+				   in the last slot past the cap */
+};
+
 struct message {
 	struct arena arena;
 	char *host, *queue, *message_id, *sender, *size;
@@ -96,6 +112,7 @@ struct message {
 	struct message *next_hop;	/* re-injected copy (content filter) */
 	struct rcpt *rcpts;
 	size_t nrcpts, caprcpts;
+	struct strmap *rcpt_idx;	/* rcpts by address, when many */
 	struct lineref *lines;
 	size_t nlines, caplines;
 	unsigned seq;
@@ -130,12 +147,14 @@ struct session {
 	size_t nfails, capfails;
 	struct rcpt *rcpts;
 	size_t nrcpts, caprcpts;
+	struct strmap *rcpt_idx;	/* rcpts by address, when many */
 	struct message **msgs;
 	size_t nmsgs, capmsgs;
 	struct lineref *lines;
 	size_t nlines, caplines;
 	struct conv *conv;
 	size_t nconv, capconv;
+	struct omitted *omitted;	/* NULL until a cap is reached */
 	struct verdict v;
 	unsigned seq;
 	/* the correlator's list of live sessions, oldest first, or of the

@@ -479,6 +479,34 @@ tls_version(const char *s, char *out, size_t size)
 	return false;
 }
 
+/* The failures a session did not keep past its cap (correlate.h). */
+static void
+omitted_failures(struct tallies *t, const struct session *s)
+{
+	for (int p = 0; p <= PHASE__COUNT; p++)
+		for (int k = 0; k < KIND__COUNT; k++) {
+			unsigned long n = s->omitted->fails[p][k];
+
+			if (n == 0)
+				continue;
+			if (k == KIND_AUTH || (p - 1 == PHASE_AUTH &&
+			    k == KIND_REJECTED)) {
+				tally_table_row(&t->sasl_failed,
+				    s->sasl_user ? s->sasl_user :
+				    "(no user name logged)")->n += n;
+				continue;
+			}
+			if ((k != KIND_REJECTED && k != KIND_TEMPFAIL) ||
+			    p - 1 == PHASE_POSTQUEUE)
+				continue;
+			if (p - 1 == PHASE_RCPT)
+				t->rcpts[TF_REJECTED] += n;
+			else
+				t->msgs[TF_REJECTED] += n;
+			count_out(t, &s->start, TO_REJECTED, n);
+		}
+}
+
 /* Refusals before queueing, and failed logins: from the failures. */
 static void
 session_failures(struct tallies *t, const struct session *s)
@@ -502,6 +530,8 @@ session_failures(struct tallies *t, const struct session *s)
 			t->msgs[TF_REJECTED]++;
 		count_out(t, &s->start, TO_REJECTED, 1);
 	}
+	if (s->omitted)
+		omitted_failures(t, s);
 }
 
 void
