@@ -78,7 +78,7 @@ corr_kind_of(const struct match *m, enum phase ph, struct strview reply)
  * and not kept, NULL (its failure line still counts).
  */
 static struct rcpt *
-session_rcpt(struct session *s, struct strview addr)
+refused_rcpt(struct session *s, struct strview addr)
 {
 	if (s->nrcpts >= SESSION_MAX_RCPTS) {
 		size_t len = addr.p ? strnlen(addr.p, addr.len) : 0;
@@ -390,7 +390,7 @@ corr_apply_session(struct correlator *c, struct session *s,
 			s->fails[s->nfails - 1].phase_guessed = true;
 		if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
 		    s->dir == DIR_INBOUND) {
-			struct rcpt *r = session_rcpt(s, m->f[F_RECIPIENT]);
+			struct rcpt *r = refused_rcpt(s, m->f[F_RECIPIENT]);
 
 			if (r == NULL)
 				break;	/* past the cap: counted */
