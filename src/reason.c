@@ -105,7 +105,8 @@ match_ipv6(const char *s)
 		if (match_ipv4(s + back))
 			i = back + match_ipv4(s + back);
 	}
-	if (digits == 0 || (!dbl && colons < 3) || is_alnum((unsigned char)s[i]))
+	if (digits == 0 || (!dbl && colons < 3) ||
+	    is_alnum((unsigned char)s[i]))
 		return 0;
 	return i;
 }
@@ -185,7 +186,7 @@ reason_mask(const char *text, struct buf *out)
 	if (text == NULL)
 		return;
 	if (text[0] == '<' && (n = strcspn(text + 1, ">")) > 0 &&
-	    text[n + 1] == '>' && text[n + 2] == ':' && !strchr(text + 1, '\n')) {
+	    text[n + 1] == '>' && text[n + 2] == ':') {
 		buf_add(out, "<ARG>:", 6);
 		i = n + 3;
 	}

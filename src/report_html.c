@@ -211,9 +211,10 @@ svg_bars(FILE *fp, const char *title, const char *const *labels, size_t n,
 	h(fp, title);
 	fputs("\">\n", fp);
 	for (size_t i = 0, x = left; i < k; i++) {
-		fprintf(fp, "<rect x=\"%zu\" y=\"6\" width=\"10\" height=\"10\" "
-		    "fill=\"%s\"/><text x=\"%zu\" y=\"15\" font-size=\"11\">"
-		    "%s</text>\n", x, ser[i].colour, x + 14, ser[i].name);
+		fprintf(fp, "<rect x=\"%zu\" y=\"6\" width=\"10\" "
+		    "height=\"10\" fill=\"%s\"/><text x=\"%zu\" y=\"15\" "
+		    "font-size=\"11\">%s</text>\n", x, ser[i].colour, x + 14,
+		    ser[i].name);
 		x += 24 + 7 * strlen(ser[i].name);
 	}
 	fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
@@ -229,16 +230,16 @@ svg_bars(FILE *fp, const char *title, const char *const *labels, size_t n,
 			if (v[c * k + i] == 0)
 				continue;
 			y -= hh;
-			fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"%.1f\" fill=\"%s\"><title>%s %s: %lu"
-			    "</title></rect>\n", x, y, bw * 0.8, hh,
-			    ser[i].colour, labels[c], ser[i].name,
-			    v[c * k + i]);
+			fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+			    "<title>%s %s: %lu</title></rect>\n", x, y,
+			    bw * 0.8, hh, ser[i].colour, labels[c],
+			    ser[i].name, v[c * k + i]);
 		}
 		if (n <= 24 || c % (n / 24 + 1) == 0)
-			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
-			    "text-anchor=\"middle\">%s</text>\n",
-			    x + bw * 0.4, top + H + 14, labels[c]);
+			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" "
+			    "font-size=\"10\" text-anchor=\"middle\">%s"
+			    "</text>\n", x + bw * 0.4, top + H + 14, labels[c]);
 	}
 	fputs("</svg>\n", fp);
 }
@@ -296,7 +297,8 @@ section_time(FILE *fp, const struct tallies *t)
 			fprintf(fp, "<td class=n>%lu</td>",
 			    st[c * STATUS__COUNT + i]);
 		for (int i = 0; i < TO__COUNT; i++)
-			fprintf(fp, "<td class=n>%lu</td>", out[c * TO__COUNT + i]);
+			fprintf(fp, "<td class=n>%lu</td>",
+			    out[c * TO__COUNT + i]);
 		fputs("</tr>\n", fp);
 	}
 	fputs("</table>\n", fp);
@@ -420,8 +422,8 @@ phase_causes(FILE *fp, const struct html_phase *ph, const char *name,
 
 		fputs("<tr><td>", fp);
 		h(fp, cv[i]->key);
-		fprintf(fp, "</td><td class=n>%lu</td><td></td><td></td></tr>\n",
-		    cv[i]->n);
+		fprintf(fp, "</td><td class=n>%lu</td><td></td><td></td>"
+		    "</tr>\n", cv[i]->n);
 		for (size_t j = 0; j < nr; j++) {
 			const char *k = rv[j]->key, *reply, *masked;
 
@@ -470,8 +472,8 @@ table_rows(FILE *fp, const struct tally_table *t, unsigned top,
 		fputs("</td></tr>\n", fp);
 	}
 	if (n > top)
-		fprintf(fp, "<tr><td colspan=3 class=muted>%zu more</td></tr>\n",
-		    n - top);
+		fprintf(fp, "<tr><td colspan=3 class=muted>%zu more</td>"
+		    "</tr>\n", n - top);
 	fputs("</table>\n", fp);
 	free(v);
 }
