@@ -3,17 +3,15 @@
  */
 #include "config.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "diag.h"
 #include "filter.h"
+#include "rx.h"
 #include "suggest.h"
 #include "timestamp.h"
 
@@ -35,6 +33,7 @@ struct filter {
 	const char *from[MAX_VALUES], *to[MAX_VALUES], *code[MAX_VALUES];
 	size_t nfrom, nto, ncode;
 	pcre2_code *grep[MAX_VALUES];
+	bool grep_jit[MAX_VALUES];
 	size_t ngrep;
 	pcre2_match_data *md;
 	bool have_since, have_until;
@@ -223,23 +222,20 @@ filter_code(struct filter *f, const char *opt, const char *v)
 bool
 filter_grep(struct filter *f, const char *opt, const char *v)
 {
-	int err;
-	PCRE2_SIZE off;
+	char msg[256];
+	size_t off;
 	pcre2_code *re;
+	bool jit;
 
 	if (!room(opt, f->ngrep))
 		return false;
-	re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, 0, &err, &off,
-	    NULL);
+	re = rx_compile(v, 0, &jit, msg, sizeof(msg), &off);
 	if (re == NULL) {
-		char msg[256];
-
-		pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
 		diag_error("option '%s': regex does not compile: %s at offset "
-		    "%zu", opt, msg, (size_t)off);
+		    "%zu", opt, msg, off);
 		return false;
 	}
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	f->grep_jit[f->ngrep] = jit;
 	f->grep[f->ngrep++] = re;
 	if (f->md == NULL)
 		f->md = pcre2_match_data_create(1, NULL);
@@ -589,13 +585,15 @@ code_ok_in(const struct filter *f, const struct session *s)
 	return false;
 }
 
+/* Does --grep number g match one of the lines? (0: a match whose
+ * groups did not fit the one-pair match data) */
 static bool
-lines_grep(const struct filter *f, pcre2_code *re, const struct lineref *l,
+lines_grep(const struct filter *f, size_t g, const struct lineref *l,
     size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (l[i].text && pcre2_match(re, (PCRE2_SPTR)l[i].text,
-		    strlen(l[i].text), 0, 0, f->md, NULL) >= 0)
+		if (l[i].text && rx_match(f->grep[g], f->grep_jit[g],
+		    l[i].text, strlen(l[i].text), f->md) >= 0)
 			return true;
 	return false;
 }
@@ -607,10 +605,10 @@ grep_ok(const struct filter *f, const struct session *s)
 		const struct message *m;
 		size_t j = 0;
 
-		if (lines_grep(f, f->grep[i], s->lines, s->nlines))
+		if (lines_grep(f, i, s->lines, s->nlines))
 			return true;
 		while ((m = session_message(s, &j, SESSION_OWNED)) != NULL)
-			if (lines_grep(f, f->grep[i], m->lines, m->nlines))
+			if (lines_grep(f, i, m->lines, m->nlines))
 				return true;
 	}
 	return false;

@@ -53,10 +53,7 @@ pattern_mdata_drop(void)
 int
 pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len)
 {
-	if (jit)
-		return pcre2_jit_match(re, (PCRE2_SPTR)s, len, 0, 0, mdata,
-		    NULL);
-	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, mdata, NULL);
+	return rx_match(re, jit, s, len, mdata);
 }
 
 PCRE2_SIZE *

@@ -13,14 +13,13 @@
 #ifndef SLA_PATTERN_INT_H
 #define SLA_PATTERN_INT_H
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "head.h"
 #include "pattern.h"
+#include "rx.h"
 #include "yamldoc.h"
 
 #define GROUPS_MAX 4

@@ -120,24 +120,20 @@ session_keys(struct yamldoc *l, yaml_node_t *n, struct keyalt *alts)
 
 pcre2_code *
 pattern_compile(struct yamldoc *l, yaml_node_t *n, const char *rx,
-		uint32_t extra, bool *jit)
+    uint32_t extra, bool *jit)
 {
-	int err;
-	PCRE2_SIZE off;
+	char msg[256];
+	size_t off;
 	pcre2_code *re;
 	uint32_t cap;
 
-	re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED,
-	    PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES | extra, &err, &off, NULL);
+	re = rx_compile(rx, PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES | extra,
+	    jit, msg, sizeof(msg), &off);
 	if (re == NULL) {
-		char msg[256];
-
-		pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
 		yamldoc_err(l, n, "regex does not compile: %s at offset %zu",
-		    msg, (size_t)off);
+		    msg, off);
 		return NULL;
 	}
-	*jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
 	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &cap);
 	pattern_mdata_grow(cap + 1);
 	return re;

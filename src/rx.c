@@ -1,0 +1,54 @@
+/*
+ * rx - see rx.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rx.h"
+
+/* SMTPLOG_ANALYZE_JIT=0 turns the JIT off; read once. */
+static bool
+jit_wanted(void)
+{
+	static int want = -1;
+
+	if (want < 0) {
+		const char *v = getenv("SMTPLOG_ANALYZE_JIT");
+
+		want = !(v && strcmp(v, "0") == 0);
+	}
+	return want;
+}
+
+pcre2_code *
+rx_compile(const char *rx, uint32_t flags, bool *jit, char *err,
+    size_t errsize, size_t *off)
+{
+	int code;
+	PCRE2_SIZE o;
+	pcre2_code *re;
+
+	*jit = false;
+	re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED, flags,
+	    &code, &o, NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(code, (PCRE2_UCHAR *)err, errsize);
+		*off = (size_t)o;
+		return NULL;
+	}
+	if (jit_wanted())
+		*jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+	return re;
+}
+
+int
+rx_match(const pcre2_code *re, bool jit, const char *s, size_t len,
+    pcre2_match_data *md)
+{
+	if (jit)
+		return pcre2_jit_match(re, (PCRE2_SPTR)s, len, 0, 0, md,
+		    NULL);
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+}

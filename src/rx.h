@@ -1,0 +1,33 @@
+/*
+ * rx - the one way this program compiles and runs a regex (pattern
+ * files, cause rules, --grep): PCRE2 on bytes (no PCRE2_UTF: log lines
+ * are attacker-controlled bytes), compiled once, with JIT when it can.
+ *
+ * JIT is skipped when the environment has SMTPLOG_ANALYZE_JIT=0: memory
+ * checkers cannot follow JIT-compiled code and report its every branch
+ * as one on uninitialised memory (meson test --setup valgrind sets it).
+ * Matches are the same either way; only speed differs.
+ */
+#ifndef SLA_RX_H
+#define SLA_RX_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Compile rx with PCRE2 options flags. On failure returns NULL and puts
+ * PCRE2's message in err (errsize bytes) and the offset in *off. *jit
+ * says whether rx_match() may use the JIT.
+ */
+pcre2_code *rx_compile(const char *rx, uint32_t flags, bool *jit, char *err,
+    size_t errsize, size_t *off);
+
+/* pcre2_match() or pcre2_jit_match() of s[0..len) into md: > 0 on a
+ * match, PCRE2_ERROR_NOMATCH, or another PCRE2 error (a limit). */
+int rx_match(const pcre2_code *re, bool jit, const char *s, size_t len,
+    pcre2_match_data *md);
+
+#endif
