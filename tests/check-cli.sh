@@ -44,7 +44,7 @@ while read -r opt; do
 	grep -qF -- "Fl \\-${opt#--}" "$root/doc/smtplog-analyze.1" ||
 		bad "doc/smtplog-analyze.1 does not mention $opt"
 done <"$tmp/opts"
-[ -s "$tmp/opts" ] && ok
+[ -s "$tmp/opts" ] && ok || bad "--help lists no long option"
 
 # Usage errors: one line naming the problem, then "Try ... --help", 64.
 expect_rc 64 "misspelt --cause" "$bin" --cause unkown-user "$log"

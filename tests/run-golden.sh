@@ -4,7 +4,8 @@
 #   args          the command-line arguments, one per line, run from the
 #                 case directory (inputs are named relative to it)
 #   expected.out  what must appear on standard output
-#   expected.err  (optional) what must appear on standard error
+#   expected.err  (optional) what must appear on standard error; without
+#                 it, standard error must be empty
 #   expected.rc   (optional) the exit status, 0 when absent
 #   stdin         (optional) what standard input reads (else /dev/null)
 #
@@ -53,6 +54,10 @@ for case in "$dir"/*/; do
 		ok=0
 		echo "FAIL: $name: standard error differs"
 		head -20 "$err.diff"
+	elif [ ! -f "$case/expected.err" ] && [ -s "$err" ]; then
+		ok=0
+		echo "FAIL: $name: standard error not empty (no expected.err):"
+		head -5 "$err"
 	fi
 	if [ "$rc" != "$want_rc" ]; then
 		ok=0
