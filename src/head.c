@@ -154,10 +154,10 @@ head_read(const struct head *h, const char *s, size_t n, struct match *m,
 	set(m, F_DAEMON, slash + 1, pid - 1);
 	set(m, F_PID, pid, p);
 	p += 3;
-	for (size_t i = 0; i < h->nseverities; i++) {
-		size_t l = strlen(h->severities[i]);
+	for (size_t i = 0; i < h->nseverities && p < end; i++) {
+		size_t l = h->severity_len[i];
 
-		if ((size_t)(end - p) >= l + 2 &&
+		if (*p == h->severities[i][0] && (size_t)(end - p) >= l + 2 &&
 		    memcmp(p, h->severities[i], l) == 0 &&
 		    p[l] == ':' && p[l + 1] == ' ') {
 			set(m, F_SEVERITY, p, p + l);

@@ -30,6 +30,7 @@ struct head {
 	char *program;	/* the tag starts with this */
 	size_t program_len;
 	char **severities;
+	size_t *severity_len;
 	size_t nseverities;
 };
 

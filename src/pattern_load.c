@@ -419,6 +419,12 @@ head_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "severities") == 0) {
 		h->severities = yamldoc_strings(l, vn, &h->nseverities,
 		    "severities");
+		h->severity_len = xcalloc(h->nseverities + 1, sizeof(size_t));
+		for (size_t i = 0; i < h->nseverities; i++) {
+			h->severity_len[i] = strlen(h->severities[i]);
+			if (h->severity_len[i] == 0)
+				yamldoc_err(l, vn, "head: an empty severity");
+		}
 	}
 }
 

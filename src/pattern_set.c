@@ -34,6 +34,7 @@ free_pattern(struct pattern *p)
 		for (size_t i = 0; i < p->head->nseverities; i++)
 			free(p->head->severities[i]);
 		free(p->head->severities);
+		free(p->head->severity_len);
 		free(p->head);
 	}
 	for (size_t i = 0; i < p->nsamples; i++) {
