@@ -71,7 +71,8 @@ void
 grow_array(void **arr, size_t *cap, size_t need, size_t elsz)
 {
 	size_t n = *cap ? *cap : 8;
-	size_t max = SIZE_MAX / (elsz ? elsz : 1);
+	/* No object may be larger than PTRDIFF_MAX bytes (C17 6.5.6). */
+	size_t max = (size_t)PTRDIFF_MAX / (elsz ? elsz : 1);
 
 	if (need <= *cap)
 		return;
