@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "correlate_int.h"
+#include "evidence.h"
 
 void
 corr_advance(struct session *s, enum phase p)
@@ -219,6 +220,36 @@ parse_stats(struct session *s, struct strview v)
 	s->stats_accepted = accepted;
 }
 
+/*
+ * The server's counters (doc/verdicts.md, third rung): a failure whose
+ * line named no stage ("too many errors after UNKNOWN") takes the phase
+ * they show, and a command they count as failed with no failure of its
+ * own in that phase ("mail=0/1" after a silent 530) becomes one.
+ */
+static void
+apply_counters(struct correlator *c, struct session *s, struct strview v)
+{
+	struct counted k;
+	enum phase p;
+	bool have = false;
+
+	evidence_counters(v, &k);
+	p = k.failed != PHASE_NONE ? k.failed : k.done;
+	for (size_t i = 0; i < s->nfails; i++) {
+		struct failure *f = &s->fails[i];
+
+		if (f->phase_guessed && p != PHASE_NONE) {
+			f->phase = p;
+			f->phase_guessed = false;
+		}
+		if (f->phase == k.failed)
+			have = true;
+	}
+	if (k.failed != PHASE_NONE && !have)
+		add_failure(c, s, NULL, k.failed, k.kind, (struct strview){0},
+		    (struct strview){0}, k.word, s->last_cmd_seq);
+}
+
 static struct conv *
 add_conv(struct session *s, bool reply, struct strview text, uint32_t file,
     uint32_t line)
@@ -280,8 +311,10 @@ corr_apply_session(struct correlator *c, struct session *s,
 		s->seen_start = true;
 		break;
 	case EV_DISCONNECT:
-		if (m->f[F_STATS].p)
+		if (m->f[F_STATS].p) {
 			parse_stats(s, m->f[F_STATS]);
+			apply_counters(c, s, m->f[F_STATS]);
+		}
 		/* a disconnect alone (its session's other lines are not in
 		 * the input) says nothing of where the client left */
 		/* and one that follows a refusal of the last command: the
@@ -333,6 +366,7 @@ corr_apply_session(struct correlator *c, struct session *s,
 		struct strview r = m->f[F_REPLY];
 		struct buf b = {0};
 		struct tx_reply tr;
+		enum phase rp;
 		/* "250-PIPELINING": the separator before what follows the
 		 * code, which is in the line */
 		bool cont = m->f[F_ENHANCED].p ?
@@ -362,18 +396,35 @@ corr_apply_session(struct correlator *c, struct session *s,
 			s->rcpt_ok++;
 		if (r.p[0] == '2' && !cont && tr.message)
 			s->data_ok++;
+		/* a code that answers one command names its phase, also
+		 * where the command is missing from an excerpt */
+		rp = evidence_reply_phase(r, tr.answers == TX_UNSOLICITED &&
+		    s->last_cmd_seq == 0);
+		if (tr.answers == TX_UNSOLICITED || tr.phase == PHASE_NONE)
+			corr_advance(s, rp);
+		else
+			rp = PHASE_NONE;
 		if (r.p[0] == '4' || r.p[0] == '5') {
 			/* the phase of the command it answers; an
 			 * unsolicited one: of the last command seen */
 			enum phase p = tr.answers != TX_UNSOLICITED ?
 			    tr.phase : s->last_cmd_seq ? s->last_cmd_phase :
 			    PHASE_PREGREETING;
+			enum phase was = s->reached;
 
 			if (p == PHASE_NONE)
 				p = s->reached == PHASE_NONE ?
 				    PHASE_PREGREETING : s->reached;
+			if (rp != PHASE_NONE)
+				p = rp;
 			add_failure(c, s, NULL, p, corr_kind_of(m, p, r), r,
 			    m->f[F_ENHANCED], m->f[F_TEXT], s->last_cmd_seq);
+			/* no command and no code that names one: the phase
+			 * is a guess, and no evidence of how far it got */
+			if (s->last_cmd_seq == 0 && rp == PHASE_NONE) {
+				s->fails[s->nfails - 1].phase_guessed = true;
+				s->reached = was;
+			}
 		}
 		break;
 	}

@@ -1,0 +1,141 @@
+/*
+ * evidence - see evidence.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "evidence.h"
+
+enum phase
+evidence_reply_phase(struct strview r, bool alone)
+{
+	static const struct {
+		char code[4];
+		enum phase phase;
+		bool alone;	/* only when the command is missing */
+	} codes[] = {
+		{"334", PHASE_AUTH, false}, {"235", PHASE_AUTH, false},
+		{"534", PHASE_AUTH, false}, {"535", PHASE_AUTH, false},
+		{"538", PHASE_AUTH, false}, {"354", PHASE_DATA, false},
+		{"530", PHASE_AUTH, true}, {"220", PHASE_PREGREETING, true},
+	};
+
+	if (r.p == NULL || r.len != 3)
+		return PHASE_NONE;
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		if (memcmp(r.p, codes[i].code, 3) == 0 &&
+		    (alone || !codes[i].alone))
+			return codes[i].phase;
+	return PHASE_NONE;
+}
+
+struct counter {
+	const char *w;
+	size_t n, len;	/* name length, word length */
+	long ok, total;
+	enum phase phase;
+};
+
+static size_t
+counters_read(struct strview v, struct counter *c, size_t max)
+{
+	const char *p = v.p, *end = v.p + v.len;
+	size_t n = 0;
+
+	while (p < end && n < max) {
+		const char *w = p, *eq;
+		char *q;
+
+		while (p < end && *p != ' ')
+			p++;
+		eq = memchr(w, '=', (size_t)(p - w));
+		if (eq != NULL && eq > w) {
+			c[n].w = w;
+			c[n].n = (size_t)(eq - w);
+			c[n].len = (size_t)(p - w);
+			c[n].ok = strtol(eq + 1, &q, 10);
+			c[n].total = q < p && *q == '/' ?
+			    strtol(q + 1, NULL, 10) : c[n].ok;
+			c[n].phase = phase_of_stage(w, c[n].n);
+			n++;
+		}
+		while (p < end && *p == ' ')
+			p++;
+	}
+	return n;
+}
+
+static bool
+named(const struct counter *c, const char *name)
+{
+	return c->n == strlen(name) && strncasecmp(c->w, name, c->n) == 0;
+}
+
+/* Did a later or equal stage succeed after the failure of c? */
+static bool
+undone(const struct counter *c, const struct counter *all, size_t n)
+{
+	if (c->phase == PHASE_RCPT)
+		return false;
+	if (c->ok > 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (&all[i] != c && all[i].phase != PHASE_NONE &&
+		    all[i].phase >= c->phase && all[i].ok > 0)
+			return true;
+	return false;
+}
+
+static enum kind
+kind_in(enum phase p)
+{
+	switch (p) {
+	case PHASE_AUTH:
+		return KIND_AUTH;
+	case PHASE_STARTTLS:
+		return KIND_TLS;
+	default:
+		return KIND_REJECTED;
+	}
+}
+
+void
+evidence_counters(struct strview v, struct counted *out)
+{
+	struct counter c[32];
+	size_t n = v.p ? counters_read(v, c, ARRAY_SIZE(c)) : 0;
+	const struct counter *unknown = NULL, *best = NULL;
+	bool accepted = false;
+
+	memset(out, 0, sizeof(*out));
+	out->failed = PHASE_NONE;
+	out->done = PHASE_NONE;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].phase != PHASE_NONE && c[i].ok > 0 &&
+		    c[i].phase > out->done)
+			out->done = c[i].phase;
+		if (c[i].phase == PHASE_DATA && c[i].ok > 0)
+			accepted = true;
+		if (c[i].ok >= c[i].total)
+			continue;
+		if (named(&c[i], "unknown"))
+			unknown = &c[i];
+		else if (c[i].phase != PHASE_NONE &&
+		    !undone(&c[i], c, n) &&
+		    (best == NULL || c[i].phase < best->phase))
+			best = &c[i];
+	}
+	if (best != NULL) {
+		out->failed = best->phase;
+		out->kind = kind_in(best->phase);
+		out->word = (struct strview){best->w, best->len};
+	} else if (unknown != NULL && !accepted) {
+		out->failed = out->done == PHASE_NONE ? PHASE_PREGREETING :
+		    out->done;
+		out->kind = KIND_PROTOCOL;
+		out->word = (struct strview){unknown->w, unknown->len};
+	}
+}

@@ -1,0 +1,45 @@
+/*
+ * evidence - two rungs of the order in which a log's evidence decides
+ * where a session failed (doc/verdicts.md): the reply code that belongs
+ * to one command, and the server's per-command counters at the end of a
+ * session ("ehlo=1 mail=0/1 quit=1 commands=2/3").
+ *
+ * Why a module: a refusal line names its stage; these two do not, and
+ * the rules that turn them into a phase are SMTP knowledge (RFC 5321,
+ * RFC 4954), the same for every server. The correlator applies them.
+ */
+#ifndef SLA_EVIDENCE_H
+#define SLA_EVIDENCE_H
+
+#include <stdbool.h>
+
+#include "session.h"
+#include "util.h"
+
+/*
+ * The phase a reply code names on its own: 334, 235, 534, 535 and 538
+ * answer only AUTH (RFC 4954), 354 only DATA. When the command it
+ * answers is missing from the log ("alone"), 530 is taken for AUTH and
+ * 220 for the greeting as well. PHASE_NONE when the code names none.
+ */
+enum phase evidence_reply_phase(struct strview reply, bool alone);
+
+/* What the counters of one session say. */
+struct counted {
+	enum phase failed;	/* the command counted as failed, or NONE */
+	enum kind kind;		/* its kind: auth, tls, protocol, rejected */
+	struct strview word;	/* its counter, "mail=0/1" */
+	enum phase done;	/* the furthest phase a command succeeded in */
+};
+
+/*
+ * Read "name=ok[/total]" counters. The failed command is the earliest,
+ * in SMTP order, whose failure nothing later undid: a failed EHLO is
+ * undone by a HELO, a MAIL or anything after it that succeeded, but a
+ * refused RCPT stays refused whatever followed (some recipients may be
+ * accepted). An unknown command counted as failed is a protocol error in
+ * the furthest phase reached, unless a message was accepted.
+ */
+void evidence_counters(struct strview stats, struct counted *out);
+
+#endif
