@@ -113,7 +113,8 @@ outcome_of(enum kind k, const char *reply)
 		return "tempfailed";
 	if (reply && reply[0] == '5')
 		return "rejected";
-	return k == KIND_REJECTED ? "rejected" : "dropped";
+	/* an AUTH failure refuses the credentials, with or without a code */
+	return k == KIND_REJECTED || k == KIND_AUTH ? "rejected" : "dropped";
 }
 
 static void
@@ -141,6 +142,24 @@ from_rcpt(struct verdict *v, const struct rcpt *r, bool postqueue)
 	v->reply = r->reply;
 	v->enhanced = r->enhanced;
 	v->text = r->text;
+}
+
+/*
+ * The failure a session still open ended on: one logged after its last
+ * command, in a phase the log named (design.md §4: an unfinished session
+ * whose last word was a negative reply or a failure is failed there).
+ */
+static const struct failure *
+last_word(const struct session *s)
+{
+	const struct failure *f;
+
+	if (s->nfails == 0)
+		return NULL;
+	f = &s->fails[s->nfails - 1];
+	if (f->seq < s->last_cmd_seq || f->phase_guessed)
+		return NULL;
+	return f;
 }
 
 static int
@@ -200,6 +219,14 @@ classify_inbound(struct session *s, struct verdict *v)
 			late_fail = true;
 
 	if (!s->closed || s->evicted) {
+		const struct failure *f = last_word(s);
+
+		if (f != NULL && accepted == 0) {
+			from_failure(v, s, f);
+			v->status = STATUS_FAILED;
+			v->outcome = outcome_of(v->kind, v->reply);
+			return;
+		}
 		v->status = STATUS_INCOMPLETE;
 		v->outcome = "incomplete";
 		return;
@@ -291,7 +318,9 @@ classify(struct session *s, const struct pattern_db *db)
 		classify_inbound(s, v);
 	v->reached = s->reached;
 	if (v->status == STATUS_OK || v->status == STATUS_INCOMPLETE) {
-		v->phase = PHASE_NONE;
+		/* an unfinished session names the stage it had reached */
+		v->phase = v->status == STATUS_INCOMPLETE ? s->reached :
+		    PHASE_NONE;
 		v->kind = KIND_NONE;
 		return;
 	}

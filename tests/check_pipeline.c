@@ -359,7 +359,8 @@ static const struct scenario scenarios[] = {
 	    {"20008", STATUS_OK, PHASE_NONE, KIND_NONE, PHASE_NONE,
 	    "delivered", NULL, true}}},
 	{"never closed", LINES(never_closed), 1, {
-	    {"20103", STATUS_INCOMPLETE, PHASE_NONE, KIND_NONE, PHASE_NONE,
+	    /* its queue ID: smtpd accepted a RCPT, the stage it reached */
+	    {"20103", STATUS_INCOMPLETE, PHASE_RCPT, KIND_NONE, PHASE_NONE,
 	    "incomplete", NULL, false}}},
 	{"connect only", LINES(connect_only), 1, {
 	    {"20401", STATUS_INCOMPLETE, PHASE_NONE, KIND_NONE, PHASE_NONE,
