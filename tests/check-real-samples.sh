@@ -65,5 +65,23 @@ while IFS=$'\t' read -r file match value direction status phase kind note; do
 		    "${got:-no such session}" "$want" "$note"
 	fi
 done <"$dir/expected.tsv"
+# With SAMPLEDIR/unrecognised.txt (extended regexes, one a line, of the
+# lines that may stay unrecognised; an empty file allows none), every log
+# the rows name must leave no other line unrecognised.
+if [ -f "$dir/unrecognised.txt" ]; then
+	while IFS= read -r group; do
+		read -ra names <<<"$group"
+		"$bin" --unparsed "$tmp/unparsed" "${names[@]/#/$dir/}" \
+		    >/dev/null 2>&1
+		if grep -Ev -f "$dir/unrecognised.txt" "$tmp/unparsed" \
+		    >"$tmp/left"; then
+			fail=$((fail + 1))
+			echo "FAIL: $group: $(wc -l <"$tmp/left") lines unrecognised:"
+			head -n 5 "$tmp/left" | sed 's/^/  /'
+		else
+			pass=$((pass + 1))
+		fi
+	done < <(tail -n +2 "$dir/expected.tsv" | cut -f1 | sort -u)
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

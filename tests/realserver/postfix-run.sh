@@ -776,8 +776,8 @@ main() {
         "s:RCPT TO:<bob@$LOCALDOM>" r eof &
     local open_pid=$!
     sleep 2
-    expect port 20501 inbound incomplete - - \
-        "EHLO, MAIL, RCPT accepted, then the client waited; Postfix was stopped with the session open (no disconnect line)"
+    expect port 20501 inbound incomplete rcpt - \
+        "EHLO, MAIL, RCPT accepted, then the client waited; Postfix was stopped with the session open (no disconnect line); the phase is the stage it reached (its queue ID shows an accepted RCPT)"
 
     postqueue -c "$ETC" -p >"$TR/queue-at-end.txt" 2>&1 || true
     local version
@@ -811,6 +811,12 @@ main() {
         die "something still listens on $PS-$REFUSED"
     fi
 }
+
+# The configuration matrix: "postfix-run.sh matrix [CONFIG]" runs the same
+# conversations under each configuration of postfix-matrix.sh (or only
+# CONFIG) and writes samples/postfix/CONFIG/; the run above is not redone.
+# shellcheck source=tests/realserver/postfix-matrix.sh
+. "$HERE/postfix-matrix.sh"
 
 # One conversation with a line no shipped pattern knows (see the header).
 teach() {
@@ -893,6 +899,9 @@ if [ "${1:-}" = teach ]; then
     teach
 elif [ "${1:-}" = hold ]; then
     hold_discard
+elif [ "${1:-}" = matrix ]; then
+    shift
+    matrix_main "$@"
 else
     main "$@"
 fi
