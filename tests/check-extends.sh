@@ -24,26 +24,26 @@ bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
 extension() {
 	cat <<'YAML'
 extends: postfix
-description: smtpd refusing a MAIL FROM address it cannot parse
+description: smtpd refusing a RCPT TO address it cannot parse
 patterns:
-  - name: local-illegal-sender
+  - name: local-illegal-recipient
     for: [smtpd]
     event: fail
-    set: {command: MAIL, reply: '501', enhanced: 5.1.7, text: Bad sender address syntax}
-    regex: '^Illegal address syntax from (?<client_name>[^\s\[\]]+)\[(?<client_ip>[^\]]+)\](?::(?<client_port>\d+))? in MAIL command: (?<arg>.*)$'
+    set: {command: RCPT, reply: '501', enhanced: 5.1.3, text: Bad recipient address syntax}
+    regex: '^Illegal address syntax from (?<client_name>[^\s\[\]]+)\[(?<client_ip>[^\]]+)\](?::(?<client_port>\d+))? in RCPT command: (?<arg>.*)$'
     samples:
-      - line: 'Dec 01 04:53:03 mx postfix/smtpd[8943]: warning: Illegal address syntax from localhost[127.0.0.1]:20601 in MAIL command: <alice smith@smtplog.test>'
-        expect: {client_name: localhost, client_ip: 127.0.0.1, client_port: '20601', arg: '<alice smith@smtplog.test>', command: MAIL, reply: '501', enhanced: 5.1.7, text: Bad sender address syntax}
+      - line: 'Dec 01 05:32:25 mx postfix/smtpd[11783]: warning: Illegal address syntax from localhost[127.0.0.1]:20601 in RCPT command: <bob smith@smtplog.test>'
+        expect: {client_name: localhost, client_ip: 127.0.0.1, client_port: '20601', arg: '<bob smith@smtplog.test>', command: RCPT, reply: '501', enhanced: 5.1.3, text: Bad recipient address syntax}
 causes:
-  - cause: sender-syntax
-    phase: [mail]
-    regex: '\b5\.1\.7\b|bad sender address syntax'
+  - cause: recipient-syntax
+    phase: [rcpt]
+    regex: '\b5\.1\.3\b|bad recipient address syntax'
     samples:
-      - {text: '501 5.1.7 Bad sender address syntax', phase: mail}
+      - {text: '501 5.1.3 Bad recipient address syntax', phase: rcpt}
 YAML
 }
 mkdir "$tmp/local"
-extension >"$tmp/local/sender-syntax.yaml"
+extension >"$tmp/local/recipient-syntax.yaml"
 
 # The shipped files alone: how many samples, and the line is unknown.
 "$bin" --check-patterns >"$tmp/shipped" 2>&1 && ok || bad "shipped --check-patterns: $(cat "$tmp/shipped")"
@@ -56,7 +56,7 @@ grep -q 'Illegal address syntax' "$tmp/before.txt" && [ "$(wc -l <"$tmp/before.t
 "$bin" --patterns "$tmp/local" --check-patterns >"$tmp/check" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "--check-patterns with the extension: exit $rc: $(cat "$tmp/check")"
-grep -qx "$tmp/local/sender-syntax.yaml: extends postfix (1 pattern, 1 cause rule)" "$tmp/check" &&
+grep -qx "$tmp/local/recipient-syntax.yaml: extends postfix (1 pattern, 1 cause rule)" "$tmp/check" &&
 	ok || bad "--check-patterns does not say what the file extended: $(cat "$tmp/check")"
 want=$((nshipped + 2))
 grep -qx "$want samples in [0-9]* pattern sets: $want passed, 0 failed" "$tmp/check" &&
@@ -68,16 +68,16 @@ cat "$tmp/check"
 [ ! -s "$tmp/after.txt" ] && ok || bad "after: still unrecognised: $(cat "$tmp/after.txt")"
 if command -v jq >/dev/null; then
 	got=$(jq -r '[.status, .phase, .kind, .reply, .enhanced, .cause] | join(" ")' "$tmp/after.json")
-	[ "$got" = "failed mail rejected 501 5.1.7 sender-syntax" ] && ok ||
-		bad "after: verdict '$got', want 'failed mail rejected 501 5.1.7 sender-syntax'"
+	[ "$got" = "failed rcpt rejected 501 5.1.3 recipient-syntax" ] && ok ||
+		bad "after: verdict '$got', want 'failed rcpt rejected 501 5.1.3 recipient-syntax'"
 	echo "verdict after: $got"
 fi
 # the cause exists only with the extension
-"$bin" --cause sender-syntax "$log" >/dev/null 2>"$tmp/err"
-[ $? -eq 64 ] && grep -q "unknown cause 'sender-syntax'" "$tmp/err" && ok ||
-	bad "--cause sender-syntax without the extension: $(cat "$tmp/err")"
-[ "$("$bin" --patterns "$tmp/local" --cause sender-syntax --sessions "$log" | wc -l)" -eq 1 ] &&
-	ok || bad "--cause sender-syntax with the extension found no session"
+"$bin" --cause recipient-syntax "$log" >/dev/null 2>"$tmp/err"
+[ $? -eq 64 ] && grep -q "unknown cause 'recipient-syntax'" "$tmp/err" && ok ||
+	bad "--cause recipient-syntax without the extension: $(cat "$tmp/err")"
+[ "$("$bin" --patterns "$tmp/local" --cause recipient-syntax --sessions "$log" | wc -l)" -eq 1 ] &&
+	ok || bad "--cause recipient-syntax with the extension found no session"
 
 # The shipped set is still whole: the Postfix sample reads the same.
 strip='del(.file, .lines, .more_lines)'
@@ -112,19 +112,19 @@ refused() {
 }
 refused unknown-set "extends 'postfx'.*did you mean 'postfix'" 's/^extends: postfix/extends: postfx/'
 refused set-key "'session'.*not in an extending file" 's/^description:.*/session: [host, pid]/'
-refused unknown-cause "unknown cause 'sender-syntx'.*did you mean 'sender-syntax'" \
-	's/text: Bad sender address syntax}$/text: Bad sender address syntax, cause: sender-syntx}/'
-refused unknown-phase "unknown phase 'mial'" 's/set: {command: MAIL,/set: {phase: mial, command: MAIL,/'
-refused unknown-kind "unknown kind 'rejectd'" 's/set: {command: MAIL,/set: {kind: rejectd, command: MAIL,/'
+refused unknown-cause "unknown cause 'recipient-syntx'.*did you mean 'recipient-syntax'" \
+	's/text: Bad recipient address syntax}$/text: Bad recipient address syntax, cause: recipient-syntx}/'
+refused unknown-phase "unknown phase 'mial'" 's/set: {command: RCPT,/set: {phase: mial, command: RCPT,/'
+refused unknown-kind "unknown kind 'rejectd'" 's/set: {command: RCPT,/set: {kind: rejectd, command: RCPT,/'
 refused unknown-field "unknown field 'adress'" 's/(?<arg>\.\*)/(?<adress>.*)/'
 refused unknown-event "unknown event 'fial'" 's/event: fail/event: fial/'
-refused duplicate-name "'smtpd-connect'.*already" 's/name: local-illegal-sender/name: smtpd-connect/'
+refused duplicate-name "'smtpd-connect'.*already" 's/name: local-illegal-recipient/name: smtpd-connect/'
 # a new pattern that takes a shipped sample's line fails that sample
 mkdir "$tmp/shadow"
 extension | sed -e "s/'^Illegal address syntax from/'^(?:connect|Illegal address syntax) from/" \
-	-e "s/ in MAIL command: (?<arg>\.\*)\\\$'/(?: in MAIL command: (?<arg>.*))?\$'/" >"$tmp/shadow/x.yaml"
+	-e "s/ in RCPT command: (?<arg>\.\*)\\\$'/(?: in RCPT command: (?<arg>.*))?\$'/" >"$tmp/shadow/x.yaml"
 out=$("$bin" --patterns "$tmp/shadow" --check-patterns 2>&1)
-[ $? -eq 2 ] && grep -q "patterns/postfix.yaml:[0-9]*:[0-9]*: error: .*'smtpd-connect'.*local-illegal-sender" <<<"$out" &&
+[ $? -eq 2 ] && grep -q "patterns/postfix.yaml:[0-9]*:[0-9]*: error: .*'smtpd-connect'.*local-illegal-recipient" <<<"$out" &&
 	ok || bad "a pattern taking a shipped sample's line is not caught: $(head -5 <<<"$out")"
 
 echo "$pass passed, $fail failed"

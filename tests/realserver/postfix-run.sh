@@ -27,9 +27,10 @@
 #   sudo tests/realserver/postfix-run.sh teach
 #
 # runs only the first instance, for one conversation whose line no shipped
-# pattern knows (a MAIL FROM address with a space: "warning: Illegal
-# address syntax"), and writes its smtpd lines to samples/postfix/teach.log:
-# the line README.md's "teach the tool a line" walk-through teaches.
+# pattern knows (a RCPT TO address with a space: "warning: Illegal address
+# syntax ... in RCPT command"; the MAIL form is shipped), and writes its
+# smtpd lines to samples/postfix/teach.log: the line README.md's "teach
+# the tool a line" walk-through teaches.
 #
 # Every scripted conversation uses its own client source port (20001-20599,
 # below the kernel's ephemeral range) and, where there is a HELO, its own HELO
@@ -832,9 +833,10 @@ teach() {
     postfix -c "$ETC" check
     pf start
     sleep 2
-    say "MAIL FROM with a space in the address"
-    py illegal-sender $PLAIN 20601 r "s:EHLO p20601.$H" r \
-        "s:MAIL FROM:<alice smith@$LOCALDOM>" r "s:QUIT" r eof
+    say "RCPT TO with a space in the address"
+    py illegal-recipient $PLAIN 20601 r "s:EHLO p20601.$H" r \
+        "s:MAIL FROM:<alice@$LOCALDOM>" r \
+        "s:RCPT TO:<bob smith@$LOCALDOM>" r "s:QUIT" r eof
     sleep 1
     stop_all
     trap - EXIT
