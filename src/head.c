@@ -87,10 +87,10 @@ rfc3339_at(const char *s, const char *end)
 }
 
 static void
-set(struct match *m, enum field f, const char *p, const char *q)
+set(struct strview *fv, enum field f, const char *p, const char *q)
 {
-	m->f[f].p = p;
-	m->f[f].len = (size_t)(q - p);
+	fv[f].p = p;
+	fv[f].len = (size_t)(q - p);
 }
 
 /*
@@ -117,7 +117,7 @@ split_tag(const struct head *h, const char *tag, const char *end)
 }
 
 bool
-head_read(const struct head *h, const char *s, size_t n, struct match *m,
+head_read(const struct head *h, const char *s, size_t n, struct strview *fv,
     size_t *off)
 {
 	const char *end = s + n, *p, *host, *hend, *tend, *tag, *slash, *pid;
@@ -148,11 +148,11 @@ head_read(const struct head *h, const char *s, size_t n, struct match *m,
 		p++;
 	if (p == pid || end - p < 3 || memcmp(p, "]: ", 3) != 0)
 		return false;
-	set(m, F_TS, s, tend);
-	set(m, F_HOST, host, hend);
-	set(m, F_PROGRAM, tag, slash);
-	set(m, F_DAEMON, slash + 1, pid - 1);
-	set(m, F_PID, pid, p);
+	set(fv, F_TS, s, tend);
+	set(fv, F_HOST, host, hend);
+	set(fv, F_PROGRAM, tag, slash);
+	set(fv, F_DAEMON, slash + 1, pid - 1);
+	set(fv, F_PID, pid, p);
 	p += 3;
 	for (size_t i = 0; i < h->nseverities && p < end; i++) {
 		size_t l = h->severity_len[i];
@@ -160,7 +160,7 @@ head_read(const struct head *h, const char *s, size_t n, struct match *m,
 		if (*p == h->severities[i][0] && (size_t)(end - p) >= l + 2 &&
 		    memcmp(p, h->severities[i], l) == 0 &&
 		    p[l] == ':' && p[l + 1] == ' ') {
-			set(m, F_SEVERITY, p, p + l);
+			set(fv, F_SEVERITY, p, p + l);
 			p += l + 2;
 			break;
 		}

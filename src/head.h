@@ -24,7 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pattern.h"
+#include "util.h"
+#include "vocab.h"
 
 struct head {
 	char *program;	/* the tag starts with this */
@@ -36,10 +37,11 @@ struct head {
 
 /*
  * Read the head of s[0..n). True with the fields ts, host, program, daemon,
- * pid and (when present) severity set in m and *off at the message; false,
- * and m unchanged, when the line is not in the shape.
+ * pid and (when present) severity set in fv (F__COUNT views, a struct
+ * match's f) and *off at the message; false, and fv unchanged, when the
+ * line is not in the shape.
  */
 bool head_read(const struct head *, const char *s, size_t n,
-    struct match *m, size_t *off);
+    struct strview *fv, size_t *off);
 
 #endif

@@ -161,7 +161,7 @@ pattern_set_match(const struct pattern_set *s, struct strview line,
 
 		if (p->fallback != fallback)
 			continue;
-		if (p->head && head_read(p->head, line.p, line.len, m, &off)) {
+		if (p->head && head_read(p->head, line.p, line.len, m->f, &off)) {
 			px = p;
 			break;
 		}

@@ -460,7 +460,7 @@ head_check(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 		bool same;
 
 		memset(&m, 0, sizeof(m));
-		if (!head_read(p->head, line, len, &m, &off))
+		if (!head_read(p->head, line, len, m.f, &off))
 			continue;
 		nread++;
 		same = pattern_exec(p->re, p->jit, line, len) > 0;

@@ -23,14 +23,6 @@
 
 struct pattern_set;
 
-/*
- * The phase of an SMTP stage as logs name it: "RCPT", "END-OF-MESSAGE",
- * "RCPT TO command", "end of data", "sending message body",
- * "receiving the initial server greeting", ... PHASE_NONE when it names
- * none (RSET, NOOP, QUIT, ...).
- */
-enum phase phase_of_stage(const char *, size_t);
-
 struct failure {
 	enum phase phase;
 	enum kind kind;

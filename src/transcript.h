@@ -94,6 +94,14 @@ enum phase transcript_command(struct transcript *, uint32_t id,
 void transcript_reply(struct transcript *, const char *code, bool cont,
     struct tx_reply *r);
 
+/*
+ * The phase of an SMTP stage as logs name it: "RCPT", "END-OF-MESSAGE",
+ * "RCPT TO command", "end of data", "sending message body",
+ * "receiving the initial server greeting", ... PHASE_NONE when it names
+ * none (RSET, NOOP, QUIT, ...).
+ */
+enum phase phase_of_stage(const char *, size_t);
+
 /* The verb of a command text, "RCPT TO:<x>" -> "RCPT", into buf. */
 const char *transcript_verb(const char *text, char *buf, size_t size);
 

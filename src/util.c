@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "diag.h"
 #include "util.h"
 
 bool
@@ -21,13 +20,30 @@ sv_eq_nocase(struct strview v, const char *s, size_t n)
 	return v.p != NULL && v.len == n && strncasecmp(v.p, s, n) == 0;
 }
 
+/*
+ * Out of memory: say so as diag_fatal() would and exit 2. util is the
+ * leaf every module uses, diag.c among them (through escape.c), so it
+ * does not call diag.h itself: no include cycle.
+ */
+static _Noreturn void
+no_memory(const char *what, size_t n, size_t size)
+{
+	if (size)	/* the words of diag_fatal()'s callers before */
+		fprintf(stderr, "%s: fatal: out of memory: %zu elements of "
+		    "%zu bytes\n", PACKAGE_NAME, n, size);
+	else
+		fprintf(stderr, "%s: fatal: out of memory %s %zu bytes\n",
+		    PACKAGE_NAME, what, n);
+	exit(2);
+}
+
 void *
 xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		diag_fatal("out of memory allocating %zu bytes", n);
+		no_memory("allocating", n, 0);
 	return p;
 }
 
@@ -37,7 +53,7 @@ xcalloc(size_t n, size_t sz)
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
 	if (p == NULL)
-		diag_fatal("out of memory allocating %zu bytes", n * sz);
+		no_memory("allocating", n * sz, 0);
 	return p;
 }
 
@@ -47,7 +63,7 @@ xrealloc(void *old, size_t n)
 	void *p = realloc(old, n ? n : 1);
 
 	if (p == NULL)
-		diag_fatal("out of memory allocating %zu bytes", n);
+		no_memory("allocating", n, 0);
 	return p;
 }
 
@@ -77,8 +93,7 @@ grow_array(void **arr, size_t *cap, size_t need, size_t elsz)
 	if (need <= *cap)
 		return;
 	if (need > max)
-		diag_fatal("out of memory: %zu elements of %zu bytes", need,
-		    elsz);
+		no_memory("growing to", need, elsz);
 	while (n < need)
 		n = n > max / 2 ? max : n * 2;
 	*arr = xrealloc(*arr, n * elsz);
