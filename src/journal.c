@@ -45,11 +45,14 @@ journal_field_name(enum journal_field f)
 	return field_names[f];
 }
 
-static int
-field_of(const char *name, size_t len)
+int
+journal_field_of(const char *name, size_t len)
 {
+	/* most of an entry's fields are none of ours: the length and the
+	 * first byte after the leading underscores rule them out at once */
 	for (int i = 0; i < JF__COUNT; i++)
-		if (strlen(field_names[i]) == len &&
+		if (name[len > 2 ? 2 : 0] == field_names[i][len > 2 ? 2 : 0] &&
+		    strlen(field_names[i]) == len &&
 		    memcmp(field_names[i], name, len) == 0)
 			return i;
 	return -1;
@@ -295,7 +298,7 @@ export_next(struct journal_text *jt, struct reader *rd)
 		}
 		any = true;
 		if (eq) {
-			f = field_of(l.p, (size_t)(eq - l.p));
+			f = journal_field_of(l.p, (size_t)(eq - l.p));
 			if (f >= 0) {
 				buf_reset(&jt->f[f]);
 				add_capped(&jt->f[f], eq + 1,
@@ -303,7 +306,7 @@ export_next(struct journal_text *jt, struct reader *rd)
 			}
 			continue;
 		}
-		f = field_of(l.p, l.len);
+		f = journal_field_of(l.p, l.len);
 		if (!export_binary(jt, rd, f)) {
 			bad_record(jt, rd, "a binary field is cut short");
 			return 0;
@@ -535,7 +538,7 @@ json_record(struct journal_text *jt, struct strview l)
 		skip_ws(&j);
 		if (j.p >= j.end || *j.p++ != ':')
 			break;
-		f = field_of(key.s ? key.s : "", key.len);
+		f = journal_field_of(key.s ? key.s : "", key.len);
 		if (f >= 0)
 			buf_reset(&jt->f[f]);
 		if (!json_value(&j, f >= 0 ? &jt->f[f] : NULL, 0))

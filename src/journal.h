@@ -177,6 +177,8 @@ void journal_text_release(struct journal_text *);
 /* --- shared by journal.c and journal_sd.c -------------------------------- */
 
 const char *journal_field_name(enum journal_field);
+/* The field named name[0..len), or -1 for one not in the list. */
+int journal_field_of(const char *name, size_t len);
 /*
  * Make e from the fields read (f[JF_CURSOR] or f[JF_SEQNUM*] give its
  * place; seqid receives the sequence's name). false when the fields make

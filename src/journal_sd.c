@@ -236,32 +236,37 @@ fail:
 	return NULL;
 }
 
-/* Copy one field of the current entry; absent fields are left empty. */
+/*
+ * Copy the fields of the current entry that make a line; absent ones are
+ * left empty. One pass over the entry's data (sd_journal_get_data() would
+ * walk it once per field); of a field given twice, the first value.
+ */
 static void
-get_field(struct journal *jr, enum journal_field f)
+get_fields(struct journal *jr)
 {
-	const char *name = journal_field_name(f);
-	size_t klen = strlen(name);
 	const void *data;
 	size_t len;
 
-	buf_reset(&jr->f[f]);
-	if (sd_journal_get_data(jr->j, name, &data, &len) < 0 ||
-	    len <= klen)
-		return;
-	len -= klen + 1;
-	if (len > READER_MAX_LINE)
-		len = READER_MAX_LINE;
-	buf_add(&jr->f[f], (const char *)data + klen + 1, len);
+	for (int i = 0; i < JF__COUNT; i++)
+		buf_reset(&jr->f[i]);
+	SD_JOURNAL_FOREACH_DATA(jr->j, data, len) {
+		const char *p = data, *eq = memchr(p, '=', len);
+		size_t n;
+		int f;
+
+		if (eq == NULL ||
+		    (f = journal_field_of(p, (size_t)(eq - p))) < 0 ||
+		    jr->f[f].len > 0)
+			continue;
+		n = len - (size_t)(eq - p) - 1;
+		buf_add(&jr->f[f], eq + 1, n > READER_MAX_LINE ?
+		    READER_MAX_LINE : n);
+	}
 }
 
 int
 journal_next(struct journal *jr, struct journal_entry *e)
 {
-	static const enum journal_field kept[] = {
-		JF_IDENT, JF_COMM, JF_HOST, JF_SYSLOG_PID, JF_PID, JF_MESSAGE,
-		JF_SOURCE_TIME,
-	};
 	uint64_t rt;
 	int r;
 
@@ -285,8 +290,7 @@ journal_next(struct journal *jr, struct journal_entry *e)
 			jr->ended = true;
 			break;
 		}
-		for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
-			get_field(jr, kept[i]);
+		get_fields(jr);
 		buf_reset(&jr->f[JF_REALTIME]);
 		buf_addf(&jr->f[JF_REALTIME], "%llu", (unsigned long long)rt);
 		free(jr->cursor);
