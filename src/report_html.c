@@ -26,6 +26,12 @@
 #include "report.h"
 #include "tally.h"
 
+/*
+ * Borders and padding as attributes too: a mail client that drops the
+ * <style> element still shows the tables as tables.
+ */
+#define TABLE "<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\">"
+
 struct html_phase {
 	unsigned long n, failed, partial, inbound, outbound;
 	struct tally_table causes, reasons;
@@ -277,7 +283,7 @@ section_time(FILE *fp, const struct tallies *t)
 	fputs("<p>Messages by outcome</p>\n", fp);
 	svg_bars(fp, "messages by outcome", labels, n, out, out_series,
 	    TO__COUNT);
-	fprintf(fp, "<table>\n<tr><th>%s</th>", days ? "day" : "hour");
+	fprintf(fp, TABLE "\n<tr><th>%s</th>", days ? "day" : "hour");
 	for (int i = 0; i < STATUS__COUNT; i++)
 		fprintf(fp, "<th>%s</th>", status_series[i].name);
 	for (int i = 0; i < TO__COUNT; i++)
@@ -332,7 +338,7 @@ section_summary(FILE *fp, struct html_reporter *hr)
 	size_t n;
 	struct tally_row **v = tally_table_sorted(&hr->outcomes, false, &n);
 
-	fputs("<h2>Summary</h2>\n<table>\n", fp);
+	fputs("<h2>Summary</h2>\n" TABLE "\n", fp);
 	fprintf(fp, "<tr><th>sessions</th><td class=\"n big\">%lu</td>"
 	    "<td>inbound %lu, outbound %lu</td></tr>\n", hr->sessions,
 	    hr->inbound, hr->outbound);
@@ -354,7 +360,7 @@ section_summary(FILE *fp, struct html_reporter *hr)
 static void
 section_messages(FILE *fp, const struct tallies *t)
 {
-	fputs("<h2>Messages</h2>\n<table>\n<tr><th></th><th>messages</th>"
+	fputs("<h2>Messages</h2>\n" TABLE "\n<tr><th></th><th>messages</th>"
 	    "<th>recipients</th></tr>\n", fp);
 	for (int f = 0; f < TF__COUNT; f++) {
 		const char *name = tally_fig_name(f);
@@ -390,7 +396,7 @@ section_phases(FILE *fp, struct html_reporter *hr)
 		v[p * 2 + 1] = hr->ph[p].partial;
 	}
 	svg_bars(fp, "failures by phase", labels, PHASE__COUNT, v, ser, 2);
-	fputs("<table>\n<tr><th>phase</th><th>sessions</th><th>failed</th>"
+	fputs(TABLE "\n<tr><th>phase</th><th>sessions</th><th>failed</th>"
 	    "<th>partial</th><th>inbound</th><th>outbound</th></tr>\n", fp);
 	for (int p = 0; p < PHASE__COUNT; p++) {
 		const struct html_phase *ph = &hr->ph[p];
@@ -414,7 +420,7 @@ phase_causes(FILE *fp, const struct html_phase *ph, const char *name,
 	struct tally_row **cv = tally_table_sorted(&ph->causes, false, &nc);
 	struct tally_row **rv = tally_table_sorted(&ph->reasons, false, &nr);
 
-	fprintf(fp, "<h3>%s: %lu session%s</h3>\n<table>\n<tr><th>cause</th>"
+	fprintf(fp, "<h3>%s: %lu session%s</h3>\n" TABLE "\n<tr><th>cause</th>"
 	    "<th>count</th><th>reply</th><th>reason</th></tr>\n", name, ph->n,
 	    ph->n == 1 ? "" : "s");
 	for (size_t i = 0; i < nc && i < top; i++) {
@@ -463,7 +469,7 @@ table_rows(FILE *fp, const struct tally_table *t, unsigned top,
 	size_t n;
 	struct tally_row **v = tally_table_sorted(t, false, &n);
 
-	fprintf(fp, "<table>\n<tr><th>%s</th><th>bytes</th><th></th></tr>\n",
+	fprintf(fp, TABLE "\n<tr><th>%s</th><th>bytes</th><th></th></tr>\n",
 	    what);
 	for (size_t i = 0; i < n && i < top; i++) {
 		fprintf(fp, "<tr><td class=n>%lu</td><td class=n>%llu</td><td>",
@@ -496,7 +502,7 @@ section_relays(FILE *fp, const struct tallies *t, unsigned top)
 	size_t n;
 	struct tally_row **v = tally_table_sorted(&t->relays, false, &n);
 
-	fputs("<h2>Relays</h2>\n<table>\n<tr><th>relay</th><th>delivered"
+	fputs("<h2>Relays</h2>\n" TABLE "\n<tr><th>relay</th><th>delivered"
 	    "</th><th>deferrals</th><th>bounced</th><th>expired</th>"
 	    "<th>average delay</th></tr>\n", fp);
 	for (size_t i = 0; i < n && i < top; i++) {
@@ -522,7 +528,7 @@ section_delay(FILE *fp, const struct tallies *t)
 	static const char *const name[] = {"min", "median", "p95", "max"};
 
 	fprintf(fp, "<h2>Queue delay</h2>\n<p>From reception to delivery, "
-	    "%lu deliveries.</p>\n<table>\n<tr>", t->delay_n);
+	    "%lu deliveries.</p>\n" TABLE "\n<tr>", t->delay_n);
 	for (size_t i = 0; i < ARRAY_SIZE(q); i++)
 		fprintf(fp, "<th>%s</th>", name[i]);
 	fputs("</tr>\n<tr>", fp);
@@ -542,7 +548,7 @@ list_table(FILE *fp, const char *what, const struct tally_table *t,
 	size_t n;
 	struct tally_row **v = tally_table_sorted(t, false, &n);
 
-	fprintf(fp, "<table>\n<tr><th>%s</th><th>count</th></tr>\n", what);
+	fprintf(fp, TABLE "\n<tr><th>%s</th><th>count</th></tr>\n", what);
 	for (size_t i = 0; i < n && i < top; i++) {
 		fputs("<tr><td>", fp);
 		h(fp, v[i]->key);
@@ -584,7 +590,7 @@ section_worst(FILE *fp, struct html_reporter *hr)
 static void
 section_input(FILE *fp, const struct run_info *ri)
 {
-	fputs("<h2>Input</h2>\n<table>\n", fp);
+	fputs("<h2>Input</h2>\n" TABLE "\n", fp);
 	for (size_t i = 0; i < ri->nfiles; i++) {
 		fputs("<tr><th>file</th><td>", fp);
 		h(fp, ri->files[i]);
