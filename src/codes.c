@@ -238,23 +238,54 @@ codes_reply_allowed(const struct codes *c, const char *command,
 const char *
 codes_hint(const struct codes *c, enum phase phase, const char *cause)
 {
-	int ph = (int)phase;
-	const struct hint *byphase = NULL, *bycause = NULL;
+	return codes_hint_mta(c, NULL, phase, cause);
+}
 
+/* Is hint h for a session of mta: its own, or any server's? 2: its own,
+ * 1: any server's, 0: another server's. "exchange" is also the hint of
+ * "exchange-tracking". */
+static int
+hint_fits(const struct hint *h, const char *mta)
+{
+	size_t n;
+
+	if (h->mta == NULL)
+		return 1;
+	if (mta == NULL)
+		return 0;
+	n = strlen(h->mta);
+	return strncmp(h->mta, mta, n) == 0 &&
+	    (mta[n] == '\0' || mta[n] == '-') ? 2 : 0;
+}
+
+const char *
+codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
+    const char *cause)
+{
+	int ph = (int)phase, best = 0, fit;
+	const struct hint *found = NULL;
+
+	/* rank: phase and cause 3, cause 2, phase 1; then the server's own
+	 * before any server's */
 	for (size_t i = 0; i < c->nhints; i++) {
 		const struct hint *h = &c->hints[i];
 		bool cm = cause && h->cause && strcmp(cause, h->cause) == 0;
+		int rank = 0;
 
+		if ((fit = hint_fits(h, mta)) == 0)
+			continue;
 		if (ph >= 0 && h->phase == ph && cm)
-			return h->text;
-		if (h->phase < 0 && cm)
-			bycause = h;
-		if (ph >= 0 && h->phase == ph && h->cause == NULL)
-			byphase = h;
+			rank = 3;
+		else if (h->phase < 0 && cm)
+			rank = 2;
+		else if (ph >= 0 && h->phase == ph && h->cause == NULL)
+			rank = 1;
+		if (rank > 0 && rank * 2 + fit > best) {
+			best = rank * 2 + fit;
+			found = h;
+		}
 	}
-	if (bycause)
-		return bycause->text;
-	return byphase ? byphase->text : NULL;
+	return found ? found->text : NULL;
 }
 
 /* --- explain -------------------------------------------------------------- */

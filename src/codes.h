@@ -103,6 +103,15 @@ const char *codes_gist(const struct codes *, const char *reply,
  */
 const char *codes_hint(const struct codes *, enum phase phase,
     const char *cause);
+/*
+ * The same for a session of server mta (its pattern set's name): a hint
+ * that names an mta is only that server's, and wins over one for any
+ * server at the same level; one of another server is never given, so a
+ * Postfix setting never reaches an Exim session. mta NULL: only hints
+ * for any server (codes_hint()).
+ */
+const char *codes_hint_mta(const struct codes *, const char *mta,
+    enum phase phase, const char *cause);
 
 /*
  * Print for a terminal what code (and enhanced, which may be NULL) mean:

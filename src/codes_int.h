@@ -53,6 +53,7 @@ struct command {
 struct hint {
 	int phase;	/* -1: any */
 	char *cause;	/* NULL: any */
+	char *mta;	/* NULL: any server; else only its sessions */
 	char *text;
 	size_t line;
 };

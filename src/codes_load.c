@@ -541,7 +541,8 @@ load_commands(struct ldr *l, yaml_node_t *n)
 static void
 load_hints(struct ldr *l, yaml_node_t *n)
 {
-	static const char *const keys[] = {"phase", "cause", "hint", NULL};
+	static const char *const keys[] = {"phase", "cause", "hint", "mta",
+	    NULL};
 	struct codes *c = l->c;
 	yaml_node_item_t *it;
 	size_t ni;
@@ -549,15 +550,20 @@ load_hints(struct ldr *l, yaml_node_t *n)
 	it = items(l, n, &ni, "'hints'");
 	c->hints = xcalloc(ni + 1, sizeof(*c->hints));
 	for (size_t i = 0; i < ni; i++) {
-		yaml_node_t *en = node(l, it[i]), *v[3];
+		yaml_node_t *en = node(l, it[i]), *v[4];
 		struct hint *h = &c->hints[c->nhints];
-		const char *ph, *cs;
+		const char *ph, *cs, *mta;
 		bool bad = false;
 
 		if (!take_mapping(l, en, keys, v, "hint"))
 			continue;
 		ph = scalar(v[0]);
 		cs = scalar(v[1]);
+		mta = scalar(v[3]);
+		if (v[3] && (mta == NULL || *mta == '\0')) {
+			lerr(l, v[3], "mta must name a pattern set");
+			bad = true;
+		}
 		memset(h, 0, sizeof(*h));
 		h->phase = -1;
 		if (v[0] && (ph == NULL ||
@@ -584,17 +590,21 @@ load_hints(struct ldr *l, yaml_node_t *n)
 			if (c->hints[j].phase == h->phase &&
 			    ((cs == NULL && c->hints[j].cause == NULL) ||
 			    (cs && c->hints[j].cause &&
-			    strcmp(cs, c->hints[j].cause) == 0))) {
-				lerr(l, en, "duplicate hint for phase '%s' "
-				    "and cause '%s' (first at line %zu)",
-				    ph ? ph : "*", cs ? cs : "*",
-				    c->hints[j].line);
+			    strcmp(cs, c->hints[j].cause) == 0)) &&
+			    ((mta == NULL && c->hints[j].mta == NULL) ||
+			    (mta && c->hints[j].mta &&
+			    strcmp(mta, c->hints[j].mta) == 0))) {
+				lerr(l, en, "duplicate hint for phase '%s', "
+				    "cause '%s' and mta '%s' (first at line "
+				    "%zu)", ph ? ph : "*", cs ? cs : "*",
+				    mta ? mta : "*", c->hints[j].line);
 				bad = true;
 				break;
 			}
 		if (bad)
 			continue;
 		h->cause = cs ? xstrdup(cs) : NULL;
+		h->mta = mta ? xstrdup(mta) : NULL;
 		h->text = text_dup(l, v[2], en, "'hint'");
 		h->line = line_of(en);
 		c->nhints++;
@@ -764,6 +774,7 @@ codes_free(struct codes *c)
 	free(c->cmds);
 	for (size_t i = 0; i < c->nhints; i++) {
 		free(c->hints[i].cause);
+		free(c->hints[i].mta);
 		free(c->hints[i].text);
 	}
 	free(c->hints);

@@ -189,7 +189,8 @@ csv_session(struct reporter *rep, const struct session *s)
 	field(fp, codes_gist(rep->codes, v->reply, v->enhanced, g, sizeof(g)),
 	    &first);
 	field(fp, v->status == STATUS_FAILED || v->status == STATUS_PARTIAL ?
-	    codes_hint(rep->codes, v->phase, v->cause) : NULL,
+	    codes_hint_mta(rep->codes, s->mta, v->phase, v->cause) :
+	    NULL,
 	    &first);
 	field(fp, phase_name(v->remote_phase), &first);
 	field(fp, phase_name(v->reached), &first);

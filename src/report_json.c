@@ -188,8 +188,8 @@ json_session(struct reporter *rep, const struct session *s)
 		    v->enhanced, g, sizeof(g)), &first);
 	}
 	key_str(b, "hint", v->status == STATUS_FAILED ||
-	    v->status == STATUS_PARTIAL ? codes_hint(rep->codes, v->phase,
-	    v->cause) : NULL, &first);
+	    v->status == STATUS_PARTIAL ? codes_hint_mta(rep->codes,
+	    s->mta, v->phase, v->cause) : NULL, &first);
 	key_str(b, "remote_phase", phase_name(v->remote_phase), &first);
 	key_str(b, "reached", phase_name(v->reached), &first);
 	{

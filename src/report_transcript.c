@@ -205,8 +205,8 @@ transcript_session(struct reporter *rep, const struct session *s)
 		fputc('\n', fp);
 	}
 	if (v->status == STATUS_FAILED || v->status == STATUS_PARTIAL) {
-		const char *h = codes_hint(rep->codes, v->phase,
-		    v->cause);
+		const char *h = codes_hint_mta(rep->codes,
+		    s->mta, v->phase, v->cause);
 
 		if (h) {
 			fputs("  where to look: ", fp);

@@ -216,6 +216,25 @@ if command -v jq >/dev/null; then
 		ok || bad "the conversation across the rotation is not one"
 fi
 
+# Hints are chosen by the session's server: no session is told another
+# server's setting (an Exim pregreet got postscreen_greet_action).
+if command -v jq >/dev/null; then
+	pf='postscreen|smtpd_|smtp_tls|smtp_destination|mynetworks|maximal_queue_lifetime|header_checks|body_checks|reject_|anvil|recipient_maps'
+	ex='acl_smtp|smtp_accept_max|smtp_enforce_sync|dnslists|relay_from_hosts|relay_to_domains|exinext|exigrep|remote_max_parallel|smtp_receive_timeout|tls_require_ciphers|helo_verify_hosts'
+	ms='MaxMessageSize|receive connector'
+	for f in "$log" "$root"/samples/exim/*/mainlog "$root"/samples/kerio/*.log "$root"/samples/exchange/*.LOG; do
+		"$bin" --year 2026 -f json "$f" 2>/dev/null | jq -r 'select(.hint) | [.mta, .hint] | @tsv'
+	done >"$tmp/hints"
+	[ -s "$tmp/hints" ] && ok || bad "no hints in the samples"
+	awk -F '\t' -v pf="$pf" -v ex="$ex" -v ms="$ms" '
+		$1 == "postfix" && ($2 ~ ex || $2 ~ ms) ||
+		$1 == "exim" && ($2 ~ pf || $2 ~ ms) ||
+		$1 ~ /^exchange/ && ($2 ~ pf || $2 ~ ex) ||
+		$1 == "kerio" && ($2 ~ pf || $2 ~ ex || $2 ~ ms)' "$tmp/hints" >"$tmp/wrong"
+	[ ! -s "$tmp/wrong" ] && ok || bad "hints naming another server's settings: $(head -3 "$tmp/wrong")"
+	grep -q '^exim.*smtp_enforce_sync' "$tmp/hints" && ok || bad "no Exim pregreet hint of its own"
+fi
+
 # Every JSON line is valid JSON with the contract's keys.
 if command -v jq >/dev/null; then
 	jq -e -s 'all(.[]; has("mta") and has("session") and has("direction") and has("start")

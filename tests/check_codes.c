@@ -418,6 +418,44 @@ known_cause(const char *s, size_t len)
 	return false;
 }
 
+/* A hint is chosen by the session's server: never another server's
+ * setting (an Exim pregreet got postscreen_greet_action). */
+static const struct {
+	const char *mta;
+	enum phase phase;
+	const char *cause, *want, *never;
+} server_hints[] = {
+	{"exim", PHASE_PREGREETING, "pregreet", "smtp_enforce_sync",
+	    "postscreen"},
+	{"postfix", PHASE_PREGREETING, "pregreet", "postscreen_greet_action",
+	    "smtp_enforce_sync"},
+	{"kerio", PHASE_PREGREETING, "pregreet", "spam bots", "postscreen"},
+	{"exim", PHASE_RCPT, "relay-denied", "relay_from_hosts",
+	    "mynetworks"},
+	{"exchange", PHASE_RCPT, "relay-denied", "trusted network",
+	    "mynetworks"},
+	{"exchange-tracking", PHASE_MAIL, "size", "MaxMessageSize",
+	    "message_size_limit"},
+	{"exim", PHASE_HELO, NULL, "acl_smtp_helo", "smtpd_"},
+	{NULL, PHASE_HELO, NULL, "HELO restrictions", "smtpd_"},
+};
+
+START_TEST(hints_by_server)
+{
+	const char *h = codes_hint_mta(db, server_hints[_i].mta,
+	    server_hints[_i].phase, server_hints[_i].cause);
+	const char *mta = server_hints[_i].mta ? server_hints[_i].mta : "-";
+
+	ck_assert_msg(h != NULL, "%s %s %s: no hint", mta,
+	    phase_name(server_hints[_i].phase), server_hints[_i].cause);
+	ck_assert_msg(strstr(h, server_hints[_i].want) != NULL,
+	    "%s: got '%s', want '%s' in it", mta, h, server_hints[_i].want);
+	ck_assert_msg(strstr(h, server_hints[_i].never) == NULL,
+	    "%s: got '%s', which names '%s'", mta, h,
+	    server_hints[_i].never);
+}
+END_TEST
+
 START_TEST(hints_cover)
 {
 	const char *h;
@@ -675,8 +713,13 @@ static const struct {
 	    "  - {phase: rcpt}\n", ":45:5: error: a hint needs 'hint'"},
 	{"duplicate hint", RHEAD RCODE2 EHEAD CMDS HINTS
 	    "  - {cause: unknown-user, hint: again}\n",
-	    ":45:5: error: duplicate hint for phase '*' and cause "
-	    "'unknown-user' (first at line 44)"},
+	    ":45:5: error: duplicate hint for phase '*', cause "
+	    "'unknown-user' and mta '*' (first at line 44)"},
+	{"hint of one server beside any server's", RHEAD RCODE2 EHEAD CMDS
+	    HINTS "  - {cause: unknown-user, mta: exim, hint: exim's}\n"
+	    "  - {cause: unknown-user, mta: exim, hint: again}\n",
+	    ":46:5: error: duplicate hint for phase '*', cause "
+	    "'unknown-user' and mta 'exim' (first at line 45)"},
 	{"missing meaning", RHEAD "    - code: 251\n" RCODE2 EHEAD CMDS
 	    HINTS, ":17:7: error: missing 'meaning'"},
 	{"invalid yaml", RHEAD "    - code: [250\n", ":18:1: error: invalid "
@@ -741,6 +784,7 @@ codes_suite(void)
 	tcase_add_test(tc, explain_escapes);
 	tcase_add_loop_test(tc, sequences, 0, (int)ARRAY_SIZE(seqs));
 	tcase_add_test(tc, hints_cover);
+	tcase_add_loop_test(tc, hints_by_server, 0, ARRAY_SIZE(server_hints));
 	tcase_add_test(tc, usual_causes_known);
 	suite_add_tcase(s, tc);
 
