@@ -41,7 +41,7 @@ options_usage(FILE *fp, int status)
 	fputs(
 "usage: smtplog-analyze [options] [FILE...]\n"
 "\n"
-"Read Postfix, Exim, Kerio Connect and Microsoft Exchange logs (plain or\n"
+"Read the logs of the mail servers the pattern files describe (plain or\n"
 "gzip; '-' or none: standard input) and say for every SMTP session what\n"
 "happened and, when it failed, in which phase: pre-greeting, helo,\n"
 "starttls, auth, mail, rcpt, data, post-queue.\n"
