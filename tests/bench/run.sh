@@ -8,7 +8,8 @@
 #
 # Settings (environment): MTAS (default "postfix exim"), RUNS (default 3),
 # BENCH_DIR (default build-bench/bench/), SMTPLOG_ANALYZE (a binary to time
-# instead of building build-bench/ in release mode), SLA_EXTRA (options
+# instead of building build-bench/ in release mode; BENCH_REV says which
+# revision it was built from), SLA_EXTRA (options
 # added to every smtplog-analyze command, e.g. "--threads 1").
 #
 # Installs pflogsumm and time with apt-get when missing (as root or with
@@ -98,7 +99,8 @@ else
 fi
 [ -x "$bin" ] || { say "no binary $bin"; exit 2; }
 has_html=0
-"$bin" --help 2>/dev/null | grep -q -w html && has_html=1
+help=$("$bin" --help 2>/dev/null || true)
+if grep -q -w html <<<"$help"; then has_html=1; fi
 
 # The first prefix regex of a pattern file (a YAML single-quoted scalar).
 prefix_re() {
@@ -141,15 +143,17 @@ measure() {
 	peak_kib=$peak
 }
 
-# row TOOL CMD LINES PEER GREP: one table row from the last measure
+# row TOOL CMD LINES PEER GREP PEERCPU: one table row from the last measure
 row() {
-	awk -v t="$1" -v c="$2" -v l="$3" -v p="$4" -v g="$5" -v s="$med_s" \
-		-v lo="$min_s" -v hi="$max_s" -v u="$med_cpu" -v m="$peak_kib" 'BEGIN {
+	awk -v t="$1" -v c="$2" -v l="$3" -v p="$4" -v g="$5" -v pc="${6:-}" \
+		-v s="$med_s" -v lo="$min_s" -v hi="$max_s" -v u="$med_cpu" \
+		-v m="$peak_kib" 'BEGIN {
 		ls = s > 0 ? commas(l / s) : "-"
 		r = (p != "" && s > 0) ? sprintf("%.2fx", p / s) : "-"
+		rc = (pc != "" && u > 0) ? sprintf("%.2fx", pc / u) : "-"
 		q = (g != "" && g > 0) ? sprintf("%.1fx", s / g) : "-"
-		printf "| %s | `%s` | %.3f | %.3f-%.3f | %.2f | %s | %.1f | %s | %s |\n",
-			t, c, s, lo, hi, u, ls, m / 1024, r, q
+		printf "| %s | `%s` | %.3f | %.3f-%.3f | %.2f | %s | %.1f | %s | %s | %s |\n",
+			t, c, s, lo, hi, u, ls, m / 1024, r, rc, q
 	}
 	function commas(x,   d, o) {
 		d = sprintf("%.0f", x); o = ""
@@ -176,9 +180,13 @@ echo "## smtplog-analyze benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "- command: \`$0 ${sizes[*]}\` (MTAS=\"${mtas[*]}\", RUNS=$runs${SLA_EXTRA:+, SLA_EXTRA=\"$SLA_EXTRA\"})"
 echo "- machine: $(nproc) CPUs (nproc), ${cpu:-unknown CPU}, $(uname -sr)"
-echo "- $("$bin" --version), built in release mode from $rev"
+if [ -n "${SMTPLOG_ANALYZE:-}" ]; then
+	echo "- $("$bin" --version): $bin, ${BENCH_REV:-revision not given (BENCH_REV)}"
+else
+	echo "- $("$bin" --version), built in release mode from $rev"
+fi
 echo "- $pf; ${exv:-no exim4-base}; $(wc --version | head -n 1); $(grep --version | head -n 1)"
-echo "- each command $runs times on the same file (in the page cache); wall = median (least-largest) seconds, CPU = median user+sys seconds, peak = largest max RSS (/usr/bin/time %M); vs peer = the MTA tool's median wall / this one's (above 1: faster); vs grep = this one's median wall / grep -cP's"
+echo "- each command $runs times on the same file (in the page cache); wall = median (least-largest) seconds, CPU = median user+sys seconds, peak = largest max RSS (/usr/bin/time %M); vs peer = the MTA tool's median wall / this one's (above 1: faster), CPU vs peer the same with CPU times; vs grep = this one's median wall / grep -cP's"
 echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); busiest processes: $(others)"
 
 for mta in "${mtas[@]}"; do
@@ -207,8 +215,8 @@ for mta in "${mtas[@]}"; do
 		echo
 		echo "### $mta, $lines lines ($(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB), --id $id"
 		echo
-		echo "| tool | command | wall s | wall range | CPU s | lines/s | peak MiB | vs peer | vs grep -cP |"
-		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| tool | command | wall s | wall range | CPU s | lines/s | peak MiB | vs peer | CPU vs peer | vs grep -cP |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 		measure "$mta-$n-wc" "$dir/$mta-$n-wc.out" wc -l "$log"
 		row wc "wc -l" "$lines" "" ""
 		measure "$mta-$n-grep" "$dir/$mta-$n-grep.out" grep -cP "$re" "$log"
@@ -216,29 +224,29 @@ for mta in "${mtas[@]}"; do
 		row grep "grep -cP PREFIX" "$lines" "" ""
 		if [ "$mta" = postfix ]; then
 			measure "$mta-$n-peer" "$dir/$mta-$n-pflogsumm.out" pflogsumm "$log"
-			p=$med_s
-			row pflogsumm "pflogsumm" "$lines" "$p" "$g"
+			p=$med_s pc=$med_cpu
+			row pflogsumm "pflogsumm" "$lines" "$p" "$g" "$pc"
 		else
 			measure "$mta-$n-peer" "$dir/$mta-$n-eximstats.out" perl "$exim_tools/eximstats" "$log"
-			p=$med_s
-			row eximstats "eximstats" "$lines" "$p" "$g"
+			p=$med_s pc=$med_cpu
+			row eximstats "eximstats" "$lines" "$p" "$g" "$pc"
 			measure "$mta-$n-exigrep" "$dir/$mta-$n-exigrep.out" perl "$exim_tools/exigrep" "$id" "$log"
-			pg=$med_s
+			pg=$med_s pgc=$med_cpu
 			row exigrep "exigrep ID" "$lines" "" "$g"
 		fi
 		measure "$mta-$n-summary" "$dir/$mta-$n-summary.out" "$bin" "${extra[@]}" "$log"
-		row smtplog-analyze "(summary)" "$lines" "$p" "$g"
+		row smtplog-analyze "(summary)" "$lines" "$p" "$g" "$pc"
 		measure "$mta-$n-json" /dev/null "$bin" "${extra[@]}" -f json "$log"
-		row smtplog-analyze "-f json" "$lines" "$p" "$g"
+		row smtplog-analyze "-f json" "$lines" "$p" "$g" "$pc"
 		measure "$mta-$n-failed" "$dir/$mta-$n-failed.out" "$bin" "${extra[@]}" -s --failed "$log"
-		row smtplog-analyze "-s --failed" "$lines" "$p" "$g"
+		row smtplog-analyze "-s --failed" "$lines" "$p" "$g" "$pc"
 		measure "$mta-$n-id" "$dir/$mta-$n-id.out" "$bin" "${extra[@]}" --id "$id" "$log"
-		row smtplog-analyze "--id ID" "$lines" "${pg:-}" "$g"
+		row smtplog-analyze "--id ID" "$lines" "${pg:-}" "$g" "${pgc:-}"
 		if [ "$has_html" -eq 1 ]; then
 			measure "$mta-$n-html" /dev/null "$bin" "${extra[@]}" -f html "$log"
-			row smtplog-analyze "-f html" "$lines" "$p" "$g"
+			row smtplog-analyze "-f html" "$lines" "$p" "$g" "$pc"
 		fi
-		unset pg
+		unset pg pgc
 		"$bin" "${extra[@]}" --stats "$log" 2>&1 >/dev/null | sed 's/^/    /'
 		echo
 		echo "busiest processes after: $(others); load average $(cut -d' ' -f1-3 /proc/loadavg)"
