@@ -178,8 +178,8 @@ alnum_run(const char *s, bool *digit, bool *alpha)
 	return i;
 }
 
-void
-reason_mask(const char *text, struct buf *out)
+static void
+mask(const char *text, struct buf *out)
 {
 	size_t i = 0, n;
 
@@ -225,5 +225,54 @@ reason_mask(const char *text, struct buf *out)
 			buf_addc(out, text[i]);
 		}
 		i += n;
+	}
+}
+
+/*
+ * The masked form of a repeated text is remembered: the summary masks the
+ * reply of every failed session, and the same few replies come back all
+ * the time. A fixed table, one text per slot (a new one takes the slot
+ * over), so memory does not grow with the log; longer texts, or masked
+ * forms, than a slot holds are masked every time.
+ */
+#define MEMO_SLOTS 512
+#define MEMO_TEXT 160
+
+static struct reason_memo {
+	uint64_t hash;
+	unsigned short len, mlen;	/* len 0: an empty slot */
+	char text[MEMO_TEXT];
+	char masked[MEMO_TEXT];
+} memo[MEMO_SLOTS];
+
+void
+reason_mask(const char *text, struct buf *out)
+{
+	size_t len, start;
+	struct reason_memo *e;
+	uint64_t h;
+
+	if (text == NULL)
+		return;
+	len = strlen(text);
+	if (len == 0 || len > MEMO_TEXT) {
+		mask(text, out);
+		return;
+	}
+	h = hash_bytes(text, len);
+	e = &memo[h & (MEMO_SLOTS - 1)];
+	if (e->len == len && e->hash == h && memcmp(e->text, text, len) == 0) {
+		buf_add(out, e->masked, e->mlen);
+		return;
+	}
+	start = out->len;
+	mask(text, out);
+	if (out->len - start <= MEMO_TEXT) {
+		e->hash = h;
+		e->len = (unsigned short)len;
+		e->mlen = (unsigned short)(out->len - start);
+		memcpy(e->text, text, len);
+		if (e->mlen)
+			memcpy(e->masked, out->s + start, e->mlen);
 	}
 }
