@@ -367,6 +367,7 @@ corr_apply_session(struct correlator *c, struct session *s,
 		struct buf b = {0};
 		struct tx_reply tr;
 		enum phase rp;
+		bool unpaired;	/* no command of the log waits for it */
 		/* "250-PIPELINING": the separator before what follows the
 		 * code, which is in the line */
 		bool cont = m->f[F_ENHANCED].p ?
@@ -398,9 +399,10 @@ corr_apply_session(struct correlator *c, struct session *s,
 			s->data_ok++;
 		/* a code that answers one command names its phase, also
 		 * where the command is missing from an excerpt */
-		rp = evidence_reply_phase(r, tr.answers == TX_UNSOLICITED &&
-		    s->last_cmd_seq == 0);
-		if (tr.answers == TX_UNSOLICITED || tr.phase == PHASE_NONE)
+		unpaired = tr.answers == TX_UNSOLICITED ||
+		    tr.answers == TX_GREETING;
+		rp = evidence_reply_phase(r, unpaired && s->last_cmd_seq == 0);
+		if (unpaired || tr.phase == PHASE_NONE)
 			corr_advance(s, rp);
 		else
 			rp = PHASE_NONE;

@@ -277,6 +277,8 @@ runs=(
 	"kerio/debug.log"
 	"kerio/security.log"
 	"kerio/mail.log"
+	"kerio/debug-excerpt.log"
+	"exchange/RECV2026112414-excerpt.LOG"
 	"exchange/RECV2026112410-1.LOG exchange/RECV2026112411-1.LOG exchange/RECV2026112412-1.LOG exchange/RECV2026112413-1.LOG exchange/SEND2026112410-1.LOG exchange/MSGTRK2026112410-1.LOG"
 )
 # every sample file is in some run

@@ -45,6 +45,7 @@ while IFS=$'\t' read -r file match value direction status phase kind note; do
 	sender) sel='select(.sender == $v)' ;;
 	recipient) sel='select(any(.recipients[]; .address == $v))' ;;
 	session) sel='select(.ids.session_id == $v)' ;;
+	pid) sel='select(.ids.pid == $v)' ;;
 	*) echo "FAIL: unknown match '$match'"; fail=$((fail + 1)); continue ;;
 	esac
 	k=${seen["$file/$match/$value/$direction"]:-0}
