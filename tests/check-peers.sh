@@ -5,15 +5,16 @@
 # with dpkg -x into a temporary directory, since exim4 conflicts with
 # postfix) on samples/exim/*/mainlog.
 #
-#   check-peers.sh BINARY SOURCEROOT
+#   check-peers.sh BINARY SOURCEROOT pflogsumm|eximstats
 #
 # Where we count differently on purpose, the difference is named below
 # (DIFF lines), computed from the log itself with grep and awk, and
 # explained in README.md ("Message figures"); every figure must then be
-# exactly equal. Exit 77 (skipped) when neither tool can be had.
+# exactly equal. Exit 77 (skipped) when the tool cannot be had.
 set -u
 bin=$1
 root=$2
+tool=${3:?usage: check-peers.sh BINARY SOURCEROOT pflogsumm|eximstats}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -118,7 +119,9 @@ pflogsumm_vs() {
 	    "$(fig "$tmp/ours" bytes_delivered)"
 }
 
-if command -v pflogsumm >/dev/null 2>&1; then
+if [ "$tool" != pflogsumm ]; then
+	:
+elif command -v pflogsumm >/dev/null 2>&1; then
 	ran=1
 	pflogsumm_vs "$root/samples/postfix/mail.log" samples/postfix/mail.log
 	# HOLD and DISCARD actions at RCPT and at the end of DATA
@@ -141,8 +144,10 @@ else
 fi
 
 # --- eximstats -----------------------------------------------------------
-eximstats=$(command -v eximstats 2>/dev/null)
-if [ -z "$eximstats" ] && command -v apt-get >/dev/null 2>&1; then
+eximstats=
+[ "$tool" = eximstats ] && eximstats=$(command -v eximstats 2>/dev/null)
+if [ "$tool" = eximstats ] && [ -z "$eximstats" ] &&
+    command -v apt-get >/dev/null 2>&1; then
 	# exim4-base conflicts with postfix: unpack it, do not install it
 	if (cd "$tmp" && apt-get download exim4-base >/dev/null 2>&1) &&
 	    dpkg -x "$tmp"/exim4-base_*.deb "$tmp/x" 2>/dev/null; then
@@ -193,7 +198,7 @@ if [ -n "$eximstats" ]; then
 		    "$(( $(es Rejects 2) + $(es Temp 3) ))" \
 		    "$((refusals + sync + dropped + outnotes))"
 	done
-else
+elif [ "$tool" = eximstats ]; then
 	echo "eximstats cannot be had (exim4-base not downloadable): skipped"
 fi
 
