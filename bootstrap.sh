@@ -4,7 +4,9 @@
 #   ./bootstrap.sh          install what is missing, build, and run the tool
 #                           on the bundled Postfix sample
 #   ./bootstrap.sh test     the same set-up, then every test: the normal
-#                           build and an AddressSanitizer + UBSan build;
+#                           build and an AddressSanitizer + UBSan build,
+#                           then each libFuzzer target (clang, build-fuzz/)
+#                           for FUZZ_SECONDS (60) on its corpus;
 #                           ends with "N passed, N failed"
 #   ./bootstrap.sh build    only install what is missing and build
 #
@@ -17,7 +19,7 @@ cd "$(dirname "$0")"
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev libpcre2-dev libyaml-dev
 check zlib1g-dev jq gzip bash-completion groff-base man-db
 clickhouse-server clickhouse-client libsystemd-dev systemd-journal-remote
-pflogsumm chromium python3"
+pflogsumm chromium python3 clang libclang-rt-14-dev"
 
 install_missing() {
 	missing=""
@@ -53,10 +55,12 @@ build() { # DIR [meson options...]
 }
 
 # Run meson test in DIR; add its counts to $passed and $failed.
-run_tests() { # DIR
+run_tests() { # DIR [meson test options...]
+	dir=$1
+	shift
 	log=$(mktemp)
 	status=0
-	meson test -C "$1" --print-errorlogs >"$log" 2>&1 || status=$?
+	meson test -C "$dir" --print-errorlogs "$@" >"$log" 2>&1 || status=$?
 	cat "$log"
 	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
 	bad=0
@@ -93,6 +97,9 @@ test)
 	run_tests build
 	build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug
 	run_tests build-asan
+	# the fuzz targets, built by clang, each run for a fixed time
+	(CC=clang && export CC && build build-fuzz -Dfuzz=true)
+	run_tests build-fuzz --suite fuzz
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 	;;
