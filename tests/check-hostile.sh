@@ -65,8 +65,11 @@ stats() { # FILE -> "SECONDS KIB", and the summary in $tmp/out
 }
 read -r t1 m1 <<<"$(stats "$tmp/flood20k.log")"
 read -r t2 m2 <<<"$(stats "$tmp/flood200k.log")"
+# the absolute limits hold for a plain build: not under sanitizers, nor
+# under meson test --setup valgrind (which sets SMTPLOG_ANALYZE_JIT=0)
 sanitized=0
 grep -q __asan_init "$bin" 2>/dev/null && sanitized=1
+[ "${SMTPLOG_ANALYZE_JIT:-}" = 0 ] && sanitized=1
 if [ -z "${t2:-}" ] || [ -z "${m2:-}" ]; then
 	bad "200,000 recipients: no --stats line: $(head -3 "$tmp/err")"
 elif ! grep -Eq '^  rejected +0 +200000 ' "$tmp/out"; then
