@@ -128,6 +128,7 @@ from_failure(struct verdict *v, const struct session *s,
 	v->reply = f->reply;
 	v->enhanced = f->enhanced;
 	v->text = f->text;
+	v->client_text = f->client_text;
 	v->cause = why ? why : f->cause;
 	v->own_cause = why == NULL;
 	v->command = f->command;
@@ -142,6 +143,7 @@ from_rcpt(struct verdict *v, const struct rcpt *r, bool postqueue)
 	v->reply = r->reply;
 	v->enhanced = r->enhanced;
 	v->text = r->text;
+	v->client_text = false;
 }
 
 /*

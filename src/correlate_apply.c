@@ -147,8 +147,10 @@ add_failure(struct correlator *c, struct session *s, const struct match *m,
 		f->reply = corr_dup(a, reply);
 	if (!f->enhanced)
 		f->enhanced = corr_dup(a, enh);
-	if (text.p && (!f->text || (m && m->pat)))
+	if (text.p && (!f->text || (m && m->pat))) {
 		f->text = corr_dup(a, text);
+		f->client_text = m && m->pat && pattern_client_text(m->pat);
+	}
 	if (m) {
 		if (m->pat) {
 			f->pattern = pattern_name(m->pat);

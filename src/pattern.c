@@ -367,6 +367,12 @@ pattern_needs_quit(const struct pattern *p)
 }
 
 bool
+pattern_client_text(const struct pattern *p)
+{
+	return p->client_text;
+}
+
+bool
 pattern_trails(const struct pattern *p)
 {
 	return p->trails;

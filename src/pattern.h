@@ -121,6 +121,9 @@ bool pattern_closes(const struct pattern *);
  * the client dropped the connection in the phase of its last command.
  */
 bool pattern_needs_quit(const struct pattern *);
+/* Its text field is what the client sent (a command before the greeting,
+ * pipelined input, HTTP), not a reply: --id shows it as the client's. */
+bool pattern_client_text(const struct pattern *);
 /* A line its server logs after a session's end line (see linger). */
 bool pattern_trails(const struct pattern *);
 /* The phase a line shows its session got to at least, or PHASE_NONE:

@@ -53,6 +53,7 @@ struct pattern {
 	enum scope scope;
 	enum direction dir;
 	bool explains, closes, fallback, needs_quit, trails;
+	bool client_text;	/* its text is what the client sent */
 	pcre2_code *re;
 	bool jit;
 	int groups[F__COUNT][GROUPS_MAX];

@@ -550,6 +550,8 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		p->closes = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "needs_quit") == 0) {
 		p->needs_quit = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "client_text") == 0) {
+		p->client_text = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "trails") == 0) {
 		p->trails = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "reaches") == 0) {
@@ -574,7 +576,7 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 {
 	static const char *const pkeys[] = {"name", "description", "for",
 	    "event", "scope", "direction", "session", "label", "explains",
-	    "closes", "needs_quit", "trails", "reaches", "set", "map", "regex",
+	    "closes", "needs_quit", "client_text", "trails", "reaches", "set", "map", "regex",
 	    "samples", NULL};
 	static const char *const xkeys[] = {"name", "description", "regex",
 	    "fallback", "head", "samples", NULL};

@@ -176,17 +176,23 @@ transcript_session(struct reporter *rep, const struct session *s)
 	if (v->status == STATUS_INCOMPLETE && v->reached != PHASE_NONE)
 		fprintf(fp, ", last phase reached %s", phase_name(v->reached));
 	fputc('\n', fp);
-	if (v->reply || v->text) {
+	if (v->reply || v->enhanced || (v->text && !v->client_text)) {
 		fputs("  reply: ", fp);
 		report_put(fp, v->reply);
 		if (v->reply && v->enhanced)
 			fputc(' ', fp);
 		report_put(fp, v->enhanced);
-		if (v->text) {
-			if (v->reply)
+		if (v->text && !v->client_text) {
+			if (v->reply || v->enhanced)
 				fputc(' ', fp);
 			report_put(fp, v->text);
 		}
+		fputc('\n', fp);
+	}
+	if (v->text && v->client_text) {
+		/* a command before the greeting is no server's reply */
+		fputs("  client sent: ", fp);
+		report_put(fp, v->text);
 		fputc('\n', fp);
 	}
 	if (v->reply || v->enhanced) {

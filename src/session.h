@@ -29,6 +29,7 @@ struct failure {
 	char *reply, *enhanced, *text, *cause, *command, *recipient;
 	const char *pattern;
 	bool explains;	/* its cause explains later refusals */
+	bool client_text;	/* text is what the client sent */
 	bool phase_guessed;	/* no phase or stage named: the last phase
 				   reached when it was logged */
 	unsigned seq;
@@ -74,6 +75,7 @@ struct verdict {
 	const char *outcome;
 	const char *reply, *enhanced, *text, *cause, *command;
 	bool own_cause;	/* the cause came from the failure itself */
+	bool client_text;	/* text is what the client sent, no reply */
 };
 
 /*

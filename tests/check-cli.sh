@@ -216,6 +216,14 @@ if command -v jq >/dev/null; then
 		ok || bad "the conversation across the rotation is not one"
 fi
 
+# A command sent before the greeting is the client's, not a reply.
+"$bin" --year 2026 --id 127.0.0.1 "$log" | sed -n '/postscreen\[127.0.0.1\]:20002,/,/^$/p' >"$tmp/pregreet"
+grep -q '^  client sent: EHLO p20002.client.test\\r\\n$' "$tmp/pregreet" &&
+	! grep -q '^  reply: EHLO' "$tmp/pregreet" && ok ||
+	bad "the pregreet's EHLO is not shown as the client's: $(cat "$tmp/pregreet")"
+"$bin" --id 127.0.0.1 "$root"/samples/exim/pid/mainlog | grep -q '^  client sent: EHLO' && ok ||
+	bad "Exim's pregreet input is not shown as the client's"
+
 # Hints are chosen by the session's server: no session is told another
 # server's setting (an Exim pregreet got postscreen_greet_action).
 if command -v jq >/dev/null; then
