@@ -93,7 +93,7 @@ options_usage(FILE *fp, int status)
 "Filters (all must hold; one given twice accepts either value):\n"
 "      --failed           failed or partial sessions\n"
 "      --status S         ok, failed, partial or incomplete\n"
-"      --phase P          failed in phase P\n"
+"      --phase P          failed in phase P, or incomplete there\n"
 "      --cause C          failed for cause C (unknown-user, greylist, ...)\n"
 "      --client IP[/N]    client address, or the server's for outbound\n"
 "      --from ADDR        sender address, or a domain\n"
