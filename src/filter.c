@@ -647,6 +647,20 @@ filter_match(const struct filter *f, const struct session *s)
 	return true;
 }
 
+bool
+filter_time_in(const struct filter *f, const struct ts *t)
+{
+	int64_t b;
+
+	if (!(t->flags & TS_SET))
+		return true;
+	if (f->have_since && frame(t, f->since_naive, f->since_utc, &b) < b)
+		return false;
+	if (f->have_until && frame(t, f->until_naive, f->until_utc, &b) >= b)
+		return false;
+	return true;
+}
+
 void
 filter_window(const struct filter *f, int64_t *since_utc, int64_t *until_utc)
 {

@@ -58,6 +58,12 @@ bool filter_match(const struct filter *, const struct session *);
  */
 void filter_window(const struct filter *, int64_t *since_utc,
     int64_t *until_utc);
+/*
+ * Is the moment t within --since and --until (as a session's times are
+ * compared: UTC when the stamp had a zone, else local wall time)? True
+ * without those options, and for a time never set.
+ */
+bool filter_time_in(const struct filter *, const struct ts *t);
 
 /* Parse a time as --since does; for tests. */
 bool filter_parse_time(const char *v, time_t now, int64_t *naive_us,

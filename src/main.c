@@ -122,12 +122,22 @@ emit(const struct session *s, void *arg)
 	r->rep->session(r->rep, s);
 }
 
+/*
+ * A message for the figures of tally.h: those queued within --since and
+ * --until (a message never queued: by its first delivery attempt); the
+ * other filters choose sessions, not messages.
+ */
 static void
 on_message(const struct message *m, void *arg)
 {
 	struct run *r = arg;
+	const struct ts *t = &m->accepted_at;
 
-	if (r->rep->message)
+	if (r->rep->message == NULL)
+		return;
+	if (!(t->flags & TS_SET) && m->nrcpts)
+		t = &m->rcpts[0].at;
+	if (filter_time_in(r->o->filter, t))
 		r->rep->message(r->rep, m);
 }
 
