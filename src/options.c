@@ -221,225 +221,257 @@ bad_option(int c, char **argv, const struct option *lo)
 	options_usage_error();
 }
 
+/* getopt_long()'s codes of the long options without a letter */
+enum {
+	OPT_CHECK = 256,
+	OPT_CAUSE,
+	OPT_CLIENT,
+	OPT_CODE,
+	OPT_COLOR,
+	OPT_CURSOR_FILE,
+	OPT_EXPLAIN,
+	OPT_FAIL_THRESHOLD,
+	OPT_FAILED,
+	OPT_FROM,
+	OPT_GREP,
+	OPT_JOURNAL,
+	OPT_JOURNAL_DIR,
+	OPT_JOURNAL_FILE,
+	OPT_PHASE,
+	OPT_SINCE,
+	OPT_STATUS,
+	OPT_TO,
+	OPT_UNTIL,
+	OPT_MAX_OPEN,
+	OPT_SESSION_TIMEOUT,
+	OPT_STATS,
+	OPT_TOP,
+	OPT_TZ,
+	OPT_UNPARSED,
+	OPT_WORST,
+	OPT_YEAR,
+};
+
+/* in alphabetical order, as --help lists them */
+static const struct option longopts[] = {
+	{"cause", required_argument, NULL, OPT_CAUSE},
+	{"check-patterns", no_argument, NULL, OPT_CHECK},
+	{"client", required_argument, NULL, OPT_CLIENT},
+	{"code", required_argument, NULL, OPT_CODE},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"cursor-file", required_argument, NULL, OPT_CURSOR_FILE},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"fail-threshold", required_argument, NULL, OPT_FAIL_THRESHOLD},
+	{"failed", no_argument, NULL, OPT_FAILED},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"grep", required_argument, NULL, OPT_GREP},
+	{"phase", required_argument, NULL, OPT_PHASE},
+	{"quiet", no_argument, NULL, 'q'},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"status", required_argument, NULL, OPT_STATUS},
+	{"to", required_argument, NULL, OPT_TO},
+	{"until", required_argument, NULL, OPT_UNTIL},
+	{"follow", no_argument, NULL, 'F'},
+	{"format", required_argument, NULL, 'f'},
+	{"help", no_argument, NULL, 'h'},
+	{"id", required_argument, NULL, 'i'},
+	{"journal", no_argument, NULL, OPT_JOURNAL},
+	{"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
+	{"journal-file", required_argument, NULL, OPT_JOURNAL_FILE},
+	{"max-open", required_argument, NULL, OPT_MAX_OPEN},
+	{"mta", required_argument, NULL, 'm'},
+	{"patterns", required_argument, NULL, 'p'},
+	{"session-timeout", required_argument, NULL,
+	    OPT_SESSION_TIMEOUT},
+	{"sessions", no_argument, NULL, 's'},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"top", required_argument, NULL, OPT_TOP},
+	{"tz", required_argument, NULL, OPT_TZ},
+	{"unparsed", required_argument, NULL, OPT_UNPARSED},
+	{"version", no_argument, NULL, 'V'},
+	{"worst", required_argument, NULL, OPT_WORST},
+	{"year", required_argument, NULL, OPT_YEAR},
+	{NULL, 0, NULL, 0},
+};
+
+/* A filter (filter.h): true when c is one, with *ok false for a bad
+ * value (already reported). */
+static bool
+filter_option(struct options *o, int c, time_t now, bool *ok)
+{
+	switch (c) {
+	case OPT_FAILED:
+		*ok = filter_status(o->filter, "--failed", NULL);
+		return true;
+	case OPT_STATUS:
+		*ok = filter_status(o->filter, "--status", optarg);
+		return true;
+	case OPT_PHASE:
+		*ok = filter_phase(o->filter, "--phase", optarg);
+		return true;
+	case OPT_CAUSE:
+		*ok = filter_cause(o->filter, "--cause", optarg);
+		return true;
+	case OPT_CLIENT:
+		*ok = filter_client(o->filter, "--client", optarg);
+		return true;
+	case OPT_FROM:
+		*ok = filter_from(o->filter, "--from", optarg);
+		return true;
+	case OPT_TO:
+		*ok = filter_to(o->filter, "--to", optarg);
+		return true;
+	case OPT_CODE:
+		*ok = filter_code(o->filter, "--code", optarg);
+		return true;
+	case OPT_GREP:
+		*ok = filter_grep(o->filter, "--grep", optarg);
+		return true;
+	case OPT_SINCE:
+		*ok = filter_since(o->filter, "--since", optarg, now);
+		return true;
+	case OPT_UNTIL:
+		*ok = filter_until(o->filter, "--until", optarg, now);
+		return true;
+	}
+	return false;
+}
+
+/* An option whose value is checked here: true when c is one, with *ok
+ * false for a bad value (already reported). */
+static bool
+value_option(struct options *o, int c, bool *ok)
+{
+	switch (c) {
+	case OPT_FAIL_THRESHOLD:
+		*ok = parse_threshold(o, optarg);
+		return true;
+	case 'f':
+		*ok = false;
+		for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+			if (strcmp(optarg, format_names[i]) == 0) {
+				o->format = (enum format)i;
+				*ok = true;
+			}
+		if (!*ok)
+			suggest_unknown("--format", "format", optarg,
+			    format_names, ARRAY_SIZE(format_names));
+		return true;
+	case OPT_COLOR:
+		if (!term_color_by_name(optarg, &o->color)) {
+			const char *names[TERM_COLOR__COUNT];
+
+			for (int i = 0; i < TERM_COLOR__COUNT; i++)
+				names[i] = term_color_name(
+				    (enum term_color)i);
+			suggest_unknown("--color", "colour", optarg,
+			    names, TERM_COLOR__COUNT);
+			*ok = false;
+		}
+		return true;
+	case OPT_MAX_OPEN:
+		o->max_open = (size_t)number("--max-open", optarg, 1,
+		    100000000);
+		return true;
+	case OPT_SESSION_TIMEOUT:
+		o->session_timeout = number("--session-timeout",
+		    optarg, 0, 100L * 365 * 86400);
+		return true;
+	case OPT_TOP:
+		o->top = (unsigned)number("--top", optarg, 1, 1000000);
+		return true;
+	case OPT_WORST:
+		o->worst = (unsigned)number("--worst", optarg, 0, 1000);
+		return true;
+	case OPT_TZ:
+		if (!ts_set_default_zone(optarg)) {
+			diag_error("option '--tz': cannot use zone "
+			    "'%s'", optarg);
+			options_usage_error();
+		}
+		return true;
+	case OPT_YEAR:
+		o->year = (int)number("--year", optarg, 1970, 9999);
+		return true;
+	}
+	return false;
+}
+
+/* The other options: flags and values taken as they are. */
+static void
+plain_option(struct options *o, int c, char **argv)
+{
+	switch (c) {
+	case '?':
+	case ':':
+		bad_option(c, argv, longopts);
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case OPT_EXPLAIN:
+		o->explain = optarg;
+		break;
+	case 'F':
+		o->follow = true;
+		break;
+	case 'h':
+		options_usage(stdout, EXIT_OK);
+	case 'i':
+		add_str(&o->ids, &o->nids, optarg);
+		break;
+	case 'm':
+		o->mta = optarg;
+		break;
+	case 'p':
+		add_str(&o->pattern_dirs, &o->npattern_dirs, optarg);
+		break;
+	case 's':
+		o->sessions = true;
+		break;
+	case 'V':
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		exit(EXIT_OK);
+	case OPT_CHECK:
+		o->check = true;
+		break;
+	case OPT_CURSOR_FILE:
+		o->cursor_file = optarg;
+		break;
+	case OPT_JOURNAL:
+		o->journal = true;
+		break;
+	case OPT_JOURNAL_DIR:
+		o->journal_dir = optarg;
+		break;
+	case OPT_JOURNAL_FILE:
+		add_str(&o->journal_files, &o->njournal_files, optarg);
+		break;
+	case OPT_STATS:
+		o->stats = true;
+		break;
+	case OPT_UNPARSED:
+		o->unparsed = optarg;
+		break;
+	default:
+		options_usage_error();
+	}
+}
+
 void
 options_parse(int argc, char **argv, struct options *o)
 {
-	enum {
-		OPT_CHECK = 256,
-		OPT_CAUSE,
-		OPT_CLIENT,
-		OPT_CODE,
-		OPT_COLOR,
-		OPT_CURSOR_FILE,
-		OPT_EXPLAIN,
-		OPT_FAIL_THRESHOLD,
-		OPT_FAILED,
-		OPT_FROM,
-		OPT_GREP,
-		OPT_JOURNAL,
-		OPT_JOURNAL_DIR,
-		OPT_JOURNAL_FILE,
-		OPT_PHASE,
-		OPT_SINCE,
-		OPT_STATUS,
-		OPT_TO,
-		OPT_UNTIL,
-		OPT_MAX_OPEN,
-		OPT_SESSION_TIMEOUT,
-		OPT_STATS,
-		OPT_TOP,
-		OPT_TZ,
-		OPT_UNPARSED,
-		OPT_WORST,
-		OPT_YEAR,
-	};
-	static const struct option longopts[] = {
-		{"cause", required_argument, NULL, OPT_CAUSE},
-		{"check-patterns", no_argument, NULL, OPT_CHECK},
-		{"client", required_argument, NULL, OPT_CLIENT},
-		{"code", required_argument, NULL, OPT_CODE},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"cursor-file", required_argument, NULL, OPT_CURSOR_FILE},
-		{"explain", required_argument, NULL, OPT_EXPLAIN},
-		{"fail-threshold", required_argument, NULL, OPT_FAIL_THRESHOLD},
-		{"failed", no_argument, NULL, OPT_FAILED},
-		{"from", required_argument, NULL, OPT_FROM},
-		{"grep", required_argument, NULL, OPT_GREP},
-		{"phase", required_argument, NULL, OPT_PHASE},
-		{"quiet", no_argument, NULL, 'q'},
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"status", required_argument, NULL, OPT_STATUS},
-		{"to", required_argument, NULL, OPT_TO},
-		{"until", required_argument, NULL, OPT_UNTIL},
-		{"follow", no_argument, NULL, 'F'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{"id", required_argument, NULL, 'i'},
-		{"journal", no_argument, NULL, OPT_JOURNAL},
-		{"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
-		{"journal-file", required_argument, NULL, OPT_JOURNAL_FILE},
-		{"max-open", required_argument, NULL, OPT_MAX_OPEN},
-		{"mta", required_argument, NULL, 'm'},
-		{"patterns", required_argument, NULL, 'p'},
-		{"session-timeout", required_argument, NULL,
-		    OPT_SESSION_TIMEOUT},
-		{"sessions", no_argument, NULL, 's'},
-		{"stats", no_argument, NULL, OPT_STATS},
-		{"top", required_argument, NULL, OPT_TOP},
-		{"tz", required_argument, NULL, OPT_TZ},
-		{"unparsed", required_argument, NULL, OPT_UNPARSED},
-		{"version", no_argument, NULL, 'V'},
-		{"worst", required_argument, NULL, OPT_WORST},
-		{"year", required_argument, NULL, OPT_YEAR},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
 	time_t now = time(NULL);
 	bool ok = true;
+	int c;
 
 	o->filter = filter_new();
 	opterr = 0;	/* bad_option() says it in one line */
 	while ((c = getopt_long(argc, argv, ":Ff:hi:m:p:qsV", longopts,
 	    NULL)) != -1) {
-		switch (c) {
-		case '?':
-		case ':':
-			bad_option(c, argv, longopts);
-			break;
-		case OPT_FAILED:
-			ok = filter_status(o->filter, "--failed", NULL);
-			break;
-		case OPT_STATUS:
-			ok = filter_status(o->filter, "--status", optarg);
-			break;
-		case OPT_PHASE:
-			ok = filter_phase(o->filter, "--phase", optarg);
-			break;
-		case OPT_CAUSE:
-			ok = filter_cause(o->filter, "--cause", optarg);
-			break;
-		case OPT_CLIENT:
-			ok = filter_client(o->filter, "--client", optarg);
-			break;
-		case OPT_FROM:
-			ok = filter_from(o->filter, "--from", optarg);
-			break;
-		case OPT_TO:
-			ok = filter_to(o->filter, "--to", optarg);
-			break;
-		case OPT_CODE:
-			ok = filter_code(o->filter, "--code", optarg);
-			break;
-		case OPT_GREP:
-			ok = filter_grep(o->filter, "--grep", optarg);
-			break;
-		case OPT_SINCE:
-			ok = filter_since(o->filter, "--since", optarg, now);
-			break;
-		case OPT_UNTIL:
-			ok = filter_until(o->filter, "--until", optarg, now);
-			break;
-		case OPT_FAIL_THRESHOLD:
-			ok = parse_threshold(o, optarg);
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case OPT_EXPLAIN:
-			o->explain = optarg;
-			break;
-		case 'f':
-			ok = false;
-			for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
-				if (strcmp(optarg, format_names[i]) == 0) {
-					o->format = (enum format)i;
-					ok = true;
-				}
-			if (!ok)
-				suggest_unknown("--format", "format", optarg,
-				    format_names, ARRAY_SIZE(format_names));
-			break;
-		case OPT_COLOR:
-			if (!term_color_by_name(optarg, &o->color)) {
-				const char *names[TERM_COLOR__COUNT];
-
-				for (int i = 0; i < TERM_COLOR__COUNT; i++)
-					names[i] = term_color_name(
-					    (enum term_color)i);
-				suggest_unknown("--color", "colour", optarg,
-				    names, TERM_COLOR__COUNT);
-				ok = false;
-			}
-			break;
-		case 'F':
-			o->follow = true;
-			break;
-		case 'h':
-			options_usage(stdout, EXIT_OK);
-		case 'i':
-			add_str(&o->ids, &o->nids, optarg);
-			break;
-		case 'm':
-			o->mta = optarg;
-			break;
-		case 'p':
-			add_str(&o->pattern_dirs, &o->npattern_dirs, optarg);
-			break;
-		case 's':
-			o->sessions = true;
-			break;
-		case 'V':
-			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(EXIT_OK);
-		case OPT_CHECK:
-			o->check = true;
-			break;
-		case OPT_CURSOR_FILE:
-			o->cursor_file = optarg;
-			break;
-		case OPT_JOURNAL:
-			o->journal = true;
-			break;
-		case OPT_JOURNAL_DIR:
-			o->journal_dir = optarg;
-			break;
-		case OPT_JOURNAL_FILE:
-			add_str(&o->journal_files, &o->njournal_files, optarg);
-			break;
-		case OPT_MAX_OPEN:
-			o->max_open = (size_t)number("--max-open", optarg, 1,
-			    100000000);
-			break;
-		case OPT_SESSION_TIMEOUT:
-			o->session_timeout = number("--session-timeout",
-			    optarg, 0, 100L * 365 * 86400);
-			break;
-		case OPT_STATS:
-			o->stats = true;
-			break;
-		case OPT_TOP:
-			o->top = (unsigned)number("--top", optarg, 1, 1000000);
-			break;
-		case OPT_WORST:
-			o->worst = (unsigned)number("--worst", optarg, 0, 1000);
-			break;
-		case OPT_TZ:
-			if (!ts_set_default_zone(optarg)) {
-				diag_error("option '--tz': cannot use zone "
-				    "'%s'", optarg);
-				options_usage_error();
-			}
-			break;
-		case OPT_UNPARSED:
-			o->unparsed = optarg;
-			break;
-		case OPT_YEAR:
-			o->year = (int)number("--year", optarg, 1970, 9999);
-			break;
-		default:
-			options_usage_error();
-		}
+		if (!filter_option(o, c, now, &ok) &&
+		    !value_option(o, c, &ok))
+			plain_option(o, c, argv);
 		if (!ok)
 			options_usage_error();
 		ok = true;
