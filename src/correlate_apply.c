@@ -292,12 +292,224 @@ phase_from(const struct session *s, const struct match *m)
 	return p;
 }
 
+/* The end line: its counters, and a drop when it needs QUIT. */
+static void
+apply_disconnect(struct correlator *c, struct session *s,
+    const struct match *m)
+{
+	if (m->f[F_STATS].p) {
+		parse_stats(s, m->f[F_STATS]);
+		apply_counters(c, s, m->f[F_STATS]);
+	}
+	/* a disconnect alone (its session's other lines are not in
+	 * the input) says nothing of where the client left */
+	/* and one that follows a refusal of the last command: the
+	 * refusal, not the leaving, is what went wrong */
+	if (pattern_needs_quit(m->pat) && !s->clean_quit &&
+	    s->data_ok == 0 && (s->seen_start || s->last_cmd_seq ||
+	    s->nconv || s->nfails) && !(s->nfails > 0 &&
+	    s->fails[s->nfails - 1].seq > s->last_cmd_seq &&
+	    s->last_cmd_seq > 0)) {
+		enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
+		    PHASE_PREGREETING;
+		static const char why[] = "the session ended without "
+		    "QUIT";
+
+		if (p == PHASE_NONE)
+			p = s->reached == PHASE_NONE ?
+			    PHASE_PREGREETING : s->reached;
+		add_failure(c, s, m, p, KIND_DROPPED,
+		    (struct strview){0}, (struct strview){0},
+		    (struct strview){why, sizeof(why) - 1},
+		    s->last_cmd_seq);
+	}
+}
+
+/* A command of the transcript. */
+static void
+apply_command(struct correlator *c, struct session *s,
+    const struct match *m, uint32_t file, uint32_t line)
+{
+	struct arena *a = &s->arena;
+	enum phase p;
+	struct buf b = {0};
+
+	buf_add(&b, m->f[F_COMMAND].p ? m->f[F_COMMAND].p : "",
+	    m->f[F_COMMAND].len);
+	if (m->f[F_ARG].p && m->f[F_ARG].len) {
+		buf_addc(&b, ' ');
+		buf_add(&b, m->f[F_ARG].p, m->f[F_ARG].len);
+	}
+	add_conv(s, false, (struct strview){b.s ? b.s : "", b.len},
+	    file, line);
+	p = transcript_command(&s->tx, (uint32_t)(s->nconv - 1),
+	    b.s ? b.s : "", b.len);
+	buf_free(&b);
+	if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
+		corr_keep(a, &s->helo, m->f[F_ARG]);
+	if (sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
+		s->clean_quit = true;
+	s->last_cmd_seq = ++c->seq;
+	s->last_cmd_phase = p;
+	corr_advance(s, p);
+}
+
+/* A reply of the transcript: the command it answers (transcript.h) gives
+ * its phase. */
+static void
+apply_reply(struct correlator *c, struct session *s,
+    const struct match *m, uint32_t file, uint32_t line)
+{
+	struct strview r = m->f[F_REPLY];
+	struct buf b = {0};
+	struct tx_reply tr;
+	enum phase rp;
+	bool unpaired;	/* no command of the log waits for it */
+	/* "250-PIPELINING": the separator before what follows the
+	 * code, which is in the line */
+	bool cont = m->f[F_ENHANCED].p ?
+	    m->f[F_ENHANCED].p[-1] == '-' :
+	    m->f[F_TEXT].p != NULL && m->f[F_TEXT].len > 0 &&
+	    m->f[F_TEXT].p[-1] == '-';
+	char sep = cont ? '-' : ' ';
+
+	buf_add(&b, r.p ? r.p : "", r.len);
+	if (m->f[F_ENHANCED].p) {
+		buf_addc(&b, sep);
+		buf_add(&b, m->f[F_ENHANCED].p, m->f[F_ENHANCED].len);
+		sep = ' ';
+	}
+	if (m->f[F_TEXT].p) {
+		buf_addc(&b, sep);
+		buf_add(&b, m->f[F_TEXT].p, m->f[F_TEXT].len);
+	}
+	add_conv(s, true, (struct strview){b.s ? b.s : "", b.len},
+	    file, line)->cont = cont;
+	buf_free(&b);
+	if (r.p == NULL || r.len != 3)
+		return;
+	transcript_reply(&s->tx, r.p, cont, &tr);
+	if (r.p[0] == '2' && !cont && tr.phase == PHASE_RCPT &&
+	    !tr.message)
+		s->rcpt_ok++;
+	if (r.p[0] == '2' && !cont && tr.message)
+		s->data_ok++;
+	/* a code that answers one command names its phase, also
+	 * where the command is missing from an excerpt */
+	unpaired = tr.answers == TX_UNSOLICITED ||
+	    tr.answers == TX_GREETING;
+	rp = evidence_reply_phase(r, unpaired && s->last_cmd_seq == 0);
+	if (unpaired || tr.phase == PHASE_NONE)
+		corr_advance(s, rp);
+	else
+		rp = PHASE_NONE;
+	if (r.p[0] == '4' || r.p[0] == '5') {
+		/* the phase of the command it answers; an
+		 * unsolicited one: of the last command seen */
+		enum phase p = tr.answers != TX_UNSOLICITED ?
+		    tr.phase : s->last_cmd_seq ? s->last_cmd_phase :
+		    PHASE_PREGREETING;
+		enum phase was = s->reached;
+
+		if (p == PHASE_NONE)
+			p = s->reached == PHASE_NONE ?
+			    PHASE_PREGREETING : s->reached;
+		if (rp != PHASE_NONE)
+			p = rp;
+		add_failure(c, s, NULL, p, corr_kind_of(m, p, r), r,
+		    m->f[F_ENHANCED], m->f[F_TEXT], s->last_cmd_seq);
+		/* no command and no code that names one: the phase
+		 * is a guess, and no evidence of how far it got */
+		if (s->last_cmd_seq == 0 && rp == PHASE_NONE) {
+			s->fails[s->nfails - 1].phase_guessed = true;
+			s->reached = was;
+		}
+	}
+}
+
+/* A failure line: its phase, kind and refused recipient. */
+static void
+apply_fail(struct correlator *c, struct session *s,
+    const struct match *m)
+{
+	struct arena *a = &s->arena;
+	enum phase p = phase_from(s, m);
+	enum kind k = corr_kind_of(m, p, m->f[F_REPLY]);
+
+	add_failure(c, s, m, p, k, m->f[F_REPLY], m->f[F_ENHANCED],
+	    m->f[F_TEXT].p ? m->f[F_TEXT] : m->f[F_REASON],
+	    s->last_cmd_seq);
+	if (!m->f[F_PHASE].p && (!m->f[F_COMMAND].p ||
+	    phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len) ==
+	    PHASE_NONE) && s->last_cmd_seq == 0)
+		s->fails[s->nfails - 1].phase_guessed = true;
+	if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
+	    s->dir == DIR_INBOUND) {
+		struct rcpt *r = refused_rcpt(s, m->f[F_RECIPIENT]);
+
+		if (r == NULL)
+			return;	/* past the cap: counted */
+		r->status = k == KIND_TEMPFAIL ? RS_TEMPFAIL :
+		    RS_REJECTED;
+		r->phase = PHASE_RCPT;
+		r->kind = k;
+		r->reply = corr_dup(a, m->f[F_REPLY]);
+		r->enhanced = corr_dup(a, m->f[F_ENHANCED]);
+		r->text = corr_dup(a, m->f[F_TEXT]);
+	}
+}
+
+/*
+ * The message arrived through the session whose line named
+ * orig_queue (Exchange: the tracking log's RECEIVE row and
+ * the protocol log's "receiving message"). Whichever line
+ * comes first, that session gets the message, and this one,
+ * a view of the same arrival, is folded into it.
+ */
+static void
+apply_accept(struct correlator *c, struct session *s,
+    const struct match *m)
+{
+	if (m->f[F_ORIG_QUEUE].p && m->f[F_ORIG_QUEUE].len) {
+		int qf = pattern_set_message_field(m->set);
+		struct message *from = msg_get(c, m->f[F_HOST],
+		    m->f[F_ORIG_QUEUE], true);
+		struct message *to = qf >= 0 && m->f[qf].p ?
+		    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
+
+		if (to && to->owner == NULL && from->owner != NULL) {
+			msg_link_forward(c, from, to, s);
+		} else if (to && to->owner == NULL) {
+			/* the session comes later: own it till then */
+			from->forwarded = true;
+			from->next_hop = to;
+			to->owner = s;
+			msg_attach(s, to);
+		}
+	}
+}
+
+/* A transaction line naming the message it re-injects. */
+static void
+apply_transaction(struct correlator *c, struct session *s,
+    const struct match *m)
+{
+	if (m->f[F_ORIG_QUEUE].p) {
+		struct message *from = msg_get(c, m->f[F_HOST],
+		    m->f[F_ORIG_QUEUE], false);
+		int qf = pattern_set_message_field(m->set);
+		struct message *to = qf >= 0 && m->f[qf].p ?
+		    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
+
+		if (from && to)
+			msg_link_forward(c, from, to, s);
+	}
+}
+
 void
 corr_apply_session(struct correlator *c, struct session *s,
     const struct match *m, uint32_t file, uint32_t line, struct strview text)
 {
-	enum event ev = pattern_event(m->pat);
-	struct arena *a = &s->arena;
 	enum phase reach = pattern_reaches(m->pat);
 
 	corr_harvest(s, m);
@@ -308,196 +520,30 @@ corr_apply_session(struct correlator *c, struct session *s,
 	else if (sv_eq(m->f[F_ACTION], "discarded"))
 		s->ndiscard++;
 	corr_advance(s, reach);
-	switch (ev) {
+	switch (pattern_event(m->pat)) {
 	case EV_CONNECT:
 		s->seen_start = true;
 		break;
 	case EV_DISCONNECT:
-		if (m->f[F_STATS].p) {
-			parse_stats(s, m->f[F_STATS]);
-			apply_counters(c, s, m->f[F_STATS]);
-		}
-		/* a disconnect alone (its session's other lines are not in
-		 * the input) says nothing of where the client left */
-		/* and one that follows a refusal of the last command: the
-		 * refusal, not the leaving, is what went wrong */
-		if (pattern_needs_quit(m->pat) && !s->clean_quit &&
-		    s->data_ok == 0 && (s->seen_start || s->last_cmd_seq ||
-		    s->nconv || s->nfails) && !(s->nfails > 0 &&
-		    s->fails[s->nfails - 1].seq > s->last_cmd_seq &&
-		    s->last_cmd_seq > 0)) {
-			enum phase p = s->last_cmd_seq ? s->last_cmd_phase :
-			    PHASE_PREGREETING;
-			static const char why[] = "the session ended without "
-			    "QUIT";
-
-			if (p == PHASE_NONE)
-				p = s->reached == PHASE_NONE ?
-				    PHASE_PREGREETING : s->reached;
-			add_failure(c, s, m, p, KIND_DROPPED,
-			    (struct strview){0}, (struct strview){0},
-			    (struct strview){why, sizeof(why) - 1},
-			    s->last_cmd_seq);
-		}
+		apply_disconnect(c, s, m);
 		break;
-	case EV_COMMAND: {
-		enum phase p;
-		struct buf b = {0};
-
-		buf_add(&b, m->f[F_COMMAND].p ? m->f[F_COMMAND].p : "",
-		    m->f[F_COMMAND].len);
-		if (m->f[F_ARG].p && m->f[F_ARG].len) {
-			buf_addc(&b, ' ');
-			buf_add(&b, m->f[F_ARG].p, m->f[F_ARG].len);
-		}
-		add_conv(s, false, (struct strview){b.s ? b.s : "", b.len},
-		    file, line);
-		p = transcript_command(&s->tx, (uint32_t)(s->nconv - 1),
-		    b.s ? b.s : "", b.len);
-		buf_free(&b);
-		if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
-			corr_keep(a, &s->helo, m->f[F_ARG]);
-		if (sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
-			s->clean_quit = true;
-		s->last_cmd_seq = ++c->seq;
-		s->last_cmd_phase = p;
-		corr_advance(s, p);
+	case EV_COMMAND:
+		apply_command(c, s, m, file, line);
 		break;
-	}
-	case EV_REPLY: {
-		struct strview r = m->f[F_REPLY];
-		struct buf b = {0};
-		struct tx_reply tr;
-		enum phase rp;
-		bool unpaired;	/* no command of the log waits for it */
-		/* "250-PIPELINING": the separator before what follows the
-		 * code, which is in the line */
-		bool cont = m->f[F_ENHANCED].p ?
-		    m->f[F_ENHANCED].p[-1] == '-' :
-		    m->f[F_TEXT].p != NULL && m->f[F_TEXT].len > 0 &&
-		    m->f[F_TEXT].p[-1] == '-';
-		char sep = cont ? '-' : ' ';
-
-		buf_add(&b, r.p ? r.p : "", r.len);
-		if (m->f[F_ENHANCED].p) {
-			buf_addc(&b, sep);
-			buf_add(&b, m->f[F_ENHANCED].p, m->f[F_ENHANCED].len);
-			sep = ' ';
-		}
-		if (m->f[F_TEXT].p) {
-			buf_addc(&b, sep);
-			buf_add(&b, m->f[F_TEXT].p, m->f[F_TEXT].len);
-		}
-		add_conv(s, true, (struct strview){b.s ? b.s : "", b.len},
-		    file, line)->cont = cont;
-		buf_free(&b);
-		if (r.p == NULL || r.len != 3)
-			break;
-		transcript_reply(&s->tx, r.p, cont, &tr);
-		if (r.p[0] == '2' && !cont && tr.phase == PHASE_RCPT &&
-		    !tr.message)
-			s->rcpt_ok++;
-		if (r.p[0] == '2' && !cont && tr.message)
-			s->data_ok++;
-		/* a code that answers one command names its phase, also
-		 * where the command is missing from an excerpt */
-		unpaired = tr.answers == TX_UNSOLICITED ||
-		    tr.answers == TX_GREETING;
-		rp = evidence_reply_phase(r, unpaired && s->last_cmd_seq == 0);
-		if (unpaired || tr.phase == PHASE_NONE)
-			corr_advance(s, rp);
-		else
-			rp = PHASE_NONE;
-		if (r.p[0] == '4' || r.p[0] == '5') {
-			/* the phase of the command it answers; an
-			 * unsolicited one: of the last command seen */
-			enum phase p = tr.answers != TX_UNSOLICITED ?
-			    tr.phase : s->last_cmd_seq ? s->last_cmd_phase :
-			    PHASE_PREGREETING;
-			enum phase was = s->reached;
-
-			if (p == PHASE_NONE)
-				p = s->reached == PHASE_NONE ?
-				    PHASE_PREGREETING : s->reached;
-			if (rp != PHASE_NONE)
-				p = rp;
-			add_failure(c, s, NULL, p, corr_kind_of(m, p, r), r,
-			    m->f[F_ENHANCED], m->f[F_TEXT], s->last_cmd_seq);
-			/* no command and no code that names one: the phase
-			 * is a guess, and no evidence of how far it got */
-			if (s->last_cmd_seq == 0 && rp == PHASE_NONE) {
-				s->fails[s->nfails - 1].phase_guessed = true;
-				s->reached = was;
-			}
-		}
+	case EV_REPLY:
+		apply_reply(c, s, m, file, line);
 		break;
-	}
-	case EV_FAIL: {
-		enum phase p = phase_from(s, m);
-		enum kind k = corr_kind_of(m, p, m->f[F_REPLY]);
-
-		add_failure(c, s, m, p, k, m->f[F_REPLY], m->f[F_ENHANCED],
-		    m->f[F_TEXT].p ? m->f[F_TEXT] : m->f[F_REASON],
-		    s->last_cmd_seq);
-		if (!m->f[F_PHASE].p && (!m->f[F_COMMAND].p ||
-		    phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len) ==
-		    PHASE_NONE) && s->last_cmd_seq == 0)
-			s->fails[s->nfails - 1].phase_guessed = true;
-		if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
-		    s->dir == DIR_INBOUND) {
-			struct rcpt *r = refused_rcpt(s, m->f[F_RECIPIENT]);
-
-			if (r == NULL)
-				break;	/* past the cap: counted */
-			r->status = k == KIND_TEMPFAIL ? RS_TEMPFAIL :
-			    RS_REJECTED;
-			r->phase = PHASE_RCPT;
-			r->kind = k;
-			r->reply = corr_dup(a, m->f[F_REPLY]);
-			r->enhanced = corr_dup(a, m->f[F_ENHANCED]);
-			r->text = corr_dup(a, m->f[F_TEXT]);
-		}
+	case EV_FAIL:
+		apply_fail(c, s, m);
 		break;
-	}
 	case EV_ACCEPT:
-		/*
-		 * The message arrived through the session whose line named
-		 * orig_queue (Exchange: the tracking log's RECEIVE row and
-		 * the protocol log's "receiving message"). Whichever line
-		 * comes first, that session gets the message, and this one,
-		 * a view of the same arrival, is folded into it.
-		 */
-		if (m->f[F_ORIG_QUEUE].p && m->f[F_ORIG_QUEUE].len) {
-			int qf = pattern_set_message_field(m->set);
-			struct message *from = msg_get(c, m->f[F_HOST],
-			    m->f[F_ORIG_QUEUE], true);
-			struct message *to = qf >= 0 && m->f[qf].p ?
-			    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
-
-			if (to && to->owner == NULL && from->owner != NULL) {
-				msg_link_forward(c, from, to, s);
-			} else if (to && to->owner == NULL) {
-				/* the session comes later: own it till then */
-				from->forwarded = true;
-				from->next_hop = to;
-				to->owner = s;
-				msg_attach(s, to);
-			}
-		}
+		apply_accept(c, s, m);
 		break;
 	case EV_TRANSACTION:
-		if (m->f[F_ORIG_QUEUE].p) {
-			struct message *from = msg_get(c, m->f[F_HOST],
-			    m->f[F_ORIG_QUEUE], false);
-			int qf = pattern_set_message_field(m->set);
-			struct message *to = qf >= 0 && m->f[qf].p ?
-			    msg_get(c, m->f[F_HOST], m->f[qf], true) : NULL;
-
-			if (from && to)
-				msg_link_forward(c, from, to, s);
-		}
+		apply_transaction(c, s, m);
 		break;
 	default:
 		break;
 	}
+	(void)text;
 }
