@@ -3,6 +3,8 @@
  * compiled pattern sets and cause rules, and the one match-data block.
  *
  *	pattern_load.c   YAML -> struct pattern_set (the schema's checks)
+ *	pattern_fields.c a pattern's set:, map: and samples
+ *	pattern_extend.c files that extend a set (extends: NAME)
  *	pattern_set.c    a set's indexes for matching; freeing a set
  *	pattern.c        matching a line; the accessors of pattern.h
  *	cause.c          cause rules: loading and matching
@@ -178,6 +180,17 @@ pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
 void pattern_set_build_groups(struct pattern_set *);
 void pattern_set_index(struct pattern_set *);
 void pattern_set_free(struct pattern_set *);
+
+/*
+ * pattern_fields.c: a pattern's 'set:' and 'map:' pairs (for
+ * yamldoc_walk(), arg the pattern) and its 'samples:' list.
+ */
+void pattern_set_pair(struct yamldoc *, const char *key, yaml_node_t *kn,
+    yaml_node_t *vn, void *p);
+void pattern_map_pair(struct yamldoc *, const char *key, yaml_node_t *kn,
+    yaml_node_t *vn, void *p);
+void pattern_load_samples(struct yamldoc *, yaml_node_t *n,
+    struct pattern *p);
 
 /*
  * pattern_extend.c: files that say "extends: NAME". The set they extend
