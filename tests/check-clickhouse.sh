@@ -106,15 +106,24 @@ EOF
 # Start on a free port; the port is chosen at random and retried, so that
 # two test runs at once do not collide.
 port=
+# in use: something answers there (another test's server, whose answer
+# would be taken for ours)
+in_use() { # PORT
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
 for _ in 1 2 3 4 5; do
 	p=$((20000 + RANDOM % 30000))
+	if in_use "$p" || in_use $((p + 1)); then
+		continue
+	fi
 	write_config "$p" $((p + 1))
 	"$server" --config-file="$tmp/config.xml" >"$tmp/server.out" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 150); do
 		if clickhouse-client --host 127.0.0.1 --port "$p" \
 		    --query 'SELECT 1' >/dev/null 2>&1; then
-			port=$p
+			# ours only if ours is still running
+			kill -0 "$pid" 2>/dev/null && port=$p
 			break
 		fi
 		kill -0 "$pid" 2>/dev/null || break
