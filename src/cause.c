@@ -172,6 +172,8 @@ cause_find(const struct pattern_db *db, enum phase phase, const char *s)
 		rc = pattern_exec(r->re, r->jit, s, strlen(s));
 		if (rc > 0)
 			return r;
+		if (rc != PCRE2_ERROR_NOMATCH)
+			pattern_limit_warn(rc, "cause rule", r->cause, r->file);
 	}
 	return NULL;
 }
@@ -222,17 +224,21 @@ const char *
 pattern_db_cause(const struct pattern_db *db, enum phase phase,
     const char *reply, const char *enhanced, const char *text)
 {
-	/* the phase, then the text the rules read (1023 bytes at most) */
-	char k[1 + 1024];
+	/* the phase, then the text the rules read: all of it (a reply of
+	 * several kilobytes may name its reason at the end) */
+	char small[1 + 1024], *k = small;
 	struct cause_memo *e = NULL;
 	const struct cause_rule *r;
 	uint64_t h = 0;
-	size_t n;
+	size_t n, cap = 1 + (reply ? strlen(reply) + 1 : 0) +
+	    (enhanced ? strlen(enhanced) + 1 : 0) + (text ? strlen(text) : 0);
 
+	if (cap >= sizeof(small))
+		k = xmalloc(cap + 1);
 	k[0] = (char)(phase + 1);
-	n = put_part(k, 1, 1 + 1023, reply, true);
-	n = put_part(k, n, 1 + 1023, enhanced, true);
-	n = put_part(k, n, 1 + 1023, text, false);
+	n = put_part(k, 1, cap, reply, true);
+	n = put_part(k, n, cap, enhanced, true);
+	n = put_part(k, n, cap, text, false);
 	k[n] = '\0';
 	if (db->memo && n <= CAUSE_MEMO_KEY) {
 		h = hash_bytes(k, n);
@@ -247,6 +253,8 @@ pattern_db_cause(const struct pattern_db *db, enum phase phase,
 		e->len = (uint16_t)n;
 		memcpy(e->key, k, n);
 	}
+	if (k != small)
+		free(k);
 	return r ? r->cause : NULL;
 }
 

@@ -56,6 +56,31 @@ pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len)
 	return rx_match(re, jit, s, len, mdata);
 }
 
+/*
+ * A regex gave up on a line (rx.h's limits): the line is taken as not
+ * matching it, and the first few such regexes are named, once each, so
+ * that a pattern that backtracks badly is found and rewritten.
+ */
+void
+pattern_limit_warn(int rc, const char *what, const char *name,
+    const char *file)
+{
+	static const char *warned[32];
+	static size_t nwarned;
+	char why[120];
+
+	for (size_t i = 0; i < nwarned; i++)
+		if (warned[i] == name)
+			return;
+	if (nwarned == ARRAY_SIZE(warned))
+		return;
+	warned[nwarned++] = name;
+	pcre2_get_error_message(rc, (PCRE2_UCHAR *)why, sizeof(why));
+	diag_at(DIAG_WARNING, file, 0, 0, "%s '%s' gave up on a line (%s): "
+	    "taken as not matching; its regex backtracks too much", what,
+	    name ? name : "?", why);
+}
+
 PCRE2_SIZE *
 pattern_ovector(void)
 {
@@ -88,7 +113,11 @@ pattern_db_find(const struct pattern_db *db, const char *mta)
 static int
 run(const struct pattern *p, const char *s, size_t len)
 {
-	return pattern_exec(p->re, p->jit, s, len);
+	int rc = pattern_exec(p->re, p->jit, s, len);
+
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		pattern_limit_warn(rc, "pattern", p->name, p->file);
+	return rc;
 }
 
 static void

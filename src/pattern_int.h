@@ -167,6 +167,10 @@ void pattern_mdata_drop(void);
 int pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len);
 /* The shared block's offsets, valid until the next pattern_exec(). */
 PCRE2_SIZE *pattern_ovector(void);
+/* rc, a limit error of pattern_exec(), on WHAT 'name' of file: warned
+ * about once per name (the first 32 names). */
+void pattern_limit_warn(int rc, const char *what, const char *name,
+    const char *file);
 
 /*
  * Compile rx (named groups only capture; DUPNAMES) with extra flags and

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -645,10 +646,15 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	}
 }
 
+/* Patterns (or prefixes) in one list at most: the shipped files have
+ * a few hundred; a list of aliases can have millions. */
+#define PATTERNS_MAX 10000
+
 static struct pattern *
 load_list(struct yamldoc *l, yaml_node_t *n, size_t *count, bool is_prefix)
 {
 	struct pattern *v;
+	struct strmap *names;
 	size_t cnt;
 
 	*count = 0;
@@ -659,18 +665,32 @@ load_list(struct yamldoc *l, yaml_node_t *n, size_t *count, bool is_prefix)
 	}
 	cnt = (size_t)(n->data.sequence.items.top -
 	    n->data.sequence.items.start);
+	if (cnt > PATTERNS_MAX) {
+		yamldoc_err(l, n, "%zu %s: more than %d", cnt, is_prefix ?
+		    "prefixes" : "patterns", PATTERNS_MAX);
+		return NULL;
+	}
 	v = xcalloc(cnt, sizeof(struct pattern));
+	/* names seen, each reported once when it comes again (a list of
+	 * 100,000 aliases of one pattern gave 5 billion messages) */
+	names = strmap_new();
 	for (size_t i = 0; i < cnt; i++) {
 		yaml_node_t *pn =
 		    yamldoc_node(l, n->data.sequence.items.start[i]);
+		const char *nm;
+		uintptr_t seen;
 
 		load_pattern(l, pn, &v[i], is_prefix);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(v[j].name, v[i].name) == 0)
-				yamldoc_err(l, pn, "duplicate %s name '%s'",
-				    is_prefix ? "prefix" : "pattern",
-				    v[i].name);
+		nm = v[i].name ? v[i].name : "";
+		seen = (uintptr_t)strmap_get(names, nm, strlen(nm));
+		if (seen == 1)
+			yamldoc_err(l, pn, "duplicate %s name '%s'",
+			    is_prefix ? "prefix" : "pattern", nm);
+		if (seen < 2)
+			strmap_put(names, nm, strlen(nm),
+			    (void *)(uintptr_t)(seen + 1));
 	}
+	strmap_free(names);
 	*count = cnt;
 	return v;
 }

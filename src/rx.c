@@ -43,12 +43,36 @@ rx_compile(const char *rx, uint32_t flags, bool *jit, char *err,
 	return re;
 }
 
+/*
+ * The match context with the limits, and the JIT stack, made on first
+ * use, one per thread (a JIT stack must not be shared between threads).
+ * They live as long as the thread; a process that exits frees them.
+ */
+static pcre2_match_context *
+limits(void)
+{
+	static _Thread_local pcre2_match_context *mc;
+	pcre2_jit_stack *js;
+
+	if (mc != NULL)
+		return mc;
+	if ((mc = pcre2_match_context_create(NULL)) == NULL)
+		return NULL;	/* PCRE2's defaults then */
+	pcre2_set_match_limit(mc, RX_MATCH_LIMIT);
+	pcre2_set_depth_limit(mc, RX_DEPTH_LIMIT);
+	js = pcre2_jit_stack_create(32 * 1024, RX_JIT_STACK, NULL);
+	if (js != NULL)
+		pcre2_jit_stack_assign(mc, NULL, js);
+	return mc;
+}
+
 int
 rx_match(const pcre2_code *re, bool jit, const char *s, size_t len,
     pcre2_match_data *md)
 {
+	pcre2_match_context *mc = limits();
+
 	if (jit)
-		return pcre2_jit_match(re, (PCRE2_SPTR)s, len, 0, 0, md,
-		    NULL);
-	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+		return pcre2_jit_match(re, (PCRE2_SPTR)s, len, 0, 0, md, mc);
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, mc);
 }

@@ -7,7 +7,17 @@
  * checkers cannot follow JIT-compiled code and report its every branch
  * as one on uninitialised memory (meson test --setup valgrind sets it).
  * Matches are the same either way; only speed differs.
+ *
+ * Every match runs under limits, since both the regex (a user's pattern
+ * file) and the line (anyone's text) can make a backtracking regex take
+ * seconds on one line: RX_MATCH_LIMIT steps, RX_DEPTH_LIMIT of
+ * backtracking depth, and a JIT stack of at most RX_JIT_STACK bytes.
+ * A match that reaches one fails with PCRE2's error code (the caller
+ * names the regex in a warning).
  */
+#define RX_MATCH_LIMIT 1000000
+#define RX_DEPTH_LIMIT 10000
+#define RX_JIT_STACK (1024 * 1024)
 #ifndef SLA_RX_H
 #define SLA_RX_H
 
@@ -26,7 +36,8 @@ pcre2_code *rx_compile(const char *rx, uint32_t flags, bool *jit, char *err,
     size_t errsize, size_t *off);
 
 /* pcre2_match() or pcre2_jit_match() of s[0..len) into md: > 0 on a
- * match, PCRE2_ERROR_NOMATCH, or another PCRE2 error (a limit). */
+ * match, PCRE2_ERROR_NOMATCH, or another PCRE2 error (a limit:
+ * PCRE2_ERROR_MATCHLIMIT, _DEPTHLIMIT, _JIT_STACKLIMIT, _HEAPLIMIT). */
 int rx_match(const pcre2_code *re, bool jit, const char *s, size_t len,
     pcre2_match_data *md);
 

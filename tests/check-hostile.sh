@@ -182,6 +182,95 @@ else
 	ok
 fi
 
+# --- pattern files: one pattern name 100,000 times over (item 6) --------
+# (a list of YAML aliases of 700 KB printed N*N/2 duplicate errors)
+mkdir "$tmp/alias" "$tmp/alias2"
+aliased() { # N
+	cat <<'YAML'
+mta: aliased
+session: [host, pid]
+prefixes:
+  - name: pfx
+    regex: '^(?<host>\S+) testd\[(?<pid>\d+)\]: '
+    samples:
+      - line: 'mx testd[1]: hello'
+        expect: {host: mx}
+patterns:
+  - &a
+    name: hello
+    event: connect
+    regex: '^hello$'
+    samples: ['mx testd[1]: hello']
+YAML
+	for ((i = 0; i < $1; i++)); do echo '  - *a'; done
+}
+aliased 100000 >"$tmp/alias/a.yaml"
+aliased 5000 >"$tmp/alias2/a.yaml"
+start=$SECONDS
+timeout 60 "$bin" --patterns "$tmp/alias" --check-patterns >/dev/null \
+    2>"$tmp/err"
+rc=$?
+timeout 60 "$bin" --patterns "$tmp/alias2" --check-patterns >/dev/null \
+    2>"$tmp/err2"
+rc2=$?
+if [ $rc -ne 2 ] || ! grep -q 'error: 100001 patterns: more than 10000' \
+    "$tmp/err"; then
+	bad "100,000 aliases: exit status $rc: $(head -c 300 "$tmp/err")"
+elif [ $rc2 -ne 2 ] || [ "$(grep -c "duplicate pattern name 'hello'" \
+    "$tmp/err2")" -ne 1 ]; then
+	bad "5,000 aliases: exit status $rc2, $(grep -c duplicate \
+	    "$tmp/err2") duplicate errors, want 1"
+elif [ $((SECONDS - start)) -gt 20 ]; then
+	bad "aliases: $((SECONDS - start)) s"
+else
+	ok
+fi
+
+# --- a regex that backtracks: limited, and named (item 6) ---------------
+mkdir "$tmp/bt"
+cat >"$tmp/bt/bt.yaml" <<'YAML'
+mta: backtrack
+session: [host, pid]
+prefixes:
+  - name: pfx
+    regex: '^(?<host>\S+) testd\[(?<pid>\d+)\]: '
+    samples:
+      - line: 'mx testd[1]: aaaa'
+        expect: {host: mx, pid: '1'}
+patterns:
+  - name: nested-plus
+    event: connect
+    regex: '^(?:a+)+$'
+    samples: ['mx testd[1]: aaaa']
+YAML
+for ((i = 0; i < 50; i++)); do
+	printf 'mx testd[1]: %s\n' aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab
+done >"$tmp/bt.log"
+"$bin" --patterns "$tmp/bt" --mta backtrack "$tmp/bt.log" >/dev/null \
+    2>"$tmp/err"
+if [ "$(grep -c "warning: pattern 'nested-plus' gave up on a line" \
+    "$tmp/err")" -ne 1 ]; then
+	bad "backtracking regex: not named once: $(head -c 300 "$tmp/err")"
+else
+	ok
+fi
+
+# --- cause rules read the whole reply, not its first 1,023 bytes (7) ----
+pad=$(printf '%01100d' 0)
+{
+	p='Nov 23 09:17:33 mx postfix/smtpd[7]: '
+	echo "${p}connect from e[192.0.2.9]:6"
+	echo "${p}NOQUEUE: reject: RCPT from e[192.0.2.9]:6: 450 4.7.1 <u@x>: Recipient address rejected: $pad Greylisted, see https://example.org; from=<a@b> to=<u@x> proto=ESMTP helo=<h>"
+	echo "${p}disconnect from e[192.0.2.9]:6 ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4"
+} >"$tmp/long.log"
+cause=$("$bin" --year 2026 -f json "$tmp/long.log" 2>/dev/null |
+    sed -n 's/.*"cause":"\([^"]*\)".*/\1/p')
+if [ "$cause" != greylist ]; then
+	bad "a reason after 1,100 bytes: cause '$cause', want greylist"
+else
+	ok
+fi
+
 # --- refused cause rules and samples are freed (item 6) -----------------
 # Only a leak checker sees this: valgrind here, LeakSanitizer in the
 # sanitizer build (where any leak fails the run).
