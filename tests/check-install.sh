@@ -94,6 +94,10 @@ got=$(complete_words smtplog-analyze --phase r | tr '\n' ' ')
 [ "$got" = "rcpt " ] && ok || bad "--phase r completes '$got'"
 got=$(complete_words smtplog-analyze --status '' | tr '\n' ' ')
 [ "$got" = "failed incomplete ok partial " ] && ok || bad "--status completes '$got'"
+got=$(complete_words smtplog-analyze --color a | tr '\n' ' ')
+[ "$got" = "always auto " ] && ok || bad "--color a completes '$got'"
+got=$(complete_words smtplog-analyze --format '' | tr '\n' ' ')
+[ "$got" = "csv html json text " ] && ok || bad "--format completes '$got'"
 # every long option of --help completes
 "$bin" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u >"$tmp/want"
 complete_words smtplog-analyze -- | sed 's/=$//' | sort -u >"$tmp/got"
