@@ -63,15 +63,11 @@ seq_text_one(const struct seq_note *n, void *arg)
 	fputc('\n', st->fp);
 }
 
+/* "== postfix inbound session LABEL, START to END" and the client */
 static void
-transcript_session(struct reporter *rep, const struct session *s)
+put_head(FILE *fp, const struct session *s)
 {
-	FILE *fp = rep->out;
-	const struct verdict *v = &s->v;
 	char t1[TS_BUFSZ], t2[TS_BUFSZ];
-	struct lineref *lines;
-	const struct message *m;
-	size_t nl;
 
 	fprintf(fp, "== %s %s session ", s->mta,
 	    s->dir == DIR_OUTBOUND ? "outbound" : "inbound");
@@ -98,6 +94,15 @@ transcript_session(struct reporter *rep, const struct session *s)
 		}
 		fputc('\n', fp);
 	}
+}
+
+/* The session's messages, each with its own recipients, then the
+ * session's own (refused at RCPT). */
+static void
+put_messages(FILE *fp, const struct session *s)
+{
+	const struct message *m;
+
 	/* each message with its own recipients, a forwarded one's too */
 	for (size_t i = 0; (m = session_message(s, &i, SESSION_OWNED));) {
 		fputs("message: ", fp);
@@ -127,6 +132,15 @@ transcript_session(struct reporter *rep, const struct session *s)
 		fprintf(fp, "  ... and %lu more recipients refused, not "
 		    "listed\n", s->omitted->rcpts);
 
+}
+
+static void
+put_lines(const struct reporter *rep, const struct session *s)
+{
+	FILE *fp = rep->out;
+	struct lineref *lines;
+	size_t nl;
+
 	fputs("lines:\n", fp);
 	nl = report_lines(s, &lines);
 	for (size_t i = 0; i < nl; i++) {
@@ -140,6 +154,14 @@ transcript_session(struct reporter *rep, const struct session *s)
 	if (s->omitted && s->omitted->lines)
 		fprintf(fp, "  ... %lu more lines left out (a session keeps "
 		    "%d)\n", s->omitted->lines, SESSION_MAX_LINES);
+}
+
+/* The commands and replies, each reply's gist, the RFC 5321 findings. */
+static void
+put_conversation(const struct reporter *rep, const struct session *s)
+{
+	FILE *fp = rep->out;
+
 	if (s->nconv) {
 		struct seq_text st = {fp, rep->files, true};
 		char g[160];
@@ -164,6 +186,14 @@ transcript_session(struct reporter *rep, const struct session *s)
 			    "out\n", s->omitted->conv);
 		seqcheck(s, rep->codes, seq_text_one, &st);
 	}
+}
+
+static void
+put_verdict(const struct reporter *rep, const struct session *s)
+{
+	FILE *fp = rep->out;
+	const struct verdict *v = &s->v;
+
 	fprintf(fp, "verdict: %s", status_name(v->status));
 	if (v->phase != PHASE_NONE)
 		fprintf(fp, " in %s", phase_name(v->phase));
@@ -220,7 +250,17 @@ transcript_session(struct reporter *rep, const struct session *s)
 			fputc('\n', fp);
 		}
 	}
-	fputc('\n', fp);
+}
+
+static void
+transcript_session(struct reporter *rep, const struct session *s)
+{
+	put_head(rep->out, s);
+	put_messages(rep->out, s);
+	put_lines(rep, s);
+	put_conversation(rep, s);
+	put_verdict(rep, s);
+	fputc('\n', rep->out);
 }
 
 struct reporter *
