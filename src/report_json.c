@@ -90,32 +90,11 @@ seq_json_one(const struct seq_note *n, void *arg)
 	buf_addc(sj->b, '}');
 }
 
+/* "client":{...} and, outbound, "relay" */
 static void
-json_session(struct reporter *rep, const struct session *s)
+json_client(struct buf *b, const struct session *s, bool *first)
 {
-	struct json_reporter *j = (struct json_reporter *)rep;
-	struct buf *b = &j->b;
-	char t1[TS_BUFSZ], t2[TS_BUFSZ];
-	struct buf label = {0};
-	struct lineref *lines;
-	size_t nl;
-	bool first = true, f2;
-	const char *message_id = NULL;
-	const struct verdict *v = &s->v;
-
-	buf_reset(b);
-	buf_addc(b, '{');
-	key_str(b, "mta", s->mta, &first);
-	key_str(b, "host", s->host, &first);
-	buf_addf(&label, "%s@%s", s->label, ts_format(&s->start, t1));
-	key_str(b, "session", label.s, &first);
-	buf_free(&label);
-	key_str(b, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
-	    "inbound", &first);
-	key_str(b, "start", (s->start.flags & TS_SET) ?
-	    ts_format(&s->start, t1) : NULL, &first);
-	key_str(b, "end", (s->end.flags & TS_SET) ? ts_format(&s->end, t2) :
-	    NULL, &first);
+	bool f2;
 
 	buf_add(b, ",\"client\":{", 11);
 	f2 = true;
@@ -127,7 +106,16 @@ json_session(struct reporter *rep, const struct session *s)
 		key_str(b, "sasl_username", s->sasl_user, &f2);
 	buf_addc(b, '}');
 	if (s->dir == DIR_OUTBOUND)
-		key_str(b, "relay", s->relay, &first);
+		key_str(b, "relay", s->relay, first);
+
+}
+
+/* "ids":{"pid", "session_id", "queue":[...], "message_id"} */
+static void
+json_ids(struct buf *b, const struct session *s)
+{
+	const char *message_id = NULL;
+	bool f2;
 
 	buf_add(b, ",\"ids\":{", 8);
 	f2 = true;
@@ -157,7 +145,14 @@ json_session(struct reporter *rep, const struct session *s)
 	key_str(b, "message_id", message_id, &f2);
 	buf_addc(b, '}');
 
-	key_str(b, "sender", session_sender(s), &first);
+}
+
+/* "recipients":[...]: the session's view (session_rcpt()) */
+static void
+json_recipients(struct buf *b, const struct session *s)
+{
+	bool f2;
+
 	buf_add(b, ",\"recipients\":[", 15);
 	f2 = true;
 	{
@@ -173,25 +168,34 @@ json_session(struct reporter *rep, const struct session *s)
 	}
 	buf_addc(b, ']');
 
-	key_str(b, "status", status_name(v->status), &first);
-	key_str(b, "outcome", v->outcome, &first);
-	key_str(b, "phase", phase_name(v->phase), &first);
-	key_str(b, "kind", kind_name(v->kind), &first);
-	key_str(b, "reply", v->reply, &first);
-	key_str(b, "enhanced", v->enhanced, &first);
-	key_str(b, "text", v->text, &first);
-	key_str(b, "cause", v->cause, &first);
+}
+
+/* the verdict's keys, the hint and the RFC 5321 findings */
+static void
+json_verdict(const struct reporter *rep, struct buf *b,
+    const struct session *s, bool *first)
+{
+	const struct verdict *v = &s->v;
+
+	key_str(b, "status", status_name(v->status), first);
+	key_str(b, "outcome", v->outcome, first);
+	key_str(b, "phase", phase_name(v->phase), first);
+	key_str(b, "kind", kind_name(v->kind), first);
+	key_str(b, "reply", v->reply, first);
+	key_str(b, "enhanced", v->enhanced, first);
+	key_str(b, "text", v->text, first);
+	key_str(b, "cause", v->cause, first);
 	{
 		char g[160];
 
 		key_str(b, "meaning", codes_gist(rep->codes, v->reply,
-		    v->enhanced, g, sizeof(g)), &first);
+		    v->enhanced, g, sizeof(g)), first);
 	}
 	key_str(b, "hint", v->status == STATUS_FAILED ||
 	    v->status == STATUS_PARTIAL ? codes_hint_mta(rep->codes,
-	    s->mta, v->phase, v->cause) : NULL, &first);
-	key_str(b, "remote_phase", phase_name(v->remote_phase), &first);
-	key_str(b, "reached", phase_name(v->reached), &first);
+	    s->mta, v->phase, v->cause) : NULL, first);
+	key_str(b, "remote_phase", phase_name(v->remote_phase), first);
+	key_str(b, "reached", phase_name(v->reached), first);
 	{
 		struct seq_json sj = {b, rep->files, true};
 
@@ -200,10 +204,21 @@ json_session(struct reporter *rep, const struct session *s)
 		buf_addc(b, ']');
 	}
 	if (s->screened)
-		key_raw(b, "screened", "true", &first);
+		key_raw(b, "screened", "true", first);
+
+}
+
+/* "file", "lines" in it, and "more_lines" in later files of the set */
+static void
+json_lines(const struct reporter *rep, struct buf *b,
+    const struct session *s, bool *first)
+{
+	struct lineref *lines;
+	size_t nl;
+	bool f2;
 
 	nl = report_lines(s, &lines);
-	key_str(b, "file", nl ? rep->files[lines[0].file] : NULL, &first);
+	key_str(b, "file", nl ? rep->files[lines[0].file] : NULL, first);
 	buf_add(b, ",\"lines\":[", 10);
 	f2 = true;
 	for (size_t i = 0; i < nl; i++) {
@@ -237,6 +252,37 @@ json_session(struct reporter *rep, const struct session *s)
 	if (!f2)
 		buf_addc(b, ']');
 	free(lines);
+}
+
+static void
+json_session(struct reporter *rep, const struct session *s)
+{
+	struct json_reporter *j = (struct json_reporter *)rep;
+	struct buf *b = &j->b;
+	char t1[TS_BUFSZ], t2[TS_BUFSZ];
+	struct buf label = {0};
+	bool first = true;
+
+	buf_reset(b);
+	buf_addc(b, '{');
+	key_str(b, "mta", s->mta, &first);
+	key_str(b, "host", s->host, &first);
+	buf_addf(&label, "%s@%s", s->label, ts_format(&s->start, t1));
+	key_str(b, "session", label.s, &first);
+	buf_free(&label);
+	key_str(b, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
+	    "inbound", &first);
+	key_str(b, "start", (s->start.flags & TS_SET) ?
+	    ts_format(&s->start, t1) : NULL, &first);
+	key_str(b, "end", (s->end.flags & TS_SET) ? ts_format(&s->end, t2) :
+	    NULL, &first);
+
+	json_client(b, s, &first);
+	json_ids(b, s);
+	key_str(b, "sender", session_sender(s), &first);
+	json_recipients(b, s);
+	json_verdict(rep, b, s, &first);
+	json_lines(rep, b, s, &first);
 	buf_add(b, "}\n", 2);
 	fwrite(b->s, 1, b->len, rep->out);
 }
