@@ -256,6 +256,9 @@ msg_apply(struct correlator *c, struct message *msg,
 		/* the message's own view: one entry per recipient */
 		r = rcpt_get(a, &msg->rcpts, &msg->nrcpts, &msg->caprcpts,
 		    &msg->rcpt_idx, m->f[F_RECIPIENT]);
+		if (pattern_repeats(m->pat) && r->status == rs &&
+		    r->text != NULL)
+			break;	/* the earlier line said why */
 		r->status = rs;
 		r->phase = PHASE_POSTQUEUE;
 		r->remote_phase = rp;

@@ -407,6 +407,12 @@ pattern_trails(const struct pattern *p)
 	return p->trails;
 }
 
+bool
+pattern_repeats(const struct pattern *p)
+{
+	return p->repeats;
+}
+
 enum phase
 pattern_reaches(const struct pattern *p)
 {

@@ -126,6 +126,13 @@ bool pattern_needs_quit(const struct pattern *);
 bool pattern_client_text(const struct pattern *);
 /* A line its server logs after a session's end line (see linger). */
 bool pattern_trails(const struct pattern *);
+/*
+ * A delivery line that repeats a recipient's standing outcome without its
+ * reason (Exim's "retry time not reached"): it sets the status of a
+ * recipient that had none, and keeps the reply, text and phase of an
+ * earlier line with the same status.
+ */
+bool pattern_repeats(const struct pattern *);
 /* The phase a line shows its session got to at least, or PHASE_NONE:
  * Exim logs "unexpected disconnection" only with a transaction open. */
 enum phase pattern_reaches(const struct pattern *);

@@ -54,7 +54,7 @@ struct pattern {
 	enum event ev;
 	enum scope scope;
 	enum direction dir;
-	bool explains, closes, fallback, needs_quit, trails;
+	bool explains, closes, fallback, needs_quit, trails, repeats;
 	bool client_text;	/* its text is what the client sent */
 	pcre2_code *re;
 	bool jit;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fieldset.h"
 #include "pattern_int.h"
 #include "session.h"
 #include "suggest.h"
@@ -225,7 +226,8 @@ literal_lead(struct pattern *p, const char *rx)
 
 struct pat_ctx {
 	struct pattern *p;
-	const char *regex;
+	const char *regex, *fields, *tail;	/* fieldset.h */
+	const struct fieldsets *fs;
 	yaml_node_t *regex_node, *samples_node, *node;
 	bool is_prefix;
 };
@@ -339,6 +341,11 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			yamldoc_err(l, vn, "regex must be a string");
 		c->regex = v;
 		c->regex_node = vn;
+	} else if (strcmp(k, "fields") == 0 || strcmp(k, "tail") == 0) {
+		if (v == NULL)
+			yamldoc_err(l, vn, "%s must be a string", k);
+		else
+			*(k[0] == 'f' ? &c->fields : &c->tail) = v;
 	} else if (strcmp(k, "samples") == 0) {
 		c->samples_node = vn;
 	} else if (strcmp(k, "fallback") == 0) {
@@ -385,6 +392,8 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		p->client_text = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "trails") == 0) {
 		p->trails = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "repeats") == 0) {
+		p->repeats = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "reaches") == 0) {
 		const char *ph = yamldoc_scalar(vn);
 
@@ -403,15 +412,17 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 
 static bool
 load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
-    bool is_prefix)
+    bool is_prefix, const struct fieldsets *fs)
 {
 	static const char *const pkeys[] = {"name", "description", "for",
 	    "event", "scope", "direction", "session", "label", "explains",
-	    "closes", "needs_quit", "client_text", "trails", "reaches", "set", "map", "regex",
+	    "closes", "needs_quit", "client_text", "trails", "repeats",
+	    "reaches", "set", "map", "regex", "fields", "tail",
 	    "samples", NULL};
 	static const char *const xkeys[] = {"name", "description", "regex",
 	    "fallback", "head", "samples", NULL};
-	struct pat_ctx c = {.p = p, .node = n, .is_prefix = is_prefix};
+	struct pat_ctx c = {.p = p, .node = n, .is_prefix = is_prefix,
+	    .fs = fs};
 	unsigned before = l->errors;
 	const char *name = yamldoc_get(l, n, "name", NULL);
 	char where[64];
@@ -443,7 +454,12 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 		if (c.regex_node == NULL)
 			yamldoc_err(l, n, "no 'regex'");
 	} else {
-		p->re = pattern_compile(l, c.regex_node, c.regex, 0, &p->jit);
+		char *rx = fieldsets_compose(l, n, c.fs, c.fields, c.regex,
+		    c.tail);
+
+		p->re = pattern_compile(l, c.regex_node, rx ? rx : c.regex, 0,
+		    &p->jit);
+		free(rx);
 		if (p->re) {
 			resolve_groups(l, c.regex_node, p);
 			literal_lead(p, c.regex);
@@ -469,7 +485,8 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 struct set_ctx {
 	struct pattern_set *s;
 	struct pattern_db *db;
-	yaml_node_t *prefixes, *patterns, *causes;
+	yaml_node_t *prefixes, *patterns, *causes, *fieldsets;
+	struct fieldsets fs;
 	const char *extends;	/* an extending file: the set's name */
 	yaml_node_t *extends_node;
 };
@@ -637,6 +654,8 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		load_csv(l, s, vn);
 	} else if (strcmp(k, "journal") == 0) {
 		load_journal(l, s, vn);
+	} else if (strcmp(k, "field-sets") == 0) {
+		c->fieldsets = vn;
 	} else if (strcmp(k, "prefixes") == 0) {
 		c->prefixes = vn;
 	} else if (strcmp(k, "patterns") == 0) {
@@ -651,7 +670,8 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 #define PATTERNS_MAX 10000
 
 static struct pattern *
-load_list(struct yamldoc *l, yaml_node_t *n, size_t *count, bool is_prefix)
+load_list(struct yamldoc *l, yaml_node_t *n, size_t *count, bool is_prefix,
+    const struct fieldsets *fs)
 {
 	struct pattern *v;
 	struct strmap *names;
@@ -680,7 +700,7 @@ load_list(struct yamldoc *l, yaml_node_t *n, size_t *count, bool is_prefix)
 		const char *nm;
 		uintptr_t seen;
 
-		load_pattern(l, pn, &v[i], is_prefix);
+		load_pattern(l, pn, &v[i], is_prefix, fs);
 		nm = v[i].name ? v[i].name : "";
 		seen = (uintptr_t)strmap_get(names, nm, strlen(nm));
 		if (seen == 1)
@@ -702,12 +722,16 @@ load_lists(struct yamldoc *l, struct set_ctx *c, yaml_node_t *root,
 {
 	struct pattern_set *s = c->s;
 
+	if (c->fieldsets)
+		fieldsets_load(l, c->fieldsets, &c->fs);
 	if (c->prefixes)
-		s->prefixes = load_list(l, c->prefixes, &s->nprefixes, true);
+		s->prefixes = load_list(l, c->prefixes, &s->nprefixes, true,
+		    NULL);
 	else if (need)
 		yamldoc_err(l, root, "no 'prefixes'");
 	if (c->patterns)
-		s->patterns = load_list(l, c->patterns, &s->npatterns, false);
+		s->patterns = load_list(l, c->patterns, &s->npatterns, false,
+		    &c->fs);
 	else if (need)
 		yamldoc_err(l, root, "no 'patterns'");
 	for (size_t i = 0; i < s->nprefixes; i++) {
@@ -748,7 +772,8 @@ load_file(struct pattern_db *db, const char *path)
 	struct pattern_set *target = NULL;
 	static const char *const keys[] = {"mta", "extends", "description",
 	    "dispatch", "session", "message", "label", "linger", "advice",
-	    "csv", "journal", "prefixes", "patterns", "causes", NULL};
+	    "csv", "journal", "field-sets", "prefixes", "patterns", "causes",
+	    NULL};
 	size_t first_cause = db->ncauses;
 	bool ok;
 
@@ -782,6 +807,7 @@ load_file(struct pattern_db *db, const char *path)
 			    "no 'session': which fields make a "
 			    "session key");
 	}
+	fieldsets_release(&c.fs);
 	ok = l.errors == 0;
 	yaml_document_delete(&l.doc);
 	if (ok && target) {

@@ -744,6 +744,10 @@ static const struct bad_case bad_files[] = {
 	    "    regex: '^hello (?<colour>\\w+)$'\n" SAMPLES SAMPLE
 	    "        expect: {}\n", false, 12, 12, "unknown field 'colour'"},
 	{"no samples", HEAD EVENT REGEX, false, 10, 5, "no samples"},
+	{"fields names no field set", HEAD EVENT REGEX "    fields: dlv\n"
+	    SAMPLES SAMPLE EXPECT, false, 10, 5, "no field set 'dlv'"},
+	{"tail without fields", HEAD EVENT REGEX "    tail: '$'\n"
+	    SAMPLES SAMPLE EXPECT, false, 10, 5, "'tail' without 'fields'"},
 	{"empty samples", HEAD EVENT REGEX "    samples: []\n", false, 13, 14,
 	    "no samples"},
 	{"unknown event", HEAD "    event: natter\n" REGEX SAMPLES SAMPLE
@@ -1034,6 +1038,91 @@ START_TEST(head_as_regex)
 END_TEST
 
 /*
+ * A field set: a head, then known and unknown KEY=value fields in any
+ * order and subset, then the tail; free text the tail does not take
+ * leaves the line unrecognised.
+ */
+static const char fieldset_yaml[] =
+	"mta: fieldmta\n"
+	"session: [host, pid]\n"
+	"field-sets:\n"
+	"  dlv:\n"
+	"    known:\n"
+	"      - 'S=(?<size>\\d+)'\n"
+	"      - 'H=(?<relay>\\S+ \\[[^\\]]+\\])'\n"
+	"      - 'K'\n"
+	"    other: '[A-Za-z]+=\\S+'\n"
+	"prefixes:\n"
+	"  - name: p\n"
+	"    regex: '^(?<host>\\S+) (?<pid>\\d+): '\n"
+	"    samples:\n"
+	"      - line: 'mx 12: => a@b S=5'\n"
+	"        expect: {host: mx, pid: '12'}\n"
+	"patterns:\n"
+	"  - name: dlv\n"
+	"    event: note\n"
+	"    regex: '^=> (?<recipient>\\S+)'\n"
+	"    fields: dlv\n"
+	"    tail: '(?:: (?<text>.*))?$'\n"
+	"    samples:\n"
+	"      - line: 'mx 12: => a@b S=5'\n"
+	"        expect: {recipient: a@b, size: '5'}\n";
+
+static const struct fieldset_case {
+	const char *line;
+	const char *recipient, *size, *relay, *text;	/* NULL: unset */
+} fieldset_cases[] = {
+	{"mx 1: => a@b", "a@b", NULL, NULL, NULL},
+	{"mx 1: => a@b S=5 H=h [1.2.3.4] K", "a@b", "5", "h [1.2.3.4]", NULL},
+	{"mx 1: => a@b K H=h [1.2.3.4] S=5", "a@b", "5", "h [1.2.3.4]", NULL},
+	{"mx 1: => a@b NEW=x S=7 QT=1s", "a@b", "7", NULL, NULL},
+	{"mx 1: => a@b S=7: went wrong", "a@b", "7", NULL, "went wrong"},
+	{"mx 1: => a@b S=7 free text", NULL, NULL, NULL, NULL},
+	{"mx 1: => a@b words", NULL, NULL, NULL, NULL},
+};
+
+static void
+assert_field(const struct match *m, enum field f, const char *want,
+    const char *line)
+{
+	if (want == NULL) {
+		ck_assert_msg(m->f[f].p == NULL, "%s: %s: got '%.*s', want "
+		    "it unset", line, field_name(f), (int)m->f[f].len,
+		    m->f[f].p);
+		return;
+	}
+	ck_assert_msg(sv_eq(m->f[f], want), "%s: %s: got '%.*s', want '%s'",
+	    line, field_name(f), m->f[f].p ? (int)m->f[f].len : 6,
+	    m->f[f].p ? m->f[f].p : "(null)", want);
+}
+
+START_TEST(field_set)
+{
+	const struct fieldset_case *c = &fieldset_cases[_i];
+	const char *dirs[] = {tmpdir};
+	struct match m;
+	unsigned n = 0;
+
+	write_file(tmpdir, "fields.yaml", fieldset_yaml);
+	tdb = pattern_db_load(dirs, 1);
+	ck_assert_msg(tdb != NULL, "the field-set file did not load");
+	ck_assert_uint_eq(pattern_db_check(tdb, &n), 0);
+	ck_assert(pattern_set_match(pattern_db_find(tdb, "fieldmta"),
+	    (struct strview){c->line, strlen(c->line)}, false, &m));
+	if (c->recipient == NULL) {
+		ck_assert_msg(m.pat == NULL, "%s: got pattern '%s', want the "
+		    "line unrecognised", c->line, pattern_name(m.pat));
+		return;
+	}
+	ck_assert_msg(m.pat != NULL, "%s: unrecognised", c->line);
+	assert_field(&m, F_RECIPIENT, c->recipient, c->line);
+	assert_field(&m, F_SIZE, c->size, c->line);
+	assert_field(&m, F_RELAY, c->relay, c->line);
+	assert_field(&m, F_TEXT, c->text, c->line);
+}
+END_TEST
+
+/*
  * Two databases at once (a test harness, a library user): freeing one, or
  * failing to load another, must leave the first working.
  */
@@ -1113,6 +1202,11 @@ pattern_suite(void)
 	tcase_add_checked_fixture(tc, make_dir, remove_dir);
 	tcase_add_test(tc, override_set);
 	tcase_add_test(tc, head_as_regex);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("field-sets");
+	tcase_add_checked_fixture(tc, make_dir, remove_dir);
+	tcase_add_loop_test(tc, field_set, 0, (int)ARRAY_SIZE(fieldset_cases));
 	suite_add_tcase(s, tc);
 
 	/*
