@@ -23,27 +23,32 @@
 #
 # Nothing listens on 127.0.0.1:10130 ("Connection refused").
 #
-# The whole set of conversations is run twice, each time with fresh spools
-# and logs:
+# The whole set of conversations is run once per configuration (RUN), each
+# time with fresh spools and logs:
 #
-#   default   no log_selector at all (Exim's defaults)
+#   default   no log_selector at all (Exim's defaults), no log_timezone
 #   pid       log_selector = +pid +smtp_connection +smtp_no_mail
 #             +smtp_incomplete_transaction +smtp_protocol_error
 #             +smtp_syntax_error +incoming_port +millisec, and log_timezone
+#   all       log_selector = +all, no log_timezone
+#   allnopid  log_selector = +all -pid, and log_timezone
+#   spci      log_selector = +pid +smtp_connection +incoming_port only
 #
-# and writes, for RUN in default and pid:
+# and writes, for each RUN:
 #
 #   samples/exim/RUN/mainlog            mx's main log, as Exim wrote it
 #   samples/exim/RUN/rejectlog          mx's reject log
 #   samples/exim/RUN/remote-mainlog     the remote's main log
 #   samples/exim/RUN/remote-rejectlog   the remote's reject log
-#   samples/exim/expected.tsv           one line per conversation and run
+#   samples/exim/RUN/expected.tsv       one line per conversation
 #
-# Client source ports: 21001-21599 in the default run, 22001-22599 in the pid
-# run (below the kernel's ephemeral range); HELO names p<PORT>.client.test,
-# or badhelo<PORT> where the name is meant to be refused.  mx's deliveries to
-# the remote say HELO <domain>-out.mx.exim.test.  No traffic leaves
-# 127.0.0.1.  The run takes about two minutes.
+# Client source ports: 21001-21099 in the default run, 22001-22099 in pid,
+# 23001- in all, 24001- in allnopid, 25001- in spci (below the kernel's
+# ephemeral range); HELO names p<PORT>.client.test, or badhelo<PORT> where
+# the name is meant to be refused.  mx's deliveries to the remote say HELO
+# <domain>-out.mx.exim.test.  No traffic leaves 127.0.0.1.  Each run takes
+# about a minute and a half; name runs as arguments to make only those
+# (sudo tests/realserver/exim-run.sh all spci).
 #
 # Environment: BASE (work directory, default /tmp/smtplog-exim; everything
 # but the downloaded packages is removed and recreated), OUT (output
@@ -207,14 +212,21 @@ tls_privatekey = $KEY
 queue_only = false
 delay_warning =
 EOF
-    if [ "$run" = pid ]; then
-        cat <<'EOF'
+    case $run in
+    pid) cat <<'EOF'
 log_selector = +pid +smtp_connection +smtp_no_mail +smtp_incomplete_transaction \
                +smtp_protocol_error +smtp_syntax_error +incoming_port +millisec
 log_timezone = true
 EOF
-    fi
+        ;;
+    all) echo 'log_selector = +all' ;;
+    allnopid) printf '%s\n' 'log_selector = +all -pid' 'log_timezone = true' ;;
+    spci) echo 'log_selector = +pid +smtp_connection +incoming_port' ;;
+    esac
 }
+
+# Does the run log client ports (rows then match by port, not HELO name)?
+has_port() { [ "$RUN" != default ]; }
 
 write_mx_config() {
     local dir=$1 run=$2
@@ -270,6 +282,8 @@ acl_rcpt:
           message   = 451 4.7.1 Greylisted, please try again later (RCPT ACL test)
   deny    domains   = !+local_domains : !+relay_to_domains
           message   = relay not permitted
+  accept  domains   = +local_domains
+          local_parts = failme : deferme
   require verify    = recipient
   warn    local_parts = nodata
           set acl_m_nodata = yes
@@ -309,6 +323,22 @@ remote:
   route_list = * 127.0.0.1
   self = send
   transport = remote_smtp
+
+# Router outcomes without a transport: ** failme@... R=failer and
+# == deferme@... R=deferer (the RCPT ACL accepts both unverified).
+failer:
+  driver = redirect
+  domains = +local_domains
+  local_parts = failme
+  allow_fail
+  data = :fail: No such user here (router test)
+
+deferer:
+  driver = redirect
+  domains = +local_domains
+  local_parts = deferme
+  allow_defer
+  data = :defer: Mailbox system busy (router test)
 
 aliases:
   driver = redirect
@@ -551,22 +581,40 @@ P=
 expect() {
     local file=$1
     shift
-    printf '%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$RUN" "$file" "$@" >>"$EXPECTED"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$@" >>"$EXPECTED"
 }
 
-# in N STATUS PHASE KIND NOTE: a row about mx's inbound session from port
-# P+N.  In the pid run it is found by its port; in the default run by its
-# HELO name, and not at all when it sent none (the default selectors do not
-# log client ports) or when the default selectors log nothing about it.
-# VISIBLE is "yes" when the default run logs the session with its HELO name.
+# as_logged "RUN..." STATUS PHASE KIND WHY: in the runs named, the next
+# in_row expects this instead: what the log can show when the run's
+# selectors do not say how far the client got (the default selectors log
+# "unexpected disconnection" without the last command, for example).
+OVR_RUNS=
+OVR=()
+OVR_WHY=
+as_logged() {
+    OVR_RUNS=" $1 "
+    OVR=("$2" "$3" "$4")
+    OVR_WHY=$5
+}
+
+# in_row N VISIBLE STATUS PHASE KIND NOTE: a row about mx's inbound session
+# from port P+N.  In the runs with +incoming_port it is found by its port;
+# in the default run by its HELO name, and not at all when it sent none (the
+# default selectors do not log client ports) or when the default selectors
+# log nothing about it.  VISIBLE is "yes" when the default run logs the
+# session with its HELO name.
 in_row() {
-    local n=$1 visible=$2
-    shift 2
+    local n=$1 visible=$2 st=$3 ph=$4 ki=$5 note=$6
     local port=$((P + n))
-    if [ "$RUN" = pid ]; then
-        expect mainlog port "$port" inbound "$@"
+    if [ -n "$OVR_RUNS" ] && [[ $OVR_RUNS == *" $RUN "* ]]; then
+        st=${OVR[0]} ph=${OVR[1]} ki=${OVR[2]}
+        note="$note; as logged: $OVR_WHY"
+    fi
+    OVR_RUNS=
+    if has_port; then
+        expect mainlog port "$port" inbound "$st" "$ph" "$ki" "$note"
     elif [ "$visible" = yes ]; then
-        expect mainlog helo "p$port.$H" inbound "$@"
+        expect mainlog helo "p$port.$H" inbound "$st" "$ph" "$ki" "$note"
     fi
 }
 
@@ -610,6 +658,8 @@ scenarios_connect() {
     in_row 4 no failed pre-greeting rejected \
         "connect ACL drop: 554 5.7.1 instead of a greeting, then the connection is closed at once"
 
+    as_logged spci failed pre-greeting dropped \
+        "without +smtp_syntax_error the command is not logged: the connection was opened and lost"
     py 5 nonsmtp $MAIN r "s:GET / HTTP/1.0" r
     in_row 5 no failed pre-greeting protocol \
         "'GET / HTTP/1.0' as the first command: 500 unrecognized command, then the client hung up; no command before it, so the stage is the connection's (default selectors: nothing logged)"
@@ -649,7 +699,7 @@ scenarios_main() {
         "MAIL FROM with SIZE=500000 over message_size_limit=100k: 552 Message size exceeds maximum permitted (rejected MAIL FROM:<...> ...: message too big)"
 
     sw 19 helo-reject $MAIN --helo "badhelo$((P + 19))" --from "$FROM" --to "bob@$LOCALDOM"
-    if [ "$RUN" = pid ]; then
+    if has_port; then
         expect mainlog port $((P + 19)) inbound failed helo rejected \
             "non-FQDN EHLO badhelo$((P + 19)): HELO ACL 504 5.5.2 at EHLO; swaks gives up"
     else
@@ -674,6 +724,8 @@ scenarios_main() {
         s:DATA r "s:Subject: dropped" s: "s:first line" "s:second line" w:0.5
     in_row 24 yes failed data dropped "hung up in the middle of the message text (lost while reading message data)"
 
+    as_logged "default spci" failed mail dropped \
+        "the log says only that a transaction was open (Exim logs the line only then), and without +smtp_incomplete_transaction no line names a recipient, so MAIL is as far as the log shows"
     py 25 drop-after-rcpt $MAIN r "s:EHLO @H" r "s:MAIL FROM:<$FROM>" r "s:RCPT TO:<bob@$LOCALDOM>" r
     in_row 25 yes failed rcpt dropped \
         "hung up after RCPT was accepted (unexpected disconnection while reading SMTP command, logged by default because a transaction was open)"
@@ -701,6 +753,8 @@ scenarios_main() {
     in_row 30 yes failed helo protocol \
         "four unknown commands after EHLO (500 each): SMTP call dropped: too many unrecognized commands; the last recognised command was EHLO"
 
+    as_logged spci ok - - \
+        "without +smtp_protocol_error the 503 is not logged: the connection was opened and closed by QUIT"
     py 31 rcpt-before-mail $MAIN r "s:EHLO @H" r "s:RCPT TO:<bob@$LOCALDOM>" r s:QUIT r eof
     in_row 31 no failed rcpt protocol \
         "RCPT before MAIL: 503 sender not yet given (an SMTP protocol error), then QUIT; no message accepted because of it (default selectors: nothing logged)"
@@ -751,6 +805,8 @@ scenarios_slow() {
     in_row 50 yes failed data timeout "sent DATA and two lines of text, then nothing: SMTP data timeout (message abandoned)"
     in_row 51 yes failed helo timeout "sent EHLO, then nothing: SMTP command timeout"
     in_row 52 no failed pre-greeting timeout "read the greeting, sent nothing: SMTP command timeout (no HELO name to find it by in the default run)"
+    as_logged "default pid all allnopid spci" failed helo timeout \
+        "no line of the log names the sender or a recipient (Exim logs no incomplete transaction for a timeout), so HELO, whose name the timeout line gives, is as far as the log shows"
     in_row 53 yes failed rcpt timeout "MAIL and RCPT accepted, then nothing: SMTP command timeout with a transaction open"
 }
 
@@ -842,6 +898,21 @@ scenarios_relay() {
         "mx's smtp transport: SMTP error from remote mail server after initial connection: 554 5.7.1"
 }
 
+scenarios_router() {
+    say "router outcomes and retries not yet due"
+    sw 70 router-fail $MAIN --from "$FROM" --to "failme@$LOCALDOM" --header "Subject: router fails"
+    in_row 70 yes failed post-queue bounced \
+        "message accepted for failme@exim.test; a redirect router says :fail: (** failme@exim.test R=failer: No such user here), a bounce to alice"
+
+    sw 71 router-defer $MAIN --from "$FROM" --to "deferme@$LOCALDOM" --header "Subject: router defers"
+    in_row 71 yes failed post-queue deferred \
+        "message accepted for deferme@exim.test; a redirect router says :defer: (== deferme@exim.test R=deferer defer (-1): Mailbox system busy); still deferred when the log ends"
+
+    sw 72 retry-not-due $MAIN --from "$FROM" --to "u3b@refused.test" --header "Subject: host retry not due"
+    in_row 72 yes failed post-queue deferred \
+        "message accepted for u3b@refused.test after u3@refused.test found 127.0.0.1:$REFUSED refusing: the host's retry time is not reached, so no connection is tried (== ... retry time not reached for any host)"
+}
+
 # ---------------------------------------------------------------------------
 # 5. One run
 # ---------------------------------------------------------------------------
@@ -852,6 +923,8 @@ one_run() {
     MX=$dir/mx
     RM=$dir/remote
     TR=$dir/transcripts
+    EXPECTED=$BASE/expected-$RUN.tsv
+    printf 'file\tmatch\tvalue\tdirection\tstatus\tphase\tkind\tnote\n' >"$EXPECTED"
     mkdir -p "$MX/spool" "$MX/log" "$MX/mail" "$RM/spool" "$RM/log" "$TR"
     chown -R "$EXUSER:$EXUSER" "$MX/spool" "$MX/log" "$RM/spool" "$RM/log"
     chmod 1777 "$MX/mail"
@@ -872,6 +945,8 @@ one_run() {
     scenarios_slow
     scenarios_relay
     wait_idle
+    scenarios_router
+    wait_idle
 
     # Second attempts: u4@retry.test after the remote stops deferring it,
     # u5@expire.test after its retry rule's 3s are up.
@@ -885,6 +960,11 @@ one_run() {
     sleep 4
     say "second attempts for $m4 and $m5 (exim -M)"
     ex "$MX" -M "$m4" "$m5"
+    wait_idle
+
+    # One queue run: what is still deferred meets retry times not reached.
+    say "a queue run (exim -q)"
+    ex "$MX" -q
     wait_idle
 
     # A session still open at the end of the log: the logs are copied while
@@ -902,9 +982,9 @@ one_run() {
     cp "$RM/log/rejectlog" "$BASE/out/$RUN/remote-rejectlog"
     # The remote's side of the u11@connrej.test attempt has no HELO; with
     # +incoming_port its (ephemeral) client port is known after the fact.
-    if [ "$RUN" = pid ]; then
+    if has_port; then
         local cport
-        cport=$(sed -n 's/.* H=\[127\.0\.0\.1\]:\([0-9]*\) rejected connection in "connect" ACL.*/\1/p' \
+        cport=$(sed -n 's/.* H=\[127\.0\.0\.1\]:\([0-9]*\) \(I=[^ ]* \)\{0,1\}rejected connection in "connect" ACL.*/\1/p' \
             "$BASE/out/$RUN/remote-mainlog" | head -n 1)
         [ -n "$cport" ] || die "no connect ACL reject in the remote's log"
         expect remote-mainlog port "$cport" inbound failed pre-greeting rejected \
@@ -923,9 +1003,10 @@ one_run() {
 
 # Every row's key must occur in its log, or the run went wrong.
 check_rows() {
-    local file match value rest absent=0 f
+    local run=$1 file match value rest absent=0 f
     while IFS=$'\t' read -r file match value rest; do
-        f=$BASE/out/$file
+        f=$BASE/out/$run/$file
+        file=$run/$file
         value=${value%#*}
         case $match in
             port) grep -q "\[127\.0\.0\.1\]:$value\b" "$f" ;;
@@ -934,49 +1015,69 @@ check_rows() {
             recipient) grep -qF "$value" "$f" ;;
             *) false ;;
         esac || { echo "exim-run.sh: $file has no $match $value" >&2; absent=1; }
-    done < <(tail -n +2 "$EXPECTED")
+    done < <(tail -n +2 "$BASE/expected-$run.tsv")
     [ "$absent" -eq 0 ] || die "some conversations are missing from the logs (see $BASE/*/transcripts)"
 }
 
+# The configurations, each a folder of samples/exim/, and the first client
+# port of each (its conversations use the next 99).
+RUNS=(default pid all allnopid spci)
+declare -A RUNPORT=([default]=21000 [pid]=22000 [all]=23000 [allnopid]=24000 [spci]=25000)
+
 main() {
+    cd "$BASE" 2>/dev/null || { mkdir -p "$BASE" && cd "$BASE"; }
     install_packages
     command -v swaks >/dev/null || die "swaks is missing"
     [ -r "$CLIENT" ] || die "missing $CLIENT"
+    local runs=("${@:-${RUNS[@]}}") run
+    for run in "${runs[@]}"; do
+        [ -n "${RUNPORT[$run]:-}" ] || die "unknown run '$run' (runs: ${RUNS[*]})"
+    done
 
-    local run
-    for run in default pid; do
+    for run in "${RUNS[@]}"; do
         [ -d "$BASE/$run" ] && { MX=$BASE/$run/mx; RM=$BASE/$run/remote; stop_all; }
     done
     MX=
     RM=
-    rm -rf "$BASE/default" "$BASE/pid" "$BASE/out"
+    for run in "${RUNS[@]}"; do
+        rm -rf "${BASE:?}/$run" "$BASE/expected-$run.tsv"
+    done
+    rm -rf "$BASE/out"
     mkdir -p "$BASE/out"
     make_cert
     local i
     for i in $(seq 1 2000); do
         printf 'line %04d of a message that is larger than message_size_limit .......\n' "$i"
     done >"$BASE/big-body.txt"
-    printf 'file\tmatch\tvalue\tdirection\tstatus\tphase\tkind\tnote\n' >"$EXPECTED"
 
     trap cleanup EXIT
-    trust_configs "$BASE/default/mx/configure" "$BASE/default/remote/configure" \
-        "$BASE/pid/mx/configure" "$BASE/pid/remote/configure"
-    one_run default 21000
-    one_run pid 22000
+    local cfgs=()
+    for run in "${runs[@]}"; do
+        cfgs+=("$BASE/$run/mx/configure" "$BASE/$run/remote/configure")
+    done
+    trust_configs "${cfgs[@]}"
+    for run in "${runs[@]}"; do
+        one_run "$run" "${RUNPORT[$run]}"
+    done
     cleanup
     trap - EXIT
 
-    check_rows
+    for run in "${runs[@]}"; do
+        check_rows "$run"
+    done
 
-    rm -rf "$OUT/default" "$OUT/pid"
     mkdir -p "$OUT"
-    cp -r "$BASE/out/default" "$BASE/out/pid" "$OUT/"
-    cp "$EXPECTED" "$OUT/expected.tsv"
+    rm -f "$OUT/expected.tsv"
+    for run in "${runs[@]}"; do
+        rm -rf "${OUT:?}/$run"
+        cp -r "$BASE/out/$run" "$OUT/"
+        cp "$BASE/expected-$run.tsv" "$OUT/$run/expected.tsv"
+        say "$run: $(cat "$OUT/$run"/*log | wc -l) log lines, $(($(wc -l <"$OUT/$run/expected.tsv") - 1)) rows of expected.tsv"
+    done
     local version
-    version=$("$EXIM" -C "$BASE/default/mx/configure" -bV 2>/dev/null | sed -n 's/^Exim version \([^ ]*\).*/\1/p')
+    version=$("$EXIM" -C "$BASE/${runs[0]}/mx/configure" -bV 2>/dev/null | sed -n 's/^Exim version \([^ ]*\).*/\1/p')
     say "Exim $version ($(dpkg-deb -f "$DEBS"/exim4-daemon-light_*.deb Version)), $(swaks --version | sed -n 's/^swaks version /swaks /p' | head -n 1)"
-    say "wrote $(cd "$OUT" && wc -l default/* pid/* | tail -n 1 | awk '{print $1}') log lines and $(($(wc -l <"$OUT/expected.tsv") - 1)) rows of expected.tsv to $OUT"
-    say "transcripts of every conversation are in $BASE/{default,pid}/transcripts"
+    say "transcripts of every conversation are in $BASE/RUN/transcripts"
     if ss -ltnH "$SERVER_PORTS" | grep -q .; then
         die "something still listens on $MAIN-$CHUNK"
     fi
