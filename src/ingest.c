@@ -322,6 +322,11 @@ monotonic_us(void)
 	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+/*
+ * SA_RESTART: a write to a full pipe that the signal interrupts goes on
+ * once the reader drains it (it failed with EINTR, the report was cut
+ * and the open sessions lost); the loop stops at the next line read.
+ */
 static void
 catch_signals(void)
 {
@@ -329,6 +334,7 @@ catch_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,6 +468,23 @@ out:
 	return status;
 }
 
+/*
+ * A reader of the report that goes away (| head) ends the run as it ends
+ * any filter: SIGPIPE, quietly, status 141 in the shell. Also when the
+ * parent (a service manager, a script) ignored or blocked SIGPIPE: the
+ * tool would otherwise read on and end with "Broken pipe" and status 2.
+ */
+static void
+default_sigpipe(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -475,6 +493,7 @@ main(int argc, char **argv)
 	int status = EXIT_OK;
 	char path[4096];
 
+	default_sigpipe();
 	options_parse(argc, argv, &o);
 	if (o.explain) {
 		status = explain(&o, argc, argv);

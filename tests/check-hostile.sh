@@ -271,6 +271,59 @@ else
 	ok
 fi
 
+# --- signals and pipes (item 7) ------------------------------------------
+# A closed output pipe ends the run quietly, killed by SIGPIPE (141), even
+# when the parent ignored SIGPIPE.
+flood 3000 "$tmp/many.log"
+for how in default ignored; do
+	(
+		[ $how = ignored ] && trap '' PIPE
+		"$bin" --year 2026 --id 10.6.6.6 "$tmp/many.log" 2>"$tmp/err" |
+		    head -n 1 >/dev/null
+		echo "${PIPESTATUS[0]}" >"$tmp/rc"
+	)
+	rc=$(cat "$tmp/rc")
+	if [ "$rc" -ne 141 ] || [ -s "$tmp/err" ]; then
+		bad "closed pipe, SIGPIPE $how: exit status $rc: $(cat "$tmp/err")"
+	else
+		ok
+	fi
+done
+# SIGTERM while --follow is blocked writing to a full pipe: once the
+# reader drains it, the open sessions are reported, each once, status 0.
+{
+	for ((i = 0; i < 5; i++)); do
+		echo "Nov 23 09:17:00 mx postfix/smtpd[900$i]: connect from open[192.0.2.$i]:6"
+	done
+	for ((i = 0; i < 3000; i++)); do
+		p="Nov 23 09:17:01 mx postfix/smtpd[$((1000 + i))]: "
+		echo "${p}connect from e[192.0.2.9]:6"
+		echo "${p}disconnect from e[192.0.2.9]:6 ehlo=1 quit=1 commands=2"
+	done
+} >"$tmp/follow.log"
+mkfifo "$tmp/fifo"
+"$bin" --year 2026 --session-timeout 0 --follow -s "$tmp/follow.log" \
+    >"$tmp/fifo" 2>"$tmp/err" &
+pid=$!
+exec 3<"$tmp/fifo"
+sleep 2		# 64 KiB in the pipe: the tool waits in write()
+kill -TERM $pid
+sleep 0.5
+cat <&3 >"$tmp/out"
+exec 3<&-
+wait $pid
+rc=$?
+n=$(wc -l <"$tmp/out")
+if [ $rc -ne 0 ] || [ -s "$tmp/err" ]; then
+	bad "SIGTERM, output blocked: exit status $rc: $(cat "$tmp/err")"
+elif [ "$(grep -c ' incomplete ' "$tmp/out")" -ne 5 ]; then
+	bad "SIGTERM, output blocked: $(grep -c ' incomplete ' "$tmp/out") of the 5 open sessions reported"
+elif [ "$(sort -u "$tmp/out" | wc -l)" -ne "$n" ] || [ "$n" -lt 100 ]; then
+	bad "SIGTERM, output blocked: $n lines, $(sort -u "$tmp/out" | wc -l) distinct"
+else
+	ok
+fi
+
 # --- refused cause rules and samples are freed (item 6) -----------------
 # Only a leak checker sees this: valgrind here, LeakSanitizer in the
 # sanitizer build (where any leak fails the run).
