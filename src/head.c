@@ -102,8 +102,10 @@ split_tag(const struct head *h, const char *tag, const char *end)
 {
 	const char *slash = NULL;
 
-	if ((size_t)(end - tag) < h->program_len ||
-	    memcmp(tag, h->program, h->program_len) != 0)
+	/* no program: memcmp() must not see NULL, even for 0 bytes (found
+	 * by fuzz_patterns) */
+	if ((size_t)(end - tag) < h->program_len || (h->program_len > 0 &&
+	    memcmp(tag, h->program, h->program_len) != 0))
 		return NULL;
 	for (const char *s = tag + h->program_len; s < end; s++)
 		if (*s == '/') {

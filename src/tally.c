@@ -306,8 +306,12 @@ tally_delay_quantile(const struct tallies *t, double q)
 void
 tally_format_secs(double s, char *buf, size_t size)
 {
-	if (s < 0)
+	/* a log's delay= may say anything: past 10,000 days (or not a
+	 * number) it is not cast to an int (found by fuzz_pipeline) */
+	if (!(s >= 0))
 		snprintf(buf, size, "-");
+	else if (s >= 86400.0 * 10000)
+		snprintf(buf, size, ">10000d");
 	else if (s < 10)
 		snprintf(buf, size, "%.2fs", s);
 	else if (s < 60)

@@ -333,6 +333,10 @@ static const struct {
 } secs_cases[] = {
 	{-1, "-"}, {0.234, "0.23s"}, {13, "13s"}, {245, "4m05s"},
 	{7800, "2h10m"}, {90000, "1d01h"},
+	/* a log's delay= past what an int holds in seconds (fuzz_pipeline):
+	 * the cast was undefined, the days printed negative */
+	{8488840000.0, ">10000d"}, {1e300, ">10000d"}, {863913600, "9999d00h"},
+	{NAN, "-"},
 };
 
 START_TEST(format_secs)
