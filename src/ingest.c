@@ -19,6 +19,7 @@
 #include "ingest.h"
 #include "journal.h"
 #include "reader.h"
+#include "shapes.h"
 #include "timestamp.h"
 
 /*
@@ -48,6 +49,7 @@ struct ingest {
 	struct ingest_opts o;
 	struct run_info *ri;
 	bool *seen_set;	/* which pattern sets recognised a line */
+	struct set_lines *sets;	/* per set, for the summary (report.h) */
 	struct input follow;	/* --follow's file */
 	struct buf jline;	/* a journal entry as a line */
 	char **seqs;	/* journal sequences named in the file table */
@@ -146,12 +148,23 @@ input_close(struct ingest *g, struct input *in)
  * kept for transcripts and --unparsed (they differ for a CSV log's
  * records, see csv.h).
  */
+/* The counters of the set whose prefix matched, or NULL. */
+static struct set_lines *
+set_lines_of(struct ingest *g, const struct pattern_set *set)
+{
+	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
+		if (g->sets[i].set == set)
+			return &g->sets[i];
+	return NULL;
+}
+
 static void
 read_line(struct ingest *g, struct correlator *c, struct input *in,
     struct strview line, struct strview raw, const struct place *at)
 {
 	struct ts ts = {0};
 	struct match m;
+	struct set_lines *sl;
 
 	g->ri->lines++;
 	if (line.len == 0)
@@ -160,8 +173,13 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		g->ri->other++;
 		return;
 	}
+	sl = set_lines_of(g, m.set);
 	if (m.pat == NULL) {
 		g->ri->unrecognised++;
+		if (sl) {
+			sl->unrecognised++;
+			shapes_add(sl->shapes, raw);
+		}
 		if (g->o.unparsed) {
 			fwrite(raw.p, 1, raw.len, g->o.unparsed);
 			fputc('\n', g->o.unparsed);
@@ -169,6 +187,14 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		return;
 	}
 	g->ri->recognised++;
+	if (sl) {
+		const char *k = pattern_every_log_has(m.pat);
+
+		sl->recognised++;
+		for (size_t i = 0; k && i < sl->nkinds; i++)
+			if (strcmp(sl->kinds[i], k) == 0)
+				sl->kind_seen[i] = true;
+	}
 	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
 		if (pattern_db_set(g->o.db, i) == m.set)
 			g->seen_set[i] = true;
@@ -576,6 +602,17 @@ ingest_new(const struct ingest_opts *o, struct run_info *ri)
 	g->o = *o;
 	g->ri = ri;
 	g->seen_set = xcalloc(pattern_db_count(o->db) + 1, sizeof(bool));
+	g->sets = xcalloc(pattern_db_count(o->db) + 1, sizeof(*g->sets));
+	for (size_t i = 0; i < pattern_db_count(o->db); i++) {
+		struct set_lines *sl = &g->sets[i];
+
+		sl->set = pattern_db_set(o->db, i);
+		sl->shapes = shapes_new();
+		sl->nkinds = pattern_set_kinds(sl->set, sl->kinds,
+		    SET_KINDS_MAX);
+	}
+	ri->sets = g->sets;
+	ri->nsets = pattern_db_count(o->db);
 	return g;
 }
 
@@ -619,5 +656,10 @@ ingest_free(struct ingest *g)
 	free(g->seq_idx);
 	buf_free(&g->jline);
 	free(g->seen_set);
+	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
+		shapes_free(g->sets[i].shapes);
+	free(g->sets);
+	g->ri->sets = NULL;
+	g->ri->nsets = 0;
 	free(g);
 }

@@ -419,3 +419,26 @@ pattern_reaches(const struct pattern *p)
 	return p->reaches;
 }
 
+const char *
+pattern_every_log_has(const struct pattern *p)
+{
+	return p->every_log_has;
+}
+
+size_t
+pattern_set_kinds(const struct pattern_set *s, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->npatterns; i++) {
+		const char *k = s->patterns[i].every_log_has;
+		bool dup = false;
+
+		for (size_t j = 0; k && j < n; j++)
+			dup = dup || strcmp(out[j], k) == 0;
+		if (k && !dup && n < max)
+			out[n++] = k;
+	}
+	return n;
+}
+

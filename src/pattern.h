@@ -136,6 +136,14 @@ bool pattern_repeats(const struct pattern *);
 /* The phase a line shows its session got to at least, or PHASE_NONE:
  * Exim logs "unexpected disconnection" only with a transaction open. */
 enum phase pattern_reaches(const struct pattern *);
+/*
+ * The kind of line every real log of the set's server has that this
+ * pattern reads ("deliveries"), or NULL; pattern_set_kinds() lists a
+ * set's kinds (at most max, first seen first) and returns how many.
+ */
+const char *pattern_every_log_has(const struct pattern *);
+size_t pattern_set_kinds(const struct pattern_set *, const char **out,
+    size_t max);
 
 /*
  * A set's 'csv' key: how the records of a CSV log become the lines its

@@ -71,6 +71,7 @@ struct pattern {
 	struct keyalt alt[KEY_ALTS_MAX];
 	size_t nalt;
 	char *label;
+	char *every_log_has;	/* a kind of line every real log has */
 	enum phase reaches;	/* a phase the line shows the session got
 				   to, or PHASE_NONE */
 	struct sample *samples;

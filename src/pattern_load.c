@@ -394,6 +394,11 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		p->trails = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "repeats") == 0) {
 		p->repeats = yamldoc_bool(l, vn, k);
+	} else if (strcmp(k, "every-log-has") == 0) {
+		if (v == NULL)
+			yamldoc_err(l, vn, "every-log-has must be a string");
+		else
+			p->every_log_has = xstrdup(v);
 	} else if (strcmp(k, "reaches") == 0) {
 		const char *ph = yamldoc_scalar(vn);
 
@@ -417,7 +422,8 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 	static const char *const pkeys[] = {"name", "description", "for",
 	    "event", "scope", "direction", "session", "label", "explains",
 	    "closes", "needs_quit", "client_text", "trails", "repeats",
-	    "reaches", "set", "map", "regex", "fields", "tail",
+	    "reaches", "every-log-has", "set", "map", "regex", "fields",
+	    "tail",
 	    "samples", NULL};
 	static const char *const xkeys[] = {"name", "description", "regex",
 	    "fallback", "head", "samples", NULL};

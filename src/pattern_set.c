@@ -14,6 +14,7 @@ static void
 free_pattern(struct pattern *p)
 {
 	free(p->name);
+	free(p->every_log_has);
 	if (p->re)
 		pcre2_code_free(p->re);
 	for (int f = 0; f < F__COUNT; f++) {

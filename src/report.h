@@ -43,6 +43,25 @@ struct run_info {
 	struct ts first, last;
 	const struct correlate_stats *cst;
 	const char *unparsed_file;	/* --unparsed, or NULL */
+	const struct set_lines *sets;	/* per pattern set, nsets of them */
+	size_t nsets;
+};
+
+/*
+ * The lines one pattern set's prefixes matched: how many a pattern
+ * recognised, the shapes of the rest, and the kinds of line every real
+ * log of that server has ('every-log-has' in its file) of which none was
+ * recognised.
+ */
+#define SET_KINDS_MAX 4
+struct shapes;
+struct set_lines {
+	const struct pattern_set *set;
+	unsigned long recognised, unrecognised;
+	struct shapes *shapes;
+	const char *kinds[SET_KINDS_MAX];	/* the set's kinds */
+	bool kind_seen[SET_KINDS_MAX];
+	size_t nkinds;
 };
 
 struct reporter {

@@ -22,6 +22,7 @@
 #include "reason.h"
 #include "report.h"
 #include "seqcheck.h"
+#include "shapes.h"
 #include "tally.h"
 
 #define TOP_N 5
@@ -318,6 +319,51 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 }
 
 /* What was read: files, servers, the time span, the lines. */
+/* A kind of line a real log always has: warn after this many lines. */
+#define KIND_MIN_LINES 100
+
+/*
+ * One server's lines: more than 1% not recognised, or none of a kind
+ * every real log of it has (its file's 'every-log-has'): say so, with the
+ * commonest shapes of what was not recognised and where to write them.
+ */
+static void
+print_set_warning(FILE *fp, const struct set_lines *sl, const char *file)
+{
+	unsigned long all = sl->recognised + sl->unrecognised;
+	const char *shape[3];
+	unsigned long count[3];
+	size_t n;
+	bool said = false;
+
+	if (sl->recognised == 0)
+		return;	/* not this server's log: the warning above says so */
+	if (sl->unrecognised * 100 > all) {
+		fprintf(fp, "warning: %s: %lu of %lu lines (%.1f%%) not "
+		    "recognised\n", pattern_set_mta(sl->set), sl->unrecognised,
+		    all, 100.0 * (double)sl->unrecognised / (double)all);
+		said = true;
+	}
+	for (size_t k = 0; all >= KIND_MIN_LINES && k < sl->nkinds; k++) {
+		if (sl->kind_seen[k])
+			continue;
+		fprintf(fp, "warning: %s: %lu lines, none of them %s\n",
+		    pattern_set_mta(sl->set), all, sl->kinds[k]);
+		said = true;
+	}
+	if (!said || sl->unrecognised == 0)
+		return;
+	n = shapes_top(sl->shapes, 3, shape, count);
+	fputs("  commonest shapes of the lines not recognised:\n", fp);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(fp, "  %8lu  ", count[i]);
+		report_put(fp, shape[i]);
+		fputc('\n', fp);
+	}
+	if (file == NULL)
+		fputs("  (write them all with --unparsed FILE)\n", fp);
+}
+
 static void
 print_head(FILE *fp, const struct run_info *ri)
 {
@@ -354,6 +400,8 @@ print_head(FILE *fp, const struct run_info *ri)
 	if (ri->lines > 0 && ri->recognised == 0)
 		fputs("warning: no line was recognised as a mail server's log "
 		    "line; see --mta and --patterns\n", fp);
+	for (size_t i = 0; i < ri->nsets; i++)
+		print_set_warning(fp, &ri->sets[i], ri->unparsed_file);
 }
 
 /* Sessions by status, and what the correlator had to say of them. */
