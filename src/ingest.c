@@ -191,6 +191,7 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		const char *k = pattern_every_log_has(m.pat);
 
 		sl->recognised++;
+		sl->features |= pattern_features_of(&m);
 		for (size_t i = 0; k && i < sl->nkinds; i++)
 			if (strcmp(sl->kinds[i], k) == 0)
 				sl->kind_seen[i] = true;

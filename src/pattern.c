@@ -420,6 +420,26 @@ pattern_reaches(const struct pattern *p)
 }
 
 const char *
+pattern_set_feature(const struct pattern_set *s, size_t i)
+{
+	return i < s->nfeat ? s->feat_name[i] : NULL;
+}
+
+unsigned
+pattern_features_of(const struct match *m)
+{
+	const struct pattern_set *s = m->set;
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < s->nfeat; i++)
+		if ((s->feat_field[i] >= 0 && m->f[s->feat_field[i]].p) ||
+		    (s->feat_pat[i] && m->pat &&
+		    strcmp(s->feat_pat[i], m->pat->name) == 0))
+			mask |= 1u << i;
+	return mask;
+}
+
+const char *
 pattern_every_log_has(const struct pattern *p)
 {
 	return p->every_log_has;

@@ -101,6 +101,15 @@ int64_t pattern_set_linger_us(const struct pattern_set *);
 /* What the admin can change so that sessions keyed with a gap (inexact)
  * are keyed exactly, e.g. Exim's log_selector; NULL if nothing. */
 const char *pattern_set_advice(const struct pattern_set *);
+/*
+ * A set's 'features': settings of the server a line shows were on (Exim's
+ * log_selector +pid, by a pid field; +smtp_connection, by the line its
+ * pattern reads). pattern_set_feature() names feature i (NULL past the
+ * last); pattern_features_of() is the mask of those a matched line shows.
+ */
+#define FEATURES_MAX 16
+const char *pattern_set_feature(const struct pattern_set *, size_t i);
+unsigned pattern_features_of(const struct match *);
 /* Message key field of the set, or -1. */
 int pattern_set_message_field(const struct pattern_set *);
 /* Label template of the session, e.g. "{host}/{daemon}[{pid}]". */

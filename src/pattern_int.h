@@ -109,6 +109,11 @@ struct pattern_set {
 	int message_field;
 	int64_t linger_us;
 	char *advice;	/* what makes an inexact session key exact */
+	/* 'features': what a line shows of the server's configuration */
+	char *feat_name[FEATURES_MAX];
+	int feat_field[FEATURES_MAX];	/* a field the line has, or -1 */
+	char *feat_pat[FEATURES_MAX];	/* or the pattern that read it */
+	size_t nfeat;
 	char *label;
 	struct lpart *lparts;
 	size_t nlparts;

@@ -604,6 +604,35 @@ load_journal(struct yamldoc *l, struct pattern_set *s, yaml_node_t *vn)
 		    "regex must take");
 }
 
+/* features: [{name: '+pid', field: pid}, {name: X, pattern: NAME}] */
+static void
+load_features(struct yamldoc *l, struct pattern_set *s, yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+		yamldoc_err(l, n, "features must be a list");
+		return;
+	}
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		yaml_node_t *fn = yamldoc_node(l, *it);
+		const char *name = yamldoc_get(l, fn, "name", NULL);
+		const char *field = yamldoc_get(l, fn, "field", NULL);
+		const char *pat = yamldoc_get(l, fn, "pattern", NULL);
+		int f = field ? (int)field_by_name(field, strlen(field)) : -1;
+
+		if (s->nfeat == FEATURES_MAX || name == NULL ||
+		    (field == NULL) == (pat == NULL) || f == F__COUNT) {
+			yamldoc_err(l, fn, "a feature is {name: N, field: F} or "
+			    "{name: N, pattern: P}, at most %d", FEATURES_MAX);
+			continue;
+		}
+		s->feat_name[s->nfeat] = xstrdup(name);
+		s->feat_field[s->nfeat] = f;
+		s->feat_pat[s->nfeat] = pat ? xstrdup(pat) : NULL;
+		s->nfeat++;
+	}
+}
+
 static void
 set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
@@ -641,6 +670,8 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "label") == 0) {
 		if (v)
 			s->label = xstrdup(v);
+	} else if (strcmp(k, "features") == 0) {
+		load_features(l, s, vn);
 	} else if (strcmp(k, "advice") == 0) {
 		if (v)
 			s->advice = xstrdup(v);
@@ -778,6 +809,7 @@ load_file(struct pattern_db *db, const char *path)
 	struct pattern_set *target = NULL;
 	static const char *const keys[] = {"mta", "extends", "description",
 	    "dispatch", "session", "message", "label", "linger", "advice",
+	    "features",
 	    "csv", "journal", "field-sets", "prefixes", "patterns", "causes",
 	    NULL};
 	size_t first_cause = db->ncauses;

@@ -82,6 +82,10 @@ pattern_set_free(struct pattern_set *s)
 	free(s->xfiles);
 	free(s->label);
 	free(s->advice);
+	for (size_t i = 0; i < s->nfeat; i++) {
+		free(s->feat_name[i]);
+		free(s->feat_pat[i]);
+	}
 	free(s->lparts);
 	if (s->csv) {
 		for (size_t i = 0; i < s->csv->nfields; i++)

@@ -62,6 +62,7 @@ struct set_lines {
 	const char *kinds[SET_KINDS_MAX];	/* the set's kinds */
 	bool kind_seen[SET_KINDS_MAX];
 	size_t nkinds;
+	unsigned features;	/* pattern_set_feature() bits lines showed */
 };
 
 struct reporter {

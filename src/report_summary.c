@@ -404,6 +404,59 @@ print_head(FILE *fp, const struct run_info *ri)
 		print_set_warning(fp, &ri->sets[i], ri->unparsed_file);
 }
 
+/*
+ * After "  LEAD", the features (pattern.h) the set's lines showed (seen)
+ * or did not, wrapped at 78 columns: the advice names only what is
+ * missing. Returns how many were named.
+ */
+static size_t
+put_features(FILE *fp, const struct set_lines *sl, const char *lead,
+    bool seen)
+{
+	size_t col = 2 + strlen(lead), n = 0;
+	const char *f;
+
+	fprintf(fp, "  %s", lead);
+	for (size_t i = 0; (f = pattern_set_feature(sl->set, i)); i++) {
+		if (((sl->features >> i) & 1u) != seen)
+			continue;
+		if (col + 1 + strlen(f) > 78) {
+			fputs("\n   ", fp);
+			col = 3;
+		}
+		fputc(' ', fp);
+		report_put(fp, f);
+		col += 1 + strlen(f);
+		n++;
+	}
+	if (n == 0)
+		fputs(" none", fp);
+	fputc('\n', fp);
+	return n;
+}
+
+/* Per server with 'features': what its lines showed, what to add. */
+static void
+print_features(FILE *fp, const struct run_info *ri)
+{
+	for (size_t i = 0; i < ri->nsets; i++) {
+		const struct set_lines *sl = &ri->sets[i];
+		const char *adv = pattern_set_advice(sl->set);
+		size_t nf = 0, nseen = 0;
+		char lead[64];
+
+		if (sl->recognised == 0 || !pattern_set_feature(sl->set, 0))
+			continue;
+		while (pattern_set_feature(sl->set, nf))
+			nf++;
+		snprintf(lead, sizeof(lead), "%s: its lines showed",
+		    pattern_set_mta(sl->set));
+		nseen = put_features(fp, sl, lead, true);
+		if (nseen < nf && adv)
+			put_features(fp, sl, adv, false);
+	}
+}
+
 /* Sessions by status, and what the correlator had to say of them. */
 static void
 print_status(FILE *fp, const struct summary *sm, const struct run_info *ri)
@@ -448,14 +501,15 @@ print_status(FILE *fp, const struct summary *sm, const struct run_info *ri)
 	if (ri->cst && ri->cst->inexact) {
 		const char *adv = pattern_set_advice(ri->cst->inexact_set);
 
-		fprintf(fp, "  (%lu inbound sessions grouped by client address "
-		    "and time, not by an ID: approximate", ri->cst->inexact);
-		if (adv) {
-			fputs("; ", fp);
+		fprintf(fp, "  (%lu inbound sessions grouped by address and "
+		    "time: approximate)\n", ri->cst->inexact);
+		if (adv && !pattern_set_feature(ri->cst->inexact_set, 0)) {
+			fputs("  ", fp);
 			report_put(fp, adv);
+			fputc('\n', fp);
 		}
-		fputs(")\n", fp);
 	}
+	print_features(fp, ri);
 	if (sm->seq_sessions) {
 		fprintf(fp, "\nRFC 5321 sequence findings in %lu session%s "
 		    "(see --id; verdicts unchanged):\n", sm->seq_sessions,
