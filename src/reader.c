@@ -269,6 +269,9 @@ fill_gzip(struct reader *r)
 	return r->end > before;
 }
 
+static bool head_changed(struct reader *);
+static bool cut(struct reader *);
+
 /* Read more bytes after end; false at end of input. */
 static bool
 fill(struct reader *r)
@@ -290,6 +293,17 @@ fill(struct reader *r)
 		return r->end > 0;
 	}
 	n = raw_read(r, r->buf + r->end, r->cap - r->end);
+	if (n > 0 && r->follow && r->offset > (off_t)n && head_changed(r)) {
+		/*
+		 * Read on past the offset of a file that copytruncate cut
+		 * and the server refilled beyond it since the last poll:
+		 * those bytes are the new file's, from the middle of a
+		 * line. Start again at its start, once, whole.
+		 */
+		if (!cut(r))
+			return false;
+		n = raw_read(r, r->buf, r->cap);
+	}
 	if (n > 0) {
 		r->end += (size_t)n;
 		return true;
@@ -461,6 +475,22 @@ head_changed(struct reader *r)
 	    r->head_len || memcmp(now, r->head, r->head_len) != 0);
 }
 
+/* copytruncate: read the file again from its start, dropping what is
+ * held of it. False when it cannot be. */
+static bool
+cut(struct reader *r)
+{
+	if (lseek(r->fd, 0, SEEK_SET) < 0)
+		return false;
+	r->start = r->end = 0;
+	r->skipping = false;
+	r->skipped = 0;
+	r->lineno = 0;
+	r->offset = 0;
+	r->head_len = 0;
+	return true;
+}
+
 bool
 reader_poll(struct reader *r)
 {
@@ -473,17 +503,8 @@ reader_poll(struct reader *r)
 		return true;
 	if (fstat(r->fd, &st) != 0)
 		return false;
-	if (st.st_size < r->offset || head_changed(r)) {
-		/* copytruncate: read the file again from its start */
-		if (lseek(r->fd, 0, SEEK_SET) < 0)
-			return false;
-		r->start = r->end = 0;
-		r->skipping = false;
-		r->lineno = 0;
-		r->offset = 0;
-		r->head_len = 0;
-		return true;
-	}
+	if (st.st_size < r->offset || head_changed(r))
+		return cut(r);
 	if (st.st_size > r->offset)
 		return true;
 	/*

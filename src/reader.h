@@ -21,7 +21,10 @@
  *	                    file is read from its start
  *	copytruncate        the file shrank, or its first bytes changed: it
  *	                    is read again from its start, and an unfinished
- *	                    line held is dropped
+ *	                    line held is dropped; checked at each poll and
+ *	                    after each read past the old end, so a file cut
+ *	                    and refilled beyond it between two polls is not
+ *	                    read on from the middle of a line
  *
  * Line numbers start again from 1 in either case. While the name is
  * missing (between the rename and the create), the old file is followed.
