@@ -645,6 +645,137 @@ note_time(struct session *s, const struct ts *ts)
 	s->end = *ts;
 }
 
+/* Log time moves on to ts: end what that ends (lingering and, every
+ * SWEEP_EVERY_US or idle_us if shorter, idle sessions). */
+static void
+advance_clock(struct correlator *c, const struct ts *ts)
+{
+	int64_t t;
+
+	if (!(ts->flags & TS_SET))
+		return;
+	t = ts_utc(ts);
+	if (!c->have_now) {
+		c->have_now = true;
+		c->now = c->last_sweep = t;
+	} else if (t > c->now) {
+		c->now = t;
+	}
+	end_lingering(c, t);
+	if (c->now - c->last_sweep >= (c->o.idle_us > 0 &&
+	    c->o.idle_us < SWEEP_EVERY_US ? c->o.idle_us :
+	    SWEEP_EVERY_US)) {
+		c->last_sweep = c->now;
+		sweep_idle(c);
+	}
+}
+
+/* A line of message scope: the message's, and an outbound session's. */
+static void
+feed_message(struct correlator *c, const struct match *m,
+    const struct ts *ts, struct strview q, uint32_t file, uint32_t line,
+    struct strview text)
+{
+	enum event ev = pattern_event(m->pat);
+	enum direction dir = pattern_direction(m->pat);
+	struct session *s = NULL;
+	struct message *msg;
+
+	msg = msg_get(c, m->f[F_HOST], q, true);
+	if (dir == DIR_OUTBOUND) {
+		s = outbound_session(c, m, q, ev, ts);
+		corr_harvest(s, m);
+		note_time(s, ts);
+		session_line(c, s, file, line, text, ev);
+		touch(c, s);
+	}
+	add_line(c, &msg->arena, &msg->lines, &msg->nlines,
+	    &msg->caplines, file, line, text, ev);
+	msg_apply(c, msg, m, s, ts);
+	if (ev == EV_FAIL && msg->owner && !msg->owner->closed) {
+		/* e.g. cleanup's header_checks: the session's refusal */
+		note_time(msg->owner, ts);
+		touch(c, msg->owner);
+		corr_apply_session(c, msg->owner, m, file, line, text);
+	}
+	if (ev == EV_REMOVE)
+		msg_retire(c, msg);
+	msg_evict(c);
+	evict_sessions(c);
+}
+
+/* The inbound session a line of session scope belongs to: the open one
+ * under its key, a screened one taken over, or a new one. */
+static struct session *
+inbound_session(struct correlator *c, const struct match *m,
+    const struct ts *ts, enum event ev)
+{
+	struct session *s;
+	const enum field *kf;
+	size_t nk = pattern_key_fields(m, &kf);
+	const char *key = build_key(c, m, kf, nk);
+
+	s = strmap_get(c->open, key, c->key.len);
+	if (s != NULL && s->handed_off) {
+		unstash(c, s);
+		key = build_key(c, m, kf, nk);
+	}
+	if (s != NULL && (gap_passed(s, ts) || (s->lingering &&
+	    (ev == EV_CONNECT || !pattern_trails(m->pat))))) {
+		if (!s->lingering && s->seen_start)
+			s->evicted = true;	/* its end never came */
+		close_session(c, s);
+		key = build_key(c, m, kf, nk);
+		s = NULL;
+	}
+	if (ev == EV_CONNECT && s != NULL && !s->seen_start &&
+	    s->nfails == 0 && s->nmsgs == 0) {
+		/* lines logged while the connection was set up,
+		 * before "connect from": the same session */
+	} else if (ev == EV_CONNECT && s != NULL) {
+		/* a reused key: the old session never closed */
+		close_session(c, s);
+		key = build_key(c, m, kf, nk);
+		s = NULL;
+	}
+	if (s == NULL && ev == EV_CONNECT) {
+		char *k = xstrdup(key);
+
+		s = claim_handoff(c, m, k, ts);
+		free(k);
+		key = build_key(c, m, kf, nk);
+	}
+	if (s == NULL)
+		s = session_new(c, m, key, DIR_INBOUND);
+	return s;
+}
+
+/* An inbound session's line names queue ID q: the message is its. */
+static void
+own_message(struct correlator *c, struct session *s, const struct match *m,
+    const struct ts *ts, struct strview q)
+{
+	struct message *msg = msg_get(c, m->f[F_HOST], q, true);
+
+	if (msg->owner == NULL) {
+		msg->owner = s;
+		msg->smtp = true;
+		msg_attach(s, msg);
+		if (msg->next_hop && msg->next_hop->owner != s) {
+			/* a later line's view of the arrival came
+			 * first (see EV_ACCEPT): this session owns it */
+			struct message *to = msg->next_hop;
+
+			msg->next_hop = NULL;
+			msg_link_forward(c, msg, to, NULL);
+		}
+	}
+	/* scope: session on an accept: the session's own line says
+	 * the message is queued (Exim's "<=") */
+	if (pattern_event(m->pat) == EV_ACCEPT)
+		msg_apply(c, msg, m, NULL, ts);
+}
+
 void
 correlator_feed(struct correlator *c, const struct match *m,
     const struct ts *ts, uint32_t file, uint32_t line, struct strview text)
@@ -652,9 +783,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 	enum event ev;
 	int qf;
 	struct strview q = {0};
-	struct session *s = NULL;
-	struct message *msg = NULL;
-	enum direction dir;
+	struct session *s;
 
 	if (m->pat == NULL)
 		return;
@@ -665,119 +794,25 @@ correlator_feed(struct correlator *c, const struct match *m,
 		c->st.duplicates++;
 		return;
 	}
-	if (ts->flags & TS_SET) {
-		int64_t t = ts_utc(ts);
-
-		if (!c->have_now) {
-			c->have_now = true;
-			c->now = c->last_sweep = t;
-		} else if (t > c->now) {
-			c->now = t;
-		}
-		end_lingering(c, t);
-		if (c->now - c->last_sweep >= (c->o.idle_us > 0 &&
-		    c->o.idle_us < SWEEP_EVERY_US ? c->o.idle_us :
-		    SWEEP_EVERY_US)) {
-			c->last_sweep = c->now;
-			sweep_idle(c);
-		}
-	}
-	dir = pattern_direction(m->pat);
+	advance_clock(c, ts);
 	qf = pattern_set_message_field(m->set);
 	if (qf >= 0 && m->f[qf].p && m->f[qf].len)
 		q = m->f[qf];
-
 	if (pattern_scope(m->pat) == SCOPE_MESSAGE) {
-		if (!q.p)
-			return;
-		msg = msg_get(c, m->f[F_HOST], q, true);
-		if (dir == DIR_OUTBOUND) {
-			s = outbound_session(c, m, q, ev, ts);
-			corr_harvest(s, m);
-			note_time(s, ts);
-			session_line(c, s, file, line, text, ev);
-			touch(c, s);
-		}
-		add_line(c, &msg->arena, &msg->lines, &msg->nlines,
-		    &msg->caplines, file, line, text, ev);
-		msg_apply(c, msg, m, s, ts);
-		if (ev == EV_FAIL && msg->owner && !msg->owner->closed) {
-			/* e.g. cleanup's header_checks: the session's refusal */
-			note_time(msg->owner, ts);
-			touch(c, msg->owner);
-			corr_apply_session(c, msg->owner, m, file, line, text);
-		}
-		if (ev == EV_REMOVE)
-			msg_retire(c, msg);
-		msg_evict(c);
-		evict_sessions(c);
+		if (q.p)
+			feed_message(c, m, ts, q, file, line, text);
 		return;
 	}
-
-	if (dir == DIR_OUTBOUND) {
+	if (pattern_direction(m->pat) == DIR_OUTBOUND)
 		s = outbound_session(c, m, q, ev, ts);
-	} else {
-		const enum field *kf;
-		size_t nk = pattern_key_fields(m, &kf);
-		const char *key = build_key(c, m, kf, nk);
-
-		s = strmap_get(c->open, key, c->key.len);
-		if (s != NULL && s->handed_off) {
-			unstash(c, s);
-			key = build_key(c, m, kf, nk);
-		}
-		if (s != NULL && (gap_passed(s, ts) || (s->lingering &&
-		    (ev == EV_CONNECT || !pattern_trails(m->pat))))) {
-			if (!s->lingering && s->seen_start)
-				s->evicted = true;	/* its end never came */
-			close_session(c, s);
-			key = build_key(c, m, kf, nk);
-			s = NULL;
-		}
-		if (ev == EV_CONNECT && s != NULL && !s->seen_start &&
-		    s->nfails == 0 && s->nmsgs == 0) {
-			/* lines logged while the connection was set up,
-			 * before "connect from": the same session */
-		} else if (ev == EV_CONNECT && s != NULL) {
-			/* a reused key: the old session never closed */
-			close_session(c, s);
-			key = build_key(c, m, kf, nk);
-			s = NULL;
-		}
-		if (s == NULL && ev == EV_CONNECT) {
-			char *k = xstrdup(key);
-
-			s = claim_handoff(c, m, k, ts);
-			free(k);
-			key = build_key(c, m, kf, nk);
-		}
-		if (s == NULL)
-			s = session_new(c, m, key, DIR_INBOUND);
-	}
+	else
+		s = inbound_session(c, m, ts, ev);
 	note_time(s, ts);
 	session_line(c, s, file, line, text, ev);
 	touch(c, s);
 	corr_apply_session(c, s, m, file, line, text);
-	if (q.p && s->dir == DIR_INBOUND) {
-		msg = msg_get(c, m->f[F_HOST], q, true);
-		if (msg->owner == NULL) {
-			msg->owner = s;
-			msg->smtp = true;
-			msg_attach(s, msg);
-			if (msg->next_hop && msg->next_hop->owner != s) {
-				/* a later line's view of the arrival came
-				 * first (see EV_ACCEPT): this session owns it */
-				struct message *to = msg->next_hop;
-
-				msg->next_hop = NULL;
-				msg_link_forward(c, msg, to, NULL);
-			}
-		}
-		/* scope: session on an accept: the session's own line says
-		 * the message is queued (Exim's "<=") */
-		if (ev == EV_ACCEPT)
-			msg_apply(c, msg, m, NULL, ts);
-	}
+	if (q.p && s->dir == DIR_INBOUND)
+		own_message(c, s, m, ts, q);
 	if (ev == EV_HANDOFF)
 		stash_handoff(c, s);
 	else if (ev == EV_DISCONNECT || pattern_closes(m->pat))
