@@ -179,6 +179,29 @@ rank(enum rstatus s)
 	}
 }
 
+/* Recipients the session itself saw refused at RCPT. */
+static size_t
+refused_rcpts(const struct session *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nrcpts; i++)
+		if (s->rcpts[i].status == RS_REJECTED ||
+		    s->rcpts[i].status == RS_TEMPFAIL)
+			n++;
+	return n;
+}
+
+/* A failure at MAIL or later (after the client got that far). */
+static bool
+failed_late(const struct session *s)
+{
+	for (size_t i = 0; i < s->nfails; i++)
+		if (s->fails[i].phase >= PHASE_MAIL)
+			return true;
+	return false;
+}
+
 static void
 classify_inbound(struct session *s, struct verdict *v)
 {
@@ -212,13 +235,8 @@ classify_inbound(struct session *s, struct verdict *v)
 		accepted = (size_t)s->stats_accepted;
 	if (accepted == 0 && s->data_ok > 0)
 		accepted = s->data_ok;	/* a transcript's 250 to the dot */
-	for (size_t i = 0; i < s->nrcpts; i++)
-		if (s->rcpts[i].status == RS_REJECTED ||
-		    s->rcpts[i].status == RS_TEMPFAIL)
-			refused++;
-	for (size_t i = 0; i < s->nfails; i++)
-		if (s->fails[i].phase >= PHASE_MAIL)
-			late_fail = true;
+	refused = refused_rcpts(s);
+	late_fail = failed_late(s);
 
 	if (!s->closed || s->evicted) {
 		const struct failure *f = last_word(s);

@@ -214,6 +214,47 @@ msg_link_forward(struct correlator *c, struct message *from, struct message *to,
 	}
 }
 
+/* A delivery line's status field: delivered, bounced, expired, else
+ * deferred (the words the pattern files map each server's to). */
+static enum rstatus
+delivery_status(struct strview st)
+{
+	if (sv_eq(st, "delivered"))
+		return RS_DELIVERED;
+	if (sv_eq(st, "bounced"))
+		return RS_BOUNCED;
+	if (sv_eq(st, "expired"))
+		return RS_EXPIRED;
+	return RS_DEFERRED;
+}
+
+/* The outbound session's view of a delivery attempt it made. */
+static void
+outbound_result(struct session *out, const struct message *msg,
+    const struct match *m, enum rstatus rs, enum phase rp)
+{
+	struct rcpt *o = rcpt_get(&out->arena, &out->rcpts,
+	    &out->nrcpts, &out->caprcpts, &out->rcpt_idx,
+	    m->f[F_RECIPIENT]);
+	enum kind k = corr_kind_of(m, rp, m->f[F_REPLY]);
+
+	o->status = rs == RS_DELIVERED ? RS_DELIVERED :
+	    rs == RS_DEFERRED ? RS_TEMPFAIL : RS_REJECTED;
+	o->phase = rp;
+	o->kind = rs == RS_DELIVERED ? KIND_NONE :
+	    (k == KIND_PROTOCOL && !m->f[F_KIND].p) ?
+	    (rs == RS_DEFERRED ? KIND_TEMPFAIL :
+	    KIND_REJECTED) : k;
+	o->reply = corr_dup(&out->arena, m->f[F_REPLY]);
+	o->enhanced = corr_dup(&out->arena, m->f[F_ENHANCED]);
+	o->text = corr_dup(&out->arena, m->f[F_TEXT]);
+	o->relay = corr_dup(&out->arena, m->f[F_RELAY]);
+	corr_keep(&out->arena, &out->sender, (struct strview){
+	    msg->sender, msg->sender ? strlen(msg->sender) :
+	    0});
+	corr_advance(out, rp);
+}
+
 void
 msg_apply(struct correlator *c, struct message *msg,
     const struct match *m, struct session *out, const struct ts *ts)
@@ -237,17 +278,10 @@ msg_apply(struct correlator *c, struct message *msg,
 			msg->accepted_at = *ts;
 		break;
 	case EV_DELIVERY: {
-		struct strview st = m->f[F_STATUS];
-		enum rstatus rs = RS_DEFERRED;
+		enum rstatus rs = delivery_status(m->f[F_STATUS]);
 		enum phase rp = PHASE_NONE;
 		struct rcpt *r;
 
-		if (sv_eq(st, "delivered"))
-			rs = RS_DELIVERED;
-		else if (sv_eq(st, "bounced"))
-			rs = RS_BOUNCED;
-		else if (sv_eq(st, "expired"))
-			rs = RS_EXPIRED;
 		if (m->f[F_PHASE].p)
 			rp = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
 		if (rp == PHASE_NONE && m->f[F_REMOTE_STAGE].p)
@@ -283,29 +317,8 @@ msg_apply(struct correlator *c, struct message *msg,
 			if (to != NULL)
 				msg_link_forward(c, msg, to, NULL);
 		}
-		if (out != NULL) {
-			/* the outbound session's view of the same attempt */
-			struct rcpt *o = rcpt_get(&out->arena, &out->rcpts,
-			    &out->nrcpts, &out->caprcpts, &out->rcpt_idx,
-			    m->f[F_RECIPIENT]);
-			enum kind k = corr_kind_of(m, rp, m->f[F_REPLY]);
-
-			o->status = rs == RS_DELIVERED ? RS_DELIVERED :
-			    rs == RS_DEFERRED ? RS_TEMPFAIL : RS_REJECTED;
-			o->phase = rp;
-			o->kind = rs == RS_DELIVERED ? KIND_NONE :
-			    (k == KIND_PROTOCOL && !m->f[F_KIND].p) ?
-			    (rs == RS_DEFERRED ? KIND_TEMPFAIL :
-			    KIND_REJECTED) : k;
-			o->reply = corr_dup(&out->arena, m->f[F_REPLY]);
-			o->enhanced = corr_dup(&out->arena, m->f[F_ENHANCED]);
-			o->text = corr_dup(&out->arena, m->f[F_TEXT]);
-			o->relay = corr_dup(&out->arena, m->f[F_RELAY]);
-			corr_keep(&out->arena, &out->sender, (struct strview){
-			    msg->sender, msg->sender ? strlen(msg->sender) :
-			    0});
-			corr_advance(out, rp);
-		}
+		if (out != NULL)
+			outbound_result(out, msg, m, rs, rp);
 		break;
 	}
 	case EV_EXPIRE:
