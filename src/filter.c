@@ -268,20 +268,19 @@ num(const char **p, int n)
 	return v;
 }
 
-bool
-filter_parse_time(const char *v, time_t now, int64_t *naive_us,
-    int64_t *utc_us)
+/* "now", "today", "yesterday", "-24h", "-90m", "-7d", "-30s": 1 when
+ * v is one (times set), 0 when it is none, -1 when it is a bad one. */
+static int
+relative_time(const char *v, time_t now, int64_t *naive_us, int64_t *utc_us)
 {
 	const int64_t M = 1000000;
-	const char *p = v;
-	int y, mo, d, h = 0, mi = 0, s = 0;
 	struct tm tm;
 	time_t t;
 
 	if (strcmp(v, "now") == 0) {
 		*utc_us = (int64_t)now * M;
 		*naive_us = *utc_us + local_offset(now) * M;
-		return true;
+		return 1;
 	}
 	if (strcmp(v, "today") == 0 || strcmp(v, "yesterday") == 0) {
 		localtime_r(&now, &tm);
@@ -295,7 +294,7 @@ filter_parse_time(const char *v, time_t now, int64_t *naive_us,
 		*naive_us = (ts_days_from_civil(tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday) * 86400 +
 		    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) * M;
-		return true;
+		return 1;
 	}
 	if (v[0] == '-') {
 		char *end;
@@ -303,20 +302,39 @@ filter_parse_time(const char *v, time_t now, int64_t *naive_us,
 		long unit;
 
 		if (end == v + 1 || n < 0 || end[0] == '\0' || end[1] != '\0')
-			return false;
+			return -1;
 		switch (*end) {
 		case 's': unit = 1; break;
 		case 'm': unit = 60; break;
 		case 'h': unit = 3600; break;
 		case 'd': unit = 86400; break;
-		default: return false;
+		default: return -1;
 		}
 		if (n > 100L * 366 * 86400 / unit)
-			return false;
+			return -1;
 		t = now - (time_t)(n * unit);
 		*utc_us = (int64_t)t * M;
 		*naive_us = *utc_us + local_offset(t) * M;
+		return 1;
+	}
+	return 0;
+}
+
+bool
+filter_parse_time(const char *v, time_t now, int64_t *naive_us,
+    int64_t *utc_us)
+{
+	const int64_t M = 1000000;
+	const char *p = v;
+	int y, mo, d, h = 0, mi = 0, s = 0;
+	struct tm tm;
+	time_t t;
+
+	switch (relative_time(v, now, naive_us, utc_us)) {
+	case 1:
 		return true;
+	case -1:
+		return false;
 	}
 	if ((y = num(&p, 4)) < 0 || *p++ != '-' || (mo = num(&p, 2)) < 1 ||
 	    mo > 12 || *p++ != '-' || (d = num(&p, 2)) < 1 || d > 31)

@@ -125,12 +125,11 @@ endless(int fd, const struct stat *st)
 	    null.st_rdev != st->st_rdev;
 }
 
-struct reader *
-reader_open(const char *path)
+/* The descriptor to read path from ("-": standard input), or -1 after
+ * saying why. */
+static int
+open_fd(const char *path)
 {
-	struct reader *r;
-	struct stat st;
-	ssize_t got;
 	int fd;
 
 	if (strcmp(path, "-") == 0) {
@@ -138,7 +137,7 @@ reader_open(const char *path)
 		if (fd < 0) {
 			diag_error("cannot read standard input: %s",
 			    strerror(errno));
-			return NULL;
+			return -1;
 		}
 	} else {
 		struct stat pst;
@@ -151,11 +150,24 @@ reader_open(const char *path)
 		if (fd < 0) {
 			diag_error("cannot open '%s': %s", path,
 			    strerror(errno));
-			return NULL;
+			return -1;
 		}
 		if (fifo)
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	}
+	return fd;
+}
+
+struct reader *
+reader_open(const char *path)
+{
+	struct reader *r;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	if ((fd = open_fd(path)) < 0)
+		return NULL;
 	if (fstat(fd, &st) != 0) {
 		diag_error("cannot stat '%s': %s", path, strerror(errno));
 		close(fd);
