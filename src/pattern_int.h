@@ -188,6 +188,10 @@ pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
 /* pattern_set.c: dispatch groups (after loading a set), the hot path's
  * indexes (once every set is loaded), and the release of a set. */
 void pattern_set_build_groups(struct pattern_set *);
+/* A 'session:' key list or list of alternatives into alts (at most
+ * KEY_ALTS_MAX); returns how many. */
+size_t pattern_session_keys(struct yamldoc *, yaml_node_t *n,
+    struct keyalt *alts);
 void pattern_set_index(struct pattern_set *);
 void pattern_set_free(struct pattern_set *);
 

@@ -22,102 +22,6 @@
 #include "session.h"
 #include "suggest.h"
 
-static size_t
-key_list(struct yamldoc *l, yaml_node_t *n, enum field *out, const char *what)
-{
-	size_t cnt, k = 0;
-	char **v = yamldoc_strings(l, n, &cnt, what);
-
-	for (size_t i = 0; i < cnt; i++) {
-		int f = field_by_name(v[i], strlen(v[i]));
-
-		if (f < 0)
-			yamldoc_err(l, n, "%s: unknown field '%s'", what, v[i]);
-		else if (k >= KEY_FIELDS_MAX)
-			yamldoc_err(l, n, "%s: more than %d fields", what,
-			    KEY_FIELDS_MAX);
-		else
-			out[k++] = (enum field)f;
-		free(v[i]);
-	}
-	free(v);
-	return k;
-}
-
-/*
- * session: [host, pid]                      one key
- * session:                                  alternatives, first usable wins
- *   - {key: [pid]}
- *   - {key: [client_ip, client_port], gap: 30}
- */
-struct keyalt_ctx {
-	struct keyalt *a;
-	bool have_key;
-};
-
-static void
-keyalt_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
-    void *arg)
-{
-	struct keyalt_ctx *c = arg;
-	const char *v;
-	char *end;
-	long secs;
-
-	(void)kn;
-	if (strcmp(k, "key") == 0) {
-		c->a->nkey = key_list(l, vn, c->a->key, "session key");
-		c->have_key = true;
-	} else {
-		v = yamldoc_scalar(vn);
-		secs = v ? strtol(v, &end, 10) : -1;
-		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
-		    secs > 86400)
-			yamldoc_err(l, vn,
-			    "session gap must be seconds from 0 to "
-			    "86400");
-		else
-			c->a->gap_us = (int64_t)secs * 1000000;
-	}
-}
-
-static size_t
-session_keys(struct yamldoc *l, yaml_node_t *n, struct keyalt *alts)
-{
-	static const char *const keys[] = {"key", "gap", NULL};
-	size_t k = 0;
-
-	memset(alts, 0, KEY_ALTS_MAX * sizeof(*alts));
-	if (n != NULL && n->type == YAML_SEQUENCE_NODE &&
-	    n->data.sequence.items.top > n->data.sequence.items.start &&
-	    yamldoc_node(l, *n->data.sequence.items.start)->type ==
-	    YAML_MAPPING_NODE) {
-		for (yaml_node_item_t *it = n->data.sequence.items.start;
-		    it < n->data.sequence.items.top; it++) {
-			struct keyalt_ctx c = {&alts[k < KEY_ALTS_MAX ? k :
-			    KEY_ALTS_MAX - 1], false};
-
-			if (k >= KEY_ALTS_MAX) {
-				yamldoc_err(l, yamldoc_node(l, *it),
-				    "session: more than %d "
-				    "alternatives",
-				    KEY_ALTS_MAX);
-				break;
-			}
-			yamldoc_walk(l, yamldoc_node(l, *it), keys, "session",
-			    keyalt_pair, &c);
-			if (!c.have_key)
-				yamldoc_err(l, yamldoc_node(l, *it),
-				    "session alternative "
-				    "without 'key'");
-			k++;
-		}
-		return k;
-	}
-	alts[0].nkey = key_list(l, n, alts[0].key, "session");
-	return alts[0].nkey ? 1 : 0;
-}
-
 /* --- regex compilation -------------------------------------------------- */
 
 pcre2_code *
@@ -322,6 +226,21 @@ head_check(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 		yamldoc_err(l, n, "head reads none of the samples");
 }
 
+/* The pattern's flag a true/false key sets, or NULL for another key. */
+static bool *
+bool_key(struct pattern *p, const char *k)
+{
+	static const char *const keys[] = {"fallback", "explains", "closes",
+	    "needs_quit", "client_text", "trails", "repeats"};
+	bool *const flags[] = {&p->fallback, &p->explains, &p->closes,
+	    &p->needs_quit, &p->client_text, &p->trails, &p->repeats};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return flags[i];
+	return NULL;
+}
+
 static void
 pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
@@ -348,8 +267,8 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			*(k[0] == 'f' ? &c->fields : &c->tail) = v;
 	} else if (strcmp(k, "samples") == 0) {
 		c->samples_node = vn;
-	} else if (strcmp(k, "fallback") == 0) {
-		p->fallback = yamldoc_bool(l, vn, k);
+	} else if (bool_key(p, k) != NULL) {
+		*bool_key(p, k) = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "event") == 0) {
 		int e = v ? event_by_name(v, strlen(v)) : -1;
 
@@ -358,42 +277,22 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		else
 			p->ev = (enum event)e;
 	} else if (strcmp(k, "scope") == 0) {
-		if (v && strcmp(v, "session") == 0)
-			p->scope = SCOPE_SESSION;
-		else if (v && strcmp(v, "message") == 0)
-			p->scope = SCOPE_MESSAGE;
-		else
+		if ((p->scope = scope_by_name(v, v ? strlen(v) : 0)) < 0)
 			yamldoc_err(l, vn,
 			    "scope must be 'session' or 'message'");
 	} else if (strcmp(k, "direction") == 0) {
-		if (v && strcmp(v, "inbound") == 0)
-			p->dir = DIR_INBOUND;
-		else if (v && strcmp(v, "outbound") == 0)
-			p->dir = DIR_OUTBOUND;
-		else
+		if ((p->dir = direction_by_name(v, v ? strlen(v) : 0)) < 0)
 			yamldoc_err(l, vn,
 			    "direction must be 'inbound' or 'outbound'");
 	} else if (strcmp(k, "for") == 0) {
 		p->forv = yamldoc_strings(l, vn, &p->nfor, "for");
 	} else if (strcmp(k, "session") == 0) {
-		p->nalt = session_keys(l, vn, p->alt);
+		p->nalt = pattern_session_keys(l, vn, p->alt);
 	} else if (strcmp(k, "label") == 0) {
 		if (v == NULL)
 			yamldoc_err(l, vn, "label must be a string");
 		else
 			p->label = xstrdup(v);
-	} else if (strcmp(k, "explains") == 0) {
-		p->explains = yamldoc_bool(l, vn, k);
-	} else if (strcmp(k, "closes") == 0) {
-		p->closes = yamldoc_bool(l, vn, k);
-	} else if (strcmp(k, "needs_quit") == 0) {
-		p->needs_quit = yamldoc_bool(l, vn, k);
-	} else if (strcmp(k, "client_text") == 0) {
-		p->client_text = yamldoc_bool(l, vn, k);
-	} else if (strcmp(k, "trails") == 0) {
-		p->trails = yamldoc_bool(l, vn, k);
-	} else if (strcmp(k, "repeats") == 0) {
-		p->repeats = yamldoc_bool(l, vn, k);
 	} else if (strcmp(k, "every-log-has") == 0) {
 		if (v == NULL)
 			yamldoc_err(l, vn, "every-log-has must be a string");
@@ -661,7 +560,7 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			yamldoc_err(l, vn, "dispatch: unknown field '%s'",
 			    v ? v : "");
 	} else if (strcmp(k, "session") == 0) {
-		s->nalt = session_keys(l, vn, s->alt);
+		s->nalt = pattern_session_keys(l, vn, s->alt);
 	} else if (strcmp(k, "message") == 0) {
 		s->message_field = v ? field_by_name(v, strlen(v)) : -1;
 		if (s->message_field < 0)

@@ -1,7 +1,8 @@
 /*
- * pattern_set - a loaded set's indexes for the hot path (dispatch groups,
- * the fields each pattern captures or sets, label templates), and its
- * release. Apart from pattern_load.c so that neither is over long.
+ * pattern_set - a set's session keys as its file gives them, its indexes
+ * for the hot path (dispatch groups, the fields each pattern captures or
+ * sets, label templates), and its release. Apart from pattern_load.c so
+ * that neither is over long.
  */
 #include "config.h"
 
@@ -9,6 +10,102 @@
 #include <string.h>
 
 #include "pattern_int.h"
+
+static size_t
+key_list(struct yamldoc *l, yaml_node_t *n, enum field *out, const char *what)
+{
+	size_t cnt, k = 0;
+	char **v = yamldoc_strings(l, n, &cnt, what);
+
+	for (size_t i = 0; i < cnt; i++) {
+		int f = field_by_name(v[i], strlen(v[i]));
+
+		if (f < 0)
+			yamldoc_err(l, n, "%s: unknown field '%s'", what, v[i]);
+		else if (k >= KEY_FIELDS_MAX)
+			yamldoc_err(l, n, "%s: more than %d fields", what,
+			    KEY_FIELDS_MAX);
+		else
+			out[k++] = (enum field)f;
+		free(v[i]);
+	}
+	free(v);
+	return k;
+}
+
+/*
+ * session: [host, pid]                      one key
+ * session:                                  alternatives, first usable wins
+ *   - {key: [pid]}
+ *   - {key: [client_ip, client_port], gap: 30}
+ */
+struct keyalt_ctx {
+	struct keyalt *a;
+	bool have_key;
+};
+
+static void
+keyalt_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
+    void *arg)
+{
+	struct keyalt_ctx *c = arg;
+	const char *v;
+	char *end;
+	long secs;
+
+	(void)kn;
+	if (strcmp(k, "key") == 0) {
+		c->a->nkey = key_list(l, vn, c->a->key, "session key");
+		c->have_key = true;
+	} else {
+		v = yamldoc_scalar(vn);
+		secs = v ? strtol(v, &end, 10) : -1;
+		if (v == NULL || *v == '\0' || *end != '\0' || secs < 0 ||
+		    secs > 86400)
+			yamldoc_err(l, vn,
+			    "session gap must be seconds from 0 to "
+			    "86400");
+		else
+			c->a->gap_us = (int64_t)secs * 1000000;
+	}
+}
+
+size_t
+pattern_session_keys(struct yamldoc *l, yaml_node_t *n, struct keyalt *alts)
+{
+	static const char *const keys[] = {"key", "gap", NULL};
+	size_t k = 0;
+
+	memset(alts, 0, KEY_ALTS_MAX * sizeof(*alts));
+	if (n != NULL && n->type == YAML_SEQUENCE_NODE &&
+	    n->data.sequence.items.top > n->data.sequence.items.start &&
+	    yamldoc_node(l, *n->data.sequence.items.start)->type ==
+	    YAML_MAPPING_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++) {
+			struct keyalt_ctx c = {&alts[k < KEY_ALTS_MAX ? k :
+			    KEY_ALTS_MAX - 1], false};
+
+			if (k >= KEY_ALTS_MAX) {
+				yamldoc_err(l, yamldoc_node(l, *it),
+				    "session: more than %d "
+				    "alternatives",
+				    KEY_ALTS_MAX);
+				break;
+			}
+			yamldoc_walk(l, yamldoc_node(l, *it), keys, "session",
+			    keyalt_pair, &c);
+			if (!c.have_key)
+				yamldoc_err(l, yamldoc_node(l, *it),
+				    "session alternative "
+				    "without 'key'");
+			k++;
+		}
+		return k;
+	}
+	alts[0].nkey = key_list(l, n, alts[0].key, "session");
+	return alts[0].nkey ? 1 : 0;
+}
 
 static void
 free_pattern(struct pattern *p)
