@@ -389,8 +389,10 @@ load_details(struct ldr *l, yaml_node_t *n)
 			lerr(l, en, "enhanced code without 'code'");
 			continue;
 		}
-		/* "X.1.1": check it as "2.1.1" */
-		snprintf(buf, sizeof(buf), "2%s", cs + 1);
+		/* "X.1.1": check it as "2.1.1" (cs + 1 only past an 'X': an
+		 * empty code was read past its end, found by fuzz_codes) */
+		if (cs[0] == 'X')
+			snprintf(buf, sizeof(buf), "2%s", cs + 1);
 		if (cs[0] != 'X' || strlen(cs) >= sizeof(buf) - 1 ||
 		    !codes_enh_split(buf, &cls, &subj, &det)) {
 			lerr(l, v[0], "malformed enhanced code '%s' "
