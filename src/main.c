@@ -325,11 +325,13 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	else if (!o->quiet || r->passed > 0)
 		r->rep->finish(r->rep, &r->ri);
 	/* nothing fails silently: an --id that matched no session says so */
-	if (o->nids == 1 && r->passed == 0 && input_ok && !o->follow)
-		diag_warning("no session has the ID '%s'", o->ids[0]);
-	else if (o->nids > 1 && r->passed == 0 && input_ok && !o->follow)
-		diag_warning("no session has any of the %zu IDs given",
-		    o->nids);
+	if (o->nids > 0 && r->passed == 0 && input_ok && !o->follow) {
+		if (o->nids == 1)
+			diag_warning("no session has the ID '%s'", o->ids[0]);
+		else
+			diag_warning("no session has any of the %zu IDs given",
+			    o->nids);
+	}
 	if (o->stats)
 		print_stats(r, &t0, &t1);
 	if (r->unparsed && fclose(r->unparsed) != 0) {
