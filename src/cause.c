@@ -49,7 +49,7 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 
 			if (p == PHASE_NONE) {
 				const char *names[PHASE__COUNT];
-				struct buf b = {0};
+				struct buf b = BUF_INIT;
 
 				for (int j = 0; j < PHASE__COUNT; j++)
 					names[j] = phase_name((enum phase)j);
@@ -286,7 +286,7 @@ static void
 check_cause(struct yamldoc *l, const char **names, size_t n,
     const struct pattern *p, const char *name)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(names[i], name) == 0)

@@ -409,7 +409,7 @@ explain_reply(FILE *out, const struct codes *c, const char *code,
 {
 	int n = codes_reply_num(code);
 	const struct reply *r = n >= 0 ? c->reply[n] : NULL;
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 	char lab[32];
 
 	put(out, code);
@@ -488,7 +488,7 @@ explain_enhanced(FILE *out, const struct codes *c, const char *enh,
 	if (d && d->ref)
 		row(out, "defined by", d->ref);
 	if (d && (f & CODE_CLASS)) {
-		struct buf b = {0};
+		struct buf b = BUF_INIT;
 
 		for (int k = 2; k <= 5; k++)
 			if (d->classes & (1u << k))

@@ -619,7 +619,7 @@ xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *
 xasprintf(const char *fmt, ...)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 	va_list ap;
 	char tmp[512];
 

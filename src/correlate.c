@@ -48,6 +48,7 @@ correlator_new(const struct correlate_opts *o)
 	struct correlator *c = xcalloc(1, sizeof(*c));
 
 	c->o = *o;
+	buf_init(&c->key);
 	if (c->o.max_open == 0)
 		c->o.max_open = 100000;
 	c->open = strmap_new();
@@ -166,11 +167,11 @@ static char *
 make_label(struct arena *a, const struct match *m, const enum field *kf,
     size_t nk)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 	char *out;
 
 	pattern_format_label(m, kf, nk, &b);
-	out = arena_strndup(a, b.s ? b.s : "", b.len);
+	out = arena_strndup(a, b.s, b.len);
 	buf_free(&b);
 	return out;
 }
@@ -603,7 +604,7 @@ claim_handoff(struct correlator *c, const struct match *m, const char *key,
     const struct ts *ts)
 {
 	struct session *s;
-	struct buf k = {0};
+	struct buf k = BUF_INIT;
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
 

@@ -332,7 +332,7 @@ apply_command(struct correlator *c, struct session *s,
 {
 	struct arena *a = &s->arena;
 	enum phase p;
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	buf_add(&b, m->f[F_COMMAND].p ? m->f[F_COMMAND].p : "",
 	    m->f[F_COMMAND].len);
@@ -340,10 +340,10 @@ apply_command(struct correlator *c, struct session *s,
 		buf_addc(&b, ' ');
 		buf_add(&b, m->f[F_ARG].p, m->f[F_ARG].len);
 	}
-	add_conv(s, false, (struct strview){b.s ? b.s : "", b.len},
+	add_conv(s, false, (struct strview){b.s, b.len},
 	    file, line);
 	p = transcript_command(&s->tx, (uint32_t)(s->nconv - 1),
-	    b.s ? b.s : "", b.len);
+	    b.s, b.len);
 	buf_free(&b);
 	if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
 		corr_keep(a, &s->helo, m->f[F_ARG]);
@@ -361,7 +361,7 @@ apply_reply(struct correlator *c, struct session *s,
     const struct match *m, uint32_t file, uint32_t line)
 {
 	struct strview r = m->f[F_REPLY];
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 	struct tx_reply tr;
 	enum phase rp;
 	bool unpaired;	/* no command of the log waits for it */
@@ -383,7 +383,7 @@ apply_reply(struct correlator *c, struct session *s,
 		buf_addc(&b, sep);
 		buf_add(&b, m->f[F_TEXT].p, m->f[F_TEXT].len);
 	}
-	add_conv(s, true, (struct strview){b.s ? b.s : "", b.len},
+	add_conv(s, true, (struct strview){b.s, b.len},
 	    file, line)->cont = cont;
 	buf_free(&b);
 	if (r.p == NULL || r.len != 3)

@@ -70,9 +70,6 @@ csv_field(const struct csv_rec *r, size_t i)
 {
 	if (i >= r->n)
 		return (struct strview){NULL, 0};
-	/* every field empty: nothing was added to the buffer */
-	if (r->buf.s == NULL)
-		return (struct strview){"", 0};
 	return (struct strview){r->buf.s + r->off[i], r->len[i]};
 }
 
@@ -82,7 +79,7 @@ csv_rec_free(struct csv_rec *r)
 	buf_free(&r->buf);
 	free(r->off);
 	free(r->len);
-	memset(r, 0, sizeof(*r));
+	*r = (struct csv_rec)CSV_REC_INIT;
 }
 
 size_t
@@ -152,6 +149,10 @@ csvlog_init(struct csvlog *cl, const struct pattern_db *db,
     const struct pattern_set *only)
 {
 	memset(cl, 0, sizeof(*cl));
+	buf_init(&cl->log_type);
+	buf_init(&cl->fields);
+	cl->rec = (struct csv_rec)CSV_REC_INIT;
+	buf_init(&cl->line);
 	cl->state = CSVLOG_FIRST;
 	cl->db = db;
 	cl->only = only;
@@ -165,7 +166,7 @@ csvlog_free(struct csvlog *cl)
 	buf_free(&cl->fields);
 	buf_free(&cl->line);
 	csv_rec_free(&cl->rec);
-	memset(cl, 0, sizeof(*cl));
+	csvlog_init(cl, NULL, NULL);	/* empty, its buffers too */
 }
 
 const struct pattern_set *
@@ -193,8 +194,7 @@ use_set(struct csvlog *cl, const struct pattern_set *s, struct strview header)
 static void
 choose_set(struct csvlog *cl)
 {
-	struct strview hdr = {cl->fields.s ? cl->fields.s : "",
-	    cl->fields.len};
+	struct strview hdr = {cl->fields.s, cl->fields.len};
 	size_t n = pattern_db_count(cl->db);
 
 	cl->set = NULL;
@@ -333,8 +333,8 @@ csvlog_line(struct csvlog *cl, struct strview *line)
 		return CSVLOG_PASS;
 	spec = pattern_set_csv(cl->set);
 	csv_split(&cl->rec, *line);
-	csv_canonical(spec, cl->col, (struct strview){cl->log_type.s ?
-	    cl->log_type.s : "", cl->log_type.len}, &cl->rec, &cl->line);
-	*line = (struct strview){cl->line.s ? cl->line.s : "", cl->line.len};
+	csv_canonical(spec, cl->col, (struct strview){cl->log_type.s,
+	    cl->log_type.len}, &cl->rec, &cl->line);
+	*line = (struct strview){cl->line.s, cl->line.len};
 	return CSVLOG_RECORD;
 }

@@ -53,6 +53,8 @@ struct csv_rec {
 	size_t n, cap;
 };
 
+#define CSV_REC_INIT {.buf = BUF_INIT}
+
 /* Split rec into r (reused from call to call); returns the field count. */
 size_t csv_split(struct csv_rec *r, struct strview rec);
 /* Field i, or a view with p NULL past the last one. */

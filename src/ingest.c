@@ -434,6 +434,7 @@ ingest_journal(struct ingest *g, struct correlator *c, struct journal *jr,
 	memset(&in, 0, sizeof(in));
 	if (g->o.mta)
 		in.cur = pattern_db_find(g->o.db, g->o.mta);
+	csvlog_init(&in.csv, g->o.db, in.cur);	/* unused: entries are lines */
 	ts_year_init(&in.yr, time(NULL), g->o.year);
 	if (follow)
 		catch_signals();
@@ -602,6 +603,7 @@ ingest_new(const struct ingest_opts *o, struct run_info *ri)
 
 	g->o = *o;
 	g->ri = ri;
+	buf_init(&g->jline);
 	g->seen_set = xcalloc(pattern_db_count(o->db) + 1, sizeof(bool));
 	g->sets = xcalloc(pattern_db_count(o->db) + 1, sizeof(*g->sets));
 	for (size_t i = 0; i < pattern_db_count(o->db); i++) {

@@ -211,6 +211,10 @@ journal_text_init(struct journal_text *jt, enum journal_format fmt,
     struct strview first)
 {
 	memset(jt, 0, sizeof(*jt));
+	buf_init(&jt->first);
+	buf_init(&jt->seqid);
+	for (int i = 0; i < JF__COUNT; i++)
+		buf_init(&jt->f[i]);
 	jt->fmt = fmt;
 	buf_add(&jt->first, first.p, first.len);
 	jt->have_first = true;
@@ -518,7 +522,7 @@ static bool
 json_record(struct journal_text *jt, struct strview l)
 {
 	struct json j = {l.p, l.p + l.len};
-	struct buf key = {0};
+	struct buf key = BUF_INIT;
 	bool ok = false;
 
 	skip_ws(&j);
@@ -538,7 +542,7 @@ json_record(struct journal_text *jt, struct strview l)
 		skip_ws(&j);
 		if (j.p >= j.end || *j.p++ != ':')
 			break;
-		f = journal_field_of(key.s ? key.s : "", key.len);
+		f = journal_field_of(key.s, key.len);
 		if (f >= 0)
 			buf_reset(&jt->f[f]);
 		if (!json_value(&j, f >= 0 ? &jt->f[f] : NULL, 0))

@@ -86,7 +86,7 @@ find_idents(struct journal *jr, size_t *total)
 static bool
 set_matches(struct journal *jr)
 {
-	struct buf m = {0};
+	struct buf m = BUF_INIT;
 	int r = 0;
 
 	sd_journal_flush_matches(jr->j);
@@ -198,6 +198,9 @@ journal_open(const struct journal_opts *o)
 	bool ok;
 
 	jr->o = *o;
+	buf_init(&jr->seqid);
+	for (int i = 0; i < JF__COUNT; i++)
+		buf_init(&jr->f[i]);
 	if ((err = open_journal(jr, o)) != NULL) {
 		diag_error("cannot open the journal '%s': %s", jr->name, err);
 		goto fail;
@@ -349,7 +352,7 @@ bool
 journal_save_cursor(struct journal *jr)
 {
 	const char *path = jr->o.cursor_file;
-	struct buf tmp = {0};
+	struct buf tmp = BUF_INIT;
 	FILE *fp;
 	bool ok;
 

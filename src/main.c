@@ -285,7 +285,7 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	struct correlate_opts co = {0};
 	struct correlator *c;
 	struct timespec t0, t1;
-	struct buf mtas = {0};
+	struct buf mtas = BUF_INIT;
 	bool input_ok = true, any_ok = false;
 
 	co.keep_text = (o->nids > 0 && o->format == FORMAT_TEXT) ||

@@ -26,8 +26,8 @@ check_sample(const struct pattern_set *s, const struct pattern *p,
 	struct strview line = {sm->line, strlen(sm->line)};
 	unsigned bad;
 	char who[160];
-	struct buf canon = {0};
-	struct csv_rec rec = {0};
+	struct buf canon = BUF_INIT;
+	struct csv_rec rec = CSV_REC_INIT;
 	int *col = NULL;
 
 	snprintf(who, sizeof(who), "%s '%s'", is_prefix ? "prefix" :
@@ -43,7 +43,7 @@ check_sample(const struct pattern_set *s, const struct pattern *p,
 		csv_split(&rec, line);
 		csv_canonical(s->csv, col, (struct strview){lt, strlen(lt)},
 		    &rec, &canon);
-		line = (struct strview){canon.s ? canon.s : "", canon.len};
+		line = (struct strview){canon.s, canon.len};
 	}
 	bad = check_sample_line(s, p, sm, is_prefix, line, who);
 	free(col);
@@ -113,7 +113,7 @@ static unsigned
 check_journal(const struct pattern_set *s, const char *ident)
 {
 	struct journal_entry e = {0};
-	struct buf line = {0};
+	struct buf line = BUF_INIT;
 	struct match m;
 	unsigned bad = 0;
 
@@ -133,7 +133,7 @@ check_journal(const struct pattern_set *s, const char *ident)
 		diag_at(DIAG_ERROR, s->file, s->journal_yline, s->journal_ycol,
 		    "journal: the line of an entry of '%s' ('%s') matches no "
 		    "prefix of '%s' that takes its pid", ident,
-		    line.s ? line.s : "", s->mta);
+		    line.s, s->mta);
 		bad = 1;
 	}
 	buf_free(&line);

@@ -52,7 +52,7 @@ pattern_extend_target(struct yamldoc *l, const struct pattern_db *db,
     const char *name, yaml_node_t *n)
 {
 	const char **names;
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	if (name == NULL || *name == '\0')
 		return NULL;
@@ -206,7 +206,7 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
 	pattern_set_build_groups(t);
 	nc = causes_to_front(db, first_cause);
 	{
-		struct buf b = {0};
+		struct buf b = BUF_INIT;
 
 		if (np)
 			buf_addf(&b, ", %zu prefix%s", np, np == 1 ? "" : "es");
@@ -216,7 +216,7 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
 			buf_addf(&b, ", %zu cause rule%s", nc,
 			    nc == 1 ? "" : "s");
 		pattern_db_note(db, "%s: extends %s (%s)", file, t->mta,
-		    b.s ? b.s + 2 : "nothing");
+		    b.len > 0 ? b.s + 2 : "nothing");
 		buf_free(&b);
 	}
 	/* the shell: its lists moved, its file is t's now */

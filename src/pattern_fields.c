@@ -111,7 +111,7 @@ check_vocab(struct yamldoc *l, yaml_node_t *vn, int f, const char *v)
 {
 	const char *names[PHASE__COUNT + KIND__COUNT];
 	size_t n = 0;
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	if (f == F_PHASE) {
 		if (phase_by_name(v, strlen(v)) != PHASE_NONE)

@@ -419,7 +419,7 @@ csv_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "header") == 0) {
 		size_t n;
 		char **v = yamldoc_strings(l, vn, &n, "csv header");
-		struct buf b = {0};
+		struct buf b = BUF_INIT;
 
 		for (size_t i = 0; i < n; i++) {
 			if (i)
@@ -429,7 +429,7 @@ csv_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		}
 		free(v);
 		free(c->header);
-		c->header = xstrdup(b.s ? b.s : "");
+		c->header = xstrdup(b.s);
 		buf_free(&b);
 	} else if (strcmp(k, "detect") == 0) {
 		if (yamldoc_scalar(vn) == NULL)

@@ -240,6 +240,7 @@ report_csv_new(FILE *out, const char *const *files)
 {
 	struct csv_reporter *c = xcalloc(1, sizeof(*c));
 
+	buf_init(&c->row);
 	c->r.session = csv_session;
 	c->r.finish = csv_finish;
 	c->r.free = csv_free;

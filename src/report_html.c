@@ -134,7 +134,7 @@ html_session(struct reporter *rep, const struct session *s)
 	struct html_reporter *hr = (struct html_reporter *)rep;
 	const struct verdict *v = &s->v;
 	struct html_phase *p;
-	struct buf key = {0};
+	struct buf key = BUF_INIT;
 
 	hr->order++;
 	hr->sessions++;

@@ -260,7 +260,7 @@ json_session(struct reporter *rep, const struct session *s)
 	struct json_reporter *j = (struct json_reporter *)rep;
 	struct buf *b = &j->b;
 	char t1[TS_BUFSZ], t2[TS_BUFSZ];
-	struct buf label = {0};
+	struct buf label = BUF_INIT;
 	bool first = true;
 
 	buf_reset(b);
@@ -308,6 +308,7 @@ report_json_new(FILE *out, const char *const *files)
 {
 	struct json_reporter *j = xcalloc(1, sizeof(*j));
 
+	buf_init(&j->b);
 	j->r.session = json_session;
 	j->r.finish = json_finish;
 	j->r.free = json_free;

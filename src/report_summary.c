@@ -216,7 +216,7 @@ summary_session(struct reporter *rep, const struct session *s)
 	{
 		/* reasons are counted under their cause and reply:
 		 * "cause\x1freply\x1fmasked text" (reason.h) */
-		struct buf key = {0};
+		struct buf key = BUF_INIT;
 
 		buf_addf(&key, "%s\x1f%s\x1f", v->cause ? v->cause : "-",
 		    reply);

@@ -115,7 +115,7 @@ void
 suggest_unknown(const char *opt, const char *what, const char *v,
     const char *const *names, size_t n)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	if (opt)
 		buf_addf(&b, "option '%s': ", opt);

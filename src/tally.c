@@ -558,7 +558,7 @@ tally_session(struct tallies *t, const struct session *s)
 		t->tls_none++;
 	if (s->dir == DIR_INBOUND && s->client_ip) {
 		struct tally_row *r;
-		struct buf key = {0};
+		struct buf key = BUF_INIT;
 		const struct message *m;
 
 		if (s->client_name)

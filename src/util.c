@@ -420,6 +420,16 @@ strmap_free(struct strmap *m)
 
 /* Growing buffer */
 
+/* The s of every buffer that owns no memory; nothing writes to it. */
+char buf_empty[1];
+
+void
+buf_init(struct buf *b)
+{
+	b->s = buf_empty;
+	b->len = b->cap = 0;
+}
+
 void
 buf_add(struct buf *b, const char *s, size_t n)
 {
@@ -428,7 +438,8 @@ buf_add(struct buf *b, const char *s, size_t n)
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		b->s = xrealloc(b->s, cap);
+		/* cap 0: s is buf_empty, not ours to realloc */
+		b->s = xrealloc(b->cap ? b->s : NULL, cap);
 		b->cap = cap;
 	}
 	memcpy(b->s + b->len, s, n);
@@ -473,14 +484,14 @@ void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
-	if (b->s)
+	if (b->cap)
 		b->s[0] = '\0';
 }
 
 void
 buf_free(struct buf *b)
 {
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
+	if (b->cap)
+		free(b->s);
+	buf_init(b);
 }

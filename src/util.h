@@ -87,11 +87,28 @@ void strmap_each(const struct strmap *, void (*fn)(void *val, void *arg),
     void *arg);
 void strmap_free(struct strmap *);
 
-/* A growing byte buffer, NUL-terminated at all times. */
+/*
+ * A growing byte buffer, NUL-terminated at all times (cf. git strbuf):
+ * s is never NULL and s[len] is '\0', so b.s can be printed, compared or
+ * handed on as a string whatever was added. A buffer with cap 0 owns no
+ * memory: its s is buf_empty, one "" shared by all such buffers and never
+ * written, and the first append allocates. Make a buffer with BUF_INIT or
+ * buf_init(); a zeroed struct buf is not one (its s is NULL).
+ *
+ *	struct buf b = BUF_INIT;
+ *	printf("'%s' %zu\n", b.s, b.len);	prints '' 0, mallocs nothing
+ *	buf_addf(&b, "%d", 42);		now b.s is "42", b.len 2
+ *	buf_free(&b);			empty again, as after BUF_INIT
+ */
 struct buf {
 	char *s;
-	size_t len, cap;
+	size_t len, cap;	/* cap 0: s is buf_empty */
 };
+
+extern char buf_empty[1];
+#define BUF_INIT {.s = buf_empty, .len = 0, .cap = 0}
+
+void buf_init(struct buf *);
 
 void buf_add(struct buf *, const char *, size_t);
 void buf_addc(struct buf *, char);

@@ -37,7 +37,7 @@ static const struct split_case splits[] = {
 START_TEST(split_table)
 {
 	const struct split_case *c = &splits[_i];
-	struct csv_rec r = {0};
+	struct csv_rec r = CSV_REC_INIT;
 	struct strview v = {c->rec, strlen(c->rec)};
 	size_t n = csv_split(&r, v);
 
@@ -62,7 +62,7 @@ END_TEST
 /* A record reused after a longer one keeps nothing of it. */
 START_TEST(split_reuse)
 {
-	struct csv_rec r = {0};
+	struct csv_rec r = CSV_REC_INIT;
 	struct strview big = {"aaaa,bbbb,cccc", 14}, empty = {",,", 2};
 
 	ck_assert_uint_eq(csv_split(&r, big), 3);

@@ -441,7 +441,7 @@ expected_cps(const unsigned char *s, size_t n, unsigned *cp, size_t max,
 static void
 check_json(const char *what, const unsigned char *in, size_t n)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 	unsigned got[64], want[64];
 	size_t ngot, nwant;
 	const char *why = "";
@@ -506,7 +506,7 @@ START_TEST(json_table)
 {
 	const struct json_case *c = &json_cases[_i];
 	size_t n = c->len ? c->len : strlen(c->in);
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	buf_add(&b, "x:", 2);	/* appends, does not replace */
 	esc_json(&b, c->in, n);
@@ -520,11 +520,10 @@ END_TEST
 
 START_TEST(json_null)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	esc_json(&b, NULL, 0);
-	ck_assert_msg(b.s && strcmp(b.s, "null") == 0, "got '%s', want null",
-	    b.s ? b.s : "(nothing)");
+	ck_assert_msg(strcmp(b.s, "null") == 0, "got '%s', want null", b.s);
 	buf_reset(&b);
 	esc_json(&b, NULL, 5);
 	ck_assert_str_eq(b.s, "null");

@@ -24,7 +24,7 @@
 static char path[256];
 static struct reader *rd;
 static struct journal_text jt;
-static struct buf line;
+static struct buf line = BUF_INIT;
 
 static void
 setup(void)

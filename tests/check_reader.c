@@ -31,7 +31,7 @@ static char tmpdir[256];
  */
 static struct reader *rd;
 static char *data;
-static struct buf text;
+static struct buf text = BUF_INIT;
 
 /*
  * main() makes one directory for the run and removes it at the end, so

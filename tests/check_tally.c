@@ -50,11 +50,11 @@ static const struct {
 
 START_TEST(reason_masks)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	reason_mask(masks[_i].in, &b);
-	ck_assert_msg(strcmp(b.s ? b.s : "", masks[_i].want) == 0,
-	    "mask '%s': got '%s', want '%s'", masks[_i].in, b.s ? b.s : "",
+	ck_assert_msg(strcmp(b.s, masks[_i].want) == 0,
+	    "mask '%s': got '%s', want '%s'", masks[_i].in, b.s,
 	    masks[_i].want);
 	buf_free(&b);
 }
@@ -62,7 +62,7 @@ END_TEST
 
 START_TEST(reason_null)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	reason_mask(NULL, &b);
 	ck_assert_msg(b.len == 0, "NULL: got %zu bytes, want 0", b.len);

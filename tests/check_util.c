@@ -346,7 +346,7 @@ static const size_t addf_lengths[] = {0, 1, 200, 248, 249, 250, 251, 255,
 START_TEST(buf_addf_lengths)
 {
 	size_t len = addf_lengths[_i];
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 	char *s = malloc(len + 1);
 	size_t want_len = 3 + len + 1 + 5;
 
@@ -374,7 +374,7 @@ END_TEST
 
 START_TEST(buf_addf_many_appends)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 	char want[64];
 	size_t off = 0;
 
@@ -397,7 +397,7 @@ END_TEST
 
 START_TEST(buf_basics)
 {
-	struct buf b = {0};
+	struct buf b = BUF_INIT;
 
 	buf_addc(&b, 'x');
 	buf_add(&b, "yz", 2);
@@ -412,11 +412,61 @@ START_TEST(buf_basics)
 	ck_assert_uint_eq(b.len, 2);
 	ck_assert(b.s[0] == '\0' && b.s[1] == 'q' && b.s[2] == '\0');
 	buf_free(&b);
-	ck_assert_ptr_null(b.s);
-	ck_assert_uint_eq(b.len, 0);
-	ck_assert_uint_eq(b.cap, 0);
+	ck_assert_msg(b.s != NULL && b.s[0] == '\0' && b.len == 0 &&
+	    b.cap == 0, "after free: got s %s, len %zu, cap %zu, want '', 0, 0",
+	    b.s == NULL ? "NULL" : b.s[0] ? "not ''" : "''", b.len, b.cap);
 	buf_reset(&b);	/* on an empty buffer */
 	ck_assert_uint_eq(b.len, 0);
+}
+END_TEST
+
+/*
+ * Every way to come by an empty buffer gives one whose s is "" (never
+ * NULL), owning nothing, and none of them writes to the shared "".
+ */
+static const char *const fresh_ways[] = {"BUF_INIT", "buf_init()",
+    "buf_free()", "buf_reset() on BUF_INIT", "static BUF_INIT"};
+static struct buf fresh_static = BUF_INIT;
+
+START_TEST(buf_fresh_is_empty_string)
+{
+	struct buf init = BUF_INIT, b;
+
+	memset(&b, 0x5a, sizeof(b));	/* garbage, not zeroes */
+	switch (_i) {
+	case 0:
+		b = init;
+		break;
+	case 1:
+		buf_init(&b);
+		break;
+	case 2:
+		buf_init(&b);
+		buf_addf(&b, "%d", 42);
+		buf_free(&b);
+		break;
+	case 3:
+		b = init;
+		buf_reset(&b);
+		break;
+	case 4:
+		b = fresh_static;
+		break;
+	}
+	ck_assert_msg(b.s != NULL, "%s: got s NULL, want \"\"", fresh_ways[_i]);
+	ck_assert_msg(b.s[0] == '\0' && b.len == 0 && b.cap == 0,
+	    "%s: got '%s' (len %zu, cap %zu), want '' (0, 0)", fresh_ways[_i],
+	    b.s, b.len, b.cap);
+	ck_assert_msg(strcmp(b.s, "") == 0, "%s: got '%s', want ''",
+	    fresh_ways[_i], b.s);
+	/* it is usable as it is, then grows, leaving the shared "" alone */
+	buf_add(&b, "ab", 2);
+	ck_assert_msg(strcmp(b.s, "ab") == 0 && b.s != buf_empty,
+	    "%s: after an append got '%s', want 'ab' in its own memory",
+	    fresh_ways[_i], b.s);
+	ck_assert_msg(buf_empty[0] == '\0', "%s: the shared \"\" was "
+	    "written", fresh_ways[_i]);
+	buf_free(&b);
 }
 END_TEST
 
@@ -685,6 +735,8 @@ util_suite(void)
 	    (int)ARRAY_SIZE(addf_lengths));
 	tcase_add_test(tc, buf_addf_many_appends);
 	tcase_add_test(tc, buf_basics);
+	tcase_add_loop_test(tc, buf_fresh_is_empty_string, 0,
+	    (int)ARRAY_SIZE(fresh_ways));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("grow_array");

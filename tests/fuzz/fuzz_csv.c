@@ -15,7 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct pattern_db *db = fuzz_db();
 	const char *p = (const char *)data, *end = p + size;
-	struct csv_rec rec = {0};
+	struct csv_rec rec = CSV_REC_INIT;
 	struct csvlog cl;
 
 	csvlog_init(&cl, db, NULL);

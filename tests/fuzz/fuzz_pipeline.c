@@ -95,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct correlate_opts co = {0};
 	struct correlator *cor;
 	struct ctx c;
-	struct buf mtas = {0};
+	struct buf mtas = BUF_INIT;
 	int kind;
 
 	if (size < 3)
