@@ -29,7 +29,7 @@ static const char *const columns[] = {
 	"recipients.enhanced", "recipients.text", "status", "outcome",
 	"phase", "kind", "reply", "enhanced", "text", "cause", "meaning",
 	"hint", "remote_phase", "reached", "sequence", "screened", "file",
-	"lines",
+	"lines", "omitted.recipients", "omitted.lines",
 };
 
 struct csv_reporter {
@@ -141,6 +141,20 @@ ids_fields(FILE *fp, struct buf *b, const struct session *s, bool *first)
 	field(fp, message_id, first);
 }
 
+/* omitted.recipients and omitted.lines: 0 when nothing was left out
+ * (the JSON key is then absent) */
+static void
+omitted_fields(FILE *fp, struct buf *b, const struct omitted *o,
+    bool *first)
+{
+	buf_reset(b);
+	buf_addf(b, "%lu", o ? o->rcpts : 0);
+	field(fp, b->s, first);
+	buf_reset(b);
+	buf_addf(b, "%lu", o ? o->lines : 0);
+	field(fp, b->s, first);
+}
+
 static void
 csv_session(struct reporter *rep, const struct session *s)
 {
@@ -207,6 +221,7 @@ csv_session(struct reporter *rep, const struct session *s)
 			    lines[i].line);
 	field(fp, c->row.len ? c->row.s : NULL, &first);
 	free(lines);
+	omitted_fields(fp, &c->row, s->omitted, &first);
 	fputs("\r\n", fp);
 }
 

@@ -254,6 +254,25 @@ json_lines(const struct reporter *rep, struct buf *b,
 	free(lines);
 }
 
+/*
+ * "omitted": how many refused recipients and lines the session's lists
+ * leave out past its caps (correlate.h), so that a consumer knows the
+ * lists are incomplete. Only when something was left out, as "screened"
+ * only when true: the keys of design.md's example are always there, the
+ * marks of a rare case only with it (a store reads a missing count as 0).
+ */
+static void
+json_omitted(struct buf *b, const struct omitted *o, bool *first)
+{
+	char v[64];
+
+	if (o == NULL || (o->rcpts == 0 && o->lines == 0))
+		return;
+	snprintf(v, sizeof(v), "{\"recipients\":%lu,\"lines\":%lu}",
+	    o->rcpts, o->lines);
+	key_raw(b, "omitted", v, first);
+}
+
 static void
 json_session(struct reporter *rep, const struct session *s)
 {
@@ -283,6 +302,7 @@ json_session(struct reporter *rep, const struct session *s)
 	json_recipients(b, s);
 	json_verdict(rep, b, s, &first);
 	json_lines(rep, b, s, &first);
+	json_omitted(b, s->omitted, &first);
 	buf_add(b, "}\n", 2);
 	fwrite(b->s, 1, b->len, rep->out);
 }

@@ -55,6 +55,9 @@ def flat(o):
         else:
             out[k] = v
     out.setdefault('screened', 'false')
+    # present only when a list left something out; CSV says 0
+    out.setdefault('omitted.recipients', '0')
+    out.setdefault('omitted.lines', '0')
     return {k: ('' if v is None else str(v)) for k, v in out.items()}
 bad = 0
 if len(objs) != len(rows):

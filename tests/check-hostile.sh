@@ -93,6 +93,28 @@ if ! grep -q '^  \.\.\. 18001 more lines left out' "$tmp/out"; then
 else
 	ok
 fi
+# ... and JSON and CSV say how much their lists leave out: 1,000 of the
+# 200,000 recipients and 2,000 of the 200,001 lines are listed; a session
+# that left nothing out has no "omitted" key and zeros in CSV
+want='"omitted":{"recipients":199000,"lines":198001}}'
+"$bin" --year 2026 -f json "$tmp/flood200k.log" "$good" >"$tmp/out" \
+    2>"$tmp/err"
+if [ "$(grep -c '"omitted"' "$tmp/out")" -ne 1 ] ||
+    ! grep -qF "$want" "$tmp/out"; then
+	bad "200,000 recipients: JSON 'omitted' $(grep -o '"omitted".*' "$tmp/out"), want $want once"
+else
+	ok
+fi
+"$bin" --year 2026 -f csv "$tmp/flood20k.log" "$good" >"$tmp/out" \
+    2>"$tmp/err"
+if [ "$(head -1 "$tmp/out" | tr -d '\r' | awk -F, '{ print $(NF-1) "," $NF }')" != \
+    omitted.recipients,omitted.lines ] ||
+    [ "$(tail -n +2 "$tmp/out" | tr -d '\r' | awk -F, '{ print $(NF-1) "," $NF }' |
+    sort | tr '\n' ' ')" != '0,0 19000,18001 ' ]; then
+	bad "20,000 recipients: CSV omitted columns: $(cut -c1-60 "$tmp/out" | head -3)"
+else
+	ok
+fi
 
 # --- endless inputs: named, refused, the other files still read ----------
 if [ -c /dev/zero ]; then
