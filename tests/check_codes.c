@@ -222,14 +222,15 @@ START_TEST(explain_unknown)
 
 	ck_assert_uint_eq(codes_reply_flags(db, "599"),
 	    CODE_UNKNOWN | CODE_CATEGORY);
-	ck_assert(codes_enhanced_flags(db, "9.9.9") & CODE_MALFORMED);
+	ck_assert_uint_eq(codes_enhanced_flags(db, "9.9.9") & CODE_MALFORMED,
+	    CODE_MALFORMED);
 	ck_assert_str_eq(codes_reply_meaning(db, "599"),
 	    "permanent failure, unknown category (code not in the table)");
 	ck_assert_ptr_null(codes_enhanced_meaning(db, "9.9.9"));
 
 	/* an unknown code in a known class: by its digits, not flagged */
 	out = explain("559", "5.1.99", &ok);
-	ck_assert(ok);
+	ck_assert_int_eq(ok, true);
 	ck_assert_msg(strstr(out, "by its digits") && strstr(out,
 	    "mail system"), "559:\n%s", out);
 	ck_assert_msg(strstr(out, "detail X.1.99   not registered"),
@@ -252,7 +253,7 @@ START_TEST(malformed_reply)
 	    "'%s' not malformed", code);
 	ck_assert_ptr_null(codes_reply_meaning(db, code));
 	out = explain(code, NULL, &ok);
-	ck_assert(!ok);
+	ck_assert_int_eq(ok, false);
 	ck_assert_msg(strstr(out, "malformed") != NULL, "'%s':\n%s", code,
 	    out);
 	free(out);
@@ -304,7 +305,7 @@ START_TEST(class_mismatch)
 	bool ok;
 	char *out = explain("550", "4.1.1", &ok);
 
-	ck_assert(ok);
+	ck_assert_int_eq(ok, true);
 	ck_assert_msg(strstr(out, "the reply is 5xx but the enhanced code's "
 	    "class is 4"), "no mismatch flag:\n%s", out);
 	ck_assert_msg(strstr(out, "5 only; class 4 is unusual"),
@@ -319,7 +320,7 @@ START_TEST(explain_escapes)
 	bool ok;
 	char *out = explain("5\x1b[2J0", "5.\x07.1", &ok);
 
-	ck_assert(!ok);
+	ck_assert_int_eq(ok, false);
 	ck_assert_msg(strchr(out, '\x1b') == NULL && strchr(out, '\x07') ==
 	    NULL, "control bytes in:\n%s", out);
 	ck_assert_msg(strstr(out, "5\\x1b[2J0") != NULL, "not escaped:\n%s",
@@ -383,12 +384,16 @@ START_TEST(sequences)
 {
 	enum codes_seq got = codes_reply_check(db, seqs[_i].command,
 	    seqs[_i].code);
+	bool allowed = codes_reply_allowed(db, seqs[_i].command,
+	    seqs[_i].code);
+	bool want_allowed = seqs[_i].want == SEQ_ALLOWED ||
+	    seqs[_i].want == SEQ_UNKNOWN_COMMAND;
 
 	ck_assert_msg(got == seqs[_i].want, "%s -> %s: got %d, want %d",
 	    seqs[_i].command, seqs[_i].code, (int)got, (int)seqs[_i].want);
-	ck_assert(codes_reply_allowed(db, seqs[_i].command, seqs[_i].code) ==
-	    (seqs[_i].want == SEQ_ALLOWED ||
-	    seqs[_i].want == SEQ_UNKNOWN_COMMAND));
+	ck_assert_msg(allowed == want_allowed,
+	    "%s -> %s: allowed got %d, want %d", seqs[_i].command,
+	    seqs[_i].code, allowed, want_allowed);
 }
 END_TEST
 
@@ -737,7 +742,7 @@ START_TEST(bad_file)
 		ck_assert_msg(tdb != NULL, "%s: refused:\n%s",
 		    bad_files[_i].name, terr);
 		ck_assert_str_eq(terr, "");
-		ck_assert(codes_reply_allowed(tdb, "RCPT", "550"));
+		ck_assert_int_eq(codes_reply_allowed(tdb, "RCPT", "550"), true);
 		ck_assert_str_eq(codes_hint(tdb, PHASE_RCPT, "unknown-user"),
 		    "check the user");
 		return;

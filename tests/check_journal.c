@@ -56,8 +56,8 @@ write_input(const char *s, size_t n)
 	FILE *fp = fopen(path, "w");
 
 	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	ck_assert(fwrite(s, 1, n, fp) == n);
-	ck_assert(fclose(fp) == 0);
+	ck_assert_uint_eq(fwrite(s, 1, n, fp), n);
+	ck_assert_int_eq(fclose(fp), 0);
 }
 
 /* Open the input and recognise it from its first line, as ingest does. */
@@ -68,8 +68,8 @@ open_input(enum journal_format want)
 	enum journal_format got;
 
 	rd = reader_open(path);
-	ck_assert(rd != NULL);
-	ck_assert(reader_next(rd, &first) == 1);
+	ck_assert_ptr_nonnull(rd);
+	ck_assert_int_eq(reader_next(rd, &first), 1);
 	got = journal_format_of(first);
 	ck_assert_msg(got == want, "format: got %d, want %d", got, want);
 	journal_text_init(&jt, got, first);
@@ -91,7 +91,7 @@ assert_view(const char *what, struct strview v, const char *want,
 static void
 assert_line(const struct journal_entry *e, const char *want)
 {
-	ck_assert(journal_entry_line(e, &line));
+	ck_assert_int_eq(journal_entry_line(e, &line), true);
 	ck_assert_msg(strcmp(line.s, want) == 0, "line: got '%s', want '%s'",
 	    line.s, want);
 }
@@ -244,7 +244,7 @@ START_TEST(line_local_zone)
 	e.time_us = 1795425441000000;	/* 2026-11-23T09:17:21Z */
 	assert_line(&e, "2026-11-23T10:17:21+01:00 mx postfix/smtpd[7]: x");
 	e.time_us = INT64_MIN;
-	ck_assert(!journal_entry_line(&e, &line));
+	ck_assert_int_eq(journal_entry_line(&e, &line), false);
 }
 END_TEST
 

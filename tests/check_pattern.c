@@ -522,6 +522,22 @@ static const struct line_case lines[] = {
 	    {F_PID, "12202"}, {F_CLIENT_IP, UNSET}}},
 };
 
+/* Field f of the match holds want (NULL: unset). */
+static void
+assert_field(const struct match *m, enum field f, const char *want,
+    const char *line)
+{
+	if (want == NULL) {
+		ck_assert_msg(m->f[f].p == NULL, "%s: %s: got '%.*s', want "
+		    "it unset", line, field_name(f), (int)m->f[f].len,
+		    m->f[f].p);
+		return;
+	}
+	ck_assert_msg(sv_eq(m->f[f], want), "%s: %s: got '%.*s', want '%s'",
+	    line, field_name(f), m->f[f].p ? (int)m->f[f].len : 6,
+	    m->f[f].p ? m->f[f].p : "(null)", want);
+}
+
 START_TEST(real_lines)
 {
 	const struct line_case *c = &lines[_i];
@@ -532,7 +548,8 @@ START_TEST(real_lines)
 	ck_assert_msg(pattern_set_match(postfix, line, false, &m),
 	    "no prefix matches: %s", c->line);
 	ck_assert_ptr_eq(m.set, postfix);
-	ck_assert(!m.fallback);
+	ck_assert_msg(!m.fallback, "%s: got the fallback prefix, want the "
+	    "syslog one", c->line);
 	got = m.pat ? pattern_name(m.pat) : "(none)";
 	ck_assert_msg(c->pattern ? m.pat && strcmp(got, c->pattern) == 0 :
 	    m.pat == NULL, "%s: pattern got '%s', want '%s'", c->line, got,
@@ -589,13 +606,15 @@ START_TEST(fallback_prefix)
 
 	ck_assert_msg(!pattern_set_match(postfix, line, false, &m),
 	    "an ordinary prefix matched a bare line");
-	ck_assert(pattern_set_match(postfix, line, true, &m));
-	ck_assert(m.fallback);
+	ck_assert_msg(pattern_set_match(postfix, line, true, &m),
+	    "%s: got no match, want the fallback prefix's", s);
+	ck_assert_msg(m.fallback, "%s: got an ordinary prefix, want the "
+	    "fallback", s);
 	ck_assert_msg(m.pat != NULL && strcmp(pattern_name(m.pat),
 	    "smtpd-abort") == 0, "pattern: got '%s', want 'smtpd-abort'",
 	    m.pat ? pattern_name(m.pat) : "(none)");
-	ck_assert(sv_eq(m.f[F_BYTES], "45"));
-	ck_assert(!SV_SET(m.f[F_PID]));
+	assert_field(&m, F_BYTES, "45", s);
+	assert_field(&m, F_PID, NULL, s);
 }
 END_TEST
 
@@ -616,8 +635,9 @@ START_TEST(match_properties)
 	const enum field *kf;
 	size_t nk;
 
-	ck_assert(pattern_set_match(postfix, (struct strview){ps, strlen(ps)},
-	    false, &m) && m.pat);
+	ck_assert_msg(pattern_set_match(postfix, (struct strview){ps,
+	    strlen(ps)}, false, &m) && m.pat, "%s: got no pattern, want one",
+	    ps);
 	ck_assert_int_eq(pattern_event(m.pat), EV_HANDOFF);
 	nk = pattern_key_fields(&m, &kf);
 	ck_assert_msg(nk == 3 && kf[0] == F_HOST && kf[1] == F_CLIENT_IP &&
@@ -625,12 +645,13 @@ START_TEST(match_properties)
 	ck_assert_str_eq(pattern_label(&m),
 	    "{host}/{program}/postscreen[{client_ip}]:{client_port}");
 
-	ck_assert(pattern_set_match(postfix, (struct strview){sd, strlen(sd)},
-	    false, &m) && m.pat);
+	ck_assert_msg(pattern_set_match(postfix, (struct strview){sd,
+	    strlen(sd)}, false, &m) && m.pat, "%s: got no pattern, want one",
+	    sd);
 	ck_assert_int_eq(pattern_event(m.pat), EV_CONNECT);
 	ck_assert_int_eq(pattern_scope(m.pat), SCOPE_SESSION);
 	ck_assert_int_eq(pattern_direction(m.pat), DIR_INBOUND);
-	ck_assert(!pattern_explains(m.pat));
+	ck_assert_int_eq(pattern_explains(m.pat), false);
 	nk = pattern_key_fields(&m, &kf);
 	ck_assert_msg(nk == 4 && kf[0] == F_HOST && kf[1] == F_PROGRAM &&
 	    kf[2] == F_DAEMON && kf[3] == F_PID,
@@ -638,13 +659,15 @@ START_TEST(match_properties)
 	ck_assert_str_eq(pattern_label(&m), "{host}/{program}/{daemon}[{pid}]");
 	ck_assert_int_eq(pattern_set_message_field(postfix), F_QUEUE);
 
-	ck_assert(pattern_set_match(postfix, (struct strview){lo, strlen(lo)},
-	    false, &m) && m.pat);
+	ck_assert_msg(pattern_set_match(postfix, (struct strview){lo,
+	    strlen(lo)}, false, &m) && m.pat, "%s: got no pattern, want one",
+	    lo);
 	ck_assert_int_eq(pattern_event(m.pat), EV_DELIVERY);
 	ck_assert_int_eq(pattern_scope(m.pat), SCOPE_MESSAGE);
 
-	ck_assert(pattern_set_match(postfix, (struct strview){sm, strlen(sm)},
-	    false, &m) && m.pat);
+	ck_assert_msg(pattern_set_match(postfix, (struct strview){sm,
+	    strlen(sm)}, false, &m) && m.pat, "%s: got no pattern, want one",
+	    sm);
 	ck_assert_int_eq(pattern_event(m.pat), EV_FAIL);
 	ck_assert_int_eq(pattern_direction(m.pat), DIR_OUTBOUND);
 }
@@ -891,16 +914,18 @@ START_TEST(override_set)
 	ck_assert_ptr_nonnull(s);
 	ck_assert_msg(strstr(pattern_set_file(s), "my-postfix.yaml") != NULL,
 	    "set 'postfix' comes from '%s'", pattern_set_file(s));
-	ck_assert(pattern_set_match(s, (struct strview){mine, strlen(mine)},
-	    false, &m));
+	ck_assert_msg(pattern_set_match(s, (struct strview){mine,
+	    strlen(mine)}, false, &m), "%s: got no prefix match, want one",
+	    mine);
 	ck_assert_msg(m.pat != NULL &&
 	    strcmp(pattern_name(m.pat), "override-only") == 0,
 	    "pattern: got '%s', want 'override-only'",
 	    m.pat ? pattern_name(m.pat) : "(none)");
-	ck_assert(sv_eq(m.f[F_TEXT], "the override"));
+	assert_field(&m, F_TEXT, "the override", mine);
 	/* the shipped patterns are gone */
-	ck_assert(pattern_set_match(s, (struct strview){theirs,
-	    strlen(theirs)}, false, &m));
+	ck_assert_msg(pattern_set_match(s, (struct strview){theirs,
+	    strlen(theirs)}, false, &m), "%s: got no prefix match, want one",
+	    theirs);
 	ck_assert_msg(m.pat == NULL, "shipped pattern '%s' still there",
 	    m.pat ? pattern_name(m.pat) : "");
 	/* the shipped causes stay */
@@ -1081,21 +1106,6 @@ static const struct fieldset_case {
 	{"mx 1: => a@b words", NULL, NULL, NULL, NULL},
 };
 
-static void
-assert_field(const struct match *m, enum field f, const char *want,
-    const char *line)
-{
-	if (want == NULL) {
-		ck_assert_msg(m->f[f].p == NULL, "%s: %s: got '%.*s', want "
-		    "it unset", line, field_name(f), (int)m->f[f].len,
-		    m->f[f].p);
-		return;
-	}
-	ck_assert_msg(sv_eq(m->f[f], want), "%s: %s: got '%.*s', want '%s'",
-	    line, field_name(f), m->f[f].p ? (int)m->f[f].len : 6,
-	    m->f[f].p ? m->f[f].p : "(null)", want);
-}
-
 START_TEST(field_set)
 {
 	const struct fieldset_case *c = &fieldset_cases[_i];
@@ -1107,8 +1117,9 @@ START_TEST(field_set)
 	tdb = pattern_db_load(dirs, 1);
 	ck_assert_msg(tdb != NULL, "the field-set file did not load");
 	ck_assert_uint_eq(pattern_db_check(tdb, &n), 0);
-	ck_assert(pattern_set_match(pattern_db_find(tdb, "fieldmta"),
-	    (struct strview){c->line, strlen(c->line)}, false, &m));
+	ck_assert_msg(pattern_set_match(pattern_db_find(tdb, "fieldmta"),
+	    (struct strview){c->line, strlen(c->line)}, false, &m),
+	    "%s: got no prefix match, want one", c->line);
 	if (c->recipient == NULL) {
 		ck_assert_msg(m.pat == NULL, "%s: got pattern '%s', want the "
 		    "line unrecognised", c->line, pattern_name(m.pat));
@@ -1134,8 +1145,9 @@ assert_still_matches(struct pattern_db *a, const char *after)
 {
 	struct match m;
 
-	ck_assert(pattern_set_match(pattern_db_find(a, "postfix"),
-	    (struct strview){connect_line, strlen(connect_line)}, false, &m));
+	ck_assert_msg(pattern_set_match(pattern_db_find(a, "postfix"),
+	    (struct strview){connect_line, strlen(connect_line)}, false, &m),
+	    "after %s: got no prefix match, want one", after);
 	ck_assert_msg(m.pat && strcmp(pattern_name(m.pat), "smtpd-connect") ==
 	    0, "after %s: got '%s', want 'smtpd-connect'", after,
 	    m.pat ? pattern_name(m.pat) : "(none)");
@@ -1148,7 +1160,8 @@ START_TEST(free_other_database)
 
 	a = pattern_db_load(dirs, 1);
 	b = pattern_db_load(dirs, 1);
-	ck_assert(a != NULL && b != NULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
 	assert_still_matches(a, "loading a second database");
 	pattern_db_free(b);
 	assert_still_matches(a, "freeing the second database");

@@ -257,7 +257,8 @@ START_TEST(long_line)
 	rd = reader_open(path);
 	ck_assert_ptr_nonnull(rd);
 	ck_assert_int_eq(reader_next(rd, &line), 1);
-	ck_assert(sv_eq(line, "first"));
+	ck_assert_msg(sv_eq(line, "first"), "got '%.*s', want 'first'",
+	    (int)line.len, line.p);
 	warnings = diag_warnings();
 	ck_assert_int_eq(reader_next(rd, &line), 1);
 	ck_assert_msg(line.len == want,
@@ -277,10 +278,11 @@ START_TEST(long_line)
 	ck_assert_msg(reader_lineno(rd) == 3, "lineno: got %zu, want 3",
 	    reader_lineno(rd));
 	ck_assert_int_eq(reader_next(rd, &line), 1);
-	ck_assert(sv_eq(line, "last"));
+	ck_assert_msg(sv_eq(line, "last"), "got '%.*s', want 'last'",
+	    (int)line.len, line.p);
 	ck_assert_uint_eq(reader_lineno(rd), 4);
 	ck_assert_int_eq(reader_next(rd, &line), 0);
-	ck_assert(!reader_failed(rd));
+	ck_assert_int_eq(reader_failed(rd), false);
 }
 END_TEST
 
@@ -339,7 +341,7 @@ START_TEST(many_lines)
 	}
 	ck_assert_msg(n == N, "got %zu lines, want %d", n, N);
 	ck_assert_uint_eq(reader_lineno(rd), N);
-	ck_assert(!reader_failed(rd));
+	ck_assert_int_eq(reader_failed(rd), false);
 }
 END_TEST
 
@@ -508,7 +510,7 @@ START_TEST(standard_input)
 		n++;
 	}
 	ck_assert_uint_eq(n, 3);
-	ck_assert(!reader_failed(rd));
+	ck_assert_int_eq(reader_failed(rd), false);
 }
 END_TEST
 
@@ -556,21 +558,21 @@ START_TEST(follow_grow)
 
 	rd = reader_open(path);
 	ck_assert_ptr_nonnull(rd);
-	ck_assert(reader_follow(rd));
+	ck_assert_int_eq(reader_follow(rd), true);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	append(path, "one\ntw", false);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("one", 1);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	append(path, "o\r\nthree\n", false);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("two", 2);
 	expect_line("three", 3);
 	expect_none();
-	ck_assert(!reader_poll(rd));
-	ck_assert(!reader_failed(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
+	ck_assert_int_eq(reader_failed(rd), false);
 }
 END_TEST
 
@@ -586,38 +588,38 @@ START_TEST(follow_rename)
 	snprintf(old, sizeof(old), "%s.1", path);
 	rd = reader_open(path);
 	ck_assert_ptr_nonnull(rd);
-	ck_assert(reader_follow(rd));
+	ck_assert_int_eq(reader_follow(rd), true);
 	expect_line("one", 1);
 	expect_line("two", 2);
 	expect_none();
 	ck_assert_int_eq(rename(path, old), 0);
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	append(old, "ee\nfour\n", false);	/* written before the reopen */
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("three", 3);
 	expect_line("four", 4);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	append(path, "new\nnext", false);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("new", 1);
 	expect_none();
 	/* again: the old file is followed while the new one is empty (the
 	 * server has not reopened the name yet); its unfinished line */
 	ck_assert_int_eq(rename(path, old), 0);
 	append(path, "", false);
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	append(old, " line\nlast", false);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("next line", 2);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	append(path, "newer\n", false);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("last", 3);
 	expect_line("newer", 1);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 }
 END_TEST
 
@@ -628,27 +630,27 @@ START_TEST(follow_truncate)
 
 	rd = reader_open(path);
 	ck_assert_ptr_nonnull(rd);
-	ck_assert(reader_follow(rd));
+	ck_assert_int_eq(reader_follow(rd), true);
 	expect_line("one", 1);
 	expect_line("two", 2);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	ck_assert_int_eq(truncate(path, 0), 0);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 	append(path, "four\n", false);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("four", 1);
 	expect_none();
 	/* cut and written past the old offset before the next poll: the
 	 * first bytes tell */
 	append(path, "fifth line, longer than all before\nsixth\n", true);
-	ck_assert(reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), true);
 	expect_line("fifth line, longer than all before", 1);
 	expect_line("sixth", 2);
 	expect_none();
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_poll(rd), false);
 }
 END_TEST
 
@@ -661,8 +663,8 @@ START_TEST(follow_refused)
 
 	rd = reader_open(gz);
 	ck_assert_ptr_nonnull(rd);
-	ck_assert(!reader_follow(rd));
-	ck_assert(!reader_poll(rd));
+	ck_assert_int_eq(reader_follow(rd), false);
+	ck_assert_int_eq(reader_poll(rd), false);
 	reader_close(rd);
 	ck_assert_int_ge(saved, 0);
 	ck_assert_int_ge(fd, 0);
@@ -672,7 +674,7 @@ START_TEST(follow_refused)
 	dup2(saved, STDIN_FILENO);
 	close(saved);
 	ck_assert_ptr_nonnull(rd);
-	ck_assert(!reader_follow(rd));
+	ck_assert_int_eq(reader_follow(rd), false);
 }
 END_TEST
 

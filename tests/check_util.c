@@ -295,7 +295,7 @@ START_TEST(arena_strndup_copies)
 	    e ? e : "(null)");
 	/* the bytes, embedded NUL included, and a terminating NUL */
 	p = arena_strndup(&a, "a\0b", 3);
-	ck_assert(p[0] == 'a' && p[1] == '\0' && p[2] == 'b' && p[3] == '\0');
+	ck_assert_mem_eq(p, "a\0b", 4);
 	arena_free(&a);
 	ck_assert_ptr_null(a.head);
 	arena_free(&a);	/* twice is harmless */
@@ -366,7 +366,7 @@ START_TEST(buf_addf_lengths)
 	    strcmp(b.s + 3 + len, "|00042") == 0,
 	    "len %zu: got '%.40s...%s'", len, b.s,
 	    b.len > 10 ? b.s + b.len - 10 : b.s);
-	ck_assert(b.cap > b.len);
+	ck_assert_uint_gt(b.cap, b.len);
 	buf_free(&b);
 	free(s);
 }
@@ -410,7 +410,7 @@ START_TEST(buf_basics)
 	buf_addc(&b, '\0');	/* a NUL byte is content */
 	buf_addc(&b, 'q');
 	ck_assert_uint_eq(b.len, 2);
-	ck_assert(b.s[0] == '\0' && b.s[1] == 'q' && b.s[2] == '\0');
+	ck_assert_mem_eq(b.s, "\0q", 3);
 	buf_free(&b);
 	ck_assert_msg(b.s != NULL && b.s[0] == '\0' && b.len == 0 &&
 	    b.cap == 0, "after free: got s %s, len %zu, cap %zu, want '', 0, 0",
@@ -686,14 +686,14 @@ START_TEST(strview_compare)
 	struct strview v = {"RCPT TO", 4};
 	struct strview unset = {NULL, 0};
 
-	ck_assert(sv_eq(v, "RCPT"));
-	ck_assert(!sv_eq(v, "RCPT TO"));
-	ck_assert(!sv_eq(v, "RCP"));
-	ck_assert(!sv_eq(v, "rcpt"));
-	ck_assert(!sv_eq(unset, ""));
-	ck_assert(sv_eq_nocase(v, "rcpt", 4));
-	ck_assert(!sv_eq_nocase(v, "rcpt", 3));
-	ck_assert(!sv_eq_nocase(unset, "", 0));
+	ck_assert_int_eq(sv_eq(v, "RCPT"), true);
+	ck_assert_int_eq(sv_eq(v, "RCPT TO"), false);
+	ck_assert_int_eq(sv_eq(v, "RCP"), false);
+	ck_assert_int_eq(sv_eq(v, "rcpt"), false);
+	ck_assert_int_eq(sv_eq(unset, ""), false);
+	ck_assert_int_eq(sv_eq_nocase(v, "rcpt", 4), true);
+	ck_assert_int_eq(sv_eq_nocase(v, "rcpt", 3), false);
+	ck_assert_int_eq(sv_eq_nocase(unset, "", 0), false);
 }
 END_TEST
 
