@@ -219,7 +219,7 @@ run_files(struct run *r, const struct file_spec *fs)
 	const char *files[MAX_FILES];
 	struct correlate_opts co = {.db = db, .emit = record, .arg = r};
 	struct correlator *c;
-	struct buf seen = {0};
+	struct buf seen = BUF_INIT;
 	unsigned w0 = diag_warnings();
 	size_t n = 0;
 
