@@ -56,7 +56,7 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 				suggest_phrase(&b, "phase", pv[i], names,
 				    PHASE__COUNT);
 				yamldoc_err(l, vn, "phase: %s", b.s);
-				buf_free(&b);
+				buf_release(&b);
 			} else {
 				r->phases |= 1u << p;
 			}
@@ -296,7 +296,7 @@ check_cause(struct yamldoc *l, const char **names, size_t n,
 	    "(no rule of the cause files loaded so far defines it)",
 	    p->name, b.s);
 	l->errors++;
-	buf_free(&b);
+	buf_release(&b);
 }
 
 void
@@ -318,7 +318,7 @@ cause_check_patterns(struct yamldoc *l, const struct pattern_db *db,
 }
 
 void
-cause_rules_free(struct pattern_db *db)
+cause_rules_release(struct pattern_db *db)
 {
 	for (size_t i = 0; i < db->ncauses; i++)
 		rule_release(&db->causes[i]);

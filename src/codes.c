@@ -443,7 +443,7 @@ explain_reply(FILE *out, const struct codes *c, const char *code,
 	}
 	if (r && r->ref)
 		row(out, "defined by", r->ref);
-	buf_free(&b);
+	buf_release(&b);
 }
 
 static void
@@ -495,7 +495,7 @@ explain_enhanced(FILE *out, const struct codes *c, const char *enh,
 				buf_addf(&b, "%s%d", b.len ? ", " : "", k);
 		buf_addf(&b, " only; class %d is unusual for it", cls);
 		row(out, "registered for", b.s);
-		buf_free(&b);
+		buf_release(&b);
 	}
 }
 

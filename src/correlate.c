@@ -172,7 +172,7 @@ make_label(struct arena *a, const struct match *m, const enum field *kf,
 
 	pattern_format_label(m, kf, nk, &b);
 	out = arena_strndup(a, b.s, b.len);
-	buf_free(&b);
+	buf_release(&b);
 	return out;
 }
 
@@ -217,6 +217,8 @@ session_line(struct correlator *c, struct session *s, uint32_t file,
 static void
 session_free(struct correlator *c, struct session *s)
 {
+	if (s == NULL)
+		return;
 	for (size_t i = 0; i < s->nmsgs; i++) {
 		struct message *m = s->msgs[i];
 
@@ -231,12 +233,12 @@ session_free(struct correlator *c, struct session *s)
 	free(s->fails);
 	free(s->rcpts);
 	if (s->omitted)
-		arena_free(&s->omitted->arena);
+		arena_release(&s->omitted->arena);
 	free(s->omitted);
 	strmap_free(s->rcpt_idx);
 	free(s->lines);
 	free(s->conv);
-	arena_free(&s->arena);
+	arena_release(&s->arena);
 	free(s);
 }
 
@@ -623,7 +625,7 @@ claim_handoff(struct correlator *c, const struct match *m, const char *key,
 		s = NULL;
 	if (s)
 		strmap_del(c->handoff, k.s, k.len);
-	buf_free(&k);
+	buf_release(&k);
 	if (s == NULL)
 		return NULL;
 	unmap(c, s);
@@ -881,7 +883,7 @@ correlator_free(struct correlator *c)
 	strmap_free(c->msgs);
 	strmap_free(c->open);
 	strmap_free(c->handoff);
-	buf_free(&c->key);
+	buf_release(&c->key);
 	free(c->seen);
 	free(c);
 }

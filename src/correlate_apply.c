@@ -125,7 +125,7 @@ add_failure(struct correlator *c, struct session *s, const struct match *m,
 		f = &s->fails[s->nfails - 1];
 		if (!f->explains)
 			o->fails[f->phase + 1][f->kind]++;
-		arena_free(&o->arena);
+		arena_release(&o->arena);
 		memset(f, 0, sizeof(*f));
 		f->phase = ph;
 		f->kind = k;
@@ -344,7 +344,7 @@ apply_command(struct correlator *c, struct session *s,
 	    file, line);
 	p = transcript_command(&s->tx, (uint32_t)(s->nconv - 1),
 	    b.s, b.len);
-	buf_free(&b);
+	buf_release(&b);
 	if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
 		corr_keep(a, &s->helo, m->f[F_ARG]);
 	if (sv_eq_nocase(m->f[F_COMMAND], "QUIT", 4))
@@ -385,7 +385,7 @@ apply_reply(struct correlator *c, struct session *s,
 	}
 	add_conv(s, true, (struct strview){b.s, b.len},
 	    file, line)->cont = cont;
-	buf_free(&b);
+	buf_release(&b);
 	if (r.p == NULL || r.len != 3)
 		return;
 	transcript_reply(&s->tx, r.p, cont, &tr);

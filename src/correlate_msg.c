@@ -15,13 +15,15 @@
 void
 msg_free(struct correlator *c, struct message *m)
 {
+	if (m == NULL)
+		return;
 	/* its last word: the message figures (tally.h) count it here */
 	if (c->o.message)
 		c->o.message(m, c->o.arg);
 	free(m->rcpts);
 	strmap_free(m->rcpt_idx);
 	free(m->lines);
-	arena_free(&m->arena);
+	arena_release(&m->arena);
 	free(m);
 }
 

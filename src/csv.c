@@ -74,9 +74,9 @@ csv_field(const struct csv_rec *r, size_t i)
 }
 
 void
-csv_rec_free(struct csv_rec *r)
+csv_rec_release(struct csv_rec *r)
 {
-	buf_free(&r->buf);
+	buf_release(&r->buf);
 	free(r->off);
 	free(r->len);
 	*r = (struct csv_rec)CSV_REC_INIT;
@@ -159,13 +159,13 @@ csvlog_init(struct csvlog *cl, const struct pattern_db *db,
 }
 
 void
-csvlog_free(struct csvlog *cl)
+csvlog_release(struct csvlog *cl)
 {
 	free(cl->col);
-	buf_free(&cl->log_type);
-	buf_free(&cl->fields);
-	buf_free(&cl->line);
-	csv_rec_free(&cl->rec);
+	buf_release(&cl->log_type);
+	buf_release(&cl->fields);
+	buf_release(&cl->line);
+	csv_rec_release(&cl->rec);
 	csvlog_init(cl, NULL, NULL);	/* empty, its buffers too */
 }
 

@@ -59,7 +59,7 @@ struct csv_rec {
 size_t csv_split(struct csv_rec *r, struct strview rec);
 /* Field i, or a view with p NULL past the last one. */
 struct strview csv_field(const struct csv_rec *r, size_t i);
-void csv_rec_free(struct csv_rec *r);
+void csv_rec_release(struct csv_rec *r);
 
 /*
  * Map the set's canonical fields to the columns of a header (a '#Fields:'
@@ -110,6 +110,6 @@ csvlog_off(const struct csvlog *cl)
 {
 	return cl->state == CSVLOG_OFF;
 }
-void csvlog_free(struct csvlog *);
+void csvlog_release(struct csvlog *);
 
 #endif

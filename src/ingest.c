@@ -134,7 +134,7 @@ input_close(struct ingest *g, struct input *in)
 		    "writes to");
 	reader_close(in->rd);
 	in->rd = NULL;
-	csvlog_free(&in->csv);
+	csvlog_release(&in->csv);
 	if (in->jt) {
 		journal_text_release(in->jt);
 		free(in->jt);
@@ -505,7 +505,7 @@ first_time(struct ingest *g, const char *path, time_t *mtime)
 			t = ts_utc(&ts);
 			break;
 		}
-		csvlog_free(&cl);
+		csvlog_release(&cl);
 		reader_close(rd);
 	}
 	diag_mute(0);
@@ -647,7 +647,7 @@ ingest_free(struct ingest *g)
 		return;
 	if (g->follow.rd) {
 		reader_close(g->follow.rd);
-		csvlog_free(&g->follow.csv);
+		csvlog_release(&g->follow.csv);
 	}
 	if (g->follow.jt) {
 		journal_text_release(g->follow.jt);
@@ -657,7 +657,7 @@ ingest_free(struct ingest *g)
 		free(g->seqs[i]);
 	free(g->seqs);
 	free(g->seq_idx);
-	buf_free(&g->jline);
+	buf_release(&g->jline);
 	free(g->seen_set);
 	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
 		shapes_free(g->sets[i].shapes);

@@ -223,10 +223,12 @@ journal_text_init(struct journal_text *jt, enum journal_format fmt,
 void
 journal_text_release(struct journal_text *jt)
 {
-	buf_free(&jt->first);
-	buf_free(&jt->seqid);
+	buf_release(&jt->first);
+	buf_release(&jt->seqid);
 	for (int i = 0; i < JF__COUNT; i++)
-		buf_free(&jt->f[i]);
+		buf_release(&jt->f[i]);
+	jt->have_first = jt->warned = false;
+	jt->records = 0;
 }
 
 static bool
@@ -552,7 +554,7 @@ json_record(struct journal_text *jt, struct strview l)
 			j.p++;
 	}
 out:
-	buf_free(&key);
+	buf_release(&key);
 	return ok;
 }
 

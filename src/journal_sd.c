@@ -96,7 +96,7 @@ set_matches(struct journal *jr)
 		buf_add(&m, jr->idents[i], strlen(jr->idents[i]));
 		r = sd_journal_add_match(jr->j, m.s, m.len);
 	}
-	buf_free(&m);
+	buf_release(&m);
 	if (r < 0)
 		diag_error("'%s': cannot select entries: %s", jr->name,
 		    strerror(-r));
@@ -373,7 +373,7 @@ journal_save_cursor(struct journal *jr)
 		    strerror(errno));
 		unlink(tmp.s);
 	}
-	buf_free(&tmp);
+	buf_release(&tmp);
 	return ok;
 }
 
@@ -385,8 +385,8 @@ journal_free(struct journal *jr)
 	if (jr->j)
 		sd_journal_close(jr->j);
 	for (int i = 0; i < JF__COUNT; i++)
-		buf_free(&jr->f[i]);
-	buf_free(&jr->seqid);
+		buf_release(&jr->f[i]);
+	buf_release(&jr->seqid);
 	for (size_t i = 0; i < jr->nidents; i++)
 		free(jr->idents[i]);
 	free(jr->idents);

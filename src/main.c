@@ -346,7 +346,7 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	}
 	r->rep->free(r->rep);
 	correlator_free(c);
-	buf_free(&mtas);
+	buf_release(&mtas);
 	return input_ok;
 }
 

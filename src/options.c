@@ -523,8 +523,5 @@ options_release(struct options *o)
 	free(o->pattern_dirs);
 	free(o->journal_files);
 	filter_free(o->filter);
-	o->ids = NULL;
-	o->pattern_dirs = NULL;
-	o->journal_files = NULL;
-	o->filter = NULL;
+	*o = (struct options)OPTIONS_INIT;
 }

@@ -84,8 +84,7 @@ _Noreturn void options_usage(FILE *fp, int status);
  */
 _Noreturn void options_usage_error(void);
 
-/* Release what options_parse() allocated; *o may be used again after
- * it is set to OPTIONS_INIT. */
+/* Release what options_parse() allocated, leaving *o as OPTIONS_INIT. */
 void options_release(struct options *o);
 
 /*

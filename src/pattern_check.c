@@ -47,8 +47,8 @@ check_sample(const struct pattern_set *s, const struct pattern *p,
 	}
 	bad = check_sample_line(s, p, sm, is_prefix, line, who);
 	free(col);
-	csv_rec_free(&rec);
-	buf_free(&canon);
+	csv_rec_release(&rec);
+	buf_release(&canon);
 	return bad;
 }
 
@@ -136,7 +136,7 @@ check_journal(const struct pattern_set *s, const char *ident)
 		    line.s, s->mta);
 		bad = 1;
 	}
-	buf_free(&line);
+	buf_release(&line);
 	return bad;
 }
 

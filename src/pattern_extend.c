@@ -65,7 +65,7 @@ pattern_extend_target(struct yamldoc *l, const struct pattern_db *db,
 	suggest_phrase(&b, "pattern set", name, names, db->nsets);
 	yamldoc_err(l, n, "extends '%s': no set of that name is shipped or "
 	    "loaded before this file: %s", name, b.s);
-	buf_free(&b);
+	buf_release(&b);
 	free(names);
 	return NULL;
 }
@@ -217,7 +217,7 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
 			    nc == 1 ? "" : "s");
 		pattern_db_note(db, "%s: extends %s (%s)", file, t->mta,
 		    b.len > 0 ? b.s + 2 : "nothing");
-		buf_free(&b);
+		buf_release(&b);
 	}
 	/* the shell: its lists moved, its file is t's now */
 	add->prefixes = add->patterns = NULL;

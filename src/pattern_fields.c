@@ -128,7 +128,7 @@ check_vocab(struct yamldoc *l, yaml_node_t *vn, int f, const char *v)
 	}
 	suggest_phrase(&b, f == F_PHASE ? "phase" : "kind", v, names, n);
 	yamldoc_err(l, vn, "%s", b.s);
-	buf_free(&b);
+	buf_release(&b);
 }
 
 void

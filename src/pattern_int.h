@@ -229,7 +229,7 @@ void pattern_db_note(struct pattern_db *, const char *fmt, ...)
 /* cause.c: read a 'causes:' list into db; free db's rules; the first
  * rule for phase matching s, or NULL. */
 void cause_load(struct yamldoc *, struct pattern_db *, yaml_node_t *n);
-void cause_rules_free(struct pattern_db *);
+void cause_rules_release(struct pattern_db *);
 /* Give db the (bounded) memo of the causes of recent failure texts. */
 void cause_memo_init(struct pattern_db *);
 const struct cause_rule *cause_find(const struct pattern_db *,

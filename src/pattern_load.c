@@ -430,7 +430,7 @@ csv_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		free(v);
 		free(c->header);
 		c->header = xstrdup(b.s);
-		buf_free(&b);
+		buf_release(&b);
 	} else if (strcmp(k, "detect") == 0) {
 		if (yamldoc_scalar(vn) == NULL)
 			yamldoc_err(l, vn, "csv detect must be a regex");
@@ -831,7 +831,7 @@ pattern_db_free(struct pattern_db *db)
 	for (size_t i = 0; i < db->nsets; i++)
 		pattern_set_free(db->sets[i]);
 	free(db->sets);
-	cause_rules_free(db);
+	cause_rules_release(db);
 	for (size_t i = 0; i < db->nnotes; i++)
 		free(db->notes[i]);
 	free(db->notes);

@@ -246,7 +246,7 @@ csv_free(struct reporter *rep)
 {
 	struct csv_reporter *c = (struct csv_reporter *)rep;
 
-	buf_free(&c->row);
+	buf_release(&c->row);
 	free(c);
 }
 

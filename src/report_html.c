@@ -163,7 +163,7 @@ html_session(struct reporter *rep, const struct session *s)
 	    kind_name(v->kind) ? kind_name(v->kind) : "");
 	reason_mask(v->text, &key);
 	tally_row_note(tally_table_row(&p->reasons, key.s), v->text);
-	buf_free(&key);
+	buf_release(&key);
 }
 
 static void

@@ -288,7 +288,7 @@ json_session(struct reporter *rep, const struct session *s)
 	key_str(b, "host", s->host, &first);
 	buf_addf(&label, "%s@%s", s->label, ts_format(&s->start, t1));
 	key_str(b, "session", label.s, &first);
-	buf_free(&label);
+	buf_release(&label);
 	key_str(b, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
 	    "inbound", &first);
 	key_str(b, "start", (s->start.flags & TS_SET) ?
@@ -319,7 +319,7 @@ json_free(struct reporter *rep)
 {
 	struct json_reporter *j = (struct json_reporter *)rep;
 
-	buf_free(&j->b);
+	buf_release(&j->b);
 	free(j);
 }
 

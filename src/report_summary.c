@@ -140,13 +140,14 @@ free_count(void *val, void *arg)
 }
 
 static void
-tally_free(struct tally *t)
+summary_tally_release(struct tally *t)
 {
 	if (t->m) {
 		strmap_each(t->m, free_count, NULL);
 		strmap_free(t->m);
 	}
 	t->m = NULL;
+	t->total = 0;
 }
 
 /* --- summary ------------------------------------------------------------- */
@@ -222,7 +223,7 @@ summary_session(struct reporter *rep, const struct session *s)
 		    reply);
 		reason_mask(v->text, &key);
 		tally_add(&pt->replies, key.s, v->text);
-		buf_free(&key);
+		buf_release(&key);
 	}
 	if (s->dir == DIR_OUTBOUND)
 		tally_add(&pt->servers, s->relay ? s->relay : s->label, NULL);
@@ -593,13 +594,13 @@ summary_free(struct reporter *rep)
 {
 	struct summary *sm = (struct summary *)rep;
 
-	tally_free(&sm->outcomes);
+	summary_tally_release(&sm->outcomes);
 	tally_release(&sm->fig);
 	for (int p = 0; p < PHASE__COUNT; p++) {
-		tally_free(&sm->ph[p].causes);
-		tally_free(&sm->ph[p].replies);
-		tally_free(&sm->ph[p].clients);
-		tally_free(&sm->ph[p].servers);
+		summary_tally_release(&sm->ph[p].causes);
+		summary_tally_release(&sm->ph[p].replies);
+		summary_tally_release(&sm->ph[p].clients);
+		summary_tally_release(&sm->ph[p].servers);
 	}
 	free(sm);
 }

@@ -121,5 +121,5 @@ suggest_unknown(const char *opt, const char *what, const char *v,
 		buf_addf(&b, "option '%s': ", opt);
 	suggest_phrase(&b, what, v, names, n);
 	diag_error("%s", b.s);
-	buf_free(&b);
+	buf_release(&b);
 }

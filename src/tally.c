@@ -566,7 +566,7 @@ tally_session(struct tallies *t, const struct session *s)
 		else
 			buf_addf(&key, "%s", s->client_ip);
 		r = tally_table_row(&t->top[TT_CLIENTS], key.s);
-		buf_free(&key);
+		buf_release(&key);
 		r->n++;
 		for (size_t i = 0;
 		    (m = session_message(s, &i, SESSION_OWNED)) != NULL;)

@@ -151,7 +151,7 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 }
 
 void
-arena_free(struct arena *a)
+arena_release(struct arena *a)
 {
 	struct arena_chunk *c, *next;
 
@@ -489,7 +489,7 @@ buf_reset(struct buf *b)
 }
 
 void
-buf_free(struct buf *b)
+buf_release(struct buf *b)
 {
 	if (b->cap)
 		free(b->s);

@@ -7,6 +7,21 @@
  *
  * A struct strview points into memory owned by someone else, usually the
  * reader's line buffer; it is valid until that owner moves on.
+ *
+ * Lifecycle names, one meaning each in every module (git's coding
+ * guidelines):
+ *	x_init(x), X_INIT	make x empty and usable; allocates nothing
+ *	x_release(x)	free what x holds and leave x empty, as x_init()
+ *			made it; x itself (often inside another struct or
+ *			on the stack) is not freed and may be used again
+ *	x_free(x)	release what x holds and free x itself, which
+ *			x_new() or x_open() allocated; x_free(NULL) does
+ *			nothing
+ *	x_reset(x)	make x empty but keep its memory for reuse
+ *	x_close(x)	an input's x_free: reader_close() closes the file
+ *			and frees the reader, as fclose() does
+ * No _clear or _destroy: a function that frees the struct it is given is
+ * a _free, one that does not is a _release.
  */
 #ifndef SLA_UTIL_H
 #define SLA_UTIL_H
@@ -59,7 +74,7 @@ void grow_array(void **arr, size_t *cap, size_t need, size_t elsz);
 /*
  * An arena hands out memory that is freed all at once (cf. git mem_pool):
  * a session copies every string it keeps into its own arena, and one
- * arena_free() releases the lot.
+ * arena_release() releases the lot.
  */
 struct arena {
 	struct arena_chunk *head;
@@ -67,7 +82,7 @@ struct arena {
 
 void *arena_alloc(struct arena *, size_t);
 char *arena_strndup(struct arena *, const char *, size_t);
-void arena_free(struct arena *);
+void arena_release(struct arena *);
 
 /*
  * strmap - open-addressing hash map from byte strings to pointers.
@@ -98,7 +113,7 @@ void strmap_free(struct strmap *);
  *	struct buf b = BUF_INIT;
  *	printf("'%s' %zu\n", b.s, b.len);	prints '' 0, mallocs nothing
  *	buf_addf(&b, "%d", 42);		now b.s is "42", b.len 2
- *	buf_free(&b);			empty again, as after BUF_INIT
+ *	buf_release(&b);			empty again, as after BUF_INIT
  */
 struct buf {
 	char *s;
@@ -115,6 +130,6 @@ void buf_addc(struct buf *, char);
 void buf_addf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *);
-void buf_free(struct buf *);
+void buf_release(struct buf *);
 
 #endif

@@ -6,6 +6,9 @@
 #   - no function is over 80 lines (tables are data, not functions)
 #   - no server name (postfix, exim, kerio, exchange) in src/*.c outside
 #     comments: server knowledge is in patterns/
+#   - lifecycle names as util.h defines them: no x_clear() or x_destroy(),
+#     and no struct buf (or struct holding one) made with {0} in src/ or
+#     tests/, where s would be NULL (BUF_INIT, buf_init(), CSV_REC_INIT)
 #
 #   check-layout.sh SOURCEROOT
 set -u
@@ -58,6 +61,13 @@ for f in "$src"/*.c; do
 	    "$f" | grep -n -i -E 'postfix|exim|kerio|exchange')
 	[ -z "$hits" ] || bad "${f#"$root"/}: server name in code: $hits"
 done
+
+# Lifecycle names and buffers made empty.
+hits=$(grep -n -E '^[a-z_][a-z0-9_]*_(clear|destroy)\(' "$src"/*.c)
+[ -z "$hits" ] || bad "_clear/_destroy: a _release or a _free (util.h): $hits"
+hits=$(grep -n -E 'struct (buf|csv_rec) [a-z_][a-z0-9_]* = \{ *0 *\}' \
+    "$src"/*.c "$root"/tests/*.c "$root"/tests/fuzz/*.c 2>/dev/null)
+[ -z "$hits" ] || bad "a buffer made with {0} has s NULL: $hits"
 
 [ "$fail" -eq 0 ] && echo "layout: ok" && exit 0
 echo "layout: $fail problems"

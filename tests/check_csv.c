@@ -55,7 +55,7 @@ START_TEST(split_table)
 	}
 	ck_assert_msg(csv_field(&r, n).p == NULL,
 	    "'%s': field %zu past the last is set", c->rec, n);
-	csv_rec_free(&r);
+	csv_rec_release(&r);
 }
 END_TEST
 
@@ -74,7 +74,17 @@ START_TEST(split_reuse)
 		    "field %zu: got '%.*s', want empty", i, (int)f.len,
 		    f.p ? f.p : "(unset)");
 	}
-	csv_rec_free(&r);
+	/* a _release leaves it as CSV_REC_INIT made it, usable again */
+	csv_rec_release(&r);
+	ck_assert_msg(r.n == 0 && r.buf.s != NULL && r.buf.s[0] == '\0' &&
+	    r.buf.len == 0, "after release: got %zu fields, buf '%s', want "
+	    "none and ''", r.n, r.buf.s ? r.buf.s : "(NULL)");
+	ck_assert_msg(csv_field(&r, 0).p == NULL,
+	    "after release: field 0 is set");
+	ck_assert_uint_eq(csv_split(&r, empty), 3);
+	ck_assert_msg(csv_field(&r, 2).p != NULL && csv_field(&r, 2).len == 0,
+	    "after release: field 2 of ',,' unset or not empty");
+	csv_rec_release(&r);
 }
 END_TEST
 

@@ -471,7 +471,7 @@ check_json(const char *what, const unsigned char *in, size_t n)
 		ck_assert_msg(got[i] == want[i],
 		    "%s: %s: code point %zu: got U+%04X, want U+%04X", what,
 		    b.s, i, got[i], want[i]);
-	buf_free(&b);
+	buf_release(&b);
 }
 
 /* --- esc_json ------------------------------------------------------------ */
@@ -514,7 +514,7 @@ START_TEST(json_table)
 	    memcmp(b.s, "x:", 2) == 0 && strcmp(b.s + 2, c->want) == 0,
 	    "%s: got '%s', want 'x:%s'", c->name, b.s, c->want);
 	check_json(c->name, (const unsigned char *)c->in, n);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -533,7 +533,7 @@ START_TEST(json_null)
 	buf_reset(&b);
 	esc_json_str(&b, "a\"b");
 	ck_assert_str_eq(b.s, "\"a\\\"b\"");
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 

@@ -244,7 +244,7 @@ run_files(struct run *r, const struct file_spec *fs)
 	correlator_free(c);
 	ingest_mtas(r->g, &seen, true);
 	copy(r->seen, sizeof(r->seen), seen.s);
-	buf_free(&seen);
+	buf_release(&seen);
 	ingest_free(r->g);
 	r->g = NULL;
 	r->warnings = diag_warnings() - w0;

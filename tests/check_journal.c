@@ -46,7 +46,7 @@ teardown(void)
 	rd = NULL;
 	journal_text_release(&jt);
 	memset(&jt, 0, sizeof(jt));
-	buf_free(&line);
+	buf_release(&line);
 	unlink(path);
 }
 

@@ -77,7 +77,7 @@ remove_dir(void)
 	rd = NULL;
 	free(data);
 	data = NULL;
-	buf_free(&text);
+	buf_release(&text);
 	if (tmpdir[0])
 		rm_rf(tmpdir);
 	tmpdir[0] = '\0';

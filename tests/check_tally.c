@@ -56,7 +56,7 @@ START_TEST(reason_masks)
 	ck_assert_msg(strcmp(b.s, masks[_i].want) == 0,
 	    "mask '%s': got '%s', want '%s'", masks[_i].in, b.s,
 	    masks[_i].want);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -66,7 +66,7 @@ START_TEST(reason_null)
 
 	reason_mask(NULL, &b);
 	ck_assert_msg(b.len == 0, "NULL: got %zu bytes, want 0", b.len);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 

@@ -296,9 +296,14 @@ START_TEST(arena_strndup_copies)
 	/* the bytes, embedded NUL included, and a terminating NUL */
 	p = arena_strndup(&a, "a\0b", 3);
 	ck_assert_mem_eq(p, "a\0b", 4);
-	arena_free(&a);
+	arena_release(&a);
 	ck_assert_ptr_null(a.head);
-	arena_free(&a);	/* twice is harmless */
+	arena_release(&a);	/* twice is harmless */
+	/* a _release leaves the arena usable (util.h) */
+	p = arena_strndup(&a, "again", 5);
+	ck_assert_msg(strcmp(p, "again") == 0, "after release: got '%s', "
+	    "want 'again'", p);
+	arena_release(&a);
 }
 END_TEST
 
@@ -329,7 +334,7 @@ START_TEST(arena_many)
 		    "string %zu: got length %zu, want %zu", i, strlen(v[i]),
 		    len);
 	}
-	arena_free(&a);
+	arena_release(&a);
 	free(v);
 }
 END_TEST
@@ -367,7 +372,7 @@ START_TEST(buf_addf_lengths)
 	    "len %zu: got '%.40s...%s'", len, b.s,
 	    b.len > 10 ? b.s + b.len - 10 : b.s);
 	ck_assert_uint_gt(b.cap, b.len);
-	buf_free(&b);
+	buf_release(&b);
 	free(s);
 }
 END_TEST
@@ -391,7 +396,7 @@ START_TEST(buf_addf_many_appends)
 	}
 	ck_assert_uint_eq(off, b.len);
 	ck_assert_uint_eq(b.s[b.len], '\0');
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -411,7 +416,7 @@ START_TEST(buf_basics)
 	buf_addc(&b, 'q');
 	ck_assert_uint_eq(b.len, 2);
 	ck_assert_mem_eq(b.s, "\0q", 3);
-	buf_free(&b);
+	buf_release(&b);
 	ck_assert_msg(b.s != NULL && b.s[0] == '\0' && b.len == 0 &&
 	    b.cap == 0, "after free: got s %s, len %zu, cap %zu, want '', 0, 0",
 	    b.s == NULL ? "NULL" : b.s[0] ? "not ''" : "''", b.len, b.cap);
@@ -425,7 +430,7 @@ END_TEST
  * NULL), owning nothing, and none of them writes to the shared "".
  */
 static const char *const fresh_ways[] = {"BUF_INIT", "buf_init()",
-    "buf_free()", "buf_reset() on BUF_INIT", "static BUF_INIT"};
+    "buf_release()", "buf_reset() on BUF_INIT", "static BUF_INIT"};
 static struct buf fresh_static = BUF_INIT;
 
 START_TEST(buf_fresh_is_empty_string)
@@ -443,7 +448,7 @@ START_TEST(buf_fresh_is_empty_string)
 	case 2:
 		buf_init(&b);
 		buf_addf(&b, "%d", 42);
-		buf_free(&b);
+		buf_release(&b);
 		break;
 	case 3:
 		b = init;
@@ -466,7 +471,7 @@ START_TEST(buf_fresh_is_empty_string)
 	    fresh_ways[_i], b.s);
 	ck_assert_msg(buf_empty[0] == '\0', "%s: the shared \"\" was "
 	    "written", fresh_ways[_i]);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 

@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		csvlog_line(&cl, &line);
 		p = nl ? nl + 1 : end;
 	}
-	csvlog_free(&cl);
-	csv_rec_free(&rec);
+	csvlog_release(&cl);
+	csv_rec_release(&rec);
 	return 0;
 }

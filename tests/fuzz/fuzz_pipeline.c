@@ -139,7 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.rep->free(c.rep);
 	correlator_free(cor);
 	ingest_free(c.ing);
-	buf_free(&mtas);
+	buf_release(&mtas);
 	for (size_t i = 0; i < nfiles; i++)
 		fuzz_file_release((int)i);
 	return 0;
