@@ -418,7 +418,7 @@ START_TEST(buf_basics)
 	ck_assert_mem_eq(b.s, "\0q", 3);
 	buf_release(&b);
 	ck_assert_msg(b.s != NULL && b.s[0] == '\0' && b.len == 0 &&
-	    b.cap == 0, "after free: got s %s, len %zu, cap %zu, want '', 0, 0",
+	    b.cap == 0, "after release: got s %s, len %zu, cap %zu, want '', 0, 0",
 	    b.s == NULL ? "NULL" : b.s[0] ? "not ''" : "''", b.len, b.cap);
 	buf_reset(&b);	/* on an empty buffer */
 	ck_assert_uint_eq(b.len, 0);
