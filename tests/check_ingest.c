@@ -304,13 +304,15 @@ run_files(struct run *r, const struct file_spec *fs)
 	"2026-03-04T10:00:01." t "Z,MX1\\Default Frontend MX1," \
 	"08DE0C6B2F1A5001," n ",192.0.2.10:25,192.0.2.23:40004," ev "," \
 	data "," ctx "\n"
-#define RECV_ROWS \
+#define RECV_ROWS RECV_ROWS_1 RECV_ROWS_2
+#define RECV_ROWS_1 \
 	RECV_ROW("000", "0", "+", "", "") \
 	RECV_ROW("001", "1", ">", "\"220 mx1.example.test Microsoft ESMTP " \
 	    "MAIL Service ready at Wed, 04 Mar 2026 11:00:01 +0100\"", "") \
 	RECV_ROW("020", "2", "<", "EHLO h.example.test", "") \
 	RECV_ROW("021", "3", ">", "250-mx1.example.test Hello [192.0.2.23]", \
-	    "") \
+	    "")
+#define RECV_ROWS_2 \
 	RECV_ROW("030", "4", "<", "QUIT", "") \
 	RECV_ROW("031", "5", ">", "221 2.0.0 Service closing transmission " \
 	    "channel", "") \
@@ -551,6 +553,9 @@ static const struct year_case year_cases[] = {
 	/* a stamp with its year: the modification time plays no part */
 	{"stamp with a year", EXIM, "2030-01-01 00:00:00", 0,
 	    "2026-03-04 10:00:01", "2026-03-04 10:00:01", 1},
+	/* lines without a stamp: no time, and no bad time either */
+	{"lines without a stamp", PF_BARE, "2027-01-02 08:00:00", 0, "unset",
+	    "unset", 0},
 };
 
 static void
@@ -645,6 +650,12 @@ static const struct order_case order_cases[] = {
 	    {"old.log", PF_B, NULL},
 	    {0}},
 	    {"mail.log", "old.log", "notes.txt"}, 2},
+	/* CSV logs are peeked through their header: an hourly split */
+	{"CSV logs by their records' time", {
+	    {"RECV2026030411-1.LOG", RECV_HEAD RECV_ROWS_2, NULL},
+	    {"RECV2026030410-1.LOG", RECV_HEAD RECV_ROWS_1, NULL},
+	    {0}},
+	    {"RECV2026030410-1.LOG", "RECV2026030411-1.LOG"}, 1},
 };
 
 START_TEST(order)
