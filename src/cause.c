@@ -2,7 +2,9 @@
  * cause - cause rules (patterns/causes.yaml): a reply's code and text to
  * the cause of a failure ("unknown-user", "greylist"). A rule is a
  * caseless regex over "REPLY ENHANCED TEXT", limited to some phases; the
- * first rule that matches wins, so the files order them.
+ * first rule that matches wins, so the files order them. A rule's 'kind'
+ * is what a refusal with its cause is instead ("pipelining": protocol),
+ * and the 'defaults' name the cause of a failure no rule names, by kind.
  */
 #include "config.h"
 
@@ -15,9 +17,37 @@
 #include "session.h"
 #include "suggest.h"
 
-/* What classify.c calls a failure no rule names (classify.h). */
-static const char *const fallback_causes[] = {"other", "timeout",
-    "lost-connection"};
+/* What classify.c calls a failure that neither a rule nor a default
+ * names (classify.h). */
+static const char cause_last_resort[] = "other";
+
+/* A rule's 'phase': a phase or a list of them. */
+static void
+rule_phases(struct yamldoc *l, yaml_node_t *vn, struct cause_rule *r)
+{
+	size_t n;
+	char **pv = yamldoc_strings(l, vn, &n, "phase");
+
+	for (size_t i = 0; i < n; i++) {
+		enum phase p = phase_by_name(pv[i], strlen(pv[i]));
+
+		if (p == PHASE_NONE) {
+			const char *names[PHASE__COUNT];
+			struct buf b = BUF_INIT;
+
+			for (int j = 0; j < PHASE__COUNT; j++)
+				names[j] = phase_name((enum phase)j);
+			suggest_phrase(&b, "phase", pv[i], names,
+			    PHASE__COUNT);
+			yamldoc_err(l, vn, "phase: %s", b.s);
+			buf_release(&b);
+		} else {
+			r->phases |= 1u << p;
+		}
+		free(pv[i]);
+	}
+	free(pv);
+}
 
 static void
 cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
@@ -40,29 +70,13 @@ cause_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 	} else if (strcmp(k, "regex") == 0) {
 		*rx = v;
 		*rxn = vn;
+	} else if (strcmp(k, "kind") == 0) {
+		r->kind = v ? kind_by_name(v, strlen(v)) : KIND_NONE;
+		if (r->kind == KIND_NONE)
+			yamldoc_err(l, vn, "kind: unknown kind '%s'",
+			    v ? v : "");
 	} else if (strcmp(k, "phase") == 0) {
-		size_t n;
-		char **pv = yamldoc_strings(l, vn, &n, "phase");
-
-		for (size_t i = 0; i < n; i++) {
-			enum phase p = phase_by_name(pv[i], strlen(pv[i]));
-
-			if (p == PHASE_NONE) {
-				const char *names[PHASE__COUNT];
-				struct buf b = BUF_INIT;
-
-				for (int j = 0; j < PHASE__COUNT; j++)
-					names[j] = phase_name((enum phase)j);
-				suggest_phrase(&b, "phase", pv[i], names,
-				    PHASE__COUNT);
-				yamldoc_err(l, vn, "phase: %s", b.s);
-				buf_release(&b);
-			} else {
-				r->phases |= 1u << p;
-			}
-			free(pv[i]);
-		}
-		free(pv);
+		rule_phases(l, vn, r);
 	} else if (strcmp(k, "samples") == 0) {
 		if (vn == NULL || vn->type != YAML_SEQUENCE_NODE) {
 			yamldoc_err(l, vn, "samples must be a list");
@@ -114,8 +128,8 @@ rule_release(struct cause_rule *r)
 void
 cause_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
 {
-	static const char *const keys[] = {"cause", "regex", "phase",
-	    "description", "samples", NULL};
+	static const char *const keys[] = {"cause", "regex", "kind",
+	    "phase", "description", "samples", NULL};
 
 	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
 		yamldoc_err(l, n, "causes must be a list");
@@ -150,6 +164,67 @@ cause_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
 		    db->ncauses + 1, sizeof(r));
 		db->causes[db->ncauses++] = r;
 	}
+}
+
+/* One 'defaults' pair: KIND: CAUSE, or else: CAUSE. */
+static void
+default_pair(struct yamldoc *l, const char *k, yaml_node_t *kn,
+    yaml_node_t *vn, void *arg)
+{
+	struct pattern_db *db = arg;
+	const char *v = yamldoc_scalar(vn);
+	enum kind kd = kind_by_name(k, strlen(k));
+	char **slot = strcmp(k, "else") == 0 ? &db->default_else :
+	    kd != KIND_NONE ? &db->default_cause[kd] : NULL;
+
+	if (slot == NULL) {
+		const char *names[KIND__COUNT + 1];
+		struct buf b = BUF_INIT;
+		size_t n = 0;
+
+		for (int j = 0; j < KIND__COUNT; j++)
+			if (kind_name((enum kind)j))
+				names[n++] = kind_name((enum kind)j);
+		names[n++] = "else";
+		suggest_phrase(&b, "kind", k, names, n);
+		yamldoc_err(l, kn, "defaults: %s", b.s);
+		buf_release(&b);
+		return;
+	}
+	if (v == NULL || *v == '\0') {
+		yamldoc_err(l, vn, "defaults: '%s' must name a cause", k);
+		return;
+	}
+	free(*slot);	/* a later file's default replaces an earlier one */
+	*slot = xstrdup(v);
+}
+
+void
+cause_defaults_load(struct yamldoc *l, struct pattern_db *db, yaml_node_t *n)
+{
+	yamldoc_walk(l, n, NULL, "defaults", default_pair, db);
+}
+
+const char *
+pattern_db_default_cause(const struct pattern_db *db, enum kind k)
+{
+	if (db == NULL)
+		return cause_last_resort;
+	if (k > KIND_NONE && k < KIND__COUNT && db->default_cause[k])
+		return db->default_cause[k];
+	return db->default_else ? db->default_else : cause_last_resort;
+}
+
+enum kind
+pattern_db_cause_kind(const struct pattern_db *db, const char *cause)
+{
+	if (db == NULL || cause == NULL)
+		return KIND_NONE;
+	for (size_t i = 0; i < db->ncauses; i++)
+		if (db->causes[i].kind != KIND_NONE &&
+		    strcmp(db->causes[i].cause, cause) == 0)
+			return db->causes[i].kind;
+	return KIND_NONE;
 }
 
 static bool
@@ -258,25 +333,31 @@ pattern_db_cause(const struct pattern_db *db, enum phase phase,
 	return r ? r->cause : NULL;
 }
 
+/* Put c in v (n of cap) unless it is there or NULL. */
+static void
+add_name(const char ***v, size_t *n, size_t *cap, const char *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t j = 0; j < *n; j++)
+		if (strcmp((*v)[j], c) == 0)
+			return;
+	grow_array((void **)v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = c;
+}
+
 size_t
 pattern_db_cause_names(const struct pattern_db *db, const char ***out)
 {
 	size_t n = 0, cap = 0;
 	const char **v = NULL;
 
-	for (size_t i = 0; i < db->ncauses + ARRAY_SIZE(fallback_causes);
-	    i++) {
-		const char *c = i < db->ncauses ? db->causes[i].cause :
-		    fallback_causes[i - db->ncauses];
-		bool seen = false;
-
-		for (size_t j = 0; j < n && !seen; j++)
-			seen = strcmp(v[j], c) == 0;
-		if (seen)
-			continue;
-		grow_array((void **)&v, &cap, n + 1, sizeof(*v));
-		v[n++] = c;
-	}
+	for (size_t i = 0; i < db->ncauses; i++)
+		add_name(&v, &n, &cap, db->causes[i].cause);
+	for (int k = 0; k < KIND__COUNT; k++)
+		add_name(&v, &n, &cap, db->default_cause[k]);
+	add_name(&v, &n, &cap, db->default_else);
+	add_name(&v, &n, &cap, cause_last_resort);
 	*out = v;
 	return n;
 }
@@ -327,4 +408,10 @@ cause_rules_release(struct pattern_db *db)
 	db->memo = NULL;
 	db->causes = NULL;
 	db->ncauses = 0;
+	for (int k = 0; k < KIND__COUNT; k++) {
+		free(db->default_cause[k]);
+		db->default_cause[k] = NULL;
+	}
+	free(db->default_else);
+	db->default_else = NULL;
 }

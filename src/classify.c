@@ -75,23 +75,6 @@ explained_cause(const struct session *s, const struct failure *best)
 }
 
 static const char *
-default_cause(enum kind k)
-{
-	switch (k) {
-	case KIND_TIMEOUT:
-		return "timeout";
-	case KIND_DROPPED:
-		return "lost-connection";
-	case KIND_AUTH:
-		return "auth-failed";
-	case KIND_TLS:
-		return "tls-failed";
-	default:
-		return "other";
-	}
-}
-
-static const char *
 outcome_of(enum kind k, const char *reply)
 {
 	switch (k) {
@@ -349,11 +332,14 @@ classify(struct session *s, const struct pattern_db *db)
 		    v->remote_phase != PHASE_NONE ? v->remote_phase :
 		    v->phase, v->reply, v->enhanced, v->text);
 	if (v->cause == NULL)
-		v->cause = default_cause(v->kind);
-	/* a refusal provoked by the client's own protocol error */
+		v->cause = pattern_db_default_cause(db, v->kind);
+	/* a refusal provoked by the client's own protocol error: its
+	 * rule's kind (causes.yaml) */
 	if (v->own_cause && (v->kind == KIND_REJECTED ||
-	    v->kind == KIND_TEMPFAIL) && (strcmp(v->cause, "pipelining") == 0 ||
-	    strcmp(v->cause, "non-smtp") == 0 ||
-	    strcmp(v->cause, "pregreet") == 0))
-		v->kind = KIND_PROTOCOL;
+	    v->kind == KIND_TEMPFAIL)) {
+		enum kind k = pattern_db_cause_kind(db, v->cause);
+
+		if (k != KIND_NONE)
+			v->kind = k;
+	}
 }

@@ -173,9 +173,9 @@ bool pattern_csv_detect(const struct pattern_set *, struct strview line);
 
 /* Cause rules (patterns/causes.yaml): the first rule matching wins. */
 /*
- * Every cause name the rules define, and the classifier's own ("other",
- * "timeout", "lost-connection"), each once, in rule order: what --cause
- * may name. *out is malloc'd (the names are the db's); returns the count.
+ * Every cause name the rules define, then those the defaults name, then
+ * the classifier's last resort ("other"), each once: what --cause may
+ * name. *out is malloc'd (the names are the db's); returns the count.
  */
 size_t pattern_db_cause_names(const struct pattern_db *, const char ***out);
 /*
@@ -187,5 +187,16 @@ size_t pattern_db_notes(const struct pattern_db *,
     const char *const **out);
 const char *pattern_db_cause(const struct pattern_db *, enum phase phase,
     const char *reply, const char *enhanced, const char *text);
+/*
+ * The cause of a failure of kind k that no rule names: the 'defaults'
+ * entry for k, else their 'else', else "other" (also for db NULL).
+ */
+const char *pattern_db_default_cause(const struct pattern_db *, enum kind k);
+/*
+ * What a refusal whose cause is cause is instead, by the 'kind' of the
+ * first rule for that cause that has one ("pipelining": KIND_PROTOCOL);
+ * KIND_NONE when none has (and for db NULL).
+ */
+enum kind pattern_db_cause_kind(const struct pattern_db *, const char *cause);
 
 #endif

@@ -174,7 +174,9 @@ pattern_db_check(const struct pattern_db *db, unsigned *nsamples)
 			n++;
 			got = cause_find(db, r->samples[k].phase,
 			    r->samples[k].text);
-			if (got != r) {
+			/* an earlier rule of the same cause may take it
+			 * (an extending file's, tried first) */
+			if (got == NULL || strcmp(got->cause, r->cause) != 0) {
 				diag_at(DIAG_ERROR, r->file,
 				    r->samples[k].yline, r->samples[k].ycol,
 				    "cause '%s': sample gives cause '%s'",

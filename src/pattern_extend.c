@@ -74,7 +74,7 @@ void
 pattern_extend_keys(struct yamldoc *l, yaml_node_t *root, const char *name)
 {
 	static const char *const allowed[] = {"extends", "description",
-	    "prefixes", "patterns", "causes", NULL};
+	    "prefixes", "patterns", "causes", "defaults", NULL};
 
 	if (root == NULL || root->type != YAML_MAPPING_NODE)
 		return;
@@ -90,7 +90,7 @@ pattern_extend_keys(struct yamldoc *l, yaml_node_t *root, const char *name)
 			yamldoc_err(l, kn, "'%s' is not in an extending file: "
 			    "how set '%s' keys and names sessions stays its "
 			    "own file's (an extending file holds description, "
-			    "prefixes, patterns and causes)", k,
+			    "prefixes, patterns, causes and defaults)", k,
 			    name ? name : "");
 	}
 }

@@ -143,6 +143,8 @@ struct cause_rule {
 	pcre2_code *re;
 	bool jit;
 	unsigned phases;	/* bit p: the rule holds in phase p; 0: in any */
+	enum kind kind;		/* what a refusal with this cause is, or
+				   KIND_NONE */
 	struct cause_sample *samples;
 	size_t nsamples;
 	size_t yline, ycol;
@@ -159,6 +161,9 @@ struct pattern_db {
 	char **notes;	/* what extended or replaced what */
 	size_t nnotes;
 	struct cause_memo *memo;	/* cause.c: causes of recent texts */
+	/* 'defaults': the cause of a failure no rule names, by kind */
+	char *default_cause[KIND__COUNT];
+	char *default_else;	/* of every other kind */
 };
 
 /*
@@ -226,9 +231,12 @@ void pattern_extend_merge(struct pattern_db *, struct pattern_set *t,
 void pattern_db_note(struct pattern_db *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* cause.c: read a 'causes:' list into db; free db's rules; the first
- * rule for phase matching s, or NULL. */
+/* cause.c: read a 'causes:' list into db; its 'defaults:' mapping (a
+ * later file's cause for a kind replaces an earlier one's); free db's
+ * rules; the first rule for phase matching s, or NULL. */
 void cause_load(struct yamldoc *, struct pattern_db *, yaml_node_t *n);
+void cause_defaults_load(struct yamldoc *, struct pattern_db *,
+    yaml_node_t *n);
 void cause_rules_release(struct pattern_db *);
 /* Give db the (bounded) memo of the causes of recent failure texts. */
 void cause_memo_init(struct pattern_db *);

@@ -390,7 +390,7 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 struct set_ctx {
 	struct pattern_set *s;
 	struct pattern_db *db;
-	yaml_node_t *prefixes, *patterns, *causes, *fieldsets;
+	yaml_node_t *prefixes, *patterns, *causes, *defaults, *fieldsets;
 	struct fieldsets fs;
 	const char *extends;	/* an extending file: the set's name */
 	yaml_node_t *extends_node;
@@ -598,6 +598,8 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		c->patterns = vn;
 	} else if (strcmp(k, "causes") == 0) {
 		c->causes = vn;
+	} else if (strcmp(k, "defaults") == 0) {
+		c->defaults = vn;
 	}
 }
 
@@ -710,7 +712,7 @@ load_file(struct pattern_db *db, const char *path)
 	    "dispatch", "session", "message", "label", "linger", "advice",
 	    "features",
 	    "csv", "journal", "field-sets", "prefixes", "patterns", "causes",
-	    NULL};
+	    "defaults", NULL};
 	size_t first_cause = db->ncauses;
 	bool ok;
 
@@ -724,6 +726,8 @@ load_file(struct pattern_db *db, const char *path)
 	yamldoc_walk(&l, root, keys, "pattern file", set_top_pair, &c);
 	if (c.causes)
 		cause_load(&l, db, c.causes);
+	if (c.defaults)
+		cause_defaults_load(&l, db, c.defaults);
 	if (c.extends) {
 		if (c.s->mta)
 			yamldoc_err(&l, c.extends_node, "a file has 'mta' "
@@ -734,9 +738,10 @@ load_file(struct pattern_db *db, const char *path)
 		load_lists(&l, &c, root, false);
 		if (target)
 			pattern_extend_names(&l, target, c.s);
-	} else if (c.s->mta == NULL && c.causes == NULL && l.errors == 0) {
-		yamldoc_err(&l, root, "no 'mta', 'extends' or 'causes': not "
-		    "a pattern file");
+	} else if (c.s->mta == NULL && c.causes == NULL &&
+	    c.defaults == NULL && l.errors == 0) {
+		yamldoc_err(&l, root, "no 'mta', 'extends', 'causes' or "
+		    "'defaults': not a pattern file");
 	} else if (c.s->mta != NULL) {
 		load_lists(&l, &c, root, true);
 		if (c.s->nalt == 0)

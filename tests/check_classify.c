@@ -1,7 +1,7 @@
 /*
  * check_classify - the verdict rules of classify.h on sessions built here
- * (no log, no pattern files: db is NULL, so causes are the kinds'
- * defaults).
+ * (no log, no pattern files: db is NULL, so a cause no pattern names is
+ * "other").
  *
  * Each case is a closed inbound session with up to three failures (phase,
  * kind, reply) and the number of 2xx replies to RCPT it saw; the table
