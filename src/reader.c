@@ -15,12 +15,25 @@
  *
  * Follow mode asks the file itself what happened, the way tail -F does:
  * the name now on another inode is a rename and create; a size below the
- * offset read, or first bytes that are no longer those read, is a
- * copytruncate. The first bytes catch a file cut and written past the old
- * offset again between two polls, which the size alone would miss. The
- * reader moves to the new file only once it is not empty: a server writes
- * there only after it reopened the name, so the old file is complete by
- * then, and the lines it got between the create and the reopen are read.
+ * offset read, or bytes that are no longer those read, is a copytruncate.
+ * Two marks are kept for that: the first MARK_BYTES of the file and the
+ * last MARK_BYTES before the offset. They catch a file cut and written
+ * past the old offset again while the tool slept, which the size alone
+ * would miss; the second also when every file starts with the same
+ * header. The reader moves to the new file only once it is not empty: a
+ * server writes there only after it reopened the name, so the old file is
+ * complete by then, and the lines it got between the create and the
+ * reopen are read.
+ *
+ * The rule that makes a copytruncate safe at any moment, not only at a
+ * poll: no byte read from past offset 0 is handed out before the file has
+ * been seen, after that read, to still hold both marks as they were
+ * before it. Bytes read before a cut pass and are the old file's; bytes
+ * read after it, or by a read that straddles it, fail the check, are
+ * dropped with any unfinished line held, and the file is read again from
+ * its start. Inode, size and times cannot tell: a copytruncate keeps the
+ * inode, a refill can make the size anything, and an append changes the
+ * times as a cut does.
  */
 #include "config.h"
 
@@ -40,8 +53,15 @@
 /* A "line" this long is no line: /dev/zero through a pipe, a disk image. */
 #define MAX_RUN (64u * 1024 * 1024)
 #define RAW_CHUNK (64 * 1024)
-/* The first bytes of a followed file, to recognise it after a cut. */
-#define HEAD_BYTES 128
+/* Bytes of a followed file kept to recognise it after a cut. */
+#define MARK_BYTES 128
+
+/* What the file held at offset at, when it was read. */
+struct mark {
+	off_t at;
+	size_t len;
+	unsigned char b[MARK_BYTES];
+};
 
 struct reader {
 	char *name;
@@ -67,8 +87,8 @@ struct reader {
 	dev_t dev;
 	ino_t ino;
 	off_t offset;	/* bytes read from fd */
-	unsigned char head[HEAD_BYTES];	/* the first of them */
-	size_t head_len;
+	struct mark head;	/* the first of them */
+	struct mark tail;	/* the last of them, up to offset */
 };
 
 static void
@@ -83,6 +103,31 @@ set_pending(struct reader *r, const char *what, const char *why)
 	r->failed = true;
 }
 
+/* The got bytes at p were read at r->offset: note them in the marks. */
+static void
+note_read(struct reader *r, const unsigned char *p, size_t got)
+{
+	struct mark *t = &r->tail;
+	size_t take, keep;
+
+	if (r->offset < MARK_BYTES) {
+		size_t k = MARK_BYTES - (size_t)r->offset;
+
+		if (k > got)
+			k = got;
+		memcpy(r->head.b + r->offset, p, k);
+		r->head.len = (size_t)r->offset + k;
+	}
+	/* the tail: the last MARK_BYTES of what it held and what came */
+	take = got < MARK_BYTES ? got : MARK_BYTES;
+	keep = MARK_BYTES - take < t->len ? MARK_BYTES - take : t->len;
+	memmove(t->b, t->b + t->len - keep, keep);
+	memcpy(t->b + keep, p + got - take, take);
+	t->len = keep + take;
+	r->offset += (off_t)got;
+	t->at = r->offset - (off_t)t->len;
+}
+
 /* read(2) that retries on EINTR; -1 with r->pending set on failure. */
 static ssize_t
 raw_read(struct reader *r, void *p, size_t n)
@@ -94,16 +139,8 @@ raw_read(struct reader *r, void *p, size_t n)
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		set_pending(r, "read error", strerror(errno));
-	if (got > 0 && r->offset < HEAD_BYTES) {
-		size_t k = HEAD_BYTES - (size_t)r->offset;
-
-		if (k > (size_t)got)
-			k = (size_t)got;
-		memcpy(r->head + r->offset, p, k);
-		r->head_len = (size_t)r->offset + k;
-	}
 	if (got > 0)
-		r->offset += got;
+		note_read(r, p, (size_t)got);
 	return got;
 }
 
@@ -281,13 +318,14 @@ fill_gzip(struct reader *r)
 	return r->end > before;
 }
 
-static bool head_changed(struct reader *);
+static bool changed(const struct reader *, const struct mark *tail);
 static bool cut(struct reader *);
 
 /* Read more bytes after end; false at end of input. */
 static bool
 fill(struct reader *r)
 {
+	struct mark before;
 	ssize_t n;
 
 	if (r->eof)
@@ -304,13 +342,15 @@ fill(struct reader *r)
 		r->eof = true;
 		return r->end > 0;
 	}
+	before = r->tail;
 	n = raw_read(r, r->buf + r->end, r->cap - r->end);
-	if (n > 0 && r->follow && r->offset > (off_t)n && head_changed(r)) {
+	if (n > 0 && r->follow && r->offset > (off_t)n &&
+	    changed(r, &before)) {
 		/*
-		 * Read on past the offset of a file that copytruncate cut
-		 * and the server refilled beyond it since the last poll:
-		 * those bytes are the new file's, from the middle of a
-		 * line. Start again at its start, once, whole.
+		 * The file no longer holds what was read before: it was
+		 * cut, before this read or during it, and refilled. These
+		 * bytes may be the new file's, from the middle of a line
+		 * (see the top of this file). Start again at its start.
 		 */
 		if (!cut(r))
 			return false;
@@ -459,14 +499,14 @@ reader_follow(struct reader *r)
 	return true;
 }
 
-/* pread(2) that retries on EINTR; what it read, 0 on error. */
+/* pread(2) at at that retries on EINTR; what it read, 0 on error. */
 static size_t
-head_read(int fd, unsigned char *p, size_t n)
+pread_all(int fd, unsigned char *p, size_t n, off_t at)
 {
 	size_t got = 0;
 
 	while (got < n) {
-		ssize_t k = pread(fd, p + got, n - got, (off_t)got);
+		ssize_t k = pread(fd, p + got, n - got, at + (off_t)got);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -477,14 +517,34 @@ head_read(int fd, unsigned char *p, size_t n)
 	return got;
 }
 
-/* True when the first bytes of the file are no longer those read. */
+/* True when the file no longer holds m's bytes at m's offset. */
 static bool
-head_changed(struct reader *r)
+mark_changed(int fd, const struct mark *m)
 {
-	unsigned char now[HEAD_BYTES];
+	unsigned char now[MARK_BYTES];
 
-	return r->head_len > 0 && (head_read(r->fd, now, r->head_len) !=
-	    r->head_len || memcmp(now, r->head, r->head_len) != 0);
+	return m->len > 0 && (pread_all(fd, now, m->len, m->at) != m->len ||
+	    memcmp(now, m->b, m->len) != 0);
+}
+
+/*
+ * True when the file was cut since its marks were taken: its first bytes,
+ * or those of tail (the last read before the offset), are not there now.
+ */
+static bool
+changed(const struct reader *r, const struct mark *tail)
+{
+	return mark_changed(r->fd, &r->head) || mark_changed(r->fd, tail);
+}
+
+/* Read the file from its start: nothing read yet. */
+static void
+marks_reset(struct reader *r)
+{
+	r->offset = 0;
+	r->head.len = 0;
+	r->tail.len = 0;
+	r->tail.at = 0;
 }
 
 /* copytruncate: read the file again from its start, dropping what is
@@ -498,8 +558,7 @@ cut(struct reader *r)
 	r->skipping = false;
 	r->skipped = 0;
 	r->lineno = 0;
-	r->offset = 0;
-	r->head_len = 0;
+	marks_reset(r);
 	return true;
 }
 
@@ -515,7 +574,7 @@ reader_poll(struct reader *r)
 		return true;
 	if (fstat(r->fd, &st) != 0)
 		return false;
-	if (st.st_size < r->offset || head_changed(r))
+	if (st.st_size < r->offset || changed(r, &r->tail))
 		return cut(r);
 	if (st.st_size > r->offset)
 		return true;
@@ -543,8 +602,7 @@ reader_poll(struct reader *r)
 	r->fd = fd;
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
-	r->offset = 0;
-	r->head_len = 0;
+	marks_reset(r);
 	r->drain = true;
 	return true;
 }

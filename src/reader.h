@@ -19,11 +19,14 @@
  *	                    the old one is read to its end, its unfinished
  *	                    last line handed out as it stands, then the new
  *	                    file is read from its start
- *	copytruncate        the file shrank, or its first bytes changed: it
- *	                    is read again from its start, and an unfinished
- *	                    line held is dropped; checked at each poll and
- *	                    after each read past the old end, so a file cut
- *	                    and refilled beyond it between two polls is not
+ *	copytruncate        the file is shorter than the offset read, or
+ *	                    its first 128 bytes or the 128 before that
+ *	                    offset are no longer those read: it is read
+ *	                    again from its start, and an unfinished line
+ *	                    held is dropped; checked at each poll and after
+ *	                    each read, before any byte of it is handed out,
+ *	                    so a file cut and refilled beyond the offset
+ *	                    between two polls, or during a read, is never
  *	                    read on from the middle of a line
  *
  * Line numbers start again from 1 in either case. While the name is
@@ -37,11 +40,15 @@
  * Nothing is ever written to the input.
  *
  * BUGS: in follow mode, lines written to the renamed file after the new
- * one got its first line are not read (a server does not do that), and a
- * file cut and refilled between two polls with the same first bytes as
- * before is taken for the same file. With copytruncate, lines written
- * between the copy and the cut are lost to every reader, as logrotate(8)
- * says.
+ * one got its first line are not read (a server does not do that). A file
+ * cut and refilled past the offset read with the same bytes at both marks
+ * (its first 128, and the 128 before that offset) is taken for the same
+ * file, as nothing else tells (copytruncate keeps the inode): it is read
+ * on from the offset, so the new file's lines before it are not read, and
+ * none is read twice. Lines of the old file that a read meeting the cut
+ * brought in are dropped with it (they are in the copy), and lines
+ * written between the copy and the cut are lost to every reader, as
+ * logrotate(8) says.
  */
 #ifndef SLA_READER_H
 #define SLA_READER_H
