@@ -725,7 +725,7 @@ START_TEST(follow_refill)
 
 	rd = reader_open(path);
 	ck_assert_ptr_nonnull(rd);
-	ck_assert(reader_follow(rd));
+	ck_assert_int_eq(reader_follow(rd), true);
 	while (reader_next(rd, &line) == 1)
 		;
 	ck_assert_msg(!reader_poll(rd), "%s: more to read", c->name);
@@ -744,8 +744,9 @@ START_TEST(follow_refill)
 		    c->first + i);
 	}
 	expect_none();
-	ck_assert(!reader_poll(rd));
-	ck_assert(!reader_failed(rd));
+	ck_assert_msg(!reader_poll(rd), "%s: more to read at the end",
+	    c->name);
+	ck_assert_int_eq(reader_failed(rd), false);
 }
 END_TEST
 
