@@ -168,7 +168,8 @@ add_failure(struct correlator *c, struct session *s, const struct match *m,
 
 /* "ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5" */
 static void
-parse_stats(struct session *s, struct strview v)
+parse_stats(struct session *s, const struct stage_words *sw,
+    struct strview v)
 {
 	const char *p = v.p, *end = v.p + v.len;
 	int accepted = 0;
@@ -181,7 +182,7 @@ parse_stats(struct session *s, struct strview v)
 
 			while (p < end && *p != ',')
 				p++;
-			ph = phase_of_stage(w, (size_t)(p - w));
+			ph = phase_of_stage(sw, w, (size_t)(p - w));
 			if (ph != PHASE_NONE) {
 				s->listed_phase = ph;
 				corr_advance(s, ph);
@@ -206,7 +207,7 @@ parse_stats(struct session *s, struct strview v)
 			total = (q < p && *q == '/') ? strtol(q + 1, NULL, 10) :
 			    ok;
 			if (total > 0)
-				corr_advance(s, phase_of_stage(w,
+				corr_advance(s, phase_of_stage(sw, w,
 				    (size_t)(eq - w)));
 			if ((eq - w == 4 && (memcmp(w, "data", 4) == 0 ||
 			    memcmp(w, "bdat", 4) == 0)))
@@ -229,13 +230,14 @@ parse_stats(struct session *s, struct strview v)
  * own in that phase ("mail=0/1" after a silent 530) becomes one.
  */
 static void
-apply_counters(struct correlator *c, struct session *s, struct strview v)
+apply_counters(struct correlator *c, struct session *s,
+    const struct stage_words *sw, struct strview v)
 {
 	struct counted k;
 	enum phase p;
 	bool have = false;
 
-	evidence_counters(v, &k);
+	evidence_counters(sw, v, &k);
 	p = k.failed != PHASE_NONE ? k.failed : k.done;
 	for (size_t i = 0; i < s->nfails; i++) {
 		struct failure *f = &s->fails[i];
@@ -286,7 +288,8 @@ phase_from(const struct session *s, const struct match *m)
 	if (m->f[F_PHASE].p)
 		p = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
 	if (p == PHASE_NONE && m->f[F_COMMAND].p)
-		p = phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len);
+		p = phase_of_stage(pattern_set_stages(m->set),
+		    m->f[F_COMMAND].p, m->f[F_COMMAND].len);
 	if (p == PHASE_NONE)
 		p = s->reached == PHASE_NONE ? PHASE_PREGREETING : s->reached;
 	return p;
@@ -298,8 +301,10 @@ apply_disconnect(struct correlator *c, struct session *s,
     const struct match *m)
 {
 	if (m->f[F_STATS].p) {
-		parse_stats(s, m->f[F_STATS]);
-		apply_counters(c, s, m->f[F_STATS]);
+		const struct stage_words *sw = pattern_set_stages(m->set);
+
+		parse_stats(s, sw, m->f[F_STATS]);
+		apply_counters(c, s, sw, m->f[F_STATS]);
 	}
 	/* a disconnect alone (its session's other lines are not in
 	 * the input) says nothing of where the client left */
@@ -440,7 +445,8 @@ apply_fail(struct correlator *c, struct session *s,
 	    m->f[F_TEXT].p ? m->f[F_TEXT] : m->f[F_REASON],
 	    s->last_cmd_seq);
 	if (!m->f[F_PHASE].p && (!m->f[F_COMMAND].p ||
-	    phase_of_stage(m->f[F_COMMAND].p, m->f[F_COMMAND].len) ==
+	    phase_of_stage(pattern_set_stages(m->set), m->f[F_COMMAND].p,
+	    m->f[F_COMMAND].len) ==
 	    PHASE_NONE) && s->last_cmd_seq == 0)
 		s->fails[s->nfails - 1].phase_guessed = true;
 	if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&

@@ -287,7 +287,8 @@ msg_apply(struct correlator *c, struct message *msg,
 		if (m->f[F_PHASE].p)
 			rp = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
 		if (rp == PHASE_NONE && m->f[F_REMOTE_STAGE].p)
-			rp = phase_of_stage(m->f[F_REMOTE_STAGE].p,
+			rp = phase_of_stage(pattern_set_stages(m->set),
+			    m->f[F_REMOTE_STAGE].p,
 			    m->f[F_REMOTE_STAGE].len);
 		/* the message's own view: one entry per recipient */
 		r = rcpt_get(a, &msg->rcpts, &msg->nrcpts, &msg->caprcpts,

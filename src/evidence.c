@@ -40,7 +40,8 @@ struct counter {
 };
 
 static size_t
-counters_read(struct strview v, struct counter *c, size_t max)
+counters_read(const struct stage_words *sw, struct strview v,
+    struct counter *c, size_t max)
 {
 	const char *p = v.p, *end = v.p + v.len;
 	size_t n = 0;
@@ -59,7 +60,7 @@ counters_read(struct strview v, struct counter *c, size_t max)
 			c[n].ok = strtol(eq + 1, &q, 10);
 			c[n].total = q < p && *q == '/' ?
 			    strtol(q + 1, NULL, 10) : c[n].ok;
-			c[n].phase = phase_of_stage(w, c[n].n);
+			c[n].phase = phase_of_stage(sw, w, c[n].n);
 			n++;
 		}
 		while (p < end && *p == ' ')
@@ -103,10 +104,11 @@ kind_in(enum phase p)
 }
 
 void
-evidence_counters(struct strview v, struct counted *out)
+evidence_counters(const struct stage_words *sw, struct strview v,
+    struct counted *out)
 {
 	struct counter c[32];
-	size_t n = v.p ? counters_read(v, c, ARRAY_SIZE(c)) : 0;
+	size_t n = v.p ? counters_read(sw, v, c, ARRAY_SIZE(c)) : 0;
 	const struct counter *unknown = NULL, *best = NULL;
 	bool accepted = false;
 

@@ -40,6 +40,7 @@ struct counted {
  * accepted). An unknown command counted as failed is a protocol error in
  * the furthest phase reached, unless a message was accepted.
  */
-void evidence_counters(struct strview stats, struct counted *out);
+void evidence_counters(const struct stage_words *sw, struct strview stats,
+    struct counted *out);
 
 #endif

@@ -110,6 +110,13 @@ const char *pattern_set_advice(const struct pattern_set *);
 #define FEATURES_MAX 16
 const char *pattern_set_feature(const struct pattern_set *, size_t i);
 unsigned pattern_features_of(const struct match *);
+/*
+ * The set's own words for the stages of a conversation ('stages':
+ * "END-OF-MESSAGE" is data), for phase_of_stage() (transcript.h); NULL
+ * when it has none.
+ */
+struct stage_words;
+const struct stage_words *pattern_set_stages(const struct pattern_set *);
 /* Message key field of the set, or -1. */
 int pattern_set_message_field(const struct pattern_set *);
 /* Label template of the session, e.g. "{host}/{daemon}[{pid}]". */

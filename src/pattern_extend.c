@@ -74,7 +74,7 @@ void
 pattern_extend_keys(struct yamldoc *l, yaml_node_t *root, const char *name)
 {
 	static const char *const allowed[] = {"extends", "description",
-	    "prefixes", "patterns", "causes", "defaults", NULL};
+	    "prefixes", "patterns", "causes", "defaults", "stages", NULL};
 
 	if (root == NULL || root->type != YAML_MAPPING_NODE)
 		return;
@@ -90,7 +90,7 @@ pattern_extend_keys(struct yamldoc *l, yaml_node_t *root, const char *name)
 			yamldoc_err(l, kn, "'%s' is not in an extending file: "
 			    "how set '%s' keys and names sessions stays its "
 			    "own file's (an extending file holds description, "
-			    "prefixes, patterns, causes and defaults)", k,
+			    "prefixes, patterns, stages, causes and defaults)", k,
 			    name ? name : "");
 	}
 }
@@ -180,6 +180,7 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
     struct pattern_set *add, size_t first_cause)
 {
 	size_t np = add->nprefixes, nq = add->npatterns, nc;
+	size_t nw = add->stages.n;
 	char *file = add->file;
 
 	t->xfiles = xrealloc(t->xfiles, (t->nxfiles + 1) * sizeof(char *));
@@ -204,6 +205,7 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
 	memset(&t->dflt, 0, sizeof(t->dflt));
 	memset(&t->all, 0, sizeof(t->all));
 	pattern_set_build_groups(t);
+	pattern_stages_merge(t, add);
 	nc = causes_to_front(db, first_cause);
 	{
 		struct buf b = BUF_INIT;
@@ -212,6 +214,9 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
 			buf_addf(&b, ", %zu prefix%s", np, np == 1 ? "" : "es");
 		if (nq)
 			buf_addf(&b, ", %zu pattern%s", nq, nq == 1 ? "" : "s");
+		if (nw)
+			buf_addf(&b, ", %zu stage word%s", nw,
+			    nw == 1 ? "" : "s");
 		if (nc)
 			buf_addf(&b, ", %zu cause rule%s", nc,
 			    nc == 1 ? "" : "s");

@@ -9,6 +9,7 @@
  *	pattern.c        matching a line; the accessors of pattern.h
  *	cause.c          cause rules: loading and matching
  *	pattern_check.c  --check-patterns: every sample against its set
+ *	pattern_know.c   a set's words for its server's stages
  *
  * Include only from those files.
  */
@@ -22,6 +23,7 @@
 #include "head.h"
 #include "pattern.h"
 #include "rx.h"
+#include "transcript.h"
 #include "yamldoc.h"
 
 #define GROUPS_MAX 4
@@ -129,6 +131,7 @@ struct pattern_set {
 	char **journal_samples;
 	size_t njournal_samples;
 	size_t journal_yline, journal_ycol;
+	struct stage_words stages;	/* 'stages', tried in order */
 };
 
 struct cause_sample {
@@ -230,6 +233,16 @@ void pattern_extend_merge(struct pattern_db *, struct pattern_set *t,
 /* Add a line to what --check-patterns says about the files loaded. */
 void pattern_db_note(struct pattern_db *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * pattern_know.c: a set's 'stages' mapping (word: phase) read into s;
+ * an extending file's words put before t's (add keeps none); and the
+ * release of what a set holds of them.
+ */
+void pattern_stages_load(struct yamldoc *, struct pattern_set *s,
+    yaml_node_t *n);
+void pattern_stages_merge(struct pattern_set *t, struct pattern_set *add);
+void pattern_know_release(struct pattern_set *s);
 
 /* cause.c: read a 'causes:' list into db; its 'defaults:' mapping (a
  * later file's cause for a kind replaces an earlier one's); free db's

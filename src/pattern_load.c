@@ -586,6 +586,8 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			    "linger must be seconds from 0 to 600");
 		else
 			s->linger_us = (int64_t)secs * 1000000;
+	} else if (strcmp(k, "stages") == 0) {
+		pattern_stages_load(l, s, vn);
 	} else if (strcmp(k, "csv") == 0) {
 		load_csv(l, s, vn);
 	} else if (strcmp(k, "journal") == 0) {
@@ -710,7 +712,7 @@ load_file(struct pattern_db *db, const char *path)
 	struct pattern_set *target = NULL;
 	static const char *const keys[] = {"mta", "extends", "description",
 	    "dispatch", "session", "message", "label", "linger", "advice",
-	    "features",
+	    "features", "stages",
 	    "csv", "journal", "field-sets", "prefixes", "patterns", "causes",
 	    "defaults", NULL};
 	size_t first_cause = db->ncauses;

@@ -177,6 +177,7 @@ pattern_set_free(struct pattern_set *s)
 	for (size_t i = 0; i < s->nxfiles; i++)
 		free(s->xfiles[i]);
 	free(s->xfiles);
+	pattern_know_release(s);
 	free(s->label);
 	free(s->advice);
 	for (size_t i = 0; i < s->nfeat; i++) {

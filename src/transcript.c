@@ -1,8 +1,9 @@
 /*
  * transcript - see transcript.h.
  *
- * phase_of_stage() is SMTP knowledge, not any one server's: the words
- * RFC 5321 gives the commands, as every MTA writes them in its logs.
+ * phase_of_stage() knows the SMTP commands only, the words RFC 5321
+ * gives them as every MTA writes them in its logs; the other words a
+ * server uses for a stage are its pattern set's ('stages').
  */
 #include "config.h"
 
@@ -61,10 +62,9 @@ push(struct transcript *t, uint32_t id, enum phase p, unsigned flags)
 }
 
 static bool
-has_word(const char *s, size_t n, const char *w)
+has_word(const char *s, size_t n, const char *w, size_t wl)
 {
-	size_t wl = strlen(w);
-	int c0 = w[0] | 0x20;	/* the words are letters */
+	int c0 = w[0] | 0x20;
 
 	for (size_t i = 0; i + wl <= n; i++) {
 		if ((s[i] | 0x20) != c0 || strncasecmp(s + i, w, wl) != 0)
@@ -92,32 +92,41 @@ letters_only(const char *s, size_t n)
 	return n > 0;
 }
 
-enum phase
-phase_of_stage(const char *s, size_t n)
+/* The first of v[0..nv) in s[0..n): the whole of it when token. */
+static enum phase
+first_word(const struct stage_word *v, size_t nv, const char *s, size_t n,
+    bool token)
 {
-	static const struct {
-		const char *word;
-		enum phase phase;
-	} words[] = {
-		/* order matters: "end of DATA" before "MAIL" etc. */
-		{"END-OF-MESSAGE", PHASE_DATA},
-		{"end of data", PHASE_DATA},
-		{"message body", PHASE_DATA},
-		{"DATA", PHASE_DATA},
-		{"BDAT", PHASE_DATA},
-		{"RCPT", PHASE_RCPT},
-		{"MAIL", PHASE_MAIL},
-		{"AUTH", PHASE_AUTH},
-		{"STARTTLS", PHASE_STARTTLS},
-		{"TLS", PHASE_STARTTLS},
-		{"EHLO", PHASE_HELO},
-		{"HELO", PHASE_HELO},
-		{"LHLO", PHASE_HELO},
-		{"CONNECT", PHASE_PREGREETING},
-		{"greeting", PHASE_PREGREETING},
-		{"initial connection", PHASE_PREGREETING},
-		{"connect", PHASE_PREGREETING},
-	};
+	for (size_t i = 0; i < nv; i++) {
+		if (token ? v[i].len == n &&
+		    strncasecmp(s, v[i].word, n) == 0 :
+		    has_word(s, n, v[i].word, v[i].len))
+			return v[i].phase;
+	}
+	return PHASE_NONE;
+}
+
+#define W(s, p) {(char *)(s), sizeof(s) - 1, p}
+/* The SMTP commands that name a stage, in the order they are looked
+ * for; a server's other words are its pattern set's. */
+static const struct stage_word smtp_words[] = {
+	W("DATA", PHASE_DATA),
+	W("BDAT", PHASE_DATA),
+	W("RCPT", PHASE_RCPT),
+	W("MAIL", PHASE_MAIL),
+	W("AUTH", PHASE_AUTH),
+	W("STARTTLS", PHASE_STARTTLS),
+	W("EHLO", PHASE_HELO),
+	W("HELO", PHASE_HELO),
+	W("LHLO", PHASE_HELO),
+};
+#undef W
+
+enum phase
+phase_of_stage(const struct stage_words *sw, const char *s, size_t n)
+{
+	enum phase p = PHASE_NONE;
+	bool token;
 
 	if (s == NULL)
 		return PHASE_NONE;
@@ -129,20 +138,16 @@ phase_of_stage(const char *s, size_t n)
 		}
 	/*
 	 * One word of letters ("rcpt" of a disconnect line's counters, "EHLO"
-	 * of a command list): a word of the table is in it only when it is
-	 * the whole token, so compare lengths first instead of searching.
+	 * of a command list): a word is in it only when it is the whole
+	 * token, so compare lengths first instead of searching.
 	 */
-	if (letters_only(s, n)) {
-		for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-			if (strlen(words[i].word) == n &&
-			    strncasecmp(s, words[i].word, n) == 0)
-				return words[i].phase;
-		return PHASE_NONE;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if (has_word(s, n, words[i].word))
-			return words[i].phase;
-	return PHASE_NONE;
+	token = letters_only(s, n);
+	if (sw != NULL)
+		p = first_word(sw->v, sw->n, s, n, token);
+	if (p == PHASE_NONE)
+		p = first_word(smtp_words, ARRAY_SIZE(smtp_words), s, n,
+		    token);
+	return p;
 }
 
 enum phase
@@ -166,7 +171,8 @@ transcript_command(struct transcript *t, uint32_t id, const char *text,
 		vl = sizeof(v) - 1;
 	memcpy(v, text, vl);
 	v[vl] = '\0';
-	p = phase_of_stage(v, vl);	/* the verb's: "EHLO mail.x" is HELO */
+	/* the verb's: "EHLO mail.x" is HELO */
+	p = phase_of_stage(NULL, v, vl);
 	if (strcasecmp(v, "DATA") == 0)
 		flags = SLOT_DATA;
 	else if (strcasecmp(v, "AUTH") == 0)

@@ -95,12 +95,34 @@ void transcript_reply(struct transcript *, const char *code, bool cont,
     struct tx_reply *r);
 
 /*
- * The phase of an SMTP stage as logs name it: "RCPT", "END-OF-MESSAGE",
- * "RCPT TO command", "end of data", "sending message body",
- * "receiving the initial server greeting", ... PHASE_NONE when it names
- * none (RSET, NOOP, QUIT, ...).
+ * Words a server's log uses for a stage besides the SMTP commands (a
+ * pattern set's 'stages', pattern.h): "END-OF-MESSAGE", "initial
+ * connection". Case does not count.
  */
-enum phase phase_of_stage(const char *, size_t);
+struct stage_word {
+	char *word;
+	size_t len;
+	enum phase phase;
+};
+struct stage_words {
+	struct stage_word *v;
+	size_t n;
+};
+
+/*
+ * The phase of an SMTP stage as a log names it: the first of sw's words
+ * (NULL: none) in it, else the first SMTP command word (RFC 5321, 3030,
+ * 4954, 2033: DATA, BDAT, RCPT, MAIL, AUTH, STARTTLS, EHLO, HELO, LHLO).
+ * A word counts where it stands whole (not inside a longer word); what
+ * follows a '<' is not read ("RCPT TO:<mail@x>"). A text of letters
+ * only ("rcpt", "CONNECT") must be one of the words. PHASE_NONE when it
+ * names none (RSET, NOOP, QUIT, ...).
+ *
+ *	phase_of_stage(NULL, "RCPT TO command", 15) == PHASE_RCPT
+ *	with sw {"end of data": data}: "pipelined end of data": PHASE_DATA
+ */
+enum phase phase_of_stage(const struct stage_words *sw, const char *,
+    size_t);
 
 /* The verb of a command text, "RCPT TO:<x>" -> "RCPT", into buf. */
 const char *transcript_verb(const char *text, char *buf, size_t size);

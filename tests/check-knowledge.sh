@@ -85,5 +85,35 @@ out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
 grep -qE "$tmp/bd/x.yaml:4:11: error: .*unknown kind 'rejectd'" <<<"$out" &&
 	ok || bad "an unknown kind in a rule: $out"
 
+# --- stages: a set's words for a stage ----------------------------------
+log=$root/samples/exim/default/mainlog
+# "SMTP error from remote mail server after initial connection" is a
+# remote refusal before the greeting by exim.yaml's stages; a word put
+# before it says otherwise
+mkdir "$tmp/stages"
+cat >"$tmp/stages/x.yaml" <<'YAML'
+extends: exim
+stages:
+  initial connection: helo
+YAML
+out=$("$bin" --patterns "$tmp/stages" --check-patterns 2>&1) &&
+	grep -qx "$tmp/stages/x.yaml: extends exim (1 stage word)" <<<"$out" &&
+	ok || bad "--check-patterns with a stage word: $out"
+f='select(.remote_phase != null) | .remote_phase'
+got=$(verdicts - "$log" "$f" | grep -E 'helo|pre-greeting' | tr '\n' ' ')
+[ "$got" = "1 helo 2 pre-greeting " ] && ok || bad "shipped: remote phases '$got'"
+got=$(verdicts "$tmp/stages" "$log" "$f" | grep -E 'helo|pre-greeting' | tr '\n' ' ')
+[ "$got" = "2 helo 1 pre-greeting " ] && ok ||
+	bad "stages: initial connection: helo: remote phases '$got', want '2 helo 1 pre-greeting '"
+# refused with FILE:LINE:COL: a phase no stage is, a word with '<'
+printf 'extends: exim\nstages:\n  initial connection: post-queue\n' >"$tmp/bd/x.yaml"
+out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
+grep -qE "$tmp/bd/x.yaml:3:23: error: stages: 'initial connection': unknown phase 'post-queue'" <<<"$out" &&
+	ok || bad "a stage in post-queue: $out"
+printf 'extends: exim\nstages:\n  RCPT TO:<: rcpt\n' >"$tmp/bd/x.yaml"
+out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
+grep -qE "$tmp/bd/x.yaml:3:3: error: stages: a word .*'<'" <<<"$out" &&
+	ok || bad "a stage word with '<': $out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

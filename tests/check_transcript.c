@@ -144,6 +144,50 @@ START_TEST(verb)
 }
 END_TEST
 
+/* phase_of_stage(): the SMTP words, and a set's words tried first. The
+ * case "a set's word before the commands" fails if the set's words are
+ * not read, or read after the commands. */
+static struct stage_word set_words[] = {
+	{(char *)"END-OF-MESSAGE", 14, PHASE_DATA},
+	{(char *)"initial connection", 18, PHASE_PREGREETING},
+	{(char *)"MAIL FROM", 9, PHASE_RCPT},	/* a set may say otherwise */
+};
+static const struct stage_words set = {set_words, 3};
+
+static const struct {
+	const char *text;
+	bool with_set;
+	enum phase want;
+} stages[] = {
+	{"RCPT TO:<x@y>", false, PHASE_RCPT},
+	{"rcpt", false, PHASE_RCPT},
+	{"sending RCPT TO", false, PHASE_RCPT},
+	{"MAIL FROM:<a <b>", false, PHASE_MAIL},
+	{"pipelined end of data", false, PHASE_DATA},
+	{"EHLOX", false, PHASE_NONE},	/* a token is a whole word */
+	{"QUIT", false, PHASE_NONE},
+	{"END-OF-MESSAGE", false, PHASE_NONE},	/* no set: no word */
+	{"END-OF-MESSAGE", true, PHASE_DATA},
+	{"timeout after end-of-message", true, PHASE_DATA},
+	{"after initial connection", true, PHASE_PREGREETING},
+	{"initial connectionx", true, PHASE_NONE},
+	{"a set's word before the commands: MAIL FROM", true, PHASE_RCPT},
+	{"<initial connection>", true, PHASE_NONE},	/* after '<' */
+};
+
+START_TEST(stage)
+{
+	const char *t = stages[_i].text;
+	enum phase got = phase_of_stage(stages[_i].with_set ? &set : NULL, t,
+	    strlen(t));
+	const char *g = phase_name(got), *w = phase_name(stages[_i].want);
+
+	ck_assert_msg(got == stages[_i].want, "'%s'%s: got %s, want %s", t,
+	    stages[_i].with_set ? " with the set's words" : "",
+	    g ? g : "none", w ? w : "none");
+}
+END_TEST
+
 START_TEST(full_queue)
 {
 	struct transcript t;
@@ -173,6 +217,7 @@ transcript_suite(void)
 
 	tcase_add_loop_test(tc, pairing, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, verb);
+	tcase_add_loop_test(tc, stage, 0, sizeof(stages) / sizeof(stages[0]));
 	tcase_add_test(tc, full_queue);
 	suite_add_tcase(s, tc);
 	return s;

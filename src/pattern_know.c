@@ -1,0 +1,104 @@
+/*
+ * pattern_know - what a pattern set says about its server beyond the
+ * patterns of its lines: the words its log uses for a stage ('stages').
+ *
+ * The C knows SMTP (transcript.h: the command words); a server's own
+ * phrases for a stage ("timeout after END-OF-MESSAGE", "SMTP error from
+ * remote mail server after initial connection") are data, so a file can
+ * teach them:
+ *
+ *	stages:
+ *	  END-OF-MESSAGE: data
+ *	  initial connection: pre-greeting
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pattern_int.h"
+#include "suggest.h"
+
+/* Refuse a phase no stage can name, with a suggestion. */
+static enum phase
+stage_phase(struct yamldoc *l, yaml_node_t *vn, const char *word)
+{
+	const char *v = yamldoc_scalar(vn);
+	enum phase p = v ? phase_by_name(v, strlen(v)) : PHASE_NONE;
+	const char *names[PHASE__COUNT];
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	if (p != PHASE_NONE && p != PHASE_POSTQUEUE)
+		return p;
+	for (int j = 0; j < PHASE__COUNT; j++)
+		if (j != PHASE_POSTQUEUE)
+			names[n++] = phase_name((enum phase)j);
+	suggest_phrase(&b, "phase", v ? v : "", names, n);
+	yamldoc_err(l, vn, "stages: '%s': %s (a stage of the SMTP "
+	    "conversation)", word, b.s);
+	buf_release(&b);
+	return PHASE_NONE;
+}
+
+static void
+stage_pair(struct yamldoc *l, const char *k, yaml_node_t *kn,
+    yaml_node_t *vn, void *arg)
+{
+	struct stage_words *sw = arg;
+	enum phase p;
+
+	if (*k == '\0' || strchr(k, '<') != NULL) {
+		yamldoc_err(l, kn, "stages: a word is not empty and has no "
+		    "'<' (what follows it is an address, never read)");
+		return;
+	}
+	p = stage_phase(l, vn, k);
+	if (p == PHASE_NONE)
+		return;
+	sw->v = xrealloc(sw->v, (sw->n + 1) * sizeof(*sw->v));
+	sw->v[sw->n].word = xstrdup(k);
+	sw->v[sw->n].len = strlen(k);
+	sw->v[sw->n].phase = p;
+	sw->n++;
+}
+
+void
+pattern_stages_load(struct yamldoc *l, struct pattern_set *s,
+    yaml_node_t *n)
+{
+	yamldoc_walk(l, n, NULL, "stages", stage_pair, &s->stages);
+}
+
+void
+pattern_stages_merge(struct pattern_set *t, struct pattern_set *add)
+{
+	struct stage_words *a = &add->stages, *w = &t->stages;
+
+	if (a->n == 0)
+		return;
+	a->v = xrealloc(a->v, (a->n + w->n) * sizeof(*a->v));
+	if (w->n)
+		memcpy(a->v + a->n, w->v, w->n * sizeof(*a->v));
+	free(w->v);
+	w->v = a->v;
+	w->n += a->n;
+	a->v = NULL;
+	a->n = 0;
+}
+
+void
+pattern_know_release(struct pattern_set *s)
+{
+	for (size_t i = 0; i < s->stages.n; i++)
+		free(s->stages.v[i].word);
+	free(s->stages.v);
+	s->stages.v = NULL;
+	s->stages.n = 0;
+}
+
+const struct stage_words *
+pattern_set_stages(const struct pattern_set *s)
+{
+	return s != NULL && s->stages.n > 0 ? &s->stages : NULL;
+}
