@@ -166,59 +166,60 @@ add_failure(struct correlator *c, struct session *s, const struct match *m,
 	corr_advance(s, ph);
 }
 
-/* "ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5" */
+/* A command list, "EHLO,STARTTLS,AUTH,QUIT" (items: commands): how far
+ * the session got, its last command's phase, and whether it ended with
+ * QUIT. */
 static void
-parse_stats(struct session *s, const struct stage_words *sw,
+read_commands(struct session *s, const struct stage_words *sw, char sep,
     struct strview v)
 {
-	const char *p = v.p, *end = v.p + v.len;
+	struct strview w;
+
+	while (evidence_next_item(&v, sep, &w)) {
+		enum phase ph = phase_of_stage(sw, w.p, w.len);
+
+		if (ph != PHASE_NONE) {
+			s->listed_phase = ph;
+			corr_advance(s, ph);
+		}
+		if (sv_eq_nocase(w, "QUIT", 4))
+			s->clean_quit = true;
+	}
+}
+
+/* Counters, "ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5"
+ * (items: counts): how far the session got, the messages and recipients
+ * accepted, and whether QUIT ended it. */
+static void
+read_counts(struct session *s, const struct stage_words *sw, char sep,
+    struct strview v)
+{
+	struct strview it;
 	int accepted = 0;
 
-	if (memchr(v.p, '=', v.len) == NULL) {
-		/* a command list, "EHLO,STARTTLS,AUTH,QUIT" (Exim's C=) */
-		while (p < end) {
-			const char *w = p;
-			enum phase ph;
-
-			while (p < end && *p != ',')
-				p++;
-			ph = phase_of_stage(sw, w, (size_t)(p - w));
-			if (ph != PHASE_NONE) {
-				s->listed_phase = ph;
-				corr_advance(s, ph);
-			}
-			if (p - w == 4 && strncasecmp(w, "QUIT", 4) == 0)
-				s->clean_quit = true;
-			if (p < end)
-				p++;
-		}
-		return;
-	}
-	while (p < end) {
-		const char *w = p, *eq;
+	while (evidence_next_item(&v, sep, &it)) {
+		const char *w = it.p, *end = it.p + it.len;
+		const char *eq = memchr(w, '=', it.len);
+		struct strview name;
+		enum phase ph;
 		long ok, total;
 		char *q;
 
-		while (p < end && *p != ' ')
-			p++;
-		eq = memchr(w, '=', (size_t)(p - w));
-		if (eq) {
-			ok = strtol(eq + 1, &q, 10);
-			total = (q < p && *q == '/') ? strtol(q + 1, NULL, 10) :
-			    ok;
-			if (total > 0)
-				corr_advance(s, phase_of_stage(sw, w,
-				    (size_t)(eq - w)));
-			if ((eq - w == 4 && (memcmp(w, "data", 4) == 0 ||
-			    memcmp(w, "bdat", 4) == 0)))
-				accepted += (int)ok;
-			if (eq - w == 4 && memcmp(w, "quit", 4) == 0 && ok > 0)
-				s->clean_quit = true;
-			if (eq - w == 4 && memcmp(w, "rcpt", 4) == 0)
-				s->stats_rcpt_ok = (int)ok;
-		}
-		while (p < end && *p == ' ')
-			p++;
+		if (eq == NULL)
+			continue;
+		name = (struct strview){w, (size_t)(eq - w)};
+		ph = phase_of_stage(sw, w, name.len);
+		ok = strtol(eq + 1, &q, 10);
+		total = (q < end && *q == '/') ? strtol(q + 1, NULL, 10) : ok;
+		if (total > 0)
+			corr_advance(s, ph);
+		/* DATA or BDAT: a message each that succeeded */
+		if (ph == PHASE_DATA)
+			accepted += (int)ok;
+		if (sv_eq_nocase(name, "QUIT", 4) && ok > 0)
+			s->clean_quit = true;
+		if (ph == PHASE_RCPT)
+			s->stats_rcpt_ok = (int)ok;
 	}
 	s->stats_accepted = accepted;
 }
@@ -231,13 +232,14 @@ parse_stats(struct session *s, const struct stage_words *sw,
  */
 static void
 apply_counters(struct correlator *c, struct session *s,
-    const struct stage_words *sw, struct strview v)
+    const struct stats_format *sf, const struct stage_words *sw,
+    struct strview v)
 {
 	struct counted k;
 	enum phase p;
 	bool have = false;
 
-	evidence_counters(sw, v, &k);
+	evidence_counters(sf, sw, v, &k);
 	p = k.failed != PHASE_NONE ? k.failed : k.done;
 	for (size_t i = 0; i < s->nfails; i++) {
 		struct failure *f = &s->fails[i];
@@ -300,11 +302,18 @@ static void
 apply_disconnect(struct correlator *c, struct session *s,
     const struct match *m)
 {
-	if (m->f[F_STATS].p) {
-		const struct stage_words *sw = pattern_set_stages(m->set);
+	const struct stats_format *sf = pattern_stats(m->pat);
 
-		parse_stats(s, sw, m->f[F_STATS]);
-		apply_counters(c, s, sw, m->f[F_STATS]);
+	if (sf && m->f[sf->field].p) {
+		const struct stage_words *sw = pattern_set_stages(m->set);
+		struct strview v = m->f[sf->field];
+
+		if (sf->items == STATS_COMMANDS) {
+			read_commands(s, sw, sf->sep, v);
+		} else {
+			read_counts(s, sw, sf->sep, v);
+			apply_counters(c, s, sf, sw, v);
+		}
 	}
 	/* a disconnect alone (its session's other lines are not in
 	 * the input) says nothing of where the client left */

@@ -39,32 +39,47 @@ struct counter {
 	enum phase phase;
 };
 
+bool
+evidence_next_item(struct strview *rest, char sep, struct strview *item)
+{
+	const char *p = rest->p, *end = rest->p + rest->len, *w;
+
+	while (p < end && *p == sep)
+		p++;
+	if (p == end) {
+		*rest = (struct strview){end, 0};
+		return false;
+	}
+	w = p;
+	while (p < end && *p != sep)
+		p++;
+	*item = (struct strview){w, (size_t)(p - w)};
+	*rest = (struct strview){p, (size_t)(end - p)};
+	return true;
+}
+
 static size_t
 counters_read(const struct stage_words *sw, struct strview v,
-    struct counter *c, size_t max)
+    struct counter *c, size_t max, char sep)
 {
-	const char *p = v.p, *end = v.p + v.len;
+	struct strview it;
 	size_t n = 0;
 
-	while (p < end && n < max) {
-		const char *w = p, *eq;
+	while (n < max && evidence_next_item(&v, sep, &it)) {
+		const char *w = it.p, *end = it.p + it.len, *eq;
 		char *q;
 
-		while (p < end && *p != ' ')
-			p++;
-		eq = memchr(w, '=', (size_t)(p - w));
+		eq = memchr(w, '=', it.len);
 		if (eq != NULL && eq > w) {
 			c[n].w = w;
 			c[n].n = (size_t)(eq - w);
-			c[n].len = (size_t)(p - w);
+			c[n].len = it.len;
 			c[n].ok = strtol(eq + 1, &q, 10);
-			c[n].total = q < p && *q == '/' ?
+			c[n].total = q < end && *q == '/' ?
 			    strtol(q + 1, NULL, 10) : c[n].ok;
 			c[n].phase = phase_of_stage(sw, w, c[n].n);
 			n++;
 		}
-		while (p < end && *p == ' ')
-			p++;
 	}
 	return n;
 }
@@ -72,7 +87,8 @@ counters_read(const struct stage_words *sw, struct strview v,
 static bool
 named(const struct counter *c, const char *name)
 {
-	return c->n == strlen(name) && strncasecmp(c->w, name, c->n) == 0;
+	return name != NULL && c->n == strlen(name) &&
+	    strncasecmp(c->w, name, c->n) == 0;
 }
 
 /* Did a later or equal stage succeed after the failure of c? */
@@ -104,11 +120,12 @@ kind_in(enum phase p)
 }
 
 void
-evidence_counters(const struct stage_words *sw, struct strview v,
-    struct counted *out)
+evidence_counters(const struct stats_format *sf,
+    const struct stage_words *sw, struct strview v, struct counted *out)
 {
 	struct counter c[32];
-	size_t n = v.p ? counters_read(sw, v, c, ARRAY_SIZE(c)) : 0;
+	size_t n = v.p && sf && sf->items == STATS_COUNTS ?
+	    counters_read(sw, v, c, ARRAY_SIZE(c), sf->sep) : 0;
 	const struct counter *unknown = NULL, *best = NULL;
 	bool accepted = false;
 
@@ -123,7 +140,7 @@ evidence_counters(const struct stage_words *sw, struct strview v,
 			accepted = true;
 		if (c[i].ok >= c[i].total)
 			continue;
-		if (named(&c[i], "unknown"))
+		if (named(&c[i], sf->unknown))
 			unknown = &c[i];
 		else if (c[i].phase != PHASE_NONE &&
 		    !undone(&c[i], c, n) &&

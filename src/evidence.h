@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "pattern.h"
 #include "session.h"
 #include "util.h"
 
@@ -33,14 +34,23 @@ struct counted {
 };
 
 /*
- * Read "name=ok[/total]" counters. The failed command is the earliest,
+ * The next item of a list of items separated by runs of sep, from *rest
+ * (which moves past it) into *item; false when none is left.
+ */
+bool evidence_next_item(struct strview *rest, char sep, struct strview *item);
+
+/*
+ * Read the "name=ok[/total]" counters of stats (items: counts of sf;
+ * nothing for another format), naming phases by sw's words and the SMTP
+ * commands' (phase_of_stage()). The failed command is the earliest,
  * in SMTP order, whose failure nothing later undid: a failed EHLO is
  * undone by a HELO, a MAIL or anything after it that succeeded, but a
  * refused RCPT stays refused whatever followed (some recipients may be
- * accepted). An unknown command counted as failed is a protocol error in
- * the furthest phase reached, unless a message was accepted.
+ * accepted). The count of unknown commands (sf's 'unknown'), when some
+ * failed, is a protocol error in the furthest phase reached, unless a
+ * message was accepted.
  */
-void evidence_counters(const struct stage_words *sw, struct strview stats,
-    struct counted *out);
+void evidence_counters(const struct stats_format *sf,
+    const struct stage_words *sw, struct strview stats, struct counted *out);
 
 #endif

@@ -413,6 +413,12 @@ pattern_repeats(const struct pattern *p)
 	return p->repeats;
 }
 
+const struct stats_format *
+pattern_stats(const struct pattern *p)
+{
+	return p ? p->stats : NULL;
+}
+
 enum phase
 pattern_reaches(const struct pattern *p)
 {

@@ -149,6 +149,32 @@ bool pattern_trails(const struct pattern *);
  * earlier line with the same status.
  */
 bool pattern_repeats(const struct pattern *);
+/*
+ * A pattern's 'stats': how its line writes the server's count of the
+ * commands of the session (read from the session's end line), e.g.
+ *
+ *	"ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5"
+ *		{F_STATS, ' ', STATS_COUNTS, "unknown"}
+ *	"EHLO,STARTTLS,AUTH,QUIT"
+ *		{F_STATS, ',', STATS_COMMANDS, NULL}
+ *
+ * STATS_COUNTS items are NAME=N or NAME=OK/TOTAL (OK of TOTAL commands
+ * succeeded); STATS_COMMANDS items are the commands sent, in order.
+ * pattern_stats() is NULL for a pattern without.
+ */
+enum stats_items {
+	STATS_COUNTS,
+	STATS_COMMANDS,
+};
+struct stats_format {
+	enum field field;	/* the field that holds them */
+	char sep;	/* between items (runs of it count as one) */
+	enum stats_items items;
+	const char *unknown;	/* STATS_COUNTS: the name of the count of
+				   commands the server did not know, or
+				   NULL */
+};
+const struct stats_format *pattern_stats(const struct pattern *);
 /* The phase a line shows its session got to at least, or PHASE_NONE:
  * Exim logs "unexpected disconnection" only with a transaction open. */
 enum phase pattern_reaches(const struct pattern *);

@@ -76,6 +76,7 @@ struct pattern {
 	char *every_log_has;	/* a kind of line every real log has */
 	enum phase reaches;	/* a phase the line shows the session got
 				   to, or PHASE_NONE */
+	struct stats_format *stats;	/* 'stats', or NULL */
 	struct sample *samples;
 	size_t nsamples;
 	/* filled once loaded, for the hot path */
@@ -243,6 +244,16 @@ void pattern_stages_load(struct yamldoc *, struct pattern_set *s,
     yaml_node_t *n);
 void pattern_stages_merge(struct pattern_set *t, struct pattern_set *add);
 void pattern_know_release(struct pattern_set *s);
+/*
+ * A pattern's 'stats' mapping read into p->stats; once its regex is
+ * compiled, the checks that the field it names is the pattern's, and
+ * that a session's end line that captures 'stats' says how they are
+ * written. pattern_stats_release() frees p->stats.
+ */
+void pattern_stats_load(struct yamldoc *, yaml_node_t *n, struct pattern *p);
+void pattern_stats_check(struct yamldoc *, yaml_node_t *n,
+    const struct pattern *p);
+void pattern_stats_release(struct pattern *p);
 
 /* cause.c: read a 'causes:' list into db; its 'defaults:' mapping (a
  * later file's cause for a kind replaces an earlier one's); free db's

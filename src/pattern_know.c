@@ -1,6 +1,7 @@
 /*
  * pattern_know - what a pattern set says about its server beyond the
- * patterns of its lines: the words its log uses for a stage ('stages').
+ * patterns of its lines: the words its log uses for a stage ('stages'),
+ * and how a pattern's line writes the count of the commands ('stats').
  *
  * The C knows SMTP (transcript.h: the command words); a server's own
  * phrases for a stage ("timeout after END-OF-MESSAGE", "SMTP error from
@@ -10,6 +11,11 @@
  *	stages:
  *	  END-OF-MESSAGE: data
  *	  initial connection: pre-greeting
+ *
+ * and so are the counters a server writes at a session's end, which the
+ * correlator reads through a struct stats_format (pattern.h):
+ *
+ *	stats: {separator: ' ', items: counts, unknown: unknown}
  */
 #include "config.h"
 
@@ -101,4 +107,92 @@ const struct stage_words *
 pattern_set_stages(const struct pattern_set *s)
 {
 	return s != NULL && s->stages.n > 0 ? &s->stages : NULL;
+}
+
+/* --- a pattern's counters ---------------------------------------------- */
+
+static void
+stats_pair(struct yamldoc *l, const char *k, yaml_node_t *kn,
+    yaml_node_t *vn, void *arg)
+{
+	struct stats_format *sf = arg;
+	const char *v = yamldoc_scalar(vn);
+
+	(void)kn;
+	if (v == NULL) {
+		yamldoc_err(l, vn, "stats: '%s' must be a string", k);
+	} else if (strcmp(k, "field") == 0) {
+		sf->field = field_by_name(v, strlen(v));
+		if (sf->field == F_NONE)
+			yamldoc_err(l, vn, "stats: unknown field '%s'", v);
+	} else if (strcmp(k, "separator") == 0) {
+		if (strlen(v) != 1)
+			yamldoc_err(l, vn, "stats: the separator is one "
+			    "character, ' ' or ','");
+		sf->sep = v[0];
+	} else if (strcmp(k, "items") == 0) {
+		if (strcmp(v, "counts") == 0)
+			sf->items = STATS_COUNTS;
+		else if (strcmp(v, "commands") == 0)
+			sf->items = STATS_COMMANDS;
+		else
+			yamldoc_err(l, vn, "stats: items are 'counts' "
+			    "(NAME=N, NAME=OK/TOTAL) or 'commands' (the "
+			    "commands sent, in order), not '%s'", v);
+	} else if (strcmp(k, "unknown") == 0) {
+		free((char *)sf->unknown);
+		sf->unknown = xstrdup(v);
+	}
+}
+
+void
+pattern_stats_load(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
+{
+	static const char *const keys[] = {"field", "separator", "items",
+	    "unknown", NULL};
+	struct stats_format *sf = xcalloc(1, sizeof(*sf));
+
+	sf->field = F_STATS;
+	sf->sep = '\0';
+	sf->items = (enum stats_items)-1;
+	pattern_stats_release(p);	/* a duplicate key, reported */
+	p->stats = sf;
+	if (!yamldoc_walk(l, n, keys, "stats", stats_pair, sf))
+		return;
+	if (sf->sep == '\0' || (int)sf->items < 0)
+		yamldoc_err(l, n, "stats: needs 'separator' and 'items'");
+	if (sf->unknown && sf->items == STATS_COMMANDS)
+		yamldoc_err(l, n, "stats: 'unknown' names a count: only "
+		    "with items: counts");
+}
+
+void
+pattern_stats_check(struct yamldoc *l, yaml_node_t *n,
+    const struct pattern *p)
+{
+	const struct stats_format *sf = p->stats;
+
+	if (sf == NULL) {
+		if (p->ev == EV_DISCONNECT && p->ngroups[F_STATS] > 0)
+			yamldoc_err(l, n, "captures 'stats' but has no "
+			    "'stats:' saying how the counters are written");
+		return;
+	}
+	if (p->ev != EV_DISCONNECT)
+		yamldoc_err(l, n, "stats: counters are read from a "
+		    "session's end line, event disconnect");
+	if (sf->field != F_NONE && p->ngroups[sf->field] == 0 &&
+	    p->constv[sf->field] == NULL)
+		yamldoc_err(l, n, "stats: the regex captures no '%s'",
+		    field_name(sf->field));
+}
+
+void
+pattern_stats_release(struct pattern *p)
+{
+	if (p->stats == NULL)
+		return;
+	free((char *)p->stats->unknown);
+	free(p->stats);
+	p->stats = NULL;
 }

@@ -305,6 +305,8 @@ pattern_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		if (p->reaches == PHASE_NONE)
 			yamldoc_err(l, vn, "reaches: unknown phase '%s'",
 			    ph ? ph : "");
+	} else if (strcmp(k, "stats") == 0) {
+		pattern_stats_load(l, vn, p);
 	} else if (strcmp(k, "head") == 0) {
 		load_head(l, vn, p);
 	} else if (strcmp(k, "set") == 0) {
@@ -321,8 +323,8 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 	static const char *const pkeys[] = {"name", "description", "for",
 	    "event", "scope", "direction", "session", "label", "explains",
 	    "closes", "needs_quit", "client_text", "trails", "repeats",
-	    "reaches", "every-log-has", "set", "map", "regex", "fields",
-	    "tail",
+	    "reaches", "every-log-has", "stats", "set", "map", "regex",
+	    "fields", "tail",
 	    "samples", NULL};
 	static const char *const xkeys[] = {"name", "description", "regex",
 	    "fallback", "head", "samples", NULL};
@@ -368,6 +370,7 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 		if (p->re) {
 			resolve_groups(l, c.regex_node, p);
 			literal_lead(p, c.regex);
+			pattern_stats_check(l, n, p);
 		}
 	}
 	if (c.samples_node == NULL)

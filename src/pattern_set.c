@@ -127,6 +127,7 @@ free_pattern(struct pattern *p)
 	free(p->forv);
 	free(p->label);
 	free(p->lparts);
+	pattern_stats_release(p);
 	if (p->head) {
 		free(p->head->program);
 		for (size_t i = 0; i < p->head->nseverities; i++)

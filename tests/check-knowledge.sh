@@ -115,5 +115,75 @@ out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
 grep -qE "$tmp/bd/x.yaml:3:3: error: stages: a word .*'<'" <<<"$out" &&
 	ok || bad "a stage word with '<': $out"
 
+# --- stats: how a pattern's line writes the counters ----------------------
+# A made-up server that ends a session with "ehlo=1,mail=0/1,quit=1": how
+# its pattern declares the counters decides the verdict.
+testset() {	# SEPARATOR UNKNOWN-KEY
+	cat <<YAML
+mta: testmta
+session: [host, pid]
+prefixes:
+  - name: pfx
+    regex: '^(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (?<host>\S+) testd\[(?<pid>\d+)\]: '
+    samples:
+      - line: '2026-11-23T09:00:00Z mx testd[1]: hello from 192.0.2.1'
+        expect: {ts: '2026-11-23T09:00:00Z', host: mx, pid: '1'}
+patterns:
+  - name: hello
+    event: connect
+    regex: '^hello from (?<client_ip>\S+)$'
+    samples:
+      - line: '2026-11-23T09:00:00Z mx testd[1]: hello from 192.0.2.1'
+        expect: {client_ip: 192.0.2.1}
+  - name: bye
+    event: disconnect
+    stats: {separator: '$1', items: counts$2}
+    regex: '^bye from (?<client_ip>\S+) (?<stats>.*)$'
+    samples:
+      - line: '2026-11-23T09:00:01Z mx testd[1]: bye from 192.0.2.1 ehlo=1'
+        expect: {client_ip: 192.0.2.1, stats: ehlo=1}
+YAML
+}
+printf '%s\n' '2026-11-23T09:00:00Z mx testd[1]: hello from 192.0.2.1' \
+	'2026-11-23T09:00:01Z mx testd[1]: bye from 192.0.2.1 ehlo=1,mail=0/1,quit=1' \
+	'2026-11-23T09:00:02Z mx testd[2]: hello from 192.0.2.2' \
+	'2026-11-23T09:00:03Z mx testd[2]: bye from 192.0.2.2 ehlo=1,unknown=0/1,quit=1' \
+	>"$tmp/test.log"
+f='[.client.ip, .status, (.phase // "-"), (.kind // "-")] | join(" ")'
+for v in comma:,:, space:' ': unknown:,:', unknown: unknown'; do
+	name=${v%%:*} rest=${v#*:}
+	mkdir "$tmp/st-$name"
+	testset "${rest%%:*}" "${rest#*:}" >"$tmp/st-$name/testmta.yaml"
+	loads "$tmp/st-$name"
+done
+got=$(verdicts "$tmp/st-comma" "$tmp/test.log" "$f" | tr '\n' ' ')
+[ "$got" = "1 192.0.2.1 failed mail rejected 1 192.0.2.2 ok - - " ] && ok ||
+	bad "counts split at ',': '$got', want the MAIL refusal and no protocol error"
+got=$(verdicts "$tmp/st-space" "$tmp/test.log" "$f" | tr '\n' ' ')
+[ "$got" = "1 192.0.2.1 ok - - 1 192.0.2.2 ok - - " ] && ok ||
+	bad "counts split at ' ': '$got', want no failure read"
+got=$(verdicts "$tmp/st-unknown" "$tmp/test.log" "$f" | tr '\n' ' ')
+[ "$got" = "1 192.0.2.1 failed mail rejected 1 192.0.2.2 failed helo protocol " ] && ok ||
+	bad "counts with unknown: '$got', want the unknown command a protocol error"
+# a command list: the commands sent, in order
+sed -e "s/items: counts/items: commands/" "$tmp/st-comma/testmta.yaml" >"$tmp/st-unknown/testmta.yaml"
+printf '%s\n' '2026-11-23T09:00:00Z mx testd[1]: hello from 192.0.2.1' \
+	'2026-11-23T09:00:01Z mx testd[1]: bye from 192.0.2.1 EHLO,MAIL,RCPT' >"$tmp/list.log"
+got=$("$bin" --patterns "$tmp/st-unknown" --year 2026 --format json "$tmp/list.log" | jq -r '.reached')
+[ "$got" = rcpt ] && ok || bad "a command list: reached '$got', want rcpt"
+# refused with FILE:LINE:COL
+sed -e "s/    stats: .*//" "$tmp/st-comma/testmta.yaml" >"$tmp/bd/x.yaml"
+out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
+grep -qE "$tmp/bd/x.yaml:[0-9]+:[0-9]+: error: pattern 'bye': captures 'stats' but has no 'stats:'" <<<"$out" &&
+	ok || bad "a disconnect line's counters without 'stats:': $out"
+sed -e "s/items: counts/items: tallies/" "$tmp/st-comma/testmta.yaml" >"$tmp/bd/x.yaml"
+out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
+grep -qE "$tmp/bd/x.yaml:[0-9]+:[0-9]+: error: pattern 'bye': stats: items are 'counts'" <<<"$out" &&
+	ok || bad "unknown stats items: $out"
+sed -e "s/stats: {separator/stats: {field: helo, separator/" "$tmp/st-comma/testmta.yaml" >"$tmp/bd/x.yaml"
+out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
+grep -qE "$tmp/bd/x.yaml:[0-9]+:[0-9]+: error: pattern 'bye': stats: the regex captures no 'helo'" <<<"$out" &&
+	ok || bad "stats of a field not captured: $out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
