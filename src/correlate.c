@@ -86,6 +86,17 @@ corr_dup(struct arena *a, struct strview v)
 	return v.p ? arena_strndup(a, v.p, v.len) : NULL;
 }
 
+void
+corr_set(struct arena *a, char **dst, struct strview v)
+{
+	size_t n = v.p ? strnlen(v.p, v.len) : 0;
+
+	if (v.p == NULL)
+		*dst = NULL;
+	else if (*dst == NULL || strlen(*dst) != n || memcmp(*dst, v.p, n))
+		*dst = arena_strndup(a, v.p, n);
+}
+
 /* Keep the first value seen, unless the new one is better than none. */
 void
 corr_keep(struct arena *a, char **dst, struct strview v)

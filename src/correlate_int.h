@@ -53,6 +53,10 @@ struct msgentry {
 
 /* A copy of v in arena a; NULL when v is unset. */
 char *corr_dup(struct arena *a, struct strview v);
+/* *dst becomes a copy of v (NULL when v is unset); a value equal to the
+ * one it holds is not copied again: a message deferred every 15 minutes
+ * for days logs the same reply each time, and the arena must not grow. */
+void corr_set(struct arena *a, char **dst, struct strview v);
 /* Keep the first value seen in *dst, unless the new one is better than
  * none. */
 void corr_keep(struct arena *a, char **dst, struct strview v);

@@ -302,10 +302,10 @@ msg_apply(struct correlator *c, struct message *msg,
 		r->kind = rs == RS_BOUNCED ? KIND_BOUNCED : rs == RS_EXPIRED ?
 		    KIND_EXPIRED : rs == RS_DEFERRED ? KIND_DEFERRED :
 		    KIND_NONE;
-		r->reply = corr_dup(a, m->f[F_REPLY]);
-		r->enhanced = corr_dup(a, m->f[F_ENHANCED]);
-		r->text = corr_dup(a, m->f[F_TEXT]);
-		r->relay = corr_dup(a, m->f[F_RELAY]);
+		corr_set(a, &r->reply, m->f[F_REPLY]);
+		corr_set(a, &r->enhanced, m->f[F_ENHANCED]);
+		corr_set(a, &r->text, m->f[F_TEXT]);
+		corr_set(a, &r->relay, m->f[F_RELAY]);
 		r->at = *ts;
 		r->delay = m->f[F_DELAY].p ? strtod(m->f[F_DELAY].p, NULL) :
 		    -1;

@@ -86,7 +86,10 @@ xstrdup(const char *s)
 void
 grow_array(void **arr, size_t *cap, size_t need, size_t elsz)
 {
-	size_t n = *cap ? *cap : 8;
+	/* a first array of about 64 bytes: most of a session's arrays
+	 * (recipients, failures, lines) hold one to four elements, and tens
+	 * of thousands of sessions and queued messages keep theirs for hours */
+	size_t n = *cap ? *cap : elsz >= 64 ? 1 : elsz >= 16 ? 64 / elsz : 8;
 	/* No object may be larger than PTRDIFF_MAX bytes (C17 6.5.6). */
 	size_t max = (size_t)PTRDIFF_MAX / (elsz ? elsz : 1);
 
