@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,6 @@
 #include "escape.h"
 
 static unsigned nerrors, nwarnings;
-static int quiet;
 static int muted;	/* diag_mute(): neither printed nor counted */
 
 /* The text reports' escaper: C0, DEL, C1 and invalid UTF-8 as \xNN. */
@@ -49,6 +49,7 @@ diag_at(enum diag_severity sev, const char *file, size_t line, size_t col,
     const char *fmt, ...)
 {
 	va_list ap;
+	int saved = errno;	/* the caller's, for after the message */
 
 	if (muted)
 		return;
@@ -56,12 +57,11 @@ diag_at(enum diag_severity sev, const char *file, size_t line, size_t col,
 		nerrors++;
 	else
 		nwarnings++;
-	if (sev == DIAG_WARNING && quiet)
-		return;
 	va_start(ap, fmt);
 	vdiag(sev == DIAG_ERROR ? "error" : "warning", file, line, col, fmt,
 	    ap);
 	va_end(ap);
+	errno = saved;
 }
 
 void
@@ -85,12 +85,6 @@ unsigned
 diag_warnings(void)
 {
 	return nwarnings;
-}
-
-void
-diag_set_quiet(int q)
-{
-	quiet = q;
 }
 
 void

@@ -9,9 +9,18 @@
  * Messages start lowercase, have no final period and quote their subject
  * in single quotes (git's rules). Errors and warnings are counted so that
  * main() can choose the exit status; diag_fatal() exits with status 2.
- * Control bytes in a message (C0, DEL, C1, invalid UTF-8) are escaped as
- * the text reports escape them (escape.h) before they reach the terminal,
- * since messages quote log text, and log text is attacker-controlled.
+ * The file name and the message are written through esc_text() (escape.h),
+ * exactly as the text reports write log text: C0, DEL, C1 and invalid
+ * UTF-8 as \xNN, an ambiguous backslash doubled, since messages quote log
+ * text, and log text is attacker-controlled.
+ *
+ * errno is the same after a diag call as before it, even when writing to
+ * stderr fails, so a caller may report and then test errno:
+ *
+ *	if (fd < 0) {
+ *		diag_error("cannot open '%s': %s", path, strerror(errno));
+ *		if (errno == ENOENT)
+ *			...
  */
 #ifndef SLA_DIAG_H
 #define SLA_DIAG_H
@@ -32,8 +41,6 @@ _Noreturn void diag_fatal(const char *fmt, ...)
 
 unsigned diag_errors(void);
 unsigned diag_warnings(void);
-/* Warnings of one kind past this many are counted but not printed. */
-void diag_set_quiet(int quiet);
 /* While on, messages are neither printed nor counted (a first look at a
  * file that is read properly later, when its problems are reported). */
 void diag_mute(int on);
