@@ -210,7 +210,8 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		in->warned_bare = true;
 		return;
 	}
-	if (m.f[F_TS].p && !ts_parse(m.f[F_TS], &in->yr, &ts)) {
+	if (m.f[F_TS].p && !ts_parse_with(pattern_set_ts_formats(m.set),
+	    m.f[F_TS], &in->yr, &ts)) {
 		g->ri->bad_time++;
 		if (!in->warned_time)
 			diag_at(DIAG_WARNING, at->name, at->line, 0, "time "
@@ -500,7 +501,8 @@ first_time(struct ingest *g, const char *path, time_t *mtime)
 				cur = csvlog_set(&cl);
 			if (line.len == 0 || !match_line(g, &cur, line, &m) ||
 			    m.f[F_TS].p == NULL ||
-			    !ts_parse(m.f[F_TS], &yr, &ts))
+			    !ts_parse_with(pattern_set_ts_formats(m.set),
+			    m.f[F_TS], &yr, &ts))
 				continue;
 			t = ts_utc(&ts);
 			break;

@@ -117,6 +117,10 @@ unsigned pattern_features_of(const struct match *);
  */
 struct stage_words;
 const struct stage_words *pattern_set_stages(const struct pattern_set *);
+/* The formats of the set's time stamps ('timestamp-format', timestamp.h),
+ * for ts_parse_with(). */
+struct ts_formats;
+const struct ts_formats *pattern_set_ts_formats(const struct pattern_set *);
 /* Message key field of the set, or -1. */
 int pattern_set_message_field(const struct pattern_set *);
 /* Label template of the session, e.g. "{host}/{daemon}[{pid}]". */

@@ -19,6 +19,22 @@ static unsigned check_sample_line(const struct pattern_set *,
     const struct pattern *, const struct sample *, bool, struct strview,
     const char *);
 
+/* A sample's time stamp is one of its set's formats. */
+static unsigned
+check_sample_ts(const struct pattern_set *s, const struct pattern *p,
+    const struct sample *sm, const struct match *m, const char *who)
+{
+	struct ts t;
+
+	if (m->f[F_TS].p == NULL ||
+	    ts_parse_with(&s->tsf, m->f[F_TS], NULL, &t))
+		return 0;
+	diag_at(DIAG_ERROR, p->file, sm->yline, sm->ycol, "%s: time stamp "
+	    "'%.*s' is in none of the set's timestamp-format", who,
+	    (int)m->f[F_TS].len, m->f[F_TS].p);
+	return 1;
+}
+
 static unsigned
 check_sample(const struct pattern_set *s, const struct pattern *p,
     const struct sample *sm, bool is_prefix)
@@ -101,6 +117,7 @@ check_sample_line(const struct pattern_set *s, const struct pattern *p,
 			bad++;
 		}
 	}
+	bad += check_sample_ts(s, p, sm, &m, who);
 	return bad ? 1 : 0;
 }
 

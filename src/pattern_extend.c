@@ -74,7 +74,8 @@ void
 pattern_extend_keys(struct yamldoc *l, yaml_node_t *root, const char *name)
 {
 	static const char *const allowed[] = {"extends", "description",
-	    "prefixes", "patterns", "causes", "defaults", "stages", NULL};
+	    "prefixes", "patterns", "causes", "defaults", "stages",
+	    "timestamp-format", NULL};
 
 	if (root == NULL || root->type != YAML_MAPPING_NODE)
 		return;
@@ -90,7 +91,8 @@ pattern_extend_keys(struct yamldoc *l, yaml_node_t *root, const char *name)
 			yamldoc_err(l, kn, "'%s' is not in an extending file: "
 			    "how set '%s' keys and names sessions stays its "
 			    "own file's (an extending file holds description, "
-			    "prefixes, patterns, stages, causes and defaults)", k,
+			    "prefixes, patterns, stages, timestamp-format, causes and "
+			    "defaults)", k,
 			    name ? name : "");
 	}
 }
@@ -205,7 +207,7 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
 	memset(&t->dflt, 0, sizeof(t->dflt));
 	memset(&t->all, 0, sizeof(t->all));
 	pattern_set_build_groups(t);
-	pattern_stages_merge(t, add);
+	pattern_know_merge(t, add);
 	nc = causes_to_front(db, first_cause);
 	{
 		struct buf b = BUF_INIT;

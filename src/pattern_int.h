@@ -23,6 +23,7 @@
 #include "head.h"
 #include "pattern.h"
 #include "rx.h"
+#include "timestamp.h"
 #include "transcript.h"
 #include "yamldoc.h"
 
@@ -133,6 +134,7 @@ struct pattern_set {
 	size_t njournal_samples;
 	size_t journal_yline, journal_ycol;
 	struct stage_words stages;	/* 'stages', tried in order */
+	struct ts_formats tsf;	/* 'timestamp-format', in order */
 };
 
 struct cause_sample {
@@ -237,13 +239,22 @@ void pattern_db_note(struct pattern_db *, const char *fmt, ...)
 
 /*
  * pattern_know.c: a set's 'stages' mapping (word: phase) read into s;
- * an extending file's words put before t's (add keeps none); and the
- * release of what a set holds of them.
+ * an extending file's words and time-stamp formats put before t's (add
+ * keeps none); and the release of what a set holds of them.
  */
 void pattern_stages_load(struct yamldoc *, struct pattern_set *s,
     yaml_node_t *n);
-void pattern_stages_merge(struct pattern_set *t, struct pattern_set *add);
+void pattern_know_merge(struct pattern_set *t, struct pattern_set *add);
 void pattern_know_release(struct pattern_set *s);
+/*
+ * A set's 'timestamp-format' (a format or a list) read into s; a set
+ * without gets rfc3164 and iso8601 (pattern_ts_defaults(), once its
+ * file is read). An extending file's formats are put before t's by
+ * pattern_know_merge().
+ */
+void pattern_ts_load(struct yamldoc *, struct pattern_set *s,
+    yaml_node_t *n);
+void pattern_ts_defaults(struct pattern_set *s);
 /*
  * A pattern's 'stats' mapping read into p->stats; once its regex is
  * compiled, the checks that the field it names is the pattern's, and

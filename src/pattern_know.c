@@ -76,10 +76,11 @@ pattern_stages_load(struct yamldoc *l, struct pattern_set *s,
 	yamldoc_walk(l, n, NULL, "stages", stage_pair, &s->stages);
 }
 
-void
-pattern_stages_merge(struct pattern_set *t, struct pattern_set *add)
+/* An extending file's time-stamp formats before t's. */
+static void
+ts_merge(struct pattern_set *t, struct pattern_set *add)
 {
-	struct stage_words *a = &add->stages, *w = &t->stages;
+	struct ts_formats *a = &add->tsf, *w = &t->tsf;
 
 	if (a->n == 0)
 		return;
@@ -94,8 +95,78 @@ pattern_stages_merge(struct pattern_set *t, struct pattern_set *add)
 }
 
 void
+pattern_know_merge(struct pattern_set *t, struct pattern_set *add)
+{
+	struct stage_words *a = &add->stages, *w = &t->stages;
+
+	ts_merge(t, add);
+	if (a->n == 0)
+		return;
+	a->v = xrealloc(a->v, (a->n + w->n) * sizeof(*a->v));
+	if (w->n)
+		memcpy(a->v + a->n, w->v, w->n * sizeof(*a->v));
+	free(w->v);
+	w->v = a->v;
+	w->n += a->n;
+	a->v = NULL;
+	a->n = 0;
+}
+
+/* --- a set's time stamps ------------------------------------------------ */
+
+static void
+ts_add(struct yamldoc *l, yaml_node_t *n, struct pattern_set *s,
+    const char *spec)
+{
+	char err[200];
+	struct ts_fmt f;
+
+	if (!ts_fmt_compile(spec, &f, err, sizeof(err))) {
+		yamldoc_err(l, n, "timestamp-format: %s", err);
+		return;
+	}
+	s->tsf.v = xrealloc(s->tsf.v, (s->tsf.n + 1) * sizeof(*s->tsf.v));
+	s->tsf.v[s->tsf.n++] = f;
+}
+
+void
+pattern_ts_load(struct yamldoc *l, struct pattern_set *s, yaml_node_t *n)
+{
+	size_t cnt;
+	char **v = yamldoc_strings(l, n, &cnt, "timestamp-format");
+
+	for (size_t i = 0; i < cnt; i++) {
+		ts_add(l, n, s, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	if (cnt == 0)
+		yamldoc_err(l, n, "timestamp-format: no format");
+}
+
+void
+pattern_ts_defaults(struct pattern_set *s)
+{
+	if (s->tsf.n == 0) {
+		ts_add(NULL, NULL, s, "rfc3164");
+		ts_add(NULL, NULL, s, "iso8601");
+	}
+}
+
+const struct ts_formats *
+pattern_set_ts_formats(const struct pattern_set *s)
+{
+	return s != NULL ? &s->tsf : NULL;
+}
+
+void
 pattern_know_release(struct pattern_set *s)
 {
+	for (size_t i = 0; i < s->tsf.n; i++)
+		ts_fmt_release(&s->tsf.v[i]);
+	free(s->tsf.v);
+	s->tsf.v = NULL;
+	s->tsf.n = 0;
 	for (size_t i = 0; i < s->stages.n; i++)
 		free(s->stages.v[i].word);
 	free(s->stages.v);

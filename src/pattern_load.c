@@ -591,6 +591,8 @@ set_top_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			s->linger_us = (int64_t)secs * 1000000;
 	} else if (strcmp(k, "stages") == 0) {
 		pattern_stages_load(l, s, vn);
+	} else if (strcmp(k, "timestamp-format") == 0) {
+		pattern_ts_load(l, s, vn);
 	} else if (strcmp(k, "csv") == 0) {
 		load_csv(l, s, vn);
 	} else if (strcmp(k, "journal") == 0) {
@@ -715,7 +717,7 @@ load_file(struct pattern_db *db, const char *path)
 	struct pattern_set *target = NULL;
 	static const char *const keys[] = {"mta", "extends", "description",
 	    "dispatch", "session", "message", "label", "linger", "advice",
-	    "features", "stages",
+	    "features", "stages", "timestamp-format",
 	    "csv", "journal", "field-sets", "prefixes", "patterns", "causes",
 	    "defaults", NULL};
 	size_t first_cause = db->ncauses;
@@ -748,6 +750,7 @@ load_file(struct pattern_db *db, const char *path)
 		yamldoc_err(&l, root, "no 'mta', 'extends', 'causes' or "
 		    "'defaults': not a pattern file");
 	} else if (c.s->mta != NULL) {
+		pattern_ts_defaults(c.s);
 		load_lists(&l, &c, root, true);
 		if (c.s->nalt == 0)
 			yamldoc_err(&l, root,

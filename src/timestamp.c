@@ -104,16 +104,14 @@ expect(const char **p, const char *end, char c)
 	return true;
 }
 
-/* HH:MM:SS[.frac] */
+/* SS[.frac] or SS[,frac]: seconds (60: a leap second) and a fraction */
 static bool
-clock_part(const char **p, const char *end, int *h, int *mi, int *s,
-    int *us, int *fdigits)
+clock_seconds(const char **p, const char *end, int *s, int *us,
+    int *fdigits)
 {
 	*us = 0;
 	*fdigits = 0;
-	if (!digits(p, end, 2, h) || !expect(p, end, ':') ||
-	    !digits(p, end, 2, mi) || !expect(p, end, ':') ||
-	    !digits(p, end, 2, s))
+	if (!digits(p, end, 2, s))
 		return false;
 	if (*p < end && (**p == '.' || **p == ',')) {
 		int scale = 100000;
@@ -128,7 +126,19 @@ clock_part(const char **p, const char *end, int *h, int *mi, int *s,
 			(*p)++;
 		}
 	}
-	return *h < 24 && *mi < 60 && *s < 61;
+	return *s < 61;
+}
+
+/* HH:MM:SS[.frac] */
+static bool
+clock_part(const char **p, const char *end, int *h, int *mi, int *s,
+    int *us, int *fdigits)
+{
+	if (!digits(p, end, 2, h) || !expect(p, end, ':') ||
+	    !digits(p, end, 2, mi) || !expect(p, end, ':') ||
+	    !clock_seconds(p, end, s, us, fdigits))
+		return false;
+	return *h < 24 && *mi < 60;
 }
 
 /* Z, +HH:MM, +HHMM, with an optional space before the sign. */
@@ -221,76 +231,249 @@ infer_year(struct ts_year *yr, int month)
 	return yr->year;
 }
 
+/* rfc3164: Mmm dd HH:MM:SS[.frac], the day space- or zero-padded */
+static bool
+parse_rfc3164(const char *p, const char *end, struct ts_year *yr,
+    struct ts *out)
+{
+	int y, m, d, h, mi, s, us, fd;
+
+	if (end - p < 14 || p[0] < 'A' || p[0] > 'Z')
+		return false;
+	m = month_of(p);
+	if (m == 0 || p[3] != ' ')
+		return false;
+	p += 4;
+	if (*p == ' ')
+		p++;
+	if (p < end && p[0] >= '0' && p[0] <= '9' &&
+	    (p + 1 >= end || p[1] == ' ')) {
+		d = p[0] - '0';
+		p++;
+	} else if (!digits(&p, end, 2, &d)) {
+		return false;
+	}
+	if (!expect(&p, end, ' ') ||
+	    !clock_part(&p, end, &h, &mi, &s, &us, &fd))
+		return false;
+	y = yr ? infer_year(yr, m) : 1970;
+	/* an inferred year may lie before 1970 (a file from early January,
+	 * a December line) */
+	if (y < TS_YEAR_MIN || y > TS_YEAR_MAX || !date_exists(y, m, d))
+		return false;
+	set_time(out, y, m, d, h, mi, s, us, fd);
+	return true;
+}
+
+/* iso8601: YYYY-MM-DD(T| )HH:MM:SS[.frac][[ ]Z|+HH[:]MM] (RFC 3339) */
+static bool
+parse_iso8601(const char *p, const char *end, struct ts_year *yr,
+    struct ts *out)
+{
+	int y, m, d, h, mi, s, us, fd;
+
+	if (end - p < 19 || p[4] != '-')
+		return false;
+	if (!digits(&p, end, 4, &y) || !expect(&p, end, '-') ||
+	    !digits(&p, end, 2, &m) || !expect(&p, end, '-') ||
+	    !digits(&p, end, 2, &d))
+		return false;
+	if (p >= end || (*p != 'T' && *p != ' '))
+		return false;
+	p++;
+	if (!clock_part(&p, end, &h, &mi, &s, &us, &fd) ||
+	    !valid_date(y, m, d))
+		return false;
+	set_time(out, y, m, d, h, mi, s, us, fd);
+	if (!zone_part(&p, end, out)) {
+		memset(out, 0, sizeof(*out));
+		return false;
+	}
+	if (yr)
+		yr->last_month = m;
+	return true;
+}
+
+/* The fields a strptime-like format reads; -1: not given. */
+struct tparts {
+	int y, m, d, h, mi, s, us, fd;
+};
+
+/* One conversion of a format ('Y', 'b', ...) at *p. */
+static bool
+convert(char c, const char **p, const char *end, struct tparts *t,
+    struct ts *out)
+{
+	switch (c) {
+	case 'Y':
+		return digits(p, end, 4, &t->y);
+	case 'm':
+		return digits(p, end, 2, &t->m);
+	case 'd':
+		return digits(p, end, 2, &t->d);
+	case 'e':
+		if (*p < end && **p == ' ')
+			(*p)++;
+		if (end - *p >= 2 && (*p)[1] >= '0' && (*p)[1] <= '9')
+			return digits(p, end, 2, &t->d);
+		return digits(p, end, 1, &t->d);
+	case 'b':
+		if (end - *p < 3 || (t->m = month_of(*p)) == 0)
+			return false;
+		*p += 3;
+		return true;
+	case 'H':
+		return digits(p, end, 2, &t->h) && t->h < 24;
+	case 'M':
+		return digits(p, end, 2, &t->mi) && t->mi < 60;
+	case 'S':
+		return clock_seconds(p, end, &t->s, &t->us, &t->fd);
+	case 'T':
+		return convert('H', p, end, t, out) && expect(p, end, ':') &&
+		    convert('M', p, end, t, out) && expect(p, end, ':') &&
+		    convert('S', p, end, t, out);
+	case 'z':
+		return zone_part(p, end, out);
+	case '%':
+		return expect(p, end, '%');
+	default:
+		return false;
+	}
+}
+
+/* A strptime-like format; what follows the stamp is not read. */
+static bool
+parse_spec(const char *spec, const char *p, const char *end,
+    struct ts_year *yr, struct ts *out)
+{
+	struct tparts t = {-1, -1, -1, 0, 0, 0, 0, 0};
+	struct ts zone = {0};
+	int y;
+
+	for (const char *f = spec; *f; f++) {
+		if (*f == '%') {
+			if (!convert(*++f, &p, end, &t, &zone))
+				return false;
+		} else if (!expect(&p, end, *f)) {
+			return false;
+		}
+	}
+	if (t.m < 0 || t.d < 0)
+		return false;
+	if (t.y >= 0) {
+		if (!valid_date(t.y, t.m, t.d))
+			return false;
+		y = t.y;
+	} else {
+		y = yr ? infer_year(yr, t.m) : 1970;
+		if (y < TS_YEAR_MIN || y > TS_YEAR_MAX ||
+		    !date_exists(y, t.m, t.d))
+			return false;
+	}
+	set_time(out, y, t.m, t.d, t.h, t.mi, t.s, t.us, t.fd);
+	out->off = zone.off;
+	out->flags |= zone.flags & TS_OFFSET;
+	return true;
+}
+
+/* Does spec read a whole stamp: a month, a day and an hour, with known
+ * conversions only? */
+static bool
+spec_ok(const char *spec, char *err, size_t errsz)
+{
+	bool m = false, d = false, h = false;
+
+	for (const char *f = spec; *f; f++) {
+		if (*f != '%')
+			continue;
+		f++;
+		if (*f == '\0' || strchr("YmdebHMSTz%", *f) == NULL) {
+			snprintf(err, errsz, "'%%%.1s' is not a conversion "
+			    "of a time-stamp format (%%Y %%m %%d %%e %%b %%H "
+			    "%%M %%S %%T %%z %%%%)", f);
+			return false;
+		}
+		m |= *f == 'm' || *f == 'b';
+		d |= *f == 'd' || *f == 'e';
+		h |= *f == 'H' || *f == 'T';
+	}
+	if (!m || !d || !h) {
+		snprintf(err, errsz, "a time-stamp format reads a month "
+		    "(%%m or %%b), a day (%%d or %%e) and an hour (%%H or %%T)");
+		return false;
+	}
+	return true;
+}
+
+bool
+ts_fmt_compile(const char *spec, struct ts_fmt *out, char *err, size_t errsz)
+{
+	memset(out, 0, sizeof(*out));
+	if (strcmp(spec, "rfc3164") == 0) {
+		out->kind = TSF_RFC3164;
+	} else if (strcmp(spec, "iso8601") == 0) {
+		out->kind = TSF_ISO8601;
+	} else if (strchr(spec, '%') == NULL) {
+		snprintf(err, errsz, "'%s' is neither a named time-stamp "
+		    "format (rfc3164, iso8601) nor a strptime-like one "
+		    "('%%d/%%b/%%Y %%H:%%M:%%S')", spec);
+		return false;
+	} else if (!spec_ok(spec, err, errsz)) {
+		return false;
+	} else {
+		out->kind = TSF_SPEC;
+	}
+	out->spec = xstrdup(spec);
+	return true;
+}
+
+void
+ts_fmt_release(struct ts_fmt *f)
+{
+	free(f->spec);
+	f->spec = NULL;
+}
+
+static bool
+parse_one(const struct ts_fmt *f, const char *p, const char *end,
+    struct ts_year *yr, struct ts *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (f->kind) {
+	case TSF_RFC3164:
+		return parse_rfc3164(p, end, yr, out);
+	case TSF_ISO8601:
+		return parse_iso8601(p, end, yr, out);
+	default:
+		return parse_spec(f->spec, p, end, yr, out);
+	}
+}
+
+bool
+ts_parse_with(const struct ts_formats *fs, struct strview v,
+    struct ts_year *yr, struct ts *out)
+{
+	static const struct ts_fmt dflt[] = {{TSF_RFC3164, NULL},
+	    {TSF_ISO8601, NULL}};
+	const struct ts_fmt *f = fs && fs->n ? fs->v : dflt;
+	size_t n = fs && fs->n ? fs->n : ARRAY_SIZE(dflt);
+
+	memset(out, 0, sizeof(*out));
+	if (v.p == NULL || v.len < 8)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (parse_one(&f[i], v.p, v.p + v.len, yr, out)) {
+			ts_apply_default_zone(out);
+			return true;
+		}
+	memset(out, 0, sizeof(*out));
+	return false;
+}
+
 bool
 ts_parse(struct strview v, struct ts_year *yr, struct ts *out)
 {
-	const char *p = v.p, *end = v.p + v.len;
-	int y, m, d, h, mi, s, us, fd;
-
-	memset(out, 0, sizeof(*out));
-	if (p == NULL || v.len < 8)
-		return false;
-	if (p[0] >= 'A' && p[0] <= 'Z') {
-		/* RFC 3164: Mmm dd HH:MM:SS */
-		m = month_of(p);
-		if (m == 0 || v.len < 14 || p[3] != ' ')
-			return false;
-		p += 4;
-		if (*p == ' ')
-			p++;
-		if (p < end && p[0] >= '0' && p[0] <= '9' &&
-		    (p + 1 >= end || p[1] == ' ')) {
-			d = p[0] - '0';
-			p++;
-		} else if (!digits(&p, end, 2, &d)) {
-			return false;
-		}
-		if (!expect(&p, end, ' ') ||
-		    !clock_part(&p, end, &h, &mi, &s, &us, &fd))
-			return false;
-		y = yr ? infer_year(yr, m) : 1970;
-		/* an inferred year may lie before 1970 (a file from early
-		 * January, a December line) */
-		if (y < TS_YEAR_MIN || y > TS_YEAR_MAX ||
-		    !date_exists(y, m, d))
-			return false;
-		set_time(out, y, m, d, h, mi, s, us, fd);
-	} else if (v.len >= 19 && p[4] == '-') {
-		/* ISO 8601 / RFC 3339 */
-		if (!digits(&p, end, 4, &y) || !expect(&p, end, '-') ||
-		    !digits(&p, end, 2, &m) || !expect(&p, end, '-') ||
-		    !digits(&p, end, 2, &d))
-			return false;
-		if (p >= end || (*p != 'T' && *p != ' '))
-			return false;
-		p++;
-		if (!clock_part(&p, end, &h, &mi, &s, &us, &fd) ||
-		    !valid_date(y, m, d))
-			return false;
-		set_time(out, y, m, d, h, mi, s, us, fd);
-		if (!zone_part(&p, end, out)) {
-			memset(out, 0, sizeof(*out));
-			return false;
-		}
-		if (yr)
-			yr->last_month = m;
-	} else if (v.len >= 20 && p[2] == '/') {
-		/* Kerio: DD/Mon/YYYY HH:MM:SS */
-		if (!digits(&p, end, 2, &d) || !expect(&p, end, '/'))
-			return false;
-		if (end - p < 4 || (m = month_of(p)) == 0 || p[3] != '/')
-			return false;
-		p += 4;
-		if (!digits(&p, end, 4, &y) || !expect(&p, end, ' ') ||
-		    !clock_part(&p, end, &h, &mi, &s, &us, &fd) ||
-		    !valid_date(y, m, d))
-			return false;
-		set_time(out, y, m, d, h, mi, s, us, fd);
-	} else {
-		return false;
-	}
-	ts_apply_default_zone(out);
-	return true;
+	return ts_parse_with(NULL, v, yr, out);
 }
 
 bool

@@ -1,15 +1,23 @@
 /*
  * timestamp - the time stamps of every log format we read.
  *
- * Shapes recognised (the pattern file's "ts" field holds one of them):
+ * A pattern set says which formats its stamps (its "ts" field) use,
+ * in the spirit of lnav's timestamp-format: a list of named formats,
+ * read by hand-written fast paths, and strptime-like ones:
  *
- *	Jan 28 06:40:37              RFC 3164, day space- or zero-padded
- *	Jan 28 06:40:37.123          the same with a fraction
- *	2016-03-20T13:30:53.574978+01:00   RFC 3339
- *	2023-01-15T10:20:30+0100     journald short-iso (no colon)
- *	2020-06-20 01:32:57 +0200    Exim with log_timezone
- *	2022-04-14T00:16:57.566Z     UTC
- *	16/Mar/2021 18:24:42         Kerio
+ *	rfc3164   Jan 28 06:40:37, Jan  8 06:40:37.123 (year-less; the
+ *	          day space- or zero-padded, an optional fraction)
+ *	iso8601   2016-03-20T13:30:53.574978+01:00 (RFC 3339),
+ *	          2023-01-15T10:20:30+0100, 2020-06-20 01:32:57 +0200,
+ *	          2022-04-14T00:16:57.566Z, 2020-06-20 01:32:57 (no zone)
+ *	'%d/%b/%Y %H:%M:%S'   16/Mar/2021 18:24:42
+ *
+ * A strptime-like format has %Y (4 digits), %m %d %H %M (2), %e (a day,
+ * space-padded or not), %b (Jan..Dec), %S (2 digits and an optional
+ * fraction after '.' or ','), %T (%H:%M:%S), %z (Z, +HH:MM or +HHMM,
+ * after an optional space; optional) and %%; any other character stands
+ * for itself. Without %Y the year is inferred as for rfc3164. What
+ * follows the stamp is not read.
  *
  * A struct ts keeps the wall-clock time as written (microseconds since
  * 1970 as if it were UTC) and the offset when the log had one, so output
@@ -57,10 +65,39 @@ struct ts_year {
 
 void ts_year_init(struct ts_year *, time_t mtime, int forced_year);
 
+/* A time-stamp format, compiled. */
+enum ts_fmt_kind {
+	TSF_RFC3164,
+	TSF_ISO8601,
+	TSF_SPEC,	/* strptime-like */
+};
+struct ts_fmt {
+	enum ts_fmt_kind kind;
+	char *spec;	/* as written */
+};
+/* The formats a pattern set's stamps use, tried in order. */
+struct ts_formats {
+	struct ts_fmt *v;
+	size_t n;
+};
+
 /*
- * Parse v into *out. Returns false, leaving *out unset, when v is not a
- * time stamp of a known shape or names an impossible date.
+ * Compile spec ("rfc3164", "iso8601" or a strptime-like format) into
+ * *out; false with a message in err when it is none of them. Release it
+ * with ts_fmt_release().
  */
+bool ts_fmt_compile(const char *spec, struct ts_fmt *out, char *err,
+    size_t errsz);
+void ts_fmt_release(struct ts_fmt *);
+
+/*
+ * Parse v into *out with the first of fs's formats that reads it (fs
+ * NULL or empty: rfc3164, then iso8601). Returns false, leaving *out
+ * unset, when none reads it or it names an impossible date.
+ * ts_parse() is ts_parse_with(NULL, ...).
+ */
+bool ts_parse_with(const struct ts_formats *fs, struct strview v,
+    struct ts_year *, struct ts *out);
 bool ts_parse(struct strview v, struct ts_year *, struct ts *out);
 
 /*

@@ -185,5 +185,37 @@ out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
 grep -qE "$tmp/bd/x.yaml:[0-9]+:[0-9]+: error: pattern 'bye': stats: the regex captures no 'helo'" <<<"$out" &&
 	ok || bad "stats of a field not captured: $out"
 
+# --- timestamp-format: the formats of a set's stamps ----------------------
+# the made-up server again, writing its stamps day first
+mkdir "$tmp/ts-iso" "$tmp/ts-dmy"
+sed -e 's/(?<ts>[^)]*)/(?<ts>\\S+ \\S+)/' -e 's/2026-11-23T09:00:0\([01]\)Z/23.11.2026 09:00:0\1/' \
+	"$tmp/st-comma/testmta.yaml" >"$tmp/ts-iso/testmta.yaml"
+sed -e "s/^session:/timestamp-format: ['%d.%m.%Y %H:%M:%S']\nsession:/" \
+	"$tmp/ts-iso/testmta.yaml" >"$tmp/ts-dmy/testmta.yaml"
+sed 's/2026-11-23T09:00:0\([0-3]\)Z/23.11.2026 09:00:0\1/' "$tmp/test.log" >"$tmp/dmy.log"
+loads "$tmp/ts-dmy"
+# without the declaration the set's stamps are the defaults' (rfc3164,
+# iso8601), and its samples' stamps are refused
+out=$("$bin" --patterns "$tmp/ts-iso" --check-patterns 2>&1)
+grep -qE "$tmp/ts-iso/testmta.yaml:[0-9]+:[0-9]+: error: prefix 'pfx': time stamp '23.11.2026 09:00:00' is in none of the set's timestamp-format" <<<"$out" &&
+	ok || bad "a sample's stamp in no format of the set: $out"
+got=$("$bin" --patterns "$tmp/ts-dmy" --format json "$tmp/dmy.log" | jq -r '.start' | tr '\n' ' ')
+[ "$got" = "2026-11-23T09:00:00 2026-11-23T09:00:02 " ] && ok ||
+	bad "timestamp-format '%d.%m.%Y %H:%M:%S': starts '$got'"
+"$bin" --patterns "$tmp/ts-iso" --format json "$tmp/dmy.log" >"$tmp/out.json" 2>"$tmp/err"
+grep -q "time stamp '23.11.2026 09:00:00' not understood" "$tmp/err" && ok ||
+	bad "the same stamps without the format: $(cat "$tmp/err")"
+# an extending file may add a format, tried before the set's
+mkdir "$tmp/ts-ext"
+printf 'extends: testmta\ntimestamp-format: "%%d.%%m.%%Y %%T"\n' >"$tmp/ts-ext/x.yaml"
+got=$("$bin" --patterns "$tmp/ts-iso" --patterns "$tmp/ts-ext" --format json "$tmp/dmy.log" 2>&1 | jq -r '.start' | tr '\n' ' ')
+[ "$got" = "2026-11-23T09:00:00 2026-11-23T09:00:02 " ] && ok ||
+	bad "a format added by an extending file: starts '$got'"
+# refused with FILE:LINE:COL
+sed -e "s/%d.%m.%Y %H:%M:%S/%d.%m.%Y %H:%M:%Q/" "$tmp/ts-dmy/testmta.yaml" >"$tmp/bd/x.yaml"
+out=$("$bin" --patterns "$tmp/bd" --check-patterns 2>&1)
+grep -qE "$tmp/bd/x.yaml:2:19: error: timestamp-format: '%Q' is not a conversion" <<<"$out" &&
+	ok || bad "a bad timestamp-format: $out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -33,6 +33,26 @@ sv(const char *s)
 
 /* --- shapes ------------------------------------------------------------- */
 
+/*
+ * The formats the shipped pattern sets declare (timestamp-format), in one
+ * list: the shape cases below are read with it.
+ */
+static struct ts_fmt shipped_v[3];
+static struct ts_formats shipped = {shipped_v, 3};
+
+static void
+shipped_compile(void)
+{
+	static const char *const specs[] = {"rfc3164", "iso8601",
+	    "%d/%b/%Y %H:%M:%S"};
+	char err[200];
+
+	for (size_t i = 0; i < 3; i++)
+		if (shipped_v[i].spec == NULL)
+			ck_assert_msg(ts_fmt_compile(specs[i], &shipped_v[i],
+			    err, sizeof(err)), "'%s': %s", specs[i], err);
+}
+
 struct shape_case {
 	const char *in;
 	long long secs;		/* wall clock as if UTC */
@@ -77,7 +97,7 @@ static const struct shape_case shapes[] = {
 	/* UTC */
 	{"2022-04-14T00:16:57.566Z", 1649895417, 566000, 3, true, 0,
 	    "2022-04-14T00:16:57.566Z"},
-	/* Kerio */
+	/* '%d/%b/%Y %H:%M:%S' (Kerio) */
 	{"16/Mar/2021 18:24:42", 1615919082, 0, 0, false, 0,
 	    "2021-03-16T18:24:42"},
 	/* a leap day that exists */
@@ -95,8 +115,10 @@ START_TEST(parse_shapes)
 	char buf[TS_BUFSZ];
 	long long want_us = c->secs * US + c->us;
 
+	shipped_compile();
 	ts_year_init(&yr, 1795435200 /* 2026-11-23 */, 2026);
-	ck_assert_msg(ts_parse(sv(c->in), &yr, &t), "'%s': refused", c->in);
+	ck_assert_msg(ts_parse_with(&shipped, sv(c->in), &yr, &t),
+	    "'%s': refused", c->in);
 	ck_assert_msg(t.flags & TS_SET, "'%s': TS_SET not set", c->in);
 	ck_assert_msg(t.us == want_us, "'%s': got %lld us, want %lld", c->in,
 	    (long long)t.us, want_us);
@@ -163,11 +185,99 @@ START_TEST(parse_invalid)
 	struct ts_year yr;
 	struct ts t;
 
+	shipped_compile();
 	ts_year_init(&yr, 1795435200, 2026);
 	memset(&t, 0xa5, sizeof(t));
-	ck_assert_msg(!ts_parse(sv(in), &yr, &t), "'%s': accepted as %lld us",
-	    in, (long long)t.us);
+	ck_assert_msg(!ts_parse_with(&shipped, sv(in), &yr, &t),
+	    "'%s': accepted as %lld us", in, (long long)t.us);
 	ck_assert_msg(!(t.flags & TS_SET), "'%s': refused but TS_SET", in);
+}
+END_TEST
+
+/*
+ * A format decides: each stamp read with its format gives its instant,
+ * and is refused by the default formats (rfc3164, iso8601) and by the
+ * other cases' formats. "a day-first date" fails if the C reads stamps
+ * by shapes of its own instead of the declared format.
+ */
+static const struct {
+	const char *name, *spec, *in;
+	long long secs;
+	int us;
+	bool has_off;
+	int off;
+} specs[] = {
+	{"a day-first date", "%d.%m.%Y %H:%M:%S", "23.11.2026 09:17:18",
+	    1795425438, 0, false, 0},
+	{"%T and %z", "[%Y/%m/%d %T %z]", "[2026/11/23 09:17:18 -0130]",
+	    1795425438, 0, true, -90},
+	{"year-less, %e, a fraction", "%e-%b %T", " 3-Nov 09:17:18,25",
+	    1793697438, 250000, false, 0},
+	{"%%", "%Y%m%d %H%M %% x", "20261123 0917 % x", 1795425420, 0,
+	    false, 0},
+};
+
+START_TEST(parse_spec)
+{
+	struct ts_fmt f[ARRAY_SIZE(specs)];
+	struct ts_formats one = {NULL, 1};
+	struct ts_year yr;
+	struct ts t;
+	char err[200];
+
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++)
+		ck_assert_msg(ts_fmt_compile(specs[i].spec, &f[i], err,
+		    sizeof(err)), "%s: '%s': %s", specs[i].name, specs[i].spec,
+		    err);
+	ts_year_init(&yr, 1795435200, 2026);
+	one.v = &f[_i];
+	ck_assert_msg(ts_parse_with(&one, sv(specs[_i].in), &yr, &t),
+	    "%s: '%s' refused by '%s'", specs[_i].name, specs[_i].in,
+	    specs[_i].spec);
+	ck_assert_msg(t.us == specs[_i].secs * US + specs[_i].us,
+	    "%s: got %lld us, want %lld", specs[_i].name, (long long)t.us,
+	    specs[_i].secs * US + specs[_i].us);
+	ck_assert_msg(!!(t.flags & TS_OFFSET) == specs[_i].has_off &&
+	    (!specs[_i].has_off || t.off == specs[_i].off),
+	    "%s: offset %d (flag %d), want %d", specs[_i].name, t.off,
+	    !!(t.flags & TS_OFFSET), specs[_i].off);
+	ck_assert_msg(!ts_parse(sv(specs[_i].in), &yr, &t),
+	    "%s: '%s' read without its format", specs[_i].name,
+	    specs[_i].in);
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
+		one.v = &f[i];
+		ck_assert_msg(i == (size_t)_i ||
+		    !ts_parse_with(&one, sv(specs[_i].in), &yr, &t),
+		    "%s: '%s' read by '%s'", specs[_i].name, specs[_i].in,
+		    specs[i].spec);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++)
+		ts_fmt_release(&f[i]);
+}
+END_TEST
+
+/* Formats refused, and what the message says. */
+static const struct {
+	const char *spec, *want;
+} bad_specs[] = {
+	{"kerio", "neither a named time-stamp format"},
+	{"%Y-%m-%d %H:%M:%q", "'%q' is not a conversion"},
+	{"%H:%M:%S", "reads a month"},
+	{"%d %H:%M", "reads a month"},
+	{"%b %d", "an hour"},
+	{"%b %d %H:%M %", "'%' is not a conversion"},
+};
+
+START_TEST(compile_bad)
+{
+	struct ts_fmt f;
+	char err[200] = "";
+
+	ck_assert_msg(!ts_fmt_compile(bad_specs[_i].spec, &f, err,
+	    sizeof(err)), "'%s': accepted", bad_specs[_i].spec);
+	ck_assert_msg(strstr(err, bad_specs[_i].want) != NULL,
+	    "'%s': got '%s', want '%s'", bad_specs[_i].spec, err,
+	    bad_specs[_i].want);
 }
 END_TEST
 
@@ -674,6 +784,8 @@ timestamp_suite(void)
 	tcase_add_loop_test(tc, parse_shapes, 0, (int)ARRAY_SIZE(shapes));
 	tcase_add_loop_test(tc, parse_invalid, 0, (int)ARRAY_SIZE(invalid));
 	tcase_add_test(tc, parse_null_view);
+	tcase_add_loop_test(tc, parse_spec, 0, (int)ARRAY_SIZE(specs));
+	tcase_add_loop_test(tc, compile_bad, 0, (int)ARRAY_SIZE(bad_specs));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("year");
