@@ -1,0 +1,190 @@
+/*
+ * json - the JSON writer of json.h: a stack of open containers, each
+ * knowing whether a comma is due before its next member.
+ *
+ * The whole rule is in value_start(): in an object a value must follow
+ * its key (json_key() wrote the comma); in an array a comma goes before
+ * every value but the first; at the top there is one value.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "escape.h"
+#include "json.h"
+
+void
+json_init(struct json *j, struct buf *b)
+{
+	memset(j, 0, sizeof(*j));
+	buf_init(&j->own);
+	j->out = b;
+}
+
+void
+json_init_file(struct json *j, FILE *fp)
+{
+	memset(j, 0, sizeof(*j));
+	j->fp = fp;
+	buf_init(&j->own);
+	j->out = &j->own;
+}
+
+void
+json_release(struct json *j)
+{
+	buf_release(&j->own);
+}
+
+bool
+json_ok(const struct json *j)
+{
+	return !j->failed;
+}
+
+static bool
+refuse(struct json *j)
+{
+	j->failed = true;
+	return false;
+}
+
+static bool
+in_object(const struct json *j)
+{
+	return j->depth > 0 && j->open[j->depth - 1] == '{';
+}
+
+/* Before any value: the comma, or a refusal when no value fits here. */
+static bool
+value_start(struct json *j)
+{
+	if (j->failed)
+		return false;
+	if (in_object(j)) {
+		if (!j->key)
+			return refuse(j);
+		j->key = false;
+		return true;
+	}
+	if (j->more[j->depth]) {
+		if (j->depth == 0)
+			return refuse(j);	/* a second value at the top */
+		buf_addc(j->out, ',');
+	}
+	j->more[j->depth] = true;
+	return true;
+}
+
+static bool
+begin(struct json *j, char c)
+{
+	if (!j->failed && j->depth == JSON_DEPTH)
+		return refuse(j);
+	if (!value_start(j))
+		return false;
+	buf_addc(j->out, c);
+	j->open[j->depth++] = c;
+	j->more[j->depth] = false;
+	return true;
+}
+
+bool
+json_begin_object(struct json *j)
+{
+	return begin(j, '{');
+}
+
+bool
+json_begin_array(struct json *j)
+{
+	return begin(j, '[');
+}
+
+bool
+json_end(struct json *j)
+{
+	if (j->failed || j->depth == 0 || j->key)
+		return refuse(j);
+	j->depth--;
+	buf_addc(j->out, j->open[j->depth] == '{' ? '}' : ']');
+	if (j->depth == 0 && j->fp) {
+		fwrite(j->out->s, 1, j->out->len, j->fp);
+		buf_reset(j->out);
+	}
+	return true;
+}
+
+bool
+json_key(struct json *j, const char *key)
+{
+	if (j->failed || !in_object(j) || j->key || key == NULL)
+		return refuse(j);
+	if (j->more[j->depth])
+		buf_addc(j->out, ',');
+	j->more[j->depth] = true;
+	esc_json_str(j->out, key);
+	buf_addc(j->out, ':');
+	j->key = true;
+	return true;
+}
+
+bool
+json_strn(struct json *j, const char *s, size_t n)
+{
+	if (!value_start(j))
+		return false;
+	esc_json(j->out, s, n);
+	return true;
+}
+
+bool
+json_str(struct json *j, const char *s)
+{
+	return json_strn(j, s, s ? strlen(s) : 0);
+}
+
+bool
+json_int(struct json *j, long long v)
+{
+	if (!value_start(j))
+		return false;
+	buf_addf(j->out, "%lld", v);
+	return true;
+}
+
+bool
+json_bool(struct json *j, bool v)
+{
+	if (!value_start(j))
+		return false;
+	buf_add(j->out, v ? "true" : "false", v ? 4 : 5);
+	return true;
+}
+
+bool
+json_null(struct json *j)
+{
+	if (!value_start(j))
+		return false;
+	buf_add(j->out, "null", 4);
+	return true;
+}
+
+bool
+json_key_str(struct json *j, const char *key, const char *val)
+{
+	return json_key(j, key) && json_str(j, val);
+}
+
+bool
+json_key_int(struct json *j, const char *key, long long val)
+{
+	return json_key(j, key) && json_int(j, val);
+}
+
+bool
+json_key_bool(struct json *j, const char *key, bool val)
+{
+	return json_key(j, key) && json_bool(j, val);
+}

@@ -1,0 +1,217 @@
+/*
+ * check_json - the JSON writer (json.h): commas, nesting and refusals.
+ *
+ * Each case is a list of calls, one a string: "{" and "[" begin an object
+ * or array, "}" ends the innermost one (json_end() ends either), "k NAME"
+ * is a key, "s TEXT" a string, "S" a NULL string, "i N" an integer, "t",
+ * "f" and "n" true, false and null. The table says the text the calls
+ * must give and which call, if any, must be refused.
+ *
+ * Fail if the comma rule breaks: "empty object", "nested arrays", "key
+ * after a nested object", "array of objects" and "siblings after a deep
+ * close" (a comma missing or doubled, or a stale flag of an inner level
+ * leaking out). Fail if nesting is not checked: "depth overflow refused",
+ * "end with nothing open", "value without a key" and the other refusals.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+#define CALLS 40
+#define OK (-1)	/* no call refused */
+
+struct tcase {
+	const char *name;
+	const char *call[CALLS];
+	const char *want;
+	int refused;	/* the index of the first refused call, or OK */
+};
+
+#define B4 "[", "[", "[", "["
+#define B16 B4, B4, B4, B4
+#define E4 "}", "}", "}", "}"
+#define E16 E4, E4, E4, E4
+
+static const struct tcase cases[] = {
+	{"empty object", {"{", "}"}, "{}", OK},
+	{"empty array", {"[", "]"}, "[]", OK},
+	{"one member", {"{", "k a", "i 1", "}"}, "{\"a\":1}", OK},
+	{"members", {"{", "k a", "i 1", "k b", "s x", "k c", "S", "}"},
+	    "{\"a\":1,\"b\":\"x\",\"c\":null}", OK},
+	{"nested arrays", {"[", "[", "]", "[", "i 1", "i 2", "]", "[", "[",
+	    "]", "]", "]"}, "[[],[1,2],[[]]]", OK},
+	{"key after a nested object", {"{", "k a", "{", "k b", "i 1", "}",
+	    "k c", "n", "}"}, "{\"a\":{\"b\":1},\"c\":null}", OK},
+	{"key after a nested empty array", {"{", "k a", "[", "]", "k b",
+	    "t", "}"}, "{\"a\":[],\"b\":true}", OK},
+	{"array of objects", {"[", "{", "}", "{", "k a", "f", "}", "{", "}",
+	    "]"}, "[{},{\"a\":false},{}]", OK},
+	{"siblings after a deep close", {"{", "k a", "[", "{", "k b", "[",
+	    "i 1", "]", "}", "]", "k c", "[", "i 2", "]", "}"},
+	    "{\"a\":[{\"b\":[1]}],\"c\":[2]}", OK},
+	{"a value at the top", {"i -5"}, "-5", OK},
+	{"escaped key and string", {"{", "k q\"k", "s a\\b\n\x01", "}"},
+	    "{\"q\\\"k\":\"a\\\\b\\n\\u0001\"}", OK},
+	{"invalid UTF-8 in a string", {"[", "s \xff", "]"},
+	    "[\"\\ufffd\"]", OK},
+	{"depth JSON_DEPTH is allowed", {B16, E16},
+	    "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]", OK},
+	{"depth overflow refused", {B16, "[", "]"},
+	    "[[[[[[[[[[[[[[[[", 16},
+	{"depth overflow in an object refused", {"{", "k a", B16},
+	    "{\"a\":[[[[[[[[[[[[[[[", 17},
+	{"value without a key", {"{", "i 1", "}"}, "{", 1},
+	{"object without a key", {"{", "{", "}", "}"}, "{", 1},
+	{"key in an array", {"[", "i 1", "k a"}, "[1", 2},
+	{"key at the top", {"k a"}, "", 0},
+	{"two keys in a row", {"{", "k a", "k b", "i 1", "}"},
+	    "{\"a\":", 2},
+	{"end with a key waiting", {"{", "k a", "}"}, "{\"a\":", 2},
+	{"end with nothing open", {"{", "}", "}"}, "{}", 2},
+	{"a second value at the top", {"{", "}", "{", "}"}, "{}", 2},
+	{"refusal sticks", {"[", "k a", "i 1", "]"}, "[", 1},
+};
+
+/* Make one call; false when the writer refused it. */
+static bool
+call(struct json *j, const char *c)
+{
+	switch (c[0]) {
+	case '{':
+		return json_begin_object(j);
+	case '[':
+		return json_begin_array(j);
+	case '}':
+	case ']':
+		return json_end(j);
+	case 'k':
+		return json_key(j, c + 2);
+	case 's':
+		return json_str(j, c + 2);
+	case 'S':
+		return json_str(j, NULL);
+	case 'i':
+		return json_int(j, strtoll(c + 2, NULL, 10));
+	case 't':
+	case 'f':
+		return json_bool(j, c[0] == 't');
+	case 'n':
+		return json_null(j);
+	}
+	ck_abort_msg("bad call '%s' in the table", c);
+	return false;
+}
+
+START_TEST(writer)
+{
+	const struct tcase *tc = &cases[_i];
+	struct buf b = BUF_INIT;
+	struct json j;
+	int refused = OK;
+
+	json_init(&j, &b);
+	for (int i = 0; i < CALLS && tc->call[i]; i++) {
+		bool ok = call(&j, tc->call[i]);
+
+		if (!ok && refused == OK)
+			refused = i;
+		ck_assert_msg(ok || !json_ok(&j), "%s: call %d '%s' refused, "
+		    "got json_ok() true, want false", tc->name, i,
+		    tc->call[i]);
+	}
+	ck_assert_msg(strcmp(b.s, tc->want) == 0,
+	    "%s: got '%s', want '%s'", tc->name, b.s, tc->want);
+	ck_assert_msg(refused == tc->refused,
+	    "%s: first refused call %d, want %d", tc->name, refused,
+	    tc->refused);
+	ck_assert_msg(json_ok(&j) == (tc->refused == OK),
+	    "%s: json_ok() %d, want %d", tc->name, json_ok(&j),
+	    tc->refused == OK);
+	buf_release(&b);
+}
+END_TEST
+
+/* Appending: the writer adds to what the buffer holds. */
+START_TEST(appends)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+	const char *want = "x{\"a\":[1]}";
+
+	buf_add(&b, "x", 1);
+	json_init(&j, &b);
+	json_begin_object(&j);
+	json_key(&j, "a");
+	json_begin_array(&j);
+	json_int(&j, 1);
+	json_end(&j);
+	json_end(&j);
+	ck_assert_msg(json_ok(&j) && strcmp(b.s, want) == 0,
+	    "got '%s' (ok %d), want '%s'", b.s, json_ok(&j), want);
+	buf_release(&b);
+}
+END_TEST
+
+/* json_init_file(): nothing reaches the FILE before the outermost end. */
+START_TEST(to_file)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	struct json j;
+	const char *want = "{\"a\":{\"b\":[true]},\"c\":\"d\"}";
+
+	ck_assert_msg(fp != NULL, "open_memstream failed");
+	json_init_file(&j, fp);
+	json_begin_object(&j);
+	json_key(&j, "a");
+	json_begin_object(&j);
+	json_key(&j, "b");
+	json_begin_array(&j);
+	json_bool(&j, true);
+	json_end(&j);
+	json_end(&j);
+	fflush(fp);
+	ck_assert_msg(len == 0, "written before the end: got '%.*s', want ''",
+	    (int)len, text);
+	json_key_str(&j, "c", "d");
+	json_end(&j);
+	fflush(fp);
+	ck_assert_msg(json_ok(&j) && len == strlen(want) &&
+	    memcmp(text, want, len) == 0, "got '%.*s' (ok %d), want '%s'",
+	    (int)len, text, json_ok(&j), want);
+	json_release(&j);
+	fclose(fp);
+	free(text);
+}
+END_TEST
+
+static Suite *
+json_suite(void)
+{
+	Suite *s = suite_create("json");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, writer, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, appends);
+	tcase_add_test(tc, to_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(json_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
