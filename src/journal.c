@@ -42,11 +42,11 @@ static const char *const field_names[JF__COUNT] = {
 const char *
 journal_field_name(enum journal_field f)
 {
-	return field_names[f];
+	return f >= 0 && f < JF__COUNT ? field_names[f] : NULL;
 }
 
-int
-journal_field_of(const char *name, size_t len)
+enum journal_field
+journal_field_by_name(const char *name, size_t len)
 {
 	/* most of an entry's fields are none of ours: the length and the
 	 * first byte after the leading underscores rule them out at once */
@@ -54,8 +54,8 @@ journal_field_of(const char *name, size_t len)
 		if (name[len > 2 ? 2 : 0] == field_names[i][len > 2 ? 2 : 0] &&
 		    strlen(field_names[i]) == len &&
 		    memcmp(field_names[i], name, len) == 0)
-			return i;
-	return -1;
+			return (enum journal_field)i;
+	return JF_NONE;
 }
 
 static struct strview
@@ -263,7 +263,8 @@ add_capped(struct buf *b, const char *p, size_t n)
 
 /* A binary field: its length and bytes follow the name's line. */
 static bool
-export_binary(struct journal_text *jt, struct reader *rd, int f)
+export_binary(struct journal_text *jt, struct reader *rd,
+    enum journal_field f)
 {
 	struct strview v;
 	uint64_t len = 0;
@@ -272,7 +273,7 @@ export_binary(struct journal_text *jt, struct reader *rd, int f)
 		return false;
 	for (int i = 7; i >= 0; i--)
 		len = len << 8 | (unsigned char)v.p[i];
-	if (f >= 0)
+	if (f != JF_NONE)
 		buf_reset(&jt->f[f]);
 	while (len > 0) {
 		size_t n = len > READER_MAX_LINE ? READER_MAX_LINE :
@@ -280,7 +281,7 @@ export_binary(struct journal_text *jt, struct reader *rd, int f)
 
 		if (!reader_bytes(rd, n, &v))
 			return false;
-		if (f >= 0)
+		if (f != JF_NONE)
 			add_capped(&jt->f[f], v.p, v.len);
 		len -= n;
 	}
@@ -295,7 +296,7 @@ export_next(struct journal_text *jt, struct reader *rd)
 
 	while (next_line(jt, rd, &l)) {
 		const char *eq = memchr(l.p, '=', l.len);
-		int f;
+		enum journal_field f;
 
 		if (l.len == 0) {
 			if (any)
@@ -304,15 +305,15 @@ export_next(struct journal_text *jt, struct reader *rd)
 		}
 		any = true;
 		if (eq) {
-			f = journal_field_of(l.p, (size_t)(eq - l.p));
-			if (f >= 0) {
+			f = journal_field_by_name(l.p, (size_t)(eq - l.p));
+			if (f != JF_NONE) {
 				buf_reset(&jt->f[f]);
 				add_capped(&jt->f[f], eq + 1,
 				    l.len - (size_t)(eq - l.p) - 1);
 			}
 			continue;
 		}
-		f = journal_field_of(l.p, l.len);
+		f = journal_field_by_name(l.p, l.len);
 		if (!export_binary(jt, rd, f)) {
 			bad_record(jt, rd, "a binary field is cut short");
 			return 0;
@@ -531,7 +532,7 @@ json_record(struct journal_text *jt, struct strview l)
 	if (j.p >= j.end || *j.p++ != '{')
 		goto out;
 	for (;;) {
-		int f;
+		enum journal_field f;
 
 		skip_ws(&j);
 		if (j.p < j.end && *j.p == '}') {
@@ -544,10 +545,10 @@ json_record(struct journal_text *jt, struct strview l)
 		skip_ws(&j);
 		if (j.p >= j.end || *j.p++ != ':')
 			break;
-		f = journal_field_of(key.s, key.len);
-		if (f >= 0)
+		f = journal_field_by_name(key.s, key.len);
+		if (f != JF_NONE)
 			buf_reset(&jt->f[f]);
-		if (!json_value(&j, f >= 0 ? &jt->f[f] : NULL, 0))
+		if (!json_value(&j, f != JF_NONE ? &jt->f[f] : NULL, 0))
 			break;
 		skip_ws(&j);
 		if (j.p < j.end && *j.p == ',')

@@ -138,6 +138,7 @@ enum journal_format journal_format_of(struct strview first_line);
 
 /* The journal fields an entry is made of. */
 enum journal_field {
+	JF_NONE = -1,
 	JF_IDENT,	/* SYSLOG_IDENTIFIER */
 	JF_COMM,	/* _COMM */
 	JF_HOST,	/* _HOSTNAME */
@@ -176,9 +177,10 @@ void journal_text_release(struct journal_text *);
 
 /* --- shared by journal.c and journal_sd.c -------------------------------- */
 
+/* vocab.h's rule: NULL for JF_NONE and out of range; JF_NONE for a name
+ * not in the list. */
 const char *journal_field_name(enum journal_field);
-/* The field named name[0..len), or -1 for one not in the list. */
-int journal_field_of(const char *name, size_t len);
+enum journal_field journal_field_by_name(const char *name, size_t len);
 /*
  * Make e from the fields read (f[JF_CURSOR] or f[JF_SEQNUM*] give its
  * place; seqid receives the sequence's name). false when the fields make

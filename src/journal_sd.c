@@ -255,11 +255,12 @@ get_fields(struct journal *jr)
 	SD_JOURNAL_FOREACH_DATA(jr->j, data, len) {
 		const char *p = data, *eq = memchr(p, '=', len);
 		size_t n;
-		int f;
+		enum journal_field f;
 
-		if (eq == NULL ||
-		    (f = journal_field_of(p, (size_t)(eq - p))) < 0 ||
-		    jr->f[f].len > 0)
+		if (eq == NULL)
+			continue;
+		f = journal_field_by_name(p, (size_t)(eq - p));
+		if (f == JF_NONE || jr->f[f].len > 0)
 			continue;
 		n = len - (size_t)(eq - p) - 1;
 		buf_add(&jr->f[f], eq + 1, n > READER_MAX_LINE ?

@@ -21,12 +21,23 @@
 #include "timestamp.h"
 #include "util.h"
 
-static const char *const format_names[] = {
+static const char *const format_names[FORMAT__COUNT] = {
 	[FORMAT_TEXT] = "text",
 	[FORMAT_JSON] = "json",
 	[FORMAT_CSV] = "csv",
 	[FORMAT_HTML] = "html",
 };
+
+/* --format's word, by vocab.h's rule: FORMAT_NONE when unknown. */
+static enum format
+format_by_name(const char *s, size_t len)
+{
+	for (int i = 0; i < FORMAT__COUNT; i++)
+		if (strlen(format_names[i]) == len &&
+		    memcmp(s, format_names[i], len) == 0)
+			return (enum format)i;
+	return FORMAT_NONE;
+}
 
 _Noreturn void
 options_usage_error(void)
@@ -347,18 +358,15 @@ value_option(struct options *o, int c, bool *ok)
 		*ok = parse_threshold(o, optarg);
 		return true;
 	case 'f':
-		*ok = false;
-		for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
-			if (strcmp(optarg, format_names[i]) == 0) {
-				o->format = (enum format)i;
-				*ok = true;
-			}
+		o->format = format_by_name(optarg, strlen(optarg));
+		*ok = o->format != FORMAT_NONE;
 		if (!*ok)
 			suggest_unknown("--format", "format", optarg,
-			    format_names, ARRAY_SIZE(format_names));
+			    format_names, FORMAT__COUNT);
 		return true;
 	case OPT_COLOR:
-		if (!term_color_by_name(optarg, &o->color)) {
+		o->color = term_color_by_name(optarg, strlen(optarg));
+		if (o->color == TERM_COLOR_NONE) {
 			const char *names[TERM_COLOR__COUNT];
 
 			for (int i = 0; i < TERM_COLOR__COUNT; i++)

@@ -29,10 +29,12 @@ enum exit_code {
 };
 
 enum format {
+	FORMAT_NONE = -1,
 	FORMAT_TEXT,
 	FORMAT_JSON,
 	FORMAT_CSV,
 	FORMAT_HTML,
+	FORMAT__COUNT
 };
 
 struct options {

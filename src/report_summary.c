@@ -516,7 +516,7 @@ print_status(FILE *fp, const struct summary *sm, const struct run_info *ri)
 		    "(see --id; verdicts unchanged):\n", sm->seq_sessions,
 		    sm->seq_sessions == 1 ? "" : "s");
 		for (int i = 0; i < SEQF__COUNT; i++)
-			if (sm->seq[i])
+			if (sm->seq[i] && seq_finding_name(i))
 				fprintf(fp, "  %8lu  %s\n", sm->seq[i],
 				    seq_finding_name(i));
 	}

@@ -47,13 +47,16 @@ static void
 seq_text_one(const struct seq_note *n, void *arg)
 {
 	struct seq_text *st = arg;
+	const char *what = seq_finding_name(n->what);
 
+	if (what == NULL)
+		return;	/* no finding (seqcheck.h: never happens) */
 	if (st->first)
 		fputs("sequence findings (RFC 5321 4.3.2):\n", st->fp);
 	st->first = false;
 	fputs("  ", st->fp);
 	report_put(st->fp, st->files[n->at->file]);
-	fprintf(st->fp, ":%u: %s: ", n->at->line, seq_finding_name(n->what));
+	fprintf(st->fp, ":%u: %s: ", n->at->line, what);
 	report_put(st->fp, n->at->text);
 	if (n->command) {
 		fputs(" (in reply to ", st->fp);

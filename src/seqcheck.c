@@ -21,7 +21,7 @@ static const char *const finding_names[SEQF__COUNT] = {
 const char *
 seq_finding_name(enum seq_finding f)
 {
-	return f < SEQF__COUNT ? finding_names[f] : "?";
+	return f >= 0 && f < SEQF__COUNT ? finding_names[f] : NULL;
 }
 
 /* A reply line: "250 2.1.0 Ok", "250-PIPELINING"; its code, or false. */

@@ -19,6 +19,7 @@
 #include "session.h"
 
 enum seq_finding {
+	SEQF_NONE = -1,
 	SEQF_REPLY_NOT_ALLOWED,	/* e.g. 251 to DATA, 354 to RCPT */
 	SEQF_CMD_BEFORE_GREETING,
 	SEQF_CMD_AFTER_421,
@@ -27,11 +28,12 @@ enum seq_finding {
 };
 
 struct seq_note {
-	enum seq_finding what;
+	enum seq_finding what;	/* never SEQF_NONE */
 	const struct conv *at;	/* the offending command or reply */
 	const char *command;	/* the command a reply answered, or NULL */
 };
 
+/* What the finding says; NULL for SEQF_NONE and out of range (vocab.h). */
 const char *seq_finding_name(enum seq_finding);
 
 /*

@@ -29,15 +29,14 @@ static const char *const sgr[PAINT__COUNT] = {
 	[PAINT_HEADING] = "\033[1m",
 };
 
-bool
-term_color_by_name(const char *s, enum term_color *out)
+enum term_color
+term_color_by_name(const char *s, size_t len)
 {
 	for (int i = 0; i < TERM_COLOR__COUNT; i++)
-		if (strcmp(s, color_names[i]) == 0) {
-			*out = (enum term_color)i;
-			return true;
-		}
-	return false;
+		if (strlen(color_names[i]) == len &&
+		    memcmp(s, color_names[i], len) == 0)
+			return (enum term_color)i;
+	return TERM_COLOR_NONE;
 }
 
 const char *

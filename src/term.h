@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 enum term_color {
+	TERM_COLOR_NONE = -1,
 	TERM_COLOR_AUTO,
 	TERM_COLOR_ALWAYS,
 	TERM_COLOR_NEVER,
@@ -48,8 +49,9 @@ struct term {
 
 #define TERM_WIDTH_DEFAULT 80
 
-/* "auto", "always", "never"; false for anything else. */
-bool term_color_by_name(const char *, enum term_color *);
+/* "auto", "always", "never"; TERM_COLOR_NONE for anything else, and
+ * NULL for its name (vocab.h's rule). */
+enum term_color term_color_by_name(const char *, size_t);
 const char *term_color_name(enum term_color);
 
 /*

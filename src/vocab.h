@@ -18,6 +18,10 @@
  *
  *	phase_by_name("rcpt", 4) == PHASE_RCPT
  *	phase_name(PHASE_NONE) == NULL
+ *
+ * The tables elsewhere that follow it: term_color (term.h), journal_field
+ * (journal.h), seq_finding (seqcheck.h, names only), tally_fig, tally_out
+ * and tally_top (tally.h, names only), and --format in options.c.
  */
 #ifndef SLA_VOCAB_H
 #define SLA_VOCAB_H

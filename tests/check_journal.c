@@ -248,6 +248,38 @@ START_TEST(line_local_zone)
 }
 END_TEST
 
+/* vocab.h's rule: a name round-trips; JF_NONE for an unknown name, and
+ * NULL for the name of JF_NONE or of a value past the last. */
+START_TEST(field_names)
+{
+	static const char *const unknown[] = {"", "MESSAGE_ID", "message",
+	    "_HOSTNAMEX", "__CURSO", "SYSLOG_PI"};
+
+	for (int f = 0; f < JF__COUNT; f++) {
+		const char *n = journal_field_name((enum journal_field)f);
+		enum journal_field back;
+
+		ck_assert_msg(n != NULL, "field %d: got no name", f);
+		back = journal_field_by_name(n, strlen(n));
+		ck_assert_msg(back == (enum journal_field)f,
+		    "'%s': got %d, want %d", n, (int)back, f);
+	}
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
+		enum journal_field f = journal_field_by_name(unknown[i],
+		    strlen(unknown[i]));
+
+		ck_assert_msg(f == JF_NONE, "'%s': got %d, want JF_NONE",
+		    unknown[i], (int)f);
+	}
+	ck_assert_msg(journal_field_name(JF_NONE) == NULL,
+	    "name of JF_NONE: got '%s', want NULL",
+	    journal_field_name(JF_NONE));
+	ck_assert_msg(journal_field_name(JF__COUNT) == NULL,
+	    "name past the last: got '%s', want NULL",
+	    journal_field_name(JF__COUNT));
+}
+END_TEST
+
 static Suite *
 journal_suite(void)
 {
@@ -257,6 +289,7 @@ journal_suite(void)
 	/* each in its own process: --tz and TZ are process-wide */
 	tc = tcase_create("format");
 	tcase_add_test(tc, format_recognised);
+	tcase_add_test(tc, field_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("export");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "term.h"
+#include "util.h"
 
 static const struct {
 	const char *in;
@@ -49,17 +50,35 @@ START_TEST(fit_table)
 }
 END_TEST
 
+/* vocab.h's rule: E_by_name() gives E_NONE, E_name() NULL for none. */
+static const struct {
+	const char *name;
+	enum term_color want;
+} colors[] = {
+	{"auto", TERM_COLOR_AUTO}, {"always", TERM_COLOR_ALWAYS},
+	{"never", TERM_COLOR_NEVER}, {"yes", TERM_COLOR_NONE},
+	{"", TERM_COLOR_NONE}, {"Always", TERM_COLOR_NONE},
+	{"alway", TERM_COLOR_NONE}, {"nevermore", TERM_COLOR_NONE},
+};
+
 START_TEST(color_names)
 {
-	enum term_color c;
+	const char *n = colors[_i].name;
+	enum term_color c = term_color_by_name(n, strlen(n));
+	const char *back = term_color_name(c);
 
-	ck_assert_msg(term_color_by_name("always", &c) &&
-	    c == TERM_COLOR_ALWAYS, "always: got %d", (int)c);
-	ck_assert_msg(term_color_by_name("never", &c) &&
-	    c == TERM_COLOR_NEVER, "never: got %d", (int)c);
-	ck_assert_msg(term_color_by_name("auto", &c) && c == TERM_COLOR_AUTO,
-	    "auto: got %d", (int)c);
-	ck_assert_msg(!term_color_by_name("yes", &c), "yes: accepted");
+	ck_assert_msg(c == colors[_i].want, "'%s': got %d, want %d", n,
+	    (int)c, (int)colors[_i].want);
+	if (c == TERM_COLOR_NONE)
+		ck_assert_msg(back == NULL, "name of none: got '%s', want "
+		    "NULL", back);
+	else
+		ck_assert_msg(back != NULL && strcmp(back, n) == 0,
+		    "name of %d: got '%s', want '%s'", (int)c,
+		    back ? back : "(NULL)", n);
+	ck_assert_msg(term_color_name(TERM_COLOR__COUNT) == NULL,
+	    "name past the last: got '%s', want NULL",
+	    term_color_name(TERM_COLOR__COUNT));
 }
 END_TEST
 
@@ -96,7 +115,7 @@ main(void)
 	int failed;
 
 	tcase_add_loop_test(tc, fit_table, 0, sizeof(fits) / sizeof(*fits));
-	tcase_add_test(tc, color_names);
+	tcase_add_loop_test(tc, color_names, 0, (int)ARRAY_SIZE(colors));
 	tcase_add_test(tc, not_a_tty);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "seqcheck.h"
 #include "transcript.h"
 
 #define G (-1)	/* the greeting */
@@ -209,6 +210,25 @@ START_TEST(full_queue)
 }
 END_TEST
 
+/* seqcheck's names, by vocab.h's rule: each finding has one, none and
+ * out of range give NULL (never "?"). */
+START_TEST(finding_names)
+{
+	for (int f = 0; f < SEQF__COUNT; f++) {
+		const char *n = seq_finding_name((enum seq_finding)f);
+
+		ck_assert_msg(n != NULL && *n != '\0',
+		    "finding %d: got no name", f);
+	}
+	ck_assert_msg(seq_finding_name(SEQF_NONE) == NULL,
+	    "name of SEQF_NONE: got '%s', want NULL",
+	    seq_finding_name(SEQF_NONE));
+	ck_assert_msg(seq_finding_name(SEQF__COUNT) == NULL,
+	    "name past the last: got '%s', want NULL",
+	    seq_finding_name(SEQF__COUNT));
+}
+END_TEST
+
 static Suite *
 transcript_suite(void)
 {
@@ -219,6 +239,7 @@ transcript_suite(void)
 	tcase_add_test(tc, verb);
 	tcase_add_loop_test(tc, stage, 0, sizeof(stages) / sizeof(stages[0]));
 	tcase_add_test(tc, full_queue);
+	tcase_add_test(tc, finding_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
