@@ -86,17 +86,6 @@ corr_dup(struct arena *a, struct strview v)
 	return v.p ? arena_strndup(a, v.p, v.len) : NULL;
 }
 
-void
-corr_set(struct arena *a, char **dst, struct strview v)
-{
-	size_t n = v.p ? strnlen(v.p, v.len) : 0;
-
-	if (v.p == NULL)
-		*dst = NULL;
-	else if (*dst == NULL || strlen(*dst) != n || memcmp(*dst, v.p, n))
-		*dst = arena_strndup(a, v.p, n);
-}
-
 /* Keep the first value seen, unless the new one is better than none. */
 void
 corr_keep(struct arena *a, char **dst, struct strview v)
@@ -207,7 +196,12 @@ add_line(struct correlator *c, struct arena *a, struct lineref **v,
 	l->file = file;
 	l->line = line;
 	l->ev = ev;
-	l->text = c->o.keep_text ? corr_dup(a, text) : NULL;
+	l->text = NULL;
+	l->len = (uint32_t)text.len;
+	/* read back when printed (report_line_text()) */
+	l->off = c->o.keep_text && c->o.reread ? c->line_off : -1;
+	if (c->o.keep_text && l->off < 0)
+		l->text = corr_dup(a, text);
 }
 
 /* A line of s, unless it has SESSION_MAX_LINES already. */
@@ -792,7 +786,8 @@ own_message(struct correlator *c, struct session *s, const struct match *m,
 
 void
 correlator_feed(struct correlator *c, const struct match *m,
-    const struct ts *ts, uint32_t file, uint32_t line, struct strview text)
+    const struct ts *ts, uint32_t file, uint32_t line, struct strview text,
+    int64_t off)
 {
 	enum event ev;
 	int qf;
@@ -801,6 +796,7 @@ correlator_feed(struct correlator *c, const struct match *m,
 
 	if (m->pat == NULL)
 		return;
+	c->line_off = off;
 	ev = pattern_event(m->pat);
 	if (ev == EV_IGNORE)
 		return;

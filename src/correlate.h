@@ -42,6 +42,9 @@
 
 struct correlate_opts {
 	bool keep_text;	/* keep each line's text (for transcripts) */
+	/* with keep_text, a line whose file can be read again there (off
+	 * >= 0) keeps its place instead, for report_line_text() */
+	bool reread;
 	size_t max_open;	/* live sessions, and queued messages, at most */
 	int64_t idle_us;	/* an open session idle this long (log time)
 				   is over; 0: never */
@@ -68,9 +71,14 @@ struct correlate_stats {
 struct correlator;
 
 struct correlator *correlator_new(const struct correlate_opts *);
-/* One recognised line; text is the whole line. */
+/*
+ * One recognised line; text is the whole line; off is where it starts in
+ * the file, when the file can be read again there (a plain file, not
+ * followed), else -1 (see reader_offset()).
+ */
 void correlator_feed(struct correlator *, const struct match *,
-    const struct ts *, uint32_t file, uint32_t line, struct strview text);
+    const struct ts *, uint32_t file, uint32_t line, struct strview text,
+    int64_t off);
 /*
  * Log time is now (UTC microseconds) though no line says so: a followed
  * log that is quiet. Ends the sessions idle or lingering by then, as a

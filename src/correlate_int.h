@@ -40,6 +40,7 @@ struct correlator {
 	int64_t now, last_sweep;	/* log time, UTC microseconds */
 	struct session *lg_head, *lg_tail;	/* lingering, by end time */
 	struct seen_line *seen;	/* SEEN_SLOTS */
+	int64_t line_off;	/* the offset of the line being fed, or -1 */
 	bool have_now;
 };
 

@@ -13,6 +13,17 @@
 #include "correlate_int.h"
 
 void
+corr_set(struct arena *a, char **dst, struct strview v)
+{
+	size_t n = v.p ? strnlen(v.p, v.len) : 0;
+
+	if (v.p == NULL)
+		*dst = NULL;
+	else if (*dst == NULL || strlen(*dst) != n || memcmp(*dst, v.p, n))
+		*dst = arena_strndup(a, v.p, n);
+}
+
+void
 msg_free(struct correlator *c, struct message *m)
 {
 	if (m == NULL)

@@ -32,6 +32,7 @@ struct place {
 	size_t line;
 	uint32_t idx;
 	uint32_t num;
+	int64_t off;	/* reader_offset(), or -1 */
 };
 
 struct input {
@@ -227,7 +228,7 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		    ts_utc(&ts) > ts_utc(&g->ri->last))
 			g->ri->last = ts;
 	}
-	correlator_feed(c, &m, &ts, at->idx, at->num, raw);
+	correlator_feed(c, &m, &ts, at->idx, at->num, raw, at->off);
 }
 
 /*
@@ -266,7 +267,7 @@ read_entry(struct ingest *g, struct correlator *c, struct input *in,
     const struct journal_entry *e, const char *name)
 {
 	struct place at = {e->cursor ? e->cursor : name, 0,
-	    seq_index(g, e->seqid, in->idx), (uint32_t)e->seqnum};
+	    seq_index(g, e->seqid, in->idx), (uint32_t)e->seqnum, -1};
 	struct strview line;
 
 	if (!journal_entry_line(e, &g->jline)) {
@@ -283,7 +284,7 @@ static void
 read_lines(struct ingest *g, struct correlator *c, struct input *in)
 {
 	struct strview line, raw;
-	struct place at = {reader_name(in->rd), 0, in->idx, 0};
+	struct place at = {reader_name(in->rd), 0, in->idx, 0, -1};
 	struct journal_entry e;
 
 	if (in->jt) {
@@ -295,6 +296,8 @@ read_lines(struct ingest *g, struct correlator *c, struct input *in)
 		raw = line;
 		at.line = reader_lineno(in->rd);
 		at.num = (uint32_t)at.line;
+		/* a CSV record is read again by its text, not its place */
+		at.off = csvlog_off(&in->csv) ? reader_offset(in->rd) : -1;
 		if (at.line == 1 && journal_format_of(line) != JOURNAL_NONE) {
 			/* journalctl -o export or -o json: by its fields */
 			in->jt = xcalloc(1, sizeof(*in->jt));

@@ -291,6 +291,10 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	co.keep_text = (o->nids > 0 && o->format == FORMAT_TEXT) ||
 	    (o->worst > 0 && o->format == FORMAT_HTML) ||
 	    filter_needs_text(o->filter);
+	/* only the transcripts of --id print lines: read back from their
+	 * files where those can be (report_line_text()) */
+	co.reread = co.keep_text && !filter_needs_text(o->filter) &&
+	    o->format == FORMAT_TEXT;
 	co.max_open = o->max_open;
 	co.idle_us = (int64_t)o->session_timeout * 1000000;
 	co.db = r->db;

@@ -81,6 +81,7 @@ struct reader {
 	char *pending;
 	/* follow mode */
 	bool regular;	/* a plain file opened by name */
+	int64_t line_off;	/* reader_offset() */
 	bool follow;
 	bool drain;	/* switched files: hand out what is left of the
 			   old one, then start again at line 1 */
@@ -448,6 +449,8 @@ reader_next(struct reader *r, struct strview *line)
 			len--;
 		line->p = s;
 		line->len = len;
+		r->line_off = r->gzip || !r->regular || r->follow ? -1 :
+		    (int64_t)r->offset - (int64_t)(r->end - (size_t)(s - r->buf));
 		return 1;
 	}
 }
@@ -474,6 +477,12 @@ size_t
 reader_lineno(const struct reader *r)
 {
 	return r->lineno;
+}
+
+int64_t
+reader_offset(const struct reader *r)
+{
+	return r->line_off;
 }
 
 const char *

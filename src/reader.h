@@ -55,6 +55,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "util.h"
@@ -77,6 +78,13 @@ int reader_next(struct reader *, struct strview *line);
 int reader_bytes(struct reader *, size_t n, struct strview *out);
 /* Number of the line last returned, from 1. */
 size_t reader_lineno(const struct reader *);
+/*
+ * Where the line last returned starts in the file, when the file can be
+ * read there again (a plain regular file, not followed): its first
+ * bytes up to the line's length are the line. -1 for gzip, standard
+ * input, pipes and --follow.
+ */
+int64_t reader_offset(const struct reader *);
 const char *reader_name(const struct reader *);
 /* The file's modification time; the current time for standard input. */
 time_t reader_mtime(const struct reader *);

@@ -5,9 +5,12 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "diag.h"
 #include "escape.h"
 #include "report.h"
 
@@ -60,6 +63,44 @@ size_t
 report_lines(const struct session *s, struct lineref **out)
 {
 	return session_lines(s, out);
+}
+
+void
+report_line_file_close(struct line_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	free(f->s);
+	f->s = NULL;
+	f->cap = 0;
+}
+
+const char *
+report_line_text(struct line_file *f, const char *const *files,
+    const struct lineref *l)
+{
+	ssize_t got;
+
+	if (l->text || l->off < 0)
+		return l->text ? l->text : "";
+	if (f->fd < 0 || f->idx != l->file) {
+		if (f->fd >= 0)
+			close(f->fd);
+		f->idx = l->file;
+		f->fd = open(files[l->file], O_RDONLY | O_CLOEXEC);
+	}
+	grow_array((void **)&f->s, &f->cap, (size_t)l->len + 1, 1);
+	got = f->fd < 0 ? -1 : pread(f->fd, f->s, l->len, (off_t)l->off);
+	if (got != (ssize_t)l->len) {
+		if (!f->warned)
+			diag_warning("cannot read '%s' again at line %u: the "
+			    "file changed", files[l->file], l->line);
+		f->warned = true;
+		got = got < 0 ? 0 : got;
+	}
+	f->s[got] = '\0';
+	return f->s;
 }
 
 /* The address in key: "[...]" when it has brackets, else the whole key

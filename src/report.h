@@ -116,6 +116,23 @@ void report_free_plain(struct reporter *);
 size_t report_lines(const struct session *, struct lineref **out);
 
 /*
+ * The text of a line: the one it kept, or read back from its file at its
+ * offset (struct lineref, correlate_opts.reread) into f's buffer. A file
+ * that can no longer be read there gives "" and one warning.
+ */
+struct line_file {
+	int fd;	/* -1: none open */
+	uint32_t idx;	/* the file table's index of fd */
+	bool warned;
+	char *s;	/* the line read back */
+	size_t cap;
+};
+#define LINE_FILE_INIT {-1, 0, false, NULL, 0}
+const char *report_line_text(struct line_file *, const char *const *files,
+    const struct lineref *);
+void report_line_file_close(struct line_file *);
+
+/*
  * Order two client or server keys ("192.0.2.7", "2001:db8::1",
  * "mx.example.org[192.0.2.7]:25") by their address as numbers: IPv4
  * before IPv6, then the port; keys without an address after those, by

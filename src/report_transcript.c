@@ -137,9 +137,15 @@ put_messages(FILE *fp, const struct session *s)
 
 }
 
+struct transcript_rep {
+	struct reporter r;	/* first: the reporter's address is ours */
+	struct line_file lf;
+};
+
 static void
-put_lines(const struct reporter *rep, const struct session *s)
+put_lines(struct reporter *rep, const struct session *s)
 {
+	struct transcript_rep *tr = (struct transcript_rep *)rep;
 	FILE *fp = rep->out;
 	struct lineref *lines;
 	size_t nl;
@@ -150,7 +156,8 @@ put_lines(const struct reporter *rep, const struct session *s)
 		fputs("  ", fp);
 		report_put(fp, rep->files[lines[i].file]);
 		fprintf(fp, ":%u: ", lines[i].line);
-		report_put(fp, lines[i].text ? lines[i].text : "");
+		report_put(fp, report_line_text(&tr->lf, rep->files,
+		    &lines[i]));
 		fputc('\n', fp);
 	}
 	free(lines);
@@ -266,14 +273,25 @@ transcript_session(struct reporter *rep, const struct session *s)
 	fputc('\n', rep->out);
 }
 
+static void
+transcript_free(struct reporter *rep)
+{
+	struct transcript_rep *tr = (struct transcript_rep *)rep;
+
+	report_line_file_close(&tr->lf);
+	free(tr);
+}
+
 struct reporter *
 report_transcript_new(FILE *out, const char *const *files)
 {
-	struct reporter *r = xcalloc(1, sizeof(*r));
+	struct transcript_rep *tr = xcalloc(1, sizeof(*tr));
+	struct reporter *r = &tr->r;
 
+	tr->lf = (struct line_file)LINE_FILE_INIT;
 	r->session = transcript_session;
 	r->finish = report_finish_flush;
-	r->free = report_free_plain;
+	r->free = transcript_free;
 	r->out = out;
 	r->files = files;
 	return r;

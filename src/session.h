@@ -51,10 +51,17 @@ struct rcpt {
 	bool remote;
 };
 
+/*
+ * With correlate_opts.keep_text a line keeps its text, or, when its file
+ * can be read again, only where it is (off, len: report_line_text()
+ * reads it back), which is what keeps --id as small as the summary.
+ */
 struct lineref {
 	uint32_t file;	/* index into the run's file table */
 	uint32_t line;
 	char *text;	/* only with correlate_opts.keep_text */
+	int64_t off;	/* with keep_text and no text: its offset */
+	uint32_t len;	/* and its length */
 	enum event ev;
 };
 

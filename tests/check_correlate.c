@@ -164,7 +164,8 @@ run_lines(struct run *r, const char *const *lines, size_t max_open)
 		ck_assert_msg(m.f[F_TS].p == NULL || ts_parse(m.f[F_TS], &yr,
 		    &ts), "time stamp not understood: %s", l);
 		r->fed = i + 1;
-		correlator_feed(c, &m, &ts, file, (uint32_t)(i + 1), line);
+		correlator_feed(c, &m, &ts, file, (uint32_t)(i + 1), line,
+		    -1);
 		memset(scratch, '#', sizeof(scratch));
 	}
 	r->flushing = true;

@@ -46,8 +46,10 @@ build(void)
 	msg_a.next_hop = &msg_b;
 	msg_a.rcpts = &rcpt_a;
 	msg_a.nrcpts = 1;
-	lines_a[0] = (struct lineref){0, 3, "A: to=<bob@example.test>, "
-	    "relay=127.0.0.1[127.0.0.1]:10024, status=sent", EV_DELIVERY};
+	lines_a[0] = (struct lineref){.line = 3,
+	    .text = "A: to=<bob@example.test>, "
+	    "relay=127.0.0.1[127.0.0.1]:10024, status=sent",
+	    .off = -1, .ev = EV_DELIVERY};
 	msg_a.lines = lines_a;
 	msg_a.nlines = 1;
 	msg_b.queue = "B";
@@ -56,8 +58,10 @@ build(void)
 	msg_b.reinjected = true;
 	msg_b.rcpts = &rcpt_b;
 	msg_b.nrcpts = 1;
-	lines_b[0] = (struct lineref){0, 5, "B: to=<bob@example.test>, "
-	    "relay=local, status=sent (delivered to mailbox)", EV_DELIVERY};
+	lines_b[0] = (struct lineref){.line = 5,
+	    .text = "B: to=<bob@example.test>, "
+	    "relay=local, status=sent (delivered to mailbox)",
+	    .off = -1, .ev = EV_DELIVERY};
 	msg_b.lines = lines_b;
 	msg_b.nlines = 1;
 	msgs[0] = &msg_a;
@@ -65,8 +69,9 @@ build(void)
 	sess.msgs = msgs;
 	sess.nmsgs = 2;
 	msg_a.owner = msg_b.owner = &sess;
-	lines_s[0] = (struct lineref){0, 1, "connect from client.test",
-	    EV_CONNECT};
+	lines_s[0] = (struct lineref){.line = 1,
+	    .text = "connect from client.test",
+	    .off = -1, .ev = EV_CONNECT};
 	sess.lines = lines_s;
 	sess.nlines = 1;
 	sess.client_ip = "192.0.2.7";
