@@ -159,6 +159,41 @@ apply_pattern(const struct pattern *p, struct match *m)
 	}
 }
 
+/*
+ * The message against a group's patterns, those that may match its first
+ * byte and its lead (pattern_lead.c), in order; the first that matches
+ * gives the fields.
+ */
+static bool
+match_message(const struct pattern_set *s, const struct group *g,
+    const char *msg, size_t mlen, struct match *m)
+{
+	const uint32_t *v = NULL;
+	const size_t *all = g->idx;
+	size_t n = g->n;
+
+	if (mlen > 0 && g->bycls) {
+		const struct group_list *l = &g->bycls[g->cls[
+		    (unsigned char)msg[0]]];
+
+		v = l->idx;
+		n = l->n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pattern *p = &s->patterns[v ? v[i] : all[i]];
+
+		if (!pattern_lead_ok(p, msg, mlen))
+			continue;
+		if (run(p, msg, mlen) > 0) {
+			take_fields(p, msg, m);
+			apply_pattern(p, m);
+			m->pat = p;
+			break;
+		}
+	}
+	return true;
+}
+
 static const struct group *
 group_for(const struct pattern_set *s, const struct match *m)
 {
@@ -211,20 +246,7 @@ pattern_set_match(const struct pattern_set *s, struct strview line,
 	msg = line.p + off;
 	mlen = line.len - off;
 	g = group_for(s, m);
-	for (size_t i = 0; i < g->n; i++) {
-		const struct pattern *p = &s->patterns[g->idx[i]];
-
-		if (p->litlen &&
-		    (mlen < p->litlen || memcmp(msg, p->lit, p->litlen) != 0))
-			continue;
-		if (run(p, msg, mlen) > 0) {
-			take_fields(p, msg, m);
-			apply_pattern(p, m);
-			m->pat = p;
-			break;
-		}
-	}
-	return true;
+	return match_message(s, g, msg, mlen, m);
 }
 
 const struct pattern_csv *

@@ -170,11 +170,9 @@ causes_to_front(struct pattern_db *db, size_t first)
 static void
 free_groups_of(void *val, void *arg)
 {
-	struct group *g = val;
-
 	(void)arg;
-	free(g->idx);
-	free(g);
+	pattern_group_release(val);
+	free(val);
 }
 
 void
@@ -202,10 +200,8 @@ pattern_extend_merge(struct pattern_db *db, struct pattern_set *t,
 		strmap_each(t->groups, free_groups_of, NULL);
 		strmap_free(t->groups);
 	}
-	free(t->dflt.idx);
-	free(t->all.idx);
-	memset(&t->dflt, 0, sizeof(t->dflt));
-	memset(&t->all, 0, sizeof(t->all));
+	pattern_group_release(&t->dflt);
+	pattern_group_release(&t->all);
 	pattern_set_build_groups(t);
 	pattern_know_merge(t, add);
 	nc = causes_to_front(db, first_cause);

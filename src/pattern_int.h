@@ -6,6 +6,7 @@
  *	pattern_fields.c a pattern's set:, map: and samples
  *	pattern_extend.c files that extend a set (extends: NAME)
  *	pattern_set.c    a set's indexes for matching; freeing a set
+ *	pattern_lead.c   what a regex's matches start with, from its text
  *	pattern.c        matching a line; the accessors of pattern.h
  *	cause.c          cause rules: loading and matching
  *	pattern_check.c  --check-patterns: every sample against its set
@@ -66,6 +67,12 @@ struct pattern {
 	char *constv[F__COUNT];
 	struct fmap *maps[F__COUNT];
 	size_t nmaps[F__COUNT];
+	/* pattern_lead.c: what a match starts with (firstall: any byte) and
+	   a lead every match has: run[] bytes (runmin..runmax, if runmax)
+	   and then lit */
+	uint8_t first[32], run[32];
+	bool firstall;
+	size_t runmin, runmax;
 	char lit[LIT_MAX];
 	size_t litlen;
 	struct head *head;	/* a prefix read without its regex (head.h) */
@@ -94,9 +101,22 @@ struct lpart {
 	size_t len;
 };
 
+/*
+ * A dispatch group: the patterns tried for a dispatch value, in file
+ * order; and by the first byte of a line's message, those of them that
+ * may match it: bycls[cls[byte]] (pattern_set.c).
+ */
 struct group {
 	size_t *idx;
 	size_t n, cap;
+	uint8_t cls[256];
+	struct group_list *bycls;
+	size_t ncls, capcls;
+};
+
+struct group_list {
+	uint32_t *idx;
+	size_t n;
 };
 
 struct pattern_set {
@@ -196,6 +216,17 @@ void pattern_limit_warn(int rc, const char *what, const char *name,
 pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
     uint32_t extra, bool *jit);
 
+/* pattern_lead.c: read p's lead from its regex rx, whose match starts
+ * with one of head's; is s[0..n) possibly a match of p, by its lead. */
+void pattern_lead(struct pattern *p, const char *head, const char *rx);
+bool pattern_lead_ok(const struct pattern *p, const char *s, size_t n);
+
+static inline bool
+pattern_lead_has(const uint8_t *set, unsigned char c)
+{
+	return (set[c >> 3] >> (c & 7)) & 1;
+}
+
 /* pattern_set.c: dispatch groups (after loading a set), the hot path's
  * indexes (once every set is loaded), and the release of a set. */
 void pattern_set_build_groups(struct pattern_set *);
@@ -204,6 +235,8 @@ void pattern_set_build_groups(struct pattern_set *);
 size_t pattern_session_keys(struct yamldoc *, yaml_node_t *n,
     struct keyalt *alts);
 void pattern_set_index(struct pattern_set *);
+/* Free what a group holds and zero it. */
+void pattern_group_release(struct group *);
 void pattern_set_free(struct pattern_set *);
 
 /*

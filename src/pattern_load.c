@@ -70,61 +70,6 @@ resolve_groups(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 	}
 }
 
-/* Whether rx has a '|' outside every group and class: "^a|b". */
-static bool
-top_level_alternation(const char *rx)
-{
-	int depth = 0;
-	bool in_class = false;
-
-	for (const char *s = rx; *s; s++) {
-		if (*s == '\\') {
-			if (s[1] == '\0')
-				break;
-			s++;
-		} else if (in_class) {
-			if (*s == ']')
-				in_class = false;
-		} else if (*s == '[') {
-			in_class = true;
-			if (s[1] == '^')
-				s++;
-			if (s[1] == ']')
-				s++;
-		} else if (*s == '(') {
-			depth++;
-		} else if (*s == ')') {
-			depth--;
-		} else if (*s == '|' && depth == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * The literal text every match must start with, for a memcmp() before the
- * regex: the characters after '^' up to the first metacharacter; a
- * character followed by a quantifier does not count, and a regex with a
- * top-level alternative has none.
- */
-static void
-literal_lead(struct pattern *p, const char *rx)
-{
-	size_t n = 0;
-
-	if (rx[0] != '^' || top_level_alternation(rx))
-		return;
-	for (const char *s = rx + 1; *s && n < LIT_MAX; s++) {
-		if (strchr("\\.[]()*+?{}|^$", *s))
-			break;
-		if (s[1] && strchr("*?{", s[1]))
-			break;
-		p->lit[n++] = *s;
-	}
-	p->litlen = n;
-}
-
 /* --- pattern entries ----------------------------------------------------- */
 
 
@@ -366,12 +311,12 @@ load_pattern(struct yamldoc *l, yaml_node_t *n, struct pattern *p,
 
 		p->re = pattern_compile(l, c.regex_node, rx ? rx : c.regex, 0,
 		    &p->jit);
-		free(rx);
 		if (p->re) {
 			resolve_groups(l, c.regex_node, p);
-			literal_lead(p, c.regex);
+			pattern_lead(p, c.regex, rx ? rx : c.regex);
 			pattern_stats_check(l, n, p);
 		}
+		free(rx);
 	}
 	if (c.samples_node == NULL)
 		yamldoc_err(l, n,

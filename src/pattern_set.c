@@ -146,13 +146,29 @@ free_pattern(struct pattern *p)
 }
 
 static void
+group_unindex(struct group *g)
+{
+	for (size_t i = 0; i < g->ncls; i++)
+		free(g->bycls[i].idx);
+	free(g->bycls);
+	g->bycls = NULL;
+	g->ncls = g->capcls = 0;
+}
+
+void
+pattern_group_release(struct group *g)
+{
+	group_unindex(g);
+	free(g->idx);
+	memset(g, 0, sizeof(*g));
+}
+
+static void
 free_group(void *val, void *arg)
 {
-	struct group *g = val;
-
 	(void)arg;
-	free(g->idx);
-	free(g);
+	pattern_group_release(val);
+	free(val);
 }
 
 void
@@ -170,8 +186,8 @@ pattern_set_free(struct pattern_set *s)
 		strmap_each(s->groups, free_group, NULL);
 		strmap_free(s->groups);
 	}
-	free(s->dflt.idx);
-	free(s->all.idx);
+	pattern_group_release(&s->dflt);
+	pattern_group_release(&s->all);
 	free(s->mta);
 	free(s->description);
 	free(s->file);
@@ -328,13 +344,69 @@ index_pattern(struct pattern *p)
 	p->lparts = label_parts(p->label, &p->nlparts);
 }
 
+/*
+ * For each byte, the group's patterns a message starting with it may
+ * match (pattern_lead.c), in the group's order; bytes with the same list
+ * share it.
+ */
+static void
+group_index(const struct pattern_set *s, struct group *g)
+{
+	uint32_t *tmp = xcalloc(g->n + 1, sizeof(*tmp));
+
+	group_unindex(g);
+	for (unsigned c = 0; c < 256; c++) {
+		size_t n = 0, k;
+
+		for (size_t i = 0; i < g->n; i++) {
+			const struct pattern *p = &s->patterns[g->idx[i]];
+
+			if (p->firstall ||
+			    pattern_lead_has(p->first, (unsigned char)c))
+				tmp[n++] = (uint32_t)g->idx[i];
+		}
+		for (k = 0; k < g->ncls; k++)
+			if (g->bycls[k].n == n && memcmp(g->bycls[k].idx, tmp,
+			    n * sizeof(*tmp)) == 0)
+				break;
+		if (k == g->ncls) {
+			grow_array((void **)&g->bycls, &g->capcls, k + 1,
+			    sizeof(*g->bycls));
+			g->bycls[k].idx = xcalloc(n + 1, sizeof(*tmp));
+			memcpy(g->bycls[k].idx, tmp, n * sizeof(*tmp));
+			g->bycls[k].n = n;
+			g->ncls++;
+		}
+		g->cls[c] = (uint8_t)k;
+	}
+	free(tmp);
+}
+
+struct group_index_ctx {
+	const struct pattern_set *s;
+};
+
+static void
+group_index_each(void *val, void *arg)
+{
+	struct group_index_ctx *c = arg;
+
+	group_index(c->s, val);
+}
+
 void
 pattern_set_index(struct pattern_set *s)
 {
+	struct group_index_ctx c = {s};
+
 	for (size_t i = 0; i < s->nprefixes; i++)
 		index_pattern(&s->prefixes[i]);
 	for (size_t i = 0; i < s->npatterns; i++)
 		index_pattern(&s->patterns[i]);
+	group_index(s, &s->dflt);
+	group_index(s, &s->all);
+	if (s->groups)
+		strmap_each(s->groups, group_index_each, &c);
 	free(s->lparts);
 	s->lparts = label_parts(s->label, &s->nlparts);
 }

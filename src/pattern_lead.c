@@ -1,0 +1,493 @@
+/*
+ * pattern_lead - what every match of a pattern's regex starts with, read
+ * from the regex's text, so that matching skips the patterns that cannot
+ * match a line without running them (pattern_set_match()).
+ *
+ * Two things are read: the bytes a match may start with (a set of 256),
+ * and a lead every match has: a run of bytes of one class (a queue ID,
+ * "[0-9A-Za-z]{5,}") and then literal text (": removed"), or the literal
+ * text alone. The regex stays the definition: what is read here is only
+ * ever a necessary condition, and anything this reader does not know (an
+ * escape, an option, a verb) makes it give up, which leaves the pattern
+ * tried on every line, as before.
+ *
+ * The subset of PCRE2's syntax read: literals, '\' escapes of punctuation,
+ * \d \D \w \W \s \S \t \n \r \f \xhh, '.', classes with ranges and those
+ * escapes, groups "(...)", "(?:...)", "(?>...)", "(?<name>...)",
+ * "(?P<name>...)", "(?'name'...)", "(?|...)", lookarounds (taken as
+ * matching the empty string), the anchors ^ and $, alternatives, and the
+ * quantifiers ? * + {n} {n,} {n,m} with a lazy or possessive suffix. The
+ * patterns are compiled without PCRE2_CASELESS, PCRE2_EXTENDED and UTF,
+ * so a literal is one byte that stands for itself.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pattern_int.h"
+
+struct set256 {
+	uint8_t b[32];
+};
+
+/* One item of a regex as read: the bytes it may start with, whether it
+ * may match the empty string, and, for one byte matcher (a literal, a
+ * class, an escape, '.') repeated, the counts. */
+struct item {
+	struct set256 first;
+	bool nullable;
+	bool single;	/* one byte matcher, or a group of just that */
+	bool literal;	/* single, and one byte, exactly once */
+	size_t min, max;	/* single: how many times */
+};
+
+struct rd {
+	const char *s;
+	bool bad;
+};
+
+static void
+set_add(struct set256 *v, unsigned c)
+{
+	v->b[c >> 3] |= (uint8_t)(1u << (c & 7));
+}
+
+static void
+set_range(struct set256 *v, unsigned lo, unsigned hi)
+{
+	for (unsigned c = lo; c <= hi; c++)
+		set_add(v, c);
+}
+
+static void
+set_or(struct set256 *v, const struct set256 *w)
+{
+	for (size_t i = 0; i < sizeof(v->b); i++)
+		v->b[i] |= w->b[i];
+}
+
+static void
+set_not(struct set256 *v)
+{
+	for (size_t i = 0; i < sizeof(v->b); i++)
+		v->b[i] = (uint8_t)~v->b[i];
+}
+
+static size_t
+set_count(const struct set256 *v)
+{
+	size_t n = 0;
+
+	for (unsigned c = 0; c < 256; c++)
+		n += pattern_lead_has(v->b, (unsigned char)c);
+	return n;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The escape at r->s (just past the '\'): its bytes into v. Only escapes
+ * that match one byte are known; others make the reader give up.
+ */
+static void
+escape(struct rd *r, struct set256 *v)
+{
+	char e = *r->s;
+	bool neg = false;
+
+	if (e == '\0') {
+		r->bad = true;
+		return;
+	}
+	r->s++;
+	neg = e == 'D' || e == 'W' || e == 'S';
+	switch (e) {
+	case 'D':
+	case 'd':
+		set_range(v, '0', '9');
+		break;
+	case 'W':
+	case 'w':
+		set_range(v, '0', '9');
+		set_range(v, 'A', 'Z');
+		set_range(v, 'a', 'z');
+		set_add(v, '_');
+		break;
+	case 'S':
+	case 's':
+		set_range(v, '\t', '\r');
+		set_add(v, ' ');
+		break;
+	case 't':
+		set_add(v, '\t');
+		break;
+	case 'n':
+		set_add(v, '\n');
+		break;
+	case 'r':
+		set_add(v, '\r');
+		break;
+	case 'f':
+		set_add(v, '\f');
+		break;
+	case 'x':
+		if (hexval(r->s[0]) < 0 || hexval(r->s[1]) < 0) {
+			r->bad = true;
+			return;
+		}
+		set_add(v, (unsigned)(hexval(r->s[0]) * 16 + hexval(r->s[1])));
+		r->s += 2;
+		break;
+	default:
+		if ((e >= '0' && e <= '9') || (e >= 'A' && e <= 'Z') ||
+		    (e >= 'a' && e <= 'z') || (unsigned char)e >= 0x80) {
+			r->bad = true;	/* \b, \A, \Q, \p, \1 ... */
+			return;
+		}
+		set_add(v, (unsigned char)e);
+	}
+	if (neg)
+		set_not(v);
+}
+
+/* One byte or escape inside a class: its single byte in *c, or -1. */
+static void
+class_elem(struct rd *r, struct set256 *v, int *c)
+{
+	*c = -1;
+	if (*r->s == '\\') {
+		struct set256 w = {{0}};
+
+		r->s++;
+		escape(r, &w);
+		if (set_count(&w) == 1)
+			for (unsigned i = 0; i < 256; i++)
+				if (pattern_lead_has(w.b, (unsigned char)i))
+					*c = (int)i;
+		set_or(v, &w);
+		return;
+	}
+	if (r->s[0] == '[' && r->s[1] == ':') {
+		r->bad = true;	/* [:alpha:] */
+		return;
+	}
+	*c = (unsigned char)*r->s++;
+	set_add(v, (unsigned)*c);
+}
+
+/* A class, r->s just past its '['. */
+static void
+class(struct rd *r, struct set256 *v)
+{
+	bool neg = false, first = true;
+	struct set256 w = {{0}};
+
+	if (*r->s == '^') {
+		neg = true;
+		r->s++;
+	}
+	while (!r->bad && (first || *r->s != ']')) {
+		int lo, hi;
+
+		if (*r->s == '\0') {
+			r->bad = true;
+			return;
+		}
+		first = false;
+		class_elem(r, &w, &lo);
+		if (r->bad || r->s[0] != '-' || r->s[1] == ']' || lo < 0)
+			continue;
+		r->s++;
+		class_elem(r, &w, &hi);
+		if (hi < lo)
+			r->bad = true;
+		else
+			set_range(&w, (unsigned)lo, (unsigned)hi);
+	}
+	r->s++;
+	if (neg)
+		set_not(&w);
+	*v = w;
+}
+
+static size_t
+number(struct rd *r)
+{
+	size_t n = 0;
+
+	if (*r->s < '0' || *r->s > '9')
+		r->bad = true;
+	while (*r->s >= '0' && *r->s <= '9' && n < 100000)
+		n = n * 10 + (size_t)(*r->s++ - '0');
+	return n;
+}
+
+/* A quantifier after an item, if there is one. */
+static void
+quantifier(struct rd *r, struct item *it)
+{
+	size_t min = 1, max = 1;
+
+	switch (*r->s) {
+	case '?':
+		min = 0;
+		break;
+	case '*':
+		min = 0;
+		max = SIZE_MAX;
+		break;
+	case '+':
+		max = SIZE_MAX;
+		break;
+	case '{':
+		r->s++;
+		min = max = number(r);
+		if (*r->s == ',') {
+			r->s++;
+			max = *r->s == '}' ? SIZE_MAX : number(r);
+		}
+		if (*r->s != '}' || max < min) {
+			r->bad = true;
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	r->s++;
+	if (*r->s == '?' || *r->s == '+')
+		r->s++;
+	if (min == 0)
+		it->nullable = true;
+	it->literal = false;
+	it->min *= min;
+	it->max = it->max == 0 ? 0 : max == SIZE_MAX || it->max == SIZE_MAX ?
+	    SIZE_MAX : it->max * max;
+}
+
+static void alternatives(struct rd *, struct item *, size_t *nalt);
+
+/* A group, r->s just past its '('. */
+static void
+group(struct rd *r, struct item *it)
+{
+	bool look = false;
+	size_t nalt;
+
+	if (*r->s == '?') {
+		const char *s = r->s + 1;
+
+		if (*s == ':' || *s == '>' || *s == '|' || *s == '=' ||
+		    *s == '!') {
+			look = *s == '=' || *s == '!';
+			s++;
+		} else if (*s == '<' && (s[1] == '=' || s[1] == '!')) {
+			look = true;
+			s += 2;
+		} else if ((*s == '<' || *s == '\'' || (*s == 'P' &&
+		    s[1] == '<'))) {
+			char end = *s == '\'' ? '\'' : '>';
+
+			s = strchr(s, end);
+			if (s == NULL) {
+				r->bad = true;
+				return;
+			}
+			s++;
+		} else {
+			r->bad = true;	/* options, comments, conditions */
+			return;
+		}
+		r->s = s;
+	} else if (*r->s == '*') {
+		r->bad = true;	/* (*VERB) */
+		return;
+	}
+	alternatives(r, it, &nalt);
+	if (*r->s != ')') {
+		r->bad = true;
+		return;
+	}
+	r->s++;
+	if (look) {
+		memset(it, 0, sizeof(*it));
+		it->nullable = true;
+	} else if (nalt > 1) {
+		it->single = it->literal = false;
+	}
+}
+
+/* One item and its quantifier. */
+static void
+item(struct rd *r, struct item *it)
+{
+	char c = *r->s;
+
+	memset(it, 0, sizeof(*it));
+	it->single = it->literal = true;
+	it->min = it->max = 1;
+	if (c == '(') {
+		r->s++;
+		group(r, it);
+	} else if (c == '^' || c == '$') {
+		r->s++;
+		memset(it, 0, sizeof(*it));
+		it->nullable = true;
+		return;
+	} else if (c == '[') {
+		r->s++;
+		class(r, &it->first);
+		it->literal = false;
+	} else if (c == '\\') {
+		r->s++;
+		escape(r, &it->first);
+		it->literal = set_count(&it->first) == 1;
+	} else if (c == '.') {
+		r->s++;
+		set_not(&it->first);
+		it->literal = false;
+	} else if (c == '*' || c == '+' || c == '?' || c == '{' ||
+	    c == '\0' || c == ')' || c == '|') {
+		r->bad = true;
+		return;
+	} else {
+		r->s++;
+		set_add(&it->first, (unsigned char)c);
+	}
+	if (!r->bad)
+		quantifier(r, it);
+}
+
+/*
+ * A sequence of items up to '|', ')' or the end: the bytes it may start
+ * with in it->first, and whether it may match the empty string. A
+ * sequence of more than one item that is not nullable is not 'single'.
+ */
+static void
+sequence(struct rd *r, struct item *seq)
+{
+	struct item it;
+	size_t n = 0;
+
+	memset(seq, 0, sizeof(*seq));
+	seq->nullable = true;
+	while (!r->bad && *r->s && *r->s != '|' && *r->s != ')') {
+		item(r, &it);
+		if (r->bad)
+			return;
+		if (seq->nullable)
+			set_or(&seq->first, &it.first);
+		if (n == 0)
+			*seq = it;
+		else
+			seq->single = seq->literal = false;
+		seq->nullable = seq->nullable && it.nullable;
+		n++;
+	}
+}
+
+static void
+alternatives(struct rd *r, struct item *it, size_t *nalt)
+{
+	struct item seq;
+
+	sequence(r, it);
+	*nalt = 1;
+	while (!r->bad && *r->s == '|') {
+		r->s++;
+		sequence(r, &seq);
+		set_or(&it->first, &seq.first);
+		it->nullable = it->nullable || seq.nullable;
+		(*nalt)++;
+	}
+}
+
+/* The literal lead after the run (or from the start): literal items. */
+static void
+lead_literal(struct rd *r, struct pattern *p)
+{
+	struct item it;
+
+	while (!r->bad && p->litlen < LIT_MAX && *r->s && *r->s != '|' &&
+	    *r->s != ')') {
+		const char *at = r->s;
+
+		item(r, &it);
+		if (r->bad || !it.literal || it.nullable) {
+			r->s = at;
+			return;
+		}
+		for (unsigned c = 0; c < 256; c++)
+			if (pattern_lead_has(it.first.b, (unsigned char)c))
+				p->lit[p->litlen++] = (char)c;
+	}
+}
+
+/*
+ * Read p's regex rx, made of head and what follows it (a field set's
+ * fields and tail, or nothing), into p's first[], firstall, run[], runmin,
+ * runmax, lit and litlen. The first bytes hold only when PCRE2 finds rx
+ * anchored (every branch starts with '^'). What cannot be read leaves the
+ * pattern without a lead, with every byte a first byte.
+ */
+void
+pattern_lead(struct pattern *p, const char *head, const char *rx)
+{
+	struct rd r = {rx, false};
+	struct item whole, it;
+	size_t nalt;
+	uint32_t opts = 0;
+
+	p->firstall = true;
+	p->litlen = p->runmin = p->runmax = 0;
+	if (p->re)
+		pcre2_pattern_info(p->re, PCRE2_INFO_ALLOPTIONS, &opts);
+	alternatives(&r, &whole, &nalt);
+	if (!r.bad && *r.s == '\0' && !whole.nullable &&
+	    (opts & PCRE2_ANCHORED)) {
+		memcpy(p->first, whole.first.b, sizeof(p->first));
+		p->firstall = false;
+	}
+	r = (struct rd){head, false};
+	alternatives(&r, &whole, &nalt);
+	if (r.bad || *r.s != '\0' || head[0] != '^' || nalt > 1)
+		return;
+	r.s = head + 1;
+	item(&r, &it);
+	if (r.bad || it.nullable || !it.single || it.literal) {
+		r = (struct rd){head + 1, false};	/* the literal alone */
+	} else {
+		memcpy(p->run, it.first.b, sizeof(p->run));
+		p->runmin = it.min;
+		p->runmax = it.max;
+	}
+	lead_literal(&r, p);
+	if (p->runmax && (p->litlen == 0 ||
+	    pattern_lead_has(p->run, (unsigned char)p->lit[0])))
+		p->litlen = p->runmax = p->runmin = 0;	/* not exact */
+}
+
+bool
+pattern_lead_ok(const struct pattern *p, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (p->runmax) {
+		while (i < n && pattern_lead_has(p->run, (unsigned char)s[i]))
+			i++;
+		if (i < p->runmin || i > p->runmax)
+			return false;
+	}
+	return n - i >= p->litlen && memcmp(s + i, p->lit, p->litlen) == 0;
+}
