@@ -170,7 +170,8 @@ match_message(const struct pattern_set *s, const struct group *g,
 {
 	const uint32_t *v = NULL;
 	const size_t *all = g->idx;
-	size_t n = g->n;
+	size_t n = g->n, runlen = 0;
+	unsigned runid = 0;
 
 	if (mlen > 0 && g->bycls) {
 		const struct group_list *l = &g->bycls[g->cls[
@@ -182,7 +183,7 @@ match_message(const struct pattern_set *s, const struct group *g,
 	for (size_t i = 0; i < n; i++) {
 		const struct pattern *p = &s->patterns[v ? v[i] : all[i]];
 
-		if (!pattern_lead_ok(p, msg, mlen))
+		if (!pattern_lead_ok_at(p, msg, mlen, &runid, &runlen))
 			continue;
 		if (run(p, msg, mlen) > 0) {
 			take_fields(p, msg, m);
@@ -202,7 +203,7 @@ group_for(const struct pattern_set *s, const struct match *m)
 	if (m->fallback)
 		return &s->all;
 	if (s->dispatch >= 0 && m->f[s->dispatch].p)
-		g = strmap_get(s->groups, m->f[s->dispatch].p,
+		g = pattern_set_group(s, m->f[s->dispatch].p,
 		    m->f[s->dispatch].len);
 	return g ? g : &s->dflt;
 }

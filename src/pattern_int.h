@@ -73,6 +73,7 @@ struct pattern {
 	uint8_t first[32], run[32];
 	bool firstall;
 	size_t runmin, runmax;
+	unsigned runid;	/* patterns with the same run[] share it; 0: none */
 	char lit[LIT_MAX];
 	size_t litlen;
 	struct head *head;	/* a prefix read without its regex (head.h) */
@@ -114,6 +115,14 @@ struct group {
 	size_t ncls, capcls;
 };
 
+/* A slot of a set's fixed table of groups by dispatch value: names come
+ * from the pattern file, so it never grows (pattern_set.c). */
+struct gslot {
+	const char *name;
+	size_t len;
+	const struct group *g;
+};
+
 struct group_list {
 	uint32_t *idx;
 	size_t n;
@@ -142,6 +151,8 @@ struct pattern_set {
 	struct lpart *lparts;
 	size_t nlparts;
 	struct strmap *groups;
+	struct gslot *gtab;	/* the groups by name, for the hot path */
+	size_t gcap;
 	struct group dflt;
 	struct group all;	/* every pattern: lines without a prefix */
 	struct pattern_csv *csv;	/* a CSV log's set (csv.h), or NULL */
@@ -220,6 +231,13 @@ pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
  * with one of head's; is s[0..n) possibly a match of p, by its lead. */
 void pattern_lead(struct pattern *p, const char *head, const char *rx);
 bool pattern_lead_ok(const struct pattern *p, const char *s, size_t n);
+/* The same, with the run's length in s known: *runlen, or, when
+ * *runid is not p's, found and kept there for the next pattern. */
+bool pattern_lead_ok_at(const struct pattern *p, const char *s, size_t n,
+    unsigned *runid, size_t *runlen);
+/* The group for a dispatch value, or NULL. */
+const struct group *pattern_set_group(const struct pattern_set *,
+    const char *v, size_t len);
 
 static inline bool
 pattern_lead_has(const uint8_t *set, unsigned char c)

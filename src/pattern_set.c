@@ -202,6 +202,7 @@ pattern_set_free(struct pattern_set *s)
 		free(s->feat_pat[i]);
 	}
 	free(s->lparts);
+	free(s->gtab);
 	if (s->csv) {
 		for (size_t i = 0; i < s->csv->nfields; i++)
 			free(s->csv->fields[i]);
@@ -394,6 +395,78 @@ group_index_each(void *val, void *arg)
 	group_index(c->s, val);
 }
 
+/*
+ * The groups by dispatch value in a table of its own: the values are the
+ * pattern file's, so the table is made once, at most a quarter full, and
+ * a line's value (whatever it is) probes a few slots at most. A plain
+ * hash does: no key is ever added from the input.
+ */
+static void
+group_table(struct pattern_set *s)
+{
+	free(s->gtab);
+	s->gtab = NULL;
+	s->gcap = 0;
+	if (s->groups == NULL || strmap_count(s->groups) == 0)
+		return;
+	s->gcap = 16;
+	while (s->gcap < strmap_count(s->groups) * 4)
+		s->gcap *= 2;
+	s->gtab = xcalloc(s->gcap, sizeof(*s->gtab));
+	for (size_t i = 0; i < s->npatterns; i++)
+		for (size_t j = 0; j < s->patterns[i].nfor; j++) {
+			const char *v = s->patterns[i].forv[j];
+			size_t len = strlen(v);
+			size_t k = hash_bytes(v, len) & (s->gcap - 1);
+
+			while (s->gtab[k].name && (s->gtab[k].len != len ||
+			    memcmp(s->gtab[k].name, v, len) != 0))
+				k = (k + 1) & (s->gcap - 1);
+			if (s->gtab[k].name)
+				continue;
+			s->gtab[k] = (struct gslot){v, len,
+			    strmap_get(s->groups, v, len)};
+		}
+}
+
+const struct group *
+pattern_set_group(const struct pattern_set *s, const char *v, size_t len)
+{
+	size_t k;
+
+	if (s->gcap == 0)
+		return NULL;
+	k = hash_bytes(v, len) & (s->gcap - 1);
+	for (; s->gtab[k].name; k = (k + 1) & (s->gcap - 1))
+		if (s->gtab[k].len == len &&
+		    memcmp(s->gtab[k].name, v, len) == 0)
+			return s->gtab[k].g;
+	return NULL;
+}
+
+/* Patterns whose leads start with the same run share a run id, so that
+ * a line's run is measured once (pattern_lead_ok_at()). */
+static void
+run_ids(struct pattern_set *s)
+{
+	unsigned next = 0;
+
+	for (size_t i = 0; i < s->npatterns; i++) {
+		struct pattern *p = &s->patterns[i];
+
+		p->runid = 0;
+		if (p->runmax == 0)
+			continue;
+		for (size_t j = 0; j < i && p->runid == 0; j++)
+			if (s->patterns[j].runid &&
+			    memcmp(s->patterns[j].run, p->run,
+			    sizeof(p->run)) == 0)
+				p->runid = s->patterns[j].runid;
+		if (p->runid == 0)
+			p->runid = ++next;
+	}
+}
+
 void
 pattern_set_index(struct pattern_set *s)
 {
@@ -407,6 +480,8 @@ pattern_set_index(struct pattern_set *s)
 	group_index(s, &s->all);
 	if (s->groups)
 		strmap_each(s->groups, group_index_each, &c);
+	group_table(s);
+	run_ids(s);
 	free(s->lparts);
 	s->lparts = label_parts(s->label, &s->nlparts);
 }
