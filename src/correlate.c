@@ -191,6 +191,8 @@ add_line(struct correlator *c, struct arena *a, struct lineref **v,
 {
 	struct lineref *l;
 
+	if (c->o.no_lines)
+		return;
 	grow_array((void **)v, cap, *n + 1, sizeof(**v));
 	l = &(*v)[(*n)++];
 	l->file = file;

@@ -45,6 +45,8 @@ struct correlate_opts {
 	/* with keep_text, a line whose file can be read again there (off
 	 * >= 0) keeps its place instead, for report_line_text() */
 	bool reread;
+	/* no consumer reads struct lineref (the summary, -s): keep none */
+	bool no_lines;
 	size_t max_open;	/* live sessions, and queued messages, at most */
 	int64_t idle_us;	/* an open session idle this long (log time)
 				   is over; 0: never */

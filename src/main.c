@@ -295,6 +295,9 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	 * files where those can be (report_line_text()) */
 	co.reread = co.keep_text && !filter_needs_text(o->filter) &&
 	    o->format == FORMAT_TEXT;
+	/* the summary, -s and HTML without --worst list no lines */
+	co.no_lines = !co.keep_text && (o->format == FORMAT_TEXT ||
+	    o->format == FORMAT_HTML);
 	co.max_open = o->max_open;
 	co.idle_us = (int64_t)o->session_timeout * 1000000;
 	co.db = r->db;
