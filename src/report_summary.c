@@ -26,6 +26,14 @@
 #include "tally.h"
 
 #define TOP_N 5
+/*
+ * A table of the summary holds at most this many keys: a --follow run of
+ * weeks meets millions of client addresses and masked replies. Past it,
+ * the half counted least is dropped into "others" (counts and keys), so
+ * the keys counted most stay, each with its count since it was last
+ * taken in (lossy counting, Manku and Motwani 2002).
+ */
+#define TALLY_KEYS_MAX 20000
 
 /* --- counting ------------------------------------------------------------ */
 struct count {
@@ -38,7 +46,11 @@ struct count {
 struct tally {
 	struct strmap *m;
 	unsigned long total;
+	unsigned long other_n;	/* counted under keys dropped past the cap */
+	unsigned long other_keys;	/* keys dropped */
 };
+
+static void tally_prune(struct tally *);
 
 static void
 tally_add(struct tally *t, const char *key, const char *example)
@@ -50,6 +62,8 @@ tally_add(struct tally *t, const char *key, const char *example)
 	if (t->m == NULL)
 		t->m = strmap_new();
 	c = strmap_get(t->m, key, strlen(key));
+	if (c == NULL && strmap_count(t->m) >= TALLY_KEYS_MAX)
+		tally_prune(t);
 	if (c == NULL) {
 		c = xcalloc(1, sizeof(*c));
 		c->key = xstrdup(key);
@@ -139,6 +153,22 @@ free_count(void *val, void *arg)
 	free(c);
 }
 
+/* Drop the half of t's keys counted least (ties: the later key). */
+static void
+tally_prune(struct tally *t)
+{
+	size_t n;
+	struct count **v = tally_sorted(t, &n);
+
+	for (size_t i = n / 2; i < n; i++) {
+		t->other_n += v[i]->n;
+		t->other_keys++;
+		strmap_del(t->m, v[i]->key, strlen(v[i]->key));
+		free_count(v[i], NULL);
+	}
+	free(v);
+}
+
 static void
 summary_tally_release(struct tally *t)
 {
@@ -148,6 +178,7 @@ summary_tally_release(struct tally *t)
 	}
 	t->m = NULL;
 	t->total = 0;
+	t->other_n = t->other_keys = 0;
 }
 
 /* --- summary ------------------------------------------------------------- */
@@ -256,6 +287,9 @@ print_top(FILE *fp, const char *title, const struct tally *t, bool examples)
 	}
 	if (n > TOP_N)
 		fprintf(fp, "      (%zu more)\n", n - TOP_N);
+	if (t->other_keys)
+		fprintf(fp, "      (and %lu others: %lu keys not kept past "
+		    "%d)\n", t->other_n, t->other_keys, TALLY_KEYS_MAX);
 	free(v);
 }
 
@@ -315,6 +349,10 @@ print_causes(FILE *fp, const struct phase_tally *pt,
 	}
 	if (nc > TOP_N)
 		fprintf(fp, "      (%zu more causes)\n", nc - TOP_N);
+	if (pt->replies.other_keys)
+		fprintf(fp, "      (and %lu others: %lu reasons not kept "
+		    "past %d)\n", pt->replies.other_n, pt->replies.other_keys,
+		    TALLY_KEYS_MAX);
 	free(cv);
 	free(rv);
 }
