@@ -97,8 +97,12 @@ static enum phase
 first_word(const struct stage_word *v, size_t nv, const char *s, size_t n,
     bool token)
 {
+	int c0 = n ? s[0] | 0x20 : 0;
+
+	/* a token: its first letter, then the whole word (most differ in
+	 * the first letter, and a call of strncasecmp costs more) */
 	for (size_t i = 0; i < nv; i++) {
-		if (token ? v[i].len == n &&
+		if (token ? v[i].len == n && (v[i].word[0] | 0x20) == c0 &&
 		    strncasecmp(s, v[i].word, n) == 0 :
 		    has_word(s, n, v[i].word, v[i].len))
 			return v[i].phase;
