@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 enum diag_severity {
 	DIAG_WARNING,
 	DIAG_ERROR,
@@ -44,5 +46,16 @@ unsigned diag_warnings(void);
 /* While on, messages are neither printed nor counted (a first look at a
  * file that is read properly later, when its problems are reported). */
 void diag_mute(int on);
+
+/*
+ * A thread that does not print defers its messages to the one that does
+ * (relay.h), so that they come out where a single thread would have said
+ * them. While b is set (NULL: unset), the calling thread's messages are
+ * appended to b, severity, place and text, neither printed nor counted;
+ * diag_replay() prints and counts the messages of such bytes, in order,
+ * as if they were said now. diag_fatal() is never deferred.
+ */
+void diag_defer(struct buf *b);
+void diag_replay(const char *p, size_t len);
 
 #endif

@@ -6,10 +6,13 @@
  * attacker-controlled ones at that) and with PCRE2_NO_AUTO_CAPTURE, so
  * only named groups capture and authors may group with plain parentheses.
  * PCRE2_DUPNAMES lets two alternatives capture the same field; the first
- * group that is set wins. One match data block serves every pattern.
+ * group that is set wins. One match data block per thread serves every
+ * pattern: the thread that matches lines and the one that classifies
+ * sessions (cause rules) each have their own (relay.h).
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,21 +20,17 @@
 #include "pattern_int.h"
 #include "diag.h"
 
-static pcre2_match_data *mdata;
-static uint32_t mdata_pairs;
+static uint32_t mdata_pairs;	/* the most any regex loaded needs */
 static unsigned ndbs;
+static _Thread_local pcre2_match_data *mdata;
+static _Thread_local uint32_t mdata_have;	/* pairs of this thread's */
 
+/* Called while loading, before any thread but the first matches. */
 void
 pattern_mdata_grow(uint32_t pairs)
 {
-	if (pairs <= mdata_pairs)
-		return;
-	if (mdata)
-		pcre2_match_data_free(mdata);
-	mdata = pcre2_match_data_create(pairs, NULL);
-	if (mdata == NULL)
-		diag_fatal("out of memory");
-	mdata_pairs = pairs;
+	if (pairs > mdata_pairs)
+		mdata_pairs = pairs;
 }
 
 void
@@ -41,11 +40,23 @@ pattern_mdata_hold(void)
 }
 
 void
+pattern_thread_release(void)
+{
+	if (mdata)
+		pcre2_match_data_free(mdata);
+	mdata = NULL;
+	mdata_have = 0;
+	rx_thread_release();
+}
+
+void
 pattern_mdata_drop(void)
 {
-	if (--ndbs == 0 && mdata) {
-		pcre2_match_data_free(mdata);
+	if (--ndbs == 0) {
+		if (mdata)
+			pcre2_match_data_free(mdata);
 		mdata = NULL;
+		mdata_have = 0;
 		mdata_pairs = 0;
 	}
 }
@@ -53,6 +64,14 @@ pattern_mdata_drop(void)
 int
 pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len)
 {
+	if (mdata_have < mdata_pairs) {
+		if (mdata)
+			pcre2_match_data_free(mdata);
+		mdata = pcre2_match_data_create(mdata_pairs, NULL);
+		if (mdata == NULL)
+			diag_fatal("out of memory");
+		mdata_have = mdata_pairs;
+	}
 	return rx_match(re, jit, s, len, mdata);
 }
 
@@ -67,14 +86,20 @@ pattern_limit_warn(int rc, const char *what, const char *name,
 {
 	static const char *warned[32];
 	static size_t nwarned;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	char why[120];
+	bool known;
 
-	for (size_t i = 0; i < nwarned; i++)
-		if (warned[i] == name)
-			return;
-	if (nwarned == ARRAY_SIZE(warned))
+	/* both threads may get here (patterns, cause rules): rare, locked */
+	pthread_mutex_lock(&lock);
+	known = nwarned == ARRAY_SIZE(warned);
+	for (size_t i = 0; i < nwarned && !known; i++)
+		known = warned[i] == name;
+	if (!known)
+		warned[nwarned++] = name;
+	pthread_mutex_unlock(&lock);
+	if (known)
 		return;
-	warned[nwarned++] = name;
 	pcre2_get_error_message(rc, (PCRE2_UCHAR *)why, sizeof(why));
 	diag_at(DIAG_WARNING, file, 0, 0, "%s '%s' gave up on a line (%s): "
 	    "taken as not matching; its regex backtracks too much", what,

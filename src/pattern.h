@@ -71,6 +71,13 @@ bool pattern_set_match(const struct pattern_set *, struct strview line,
     bool fallback, struct match *m);
 
 /*
+ * Matching may run on a thread of its own (relay.h): each thread gets its
+ * own match data on its first match. A thread other than the one that
+ * loaded the db releases its own with this before it ends.
+ */
+void pattern_thread_release(void);
+
+/*
  * Does the set read the journal entries of this SYSLOG_IDENTIFIER (its
  * 'journal' regex)? Always false for a set without one.
  */

@@ -204,16 +204,18 @@ struct pattern_db {
 };
 
 /*
- * One match-data block serves every regex (the tool is single-threaded);
- * it grows to the largest capture count and lives while any db does.
+ * One match-data block per thread serves every regex; it is made on the
+ * thread's first match with the largest capture count of the regexes
+ * loaded (pattern_mdata_grow(), while loading), and lives while any db
+ * does (the first thread's) or until pattern_thread_release().
  * pattern_mdata_hold() and _drop() count the dbs.
  */
 void pattern_mdata_grow(uint32_t pairs);
 void pattern_mdata_hold(void);
 void pattern_mdata_drop(void);
-/* Run re over s[0..len) into the shared block: pcre2_match's result. */
+/* Run re over s[0..len) into the thread's block: pcre2_match's result. */
 int pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len);
-/* The shared block's offsets, valid until the next pattern_exec(). */
+/* The thread's block's offsets, valid until its next pattern_exec(). */
 PCRE2_SIZE *pattern_ovector(void);
 /* rc, a limit error of pattern_exec(), on WHAT 'name' of file: warned
  * about once per name (the first 32 names). */

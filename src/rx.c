@@ -46,24 +46,34 @@ rx_compile(const char *rx, uint32_t flags, bool *jit, char *err,
 /*
  * The match context with the limits, and the JIT stack, made on first
  * use, one per thread (a JIT stack must not be shared between threads).
- * They live as long as the thread; a process that exits frees them.
+ * They live as long as the thread (rx_thread_release()); a process that
+ * exits frees the first thread's.
  */
+static _Thread_local pcre2_match_context *tmc;
+static _Thread_local pcre2_jit_stack *tjs;
+
 static pcre2_match_context *
 limits(void)
 {
-	static _Thread_local pcre2_match_context *mc;
-	pcre2_jit_stack *js;
-
-	if (mc != NULL)
-		return mc;
-	if ((mc = pcre2_match_context_create(NULL)) == NULL)
+	if (tmc != NULL)
+		return tmc;
+	if ((tmc = pcre2_match_context_create(NULL)) == NULL)
 		return NULL;	/* PCRE2's defaults then */
-	pcre2_set_match_limit(mc, RX_MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, RX_DEPTH_LIMIT);
-	js = pcre2_jit_stack_create(32 * 1024, RX_JIT_STACK, NULL);
-	if (js != NULL)
-		pcre2_jit_stack_assign(mc, NULL, js);
-	return mc;
+	pcre2_set_match_limit(tmc, RX_MATCH_LIMIT);
+	pcre2_set_depth_limit(tmc, RX_DEPTH_LIMIT);
+	tjs = pcre2_jit_stack_create(32 * 1024, RX_JIT_STACK, NULL);
+	if (tjs != NULL)
+		pcre2_jit_stack_assign(tmc, NULL, tjs);
+	return tmc;
+}
+
+void
+rx_thread_release(void)
+{
+	pcre2_match_context_free(tmc);
+	pcre2_jit_stack_free(tjs);
+	tmc = NULL;
+	tjs = NULL;
 }
 
 int

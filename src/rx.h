@@ -41,4 +41,8 @@ pcre2_code *rx_compile(const char *rx, uint32_t flags, bool *jit, char *err,
 int rx_match(const pcre2_code *re, bool jit, const char *s, size_t len,
     pcre2_match_data *md);
 
+/* Free the calling thread's match context and JIT stack (made on its
+ * first rx_match()); a thread that matched calls it before it ends. */
+void rx_thread_release(void);
+
 #endif
