@@ -89,6 +89,10 @@ _smtplog_analyze()
 		COMPREPLY=($(compgen -W 'UTC' -- "$cur"))
 		return
 		;;
+	--threads)
+		COMPREPLY=($(compgen -W '1 2' -- "$cur"))
+		return
+		;;
 	--since | --until)
 		COMPREPLY=($(compgen -W 'today yesterday now -24h -7d' \
 		    -- "$cur"))

@@ -19,6 +19,7 @@
 #include "ingest.h"
 #include "journal.h"
 #include "reader.h"
+#include "relay.h"
 #include "shapes.h"
 #include "timestamp.h"
 
@@ -56,6 +57,7 @@ struct ingest {
 	char **seqs;	/* journal sequences named in the file table */
 	uint32_t *seq_idx;
 	size_t nseqs, capseqs, capidx;
+	struct relay *relay;	/* ingest_relay(), or NULL */
 };
 
 
@@ -228,7 +230,11 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		    ts_utc(&ts) > ts_utc(&g->ri->last))
 			g->ri->last = ts;
 	}
-	correlator_feed(c, &m, &ts, at->idx, at->num, raw, at->off);
+	if (g->relay)
+		relay_put(g->relay, &m, &ts, at->idx, at->num, raw, at->off,
+		    line);
+	else
+		correlator_feed(c, &m, &ts, at->idx, at->num, raw, at->off);
 }
 
 /*
@@ -632,6 +638,12 @@ ingest_follow_open(struct ingest *g, const char *path)
 	if (!reader_follow(g->follow.rd))
 		return INGEST_FOLLOW_NOT_PLAIN;
 	return INGEST_FOLLOW_OPEN;
+}
+
+void
+ingest_relay(struct ingest *g, struct relay *rl)
+{
+	g->relay = rl;
 }
 
 bool

@@ -9,7 +9,8 @@
  * CSV log (csv.h) is turned into lines first; its header is counted as
  * recognised. It parses the time stamp (timestamp.h), keeps the first and
  * last, and hands the match to correlator_feed() with the file's index
- * and line number.
+ * and line number (or, on the reading thread of --threads 2, to the
+ * relay: relay.h).
  *
  * It counts into the caller's struct run_info (report.h): lines read,
  * recognised, unrecognised (an MTA's line no pattern knew; written to
@@ -113,6 +114,14 @@ bool ingest_follow(struct ingest *, struct correlator *);
  */
 bool ingest_journal(struct ingest *, struct correlator *, struct journal *,
     bool follow);
+
+/*
+ * Hand each line to rl (relay.h) instead of the correlator: then
+ * ingest_file() runs on the relay's reading thread and takes a NULL
+ * correlator. NULL: to the correlator again.
+ */
+struct relay;
+void ingest_relay(struct ingest *, struct relay *rl);
 
 /* Does the session carry one of the --id IDs (true when none given)? */
 bool ingest_wants(const struct ingest *, const struct session *);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "codes.h"
 #include "correlate.h"
@@ -30,6 +31,7 @@
 #include "journal.h"
 #include "options.h"
 #include "pattern.h"
+#include "relay.h"
 #include "report.h"
 #include "suggest.h"
 
@@ -273,6 +275,71 @@ print_stats(const struct run *r, const struct timespec *t0,
 	    r->ri.cst->sessions, r->ri.cst->peak_open, ru.ru_maxrss);
 }
 
+/* The files of a run, read in order (on the relay's thread or this one). */
+struct reading {
+	struct run *r;
+	struct correlator *c;	/* NULL on the relay's thread */
+	const char **files;
+	size_t nfiles;
+	bool input_ok, any_ok;
+};
+
+static bool
+read_files(void *arg)
+{
+	struct reading *rd = arg;
+
+	for (size_t i = 0; i < rd->nfiles; i++) {
+		bool ok = ingest_file(rd->r->ing, rd->c, (uint32_t)i,
+		    rd->files[i]);
+
+		rd->input_ok &= ok;
+		rd->any_ok |= ok;
+	}
+	return rd->input_ok;
+}
+
+/*
+ * Two threads (relay.h) for files read to their end, as --threads says;
+ * by default when this machine has two CPUs or more. --follow and the
+ * journal are read on one thread.
+ */
+static bool
+two_threads(const struct run *r)
+{
+	if (r->o->follow || r->jr)
+		return false;
+	if (r->o->threads > 0)
+		return r->o->threads > 1;
+	return false;
+}
+
+/* Read the input into c; false when some of it could not be read. */
+static bool
+read_input(struct run *r, struct correlator *c, const char **files,
+    size_t nfiles, bool *any_ok)
+{
+	struct reading rd = {r, c, files, nfiles, true, false};
+	struct relay *rl;
+
+	if (r->jr)
+		return ingest_journal(r->ing, c, r->jr, r->o->follow);
+	if (r->o->follow)
+		return ingest_follow(r->ing, c);
+	if (two_threads(r)) {
+		rl = relay_new(c);
+		rd.c = NULL;
+		ingest_relay(r->ing, rl);
+		relay_run(rl, read_files, &rd);
+		ingest_relay(r->ing, NULL);
+		relay_free(rl);
+	} else {
+		read_files(&rd);
+	}
+	*any_ok = rd.any_ok;
+	return rd.input_ok;
+}
+
 /*
  * Read the files (or follow one) through the pipeline into r->rep, print
  * the report and free the reporter. False when an input could not be
@@ -307,18 +374,7 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	c = correlator_new(&co);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (r->jr)
-		input_ok = ingest_journal(r->ing, c, r->jr, o->follow);
-	else if (o->follow)
-		input_ok = ingest_follow(r->ing, c);
-	else
-		for (size_t i = 0; i < nfiles; i++) {
-			bool ok = ingest_file(r->ing, c, (uint32_t)i,
-			    files[i]);
-
-			input_ok &= ok;
-			any_ok |= ok;
-		}
+	input_ok = read_input(r, c, files, nfiles, &any_ok);
 	correlator_flush(c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 

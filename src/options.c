@@ -96,6 +96,9 @@ options_usage(FILE *fp, int status)
 "      --cursor-file FILE with a journal: start after the entry FILE names,\n"
 "                         and write there the last one read\n"
 "      --stats            print lines/s, sessions and peak memory to stderr\n"
+"      --threads N        1: everything on one thread; 2 or more: read and\n"
+"                         match lines on one, correlate and report on\n"
+"                         another (default: 1)\n"
 "      --top N            rows of each top table of the summary (default 10)\n"
 "      --worst N          html: add the transcripts of the N worst sessions\n"
 "\n", fp);
@@ -256,6 +259,7 @@ enum {
 	OPT_MAX_OPEN,
 	OPT_SESSION_TIMEOUT,
 	OPT_STATS,
+	OPT_THREADS,
 	OPT_TOP,
 	OPT_TZ,
 	OPT_UNPARSED,
@@ -296,6 +300,7 @@ static const struct option longopts[] = {
 	    OPT_SESSION_TIMEOUT},
 	{"sessions", no_argument, NULL, 's'},
 	{"stats", no_argument, NULL, OPT_STATS},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"top", required_argument, NULL, OPT_TOP},
 	{"tz", required_argument, NULL, OPT_TZ},
 	{"unparsed", required_argument, NULL, OPT_UNPARSED},
@@ -384,6 +389,9 @@ value_option(struct options *o, int c, bool *ok)
 	case OPT_SESSION_TIMEOUT:
 		o->session_timeout = number("--session-timeout",
 		    optarg, 0, 100L * 365 * 86400);
+		return true;
+	case OPT_THREADS:
+		o->threads = (unsigned)number("--threads", optarg, 1, 1024);
 		return true;
 	case OPT_TOP:
 		o->top = (unsigned)number("--top", optarg, 1, 1000000);

@@ -66,6 +66,7 @@ struct options {
 	enum term_color color;	/* --color */
 	unsigned top;	/* --top N: rows of each top table */
 	unsigned worst;	/* --worst N: transcripts in the HTML report */
+	unsigned threads;	/* --threads N; 0: not given */
 };
 
 /* The defaults, before options_parse(). */
