@@ -172,6 +172,91 @@ yamldoc_walk(struct yamldoc *l, yaml_node_t *m, const char *const *allowed,
 	return true;
 }
 
+yaml_node_item_t *
+yamldoc_items(struct yamldoc *l, yaml_node_t *n, size_t *count,
+    const char *what)
+{
+	*count = yamldoc_len(n);
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+		yamldoc_err(l, n, "%s must be a list", what);
+		return NULL;
+	}
+	return n->data.sequence.items.start;
+}
+
+size_t
+yamldoc_len(const yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE)
+		return 0;
+	return (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+}
+
+bool
+yamldoc_take(struct yamldoc *l, yaml_node_t *m, const char *const *keys,
+    yaml_node_t **vals, const char *what)
+{
+	size_t nkeys = 0;
+
+	while (keys[nkeys])
+		nkeys++;
+	memset(vals, 0, nkeys * sizeof(*vals));
+	if (m == NULL || m->type != YAML_MAPPING_NODE) {
+		yamldoc_err(l, m, "%s must be a mapping", what);
+		return false;
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	    p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yamldoc_node(l, p->key);
+		const char *k = yamldoc_scalar(kn);
+		size_t i;
+
+		if (k == NULL) {
+			yamldoc_err(l, kn, "%s: keys must be plain strings",
+			    what);
+			continue;
+		}
+		for (i = 0; i < nkeys; i++)
+			if (strcmp(keys[i], k) == 0)
+				break;
+		if (i == nkeys) {
+			yamldoc_err(l, kn, "unknown key '%s' in %s", k, what);
+			continue;
+		}
+		if (vals[i] != NULL) {
+			yamldoc_err(l, kn, "duplicate key '%s' in %s", k,
+			    what);
+			continue;
+		}
+		vals[i] = yamldoc_node(l, p->value);
+	}
+	return true;
+}
+
+void
+yamldoc_for_each_mapping(struct yamldoc *l, yaml_node_t *list,
+    const char *list_what, const char *const *keys, const char *what,
+    yamldoc_entry_fn fn, void *arg)
+{
+	yaml_node_t *vals[YAMLDOC_MAX_KEYS];
+	yaml_node_item_t *it;
+	size_t n, nkeys = 0;
+
+	while (keys[nkeys])
+		nkeys++;
+	if (nkeys > YAMLDOC_MAX_KEYS)
+		diag_fatal("internal error: %zu keys for %s, past %d", nkeys,
+		    what, YAMLDOC_MAX_KEYS);
+	it = yamldoc_items(l, list, &n, list_what);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *item = yamldoc_node(l, it[i]);
+
+		if (yamldoc_take(l, item, keys, vals, what))
+			fn(l, item, vals, arg);
+	}
+}
+
 char **
 yamldoc_strings(struct yamldoc *l, yaml_node_t *n, size_t *count,
 		const char *what)

@@ -5,8 +5,9 @@
  * invalid YAML, "empty WHAT" for no document, and for every node that is
  * not what the schema says (yamldoc_err()).
  *
- * libyaml accepts duplicate keys silently; yamldoc_walk() refuses them,
- * and keys the caller does not list.
+ * libyaml accepts duplicate keys silently; yamldoc_walk() and
+ * yamldoc_take() refuse them, and keys the caller does not list. Booleans
+ * are true/yes or false/no in every file (yamldoc_bool()).
  */
 #ifndef SLA_YAMLDOC_H
 #define SLA_YAMLDOC_H
@@ -64,6 +65,46 @@ typedef void (*yamldoc_pair_fn)(struct yamldoc *, const char *key,
 bool yamldoc_walk(struct yamldoc *, yaml_node_t *m,
     const char *const *allowed, const char *what, yamldoc_pair_fn fn,
     void *arg);
+
+/*
+ * The items of sequence n, *count of them; NULL and reported ("WHAT must
+ * be a list") for anything else.
+ */
+yaml_node_item_t *yamldoc_items(struct yamldoc *, yaml_node_t *n,
+    size_t *count, const char *what);
+/* How many items sequence n has; 0 for any other node (reports nothing). */
+size_t yamldoc_len(const yaml_node_t *n);
+
+/*
+ * Mapping m as an array: vals[i] is the value node of keys[i]
+ * (NULL-terminated), NULL when m has no such key. Keys not in keys,
+ * duplicate keys and keys that are not strings are reported and skipped;
+ * each key costs one pass over keys, whatever the size of m. False
+ * (reported: "WHAT must be a mapping") when m is not a mapping.
+ */
+bool yamldoc_take(struct yamldoc *, yaml_node_t *m, const char *const *keys,
+    yaml_node_t **vals, const char *what);
+
+/*
+ * A list of mappings, such as codes.yaml's "commands": for each item of
+ * list that yamldoc_take(keys) accepts, call fn(item, vals) with vals as
+ * yamldoc_take() filled them; items it refuses were reported and are
+ * skipped. keys has at most YAMLDOC_MAX_KEYS names. "LIST_WHAT must be a
+ * list" when list is not one.
+ *
+ *	static const char *const keys[] = {"code", "meaning", NULL};
+ *
+ *	yamldoc_for_each_mapping(y, n, "'codes'", keys, "code", one, c);
+ *
+ * calls one(y, item, vals, c) with vals[0] the node of "code" and
+ * vals[1] that of "meaning" (either NULL when the item lacks it).
+ */
+#define YAMLDOC_MAX_KEYS 16
+typedef void (*yamldoc_entry_fn)(struct yamldoc *, yaml_node_t *item,
+    yaml_node_t **vals, void *arg);
+void yamldoc_for_each_mapping(struct yamldoc *, yaml_node_t *list,
+    const char *list_what, const char *const *keys, const char *what,
+    yamldoc_entry_fn fn, void *arg);
 
 /*
  * A string or a list of strings, as a malloc'd array of *count malloc'd

@@ -730,6 +730,32 @@ static const struct {
 	{"invalid yaml", RHEAD "    - code: [250\n", ":18:1: error: invalid "
 	    "YAML"},
 	{"empty", "", "error: empty codes file"},
+	{"vendor not a boolean", RHEAD "    - code: 101\n      meaning: m\n"
+	    "      vendor: maybe\n" RCODE2 EHEAD CMDS HINTS,
+	    ":19:15: error: 'vendor' must be true or false"},
+};
+
+/*
+ * Entries the YAML kit (yamldoc.h) refuses as a whole: a list that is
+ * not one, an entry that is not a mapping, a key that is not a string.
+ * The message is the only one: a refused entry is not read further, so
+ * that "a hint needs 'hint'" and the like do not follow it.
+ */
+static const struct {
+	const char *name, *text, *want;
+} kit_files[] = {
+	{"commands not a list", RHEAD RCODE2 EHEAD "commands: {a: 1}\n"
+	    HINTS, ":38:11: error: 'commands' must be a list"},
+	{"hints not a list", RHEAD RCODE2 EHEAD CMDS "hints: text\n",
+	    ":43:8: error: 'hints' must be a list"},
+	{"aliases not a list", RHEAD RCODE2 EHEAD CMDS
+	    "  - {command: MAIL, aliases: SEND}\n" HINTS,
+	    ":43:30: error: 'aliases' must be a list"},
+	{"hint not a mapping", RHEAD RCODE2 EHEAD CMDS HINTS
+	    "  - just text\n", ":45:5: error: hint must be a mapping"},
+	{"key not a string", RHEAD RCODE2 EHEAD CMDS HINTS
+	    "  - {[x]: 1, cause: c, hint: h}\n",
+	    ":45:6: error: hint: keys must be plain strings"},
 };
 
 START_TEST(bad_file)
@@ -752,6 +778,20 @@ START_TEST(bad_file)
 	    path : "", bad_files[_i].want);
 	ck_assert_msg(strstr(terr, want) != NULL, "%s: want '%s' in:\n%s",
 	    bad_files[_i].name, want, terr);
+}
+END_TEST
+
+START_TEST(kit_file)
+{
+	char path[300], want[600];
+
+	snprintf(path, sizeof(path), "%s/codes.yaml", tmpdir);
+	terr = load_text(kit_files[_i].text, path);
+	snprintf(want, sizeof(want), "smtplog-analyze: %s%s\n", path,
+	    kit_files[_i].want);
+	ck_assert_msg(tdb == NULL && strcmp(terr, want) == 0,
+	    "%s: got '%s' (%s), want '%s' (refused)", kit_files[_i].name,
+	    terr, tdb ? "accepted" : "refused", want);
 }
 END_TEST
 
@@ -796,6 +836,7 @@ codes_suite(void)
 	tc = tcase_create("refused");
 	tcase_add_checked_fixture(tc, make_dir, remove_dir);
 	tcase_add_loop_test(tc, bad_file, 0, (int)ARRAY_SIZE(bad_files));
+	tcase_add_loop_test(tc, kit_file, 0, (int)ARRAY_SIZE(kit_files));
 	tcase_add_test(tc, missing_file);
 	suite_add_tcase(s, tc);
 	return s;
