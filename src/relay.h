@@ -37,7 +37,7 @@
 #include "util.h"
 
 #define RELAY_BATCHES 4
-#define RELAY_LINES 4096	/* lines of a batch at most */
+#define RELAY_LINES 1024	/* lines of a batch at most */
 #define RELAY_BYTES (1024 * 1024)	/* a batch is handed over past it */
 
 struct relay;
