@@ -311,7 +311,7 @@ two_threads(const struct run *r)
 		return false;
 	if (r->o->threads > 0)
 		return r->o->threads > 1;
-	return false;
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 }
 
 /* Read the input into c; false when some of it could not be read. */

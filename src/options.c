@@ -98,7 +98,7 @@ options_usage(FILE *fp, int status)
 "      --stats            print lines/s, sessions and peak memory to stderr\n"
 "      --threads N        1: everything on one thread; 2 or more: read and\n"
 "                         match lines on one, correlate and report on\n"
-"                         another (default: 1)\n"
+"                         another (default: 2 with 2 CPUs or more)\n"
 "      --top N            rows of each top table of the summary (default 10)\n"
 "      --worst N          html: add the transcripts of the N worst sessions\n"
 "\n", fp);
