@@ -76,40 +76,36 @@ pattern_stages_load(struct yamldoc *l, struct pattern_set *s,
 	yamldoc_walk(l, n, NULL, "stages", stage_pair, &s->stages);
 }
 
-/* An extending file's time-stamp formats before t's. */
-static void
-ts_merge(struct pattern_set *t, struct pattern_set *add)
+/* The array a (an elements of elsz bytes) followed by w (wn), in a's
+ * memory; w is freed. */
+static void *
+prepend(void *a, size_t an, void *w, size_t wn, size_t elsz)
 {
-	struct ts_formats *a = &add->tsf, *w = &t->tsf;
+	char *v = xrealloc(a, (an + wn) * elsz);
 
-	if (a->n == 0)
-		return;
-	a->v = xrealloc(a->v, (a->n + w->n) * sizeof(*a->v));
-	if (w->n)
-		memcpy(a->v + a->n, w->v, w->n * sizeof(*a->v));
-	free(w->v);
-	w->v = a->v;
-	w->n += a->n;
-	a->v = NULL;
-	a->n = 0;
+	if (wn)
+		memcpy(v + an * elsz, w, wn * elsz);
+	free(w);
+	return v;
 }
 
+/* An extending file's stage words and time-stamp formats before t's;
+ * add keeps none. */
 void
 pattern_know_merge(struct pattern_set *t, struct pattern_set *add)
 {
-	struct stage_words *a = &add->stages, *w = &t->stages;
-
-	ts_merge(t, add);
-	if (a->n == 0)
-		return;
-	a->v = xrealloc(a->v, (a->n + w->n) * sizeof(*a->v));
-	if (w->n)
-		memcpy(a->v + a->n, w->v, w->n * sizeof(*a->v));
-	free(w->v);
-	w->v = a->v;
-	w->n += a->n;
-	a->v = NULL;
-	a->n = 0;
+	if (add->tsf.n) {
+		t->tsf.v = prepend(add->tsf.v, add->tsf.n, t->tsf.v,
+		    t->tsf.n, sizeof(*t->tsf.v));
+		t->tsf.n += add->tsf.n;
+		add->tsf = (struct ts_formats){NULL, 0};
+	}
+	if (add->stages.n) {
+		t->stages.v = prepend(add->stages.v, add->stages.n,
+		    t->stages.v, t->stages.n, sizeof(*t->stages.v));
+		t->stages.n += add->stages.n;
+		add->stages = (struct stage_words){NULL, 0};
+	}
 }
 
 /* --- a set's time stamps ------------------------------------------------ */
