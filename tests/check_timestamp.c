@@ -443,6 +443,17 @@ static const struct fmt_case fmts[] = {
 	    "9999-12-31T23:59:59.999999-23:59"},
 	/* unset: empty */
 	{1795425438LL * US, 0, 0, 0, ""},
+	/* the edges of the digit-by-digit path and what it hands to printf */
+	{-62167219200LL * US, 0, TS_SET, 0, "0000-01-01T00:00:00"},
+	{-62167219200LL * US - 1, 0, TS_SET, 6,
+	    "-001-12-31T23:59:59.999999"},
+	{253402300800LL * US, 0, TS_SET, 0, "10000-01-01T00:00:00"},
+	{0, 5999, TS_SET | TS_OFFSET, 0, "1970-01-01T00:00:00+99:59"},
+	{0, 6000, TS_SET | TS_OFFSET, 0, "1970-01-01T00:00:00+100:00"},
+	{0, -32768, TS_SET | TS_OFFSET, 0, "1970-01-01T00:00:00-546:08"},
+	{123456, 0, TS_SET, 9, "1970-01-01T00:00:00.123456"},
+	{123456, 0, TS_SET | TS_OFFSET | TS_ASSUMED, 2,
+	    "1970-01-01T00:00:00.12+00:00"},
 };
 
 START_TEST(format)
@@ -459,6 +470,65 @@ START_TEST(format)
 	ck_assert_msg(strcmp(buf, c->want) == 0,
 	    "%lld us, off %d, flags %u, frac %d: got '%s', want '%s'", c->us,
 	    c->off, c->flags, c->frac, buf, c->want);
+}
+END_TEST
+
+/* ts_format() as it was written with snprintf(), the reference below */
+static void
+format_printf(const struct ts *t, char *buf, size_t sz)
+{
+	long long secs = t->us / US, sod;
+	int us = (int)(t->us % US), y, m, d, n, off = abs(t->off);
+	char f[8];
+
+	if (us < 0) {
+		us += (int)US;
+		secs--;
+	}
+	sod = ((secs % 86400) + 86400) % 86400;
+	ts_civil_from_days((secs - sod) / 86400, &y, &m, &d);
+	n = snprintf(buf, sz, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
+	    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	snprintf(f, sizeof(f), "%06d", us);
+	if (t->frac > 0)
+		n += snprintf(buf + n, sz - (size_t)n, ".%.*s", t->frac, f);
+	if ((t->flags & TS_OFFSET) && t->off == 0 && !(t->flags & TS_ASSUMED))
+		snprintf(buf + n, sz - (size_t)n, "Z");
+	else if (t->flags & TS_OFFSET)
+		snprintf(buf + n, sz - (size_t)n, "%c%02d:%02d",
+		    t->off < 0 ? '-' : '+', off / 60, off % 60);
+}
+
+/*
+ * Pseudo-random stamps from about year -50 to 10050, fractions of 0 to
+ * 7 digits, offsets of either sign up to the most an int16_t holds.
+ */
+START_TEST(format_like_printf)
+{
+	uint64_t x = 88172645463325252u;
+	long long lo = -63745056000LL * US, span = 319298400000LL * US;
+
+	for (int r = 0; r < 300000; r++) {
+		struct ts t;
+		char got[TS_BUFSZ], want[64];
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		t.us = lo + (long long)(x % (uint64_t)span);
+		t.off = (int16_t)((int)(x >> 40 & (r % 3 ? 0xfff : 0xffff)) -
+		    (r % 3 ? 0x800 : 0x8000));
+		t.flags = (uint8_t)(TS_SET | (x >> 20 & 1 ? TS_OFFSET : 0) |
+		    (x >> 21 & 1 ? TS_ASSUMED : 0));
+		t.frac = (uint8_t)(x >> 24 & 7);
+		if (r % 5 == 0)
+			t.off = 0;
+		format_printf(&t, want, sizeof(want));
+		ts_format(&t, got);
+		ck_assert_msg(strcmp(got, want) == 0, "%lld us, off %d, flags "
+		    "%u, frac %u: got '%s', want '%s'", (long long)t.us, t.off,
+		    t.flags, t.frac, got, want);
+	}
 }
 END_TEST
 
@@ -803,6 +873,7 @@ timestamp_suite(void)
 
 	tc = tcase_create("format");
 	tcase_add_loop_test(tc, format, 0, (int)ARRAY_SIZE(fmts));
+	tcase_add_test(tc, format_like_printf);
 	tcase_add_test(tc, civil_days);
 	suite_add_tcase(s, tc);
 
