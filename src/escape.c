@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "escape.h"
@@ -95,54 +96,151 @@ esc_text(FILE *fp, const char *p, size_t n)
 	}
 }
 
+/*
+ * The bytes esc_json() copies as they are, a run at a time: printable
+ * ASCII but the quote and the backslash. Every other byte (controls, DEL,
+ * anything from 0x80) goes through json_special(), one character at a
+ * time, under the rules that applied before the table existed.
+ */
+static const unsigned char json_plain[256] = {
+	/* 0x00-0x1f: controls */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x20-0x2f: " is 0x22 */
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x40-0x5f: \ is 0x5c */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	/* 0x60-0x7f: DEL is 0x7f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	/* 0x80-0xff: zero, as the static storage it is */
+};
+
+/* The longest text json_special() writes: \u00NN, \ufffd, \u2028. */
+#define JSON_SPECIAL_MAX 6
+
+/*
+ * The character at s (one that json_plain[] does not pass) written to o:
+ * the escape JSON needs, U+FFFD for an invalid byte, or the valid UTF-8
+ * as it is. Returns the bytes of s used; *w is set to the bytes written,
+ * at most JSON_SPECIAL_MAX.
+ */
+static size_t
+json_special(char *o, const unsigned char *s, size_t n, size_t *w)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned cp;
+	size_t len = utf8_len(s, n, &cp);
+	char c = 0;
+
+	if (len == 0) {
+		memcpy(o, "\\ufffd", 6);
+		*w = 6;
+		return 1;
+	}
+	switch (cp) {
+	case '"': c = '"'; break;
+	case '\\': c = '\\'; break;
+	case '\n': c = 'n'; break;
+	case '\t': c = 't'; break;
+	case '\r': c = 'r'; break;
+	}
+	if (c) {
+		o[0] = '\\';
+		o[1] = c;
+		*w = 2;
+	} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	    cp == 0x2028 || cp == 0x2029) {
+		o[0] = '\\';
+		o[1] = 'u';
+		o[2] = hex[cp >> 12 & 0xf];
+		o[3] = hex[cp >> 8 & 0xf];
+		o[4] = hex[cp >> 4 & 0xf];
+		o[5] = hex[cp & 0xf];
+		*w = 6;
+	} else {
+		memcpy(o, s, len);
+		*w = len;
+	}
+	return len;
+}
+
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+/*
+ * Whether all 8 bytes of x are json_plain[]: no byte below 0x20 (x - 0x20
+ * borrows into the high bit of the lowest such byte, which a byte from
+ * 0x80 up has set anyway), none from 0x7f (x + 1 sets its high bit), none
+ * equal to '"' or '\\' (x ^ c has a zero byte). A borrow or carry can
+ * reach a byte above the first bad one, but never make a clean word look
+ * bad or a bad word look clean: the lowest bad byte always shows.
+ */
+static bool
+word_plain(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), bs = x ^ (ONES * '\\');
+
+	return ((((x - ONES * 0x20) & ~x) | (x + ONES) | x |
+	    ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS) == 0;
+}
+
+/* The end of the json_plain[] run of s[i..n), eight bytes at a time. */
+static size_t
+plain_run(const unsigned char *s, size_t i, size_t n)
+{
+	uint64_t x;
+
+	while (n - i >= 8) {
+		memcpy(&x, s + i, 8);
+		if (!word_plain(x))
+			break;
+		i += 8;
+	}
+	while (i < n && json_plain[s[i]])
+		i++;
+	return i;
+}
+
+/*
+ * Written straight into b: a plain byte gives one byte, so room for what
+ * is left of the input and the closing quote is kept at every step, and
+ * each special character first makes room for its longest escape.
+ */
 void
 esc_json(struct buf *b, const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0;
+	char *o;
 
 	if (p == NULL) {
 		buf_add(b, "null", 4);
 		return;
 	}
-	buf_addc(b, '"');
-	while (i < n) {
-		unsigned cp;
-		size_t len;
-		size_t run = i;
+	if (b->len + n + 3 > b->cap)
+		buf_grow(b, n + 2);
+	o = b->s + b->len;
+	*o++ = '"';
+	for (;;) {
+		size_t run = plain_run(s, i, n), w;
 
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f &&
-		    s[run] != '"' && s[run] != '\\')
-			run++;
-		if (run > i) {
-			buf_add(b, p + i, run - i);
-			i = run;
-			continue;
-		}
-		len = utf8_len(s + i, n - i, &cp);
-		if (len == 0) {
-			buf_add(b, "\\ufffd", 6);
-			i++;
-			continue;
-		}
-		if (cp == '"')
-			buf_add(b, "\\\"", 2);
-		else if (cp == '\\')
-			buf_add(b, "\\\\", 2);
-		else if (cp == '\n')
-			buf_add(b, "\\n", 2);
-		else if (cp == '\t')
-			buf_add(b, "\\t", 2);
-		else if (cp == '\r')
-			buf_add(b, "\\r", 2);
-		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-		    cp == 0x2028 || cp == 0x2029)
-			buf_addf(b, "\\u%04x", cp);
-		else
-			buf_add(b, p + i, len);
-		i += len;
+		memcpy(o, s + i, run - i);
+		o += run - i;
+		i = run;
+		if (i == n)
+			break;
+		b->len = (size_t)(o - b->s);
+		buf_grow(b, JSON_SPECIAL_MAX + (n - i) + 1);
+		o = b->s + b->len;
+		i += json_special(o, s + i, n - i, &w);
+		o += w;
 	}
-	buf_addc(b, '"');
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
 }
 
 void

@@ -434,7 +434,7 @@ buf_init(struct buf *b)
 }
 
 void
-buf_add(struct buf *b, const char *s, size_t n)
+buf_grow(struct buf *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -445,6 +445,13 @@ buf_add(struct buf *b, const char *s, size_t n)
 		b->s = xrealloc(b->cap ? b->s : NULL, cap);
 		b->cap = cap;
 	}
+}
+
+void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -453,7 +460,10 @@ buf_add(struct buf *b, const char *s, size_t n)
 void
 buf_addc(struct buf *b, char c)
 {
-	buf_add(b, &c, 1);
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
 }
 
 void

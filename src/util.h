@@ -126,6 +126,11 @@ extern char buf_empty[1];
 void buf_init(struct buf *);
 
 void buf_add(struct buf *, const char *, size_t);
+/*
+ * Room for n more bytes and the NUL after them, for a writer that stores
+ * into s + len itself and then sets len and s[len] = '\0' (escape.c).
+ */
+void buf_grow(struct buf *, size_t n);
 void buf_addc(struct buf *, char);
 void buf_addf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

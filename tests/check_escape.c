@@ -500,6 +500,36 @@ static const struct json_case json_cases[] = {
 	{"emoji", "\xf0\x9f\x98\x80", 0, "\"\xf0\x9f\x98\x80\""},
 	{"invalid byte", "a\xffz", 0, "\"a\\ufffdz\""},
 	{"lone continuation", "\x80", 0, "\"\\ufffd\""},
+	{"U+2028", "a\xe2\x80\xa8", 0, "\"a\\u2028\""},
+	{"U+2029", "\xe2\x80\xa9z", 0, "\"\\u2029z\""},
+	{"U+2027 passes", "\xe2\x80\xa7", 0, "\"\xe2\x80\xa7\""},
+	/* esc_json() copies clean runs eight bytes at a time: one byte to
+	 * escape at the start, the middle and the end of a long run, and
+	 * characters across the eight-byte steps */
+	{"long, quote first", "\"0123456789abcdefghijklmnopqrstuvwxyz", 0,
+	    "\"\\\"0123456789abcdefghijklmnopqrstuvwxyz\""},
+	{"long, ESC in the middle", "0123456789abcdefg\x1bhijklmnopqrstuvwxyz",
+	    0, "\"0123456789abcdefg\\u001bhijklmnopqrstuvwxyz\""},
+	{"long, backslash last", "0123456789abcdefghijklmnopqrstuvwxyz\\", 0,
+	    "\"0123456789abcdefghijklmnopqrstuvwxyz\\\\\""},
+	{"long, DEL last", "0123456789abcdefghijklmnopqrstuvwxyz\x7f", 0,
+	    "\"0123456789abcdefghijklmnopqrstuvwxyz\\u007f\""},
+	{"long, NUL at byte 8", "01234567\0" "89abcdefghijklmnop", 27,
+	    "\"01234567\\u000089abcdefghijklmnop\""},
+	{"long, tab at byte 7", "0123456\t789abcdefghijklmnop", 0,
+	    "\"0123456\\t789abcdefghijklmnop\""},
+	{"truncated UTF-8 across a step", "0123456\xe2\x82" "789abcdefg", 0,
+	    "\"0123456\\ufffd\\ufffd789abcdefg\""},
+	{"UTF-8 across a step", "0123456\xe2\x82\xac" "789abcdefghij", 0,
+	    "\"0123456\xe2\x82\xac" "789abcdefghij\""},
+	{"C1 across a step", "0123456\xc2\x85" "789abcdefghij", 0,
+	    "\"0123456\\u0085789abcdefghij\""},
+	{"U+2028 across a step", "012345\xe2\x80\xa8" "789abcdefghij", 0,
+	    "\"012345\\u2028789abcdefghij\""},
+	{"lead byte last after a step", "0123456789abcdef\xc3", 0,
+	    "\"0123456789abcdef\\ufffd\""},
+	{"continuation first of a step", "01234567\x80" "89abcdef", 0,
+	    "\"01234567\\ufffd89abcdef\""},
 };
 
 START_TEST(json_table)
@@ -534,6 +564,102 @@ START_TEST(json_null)
 	esc_json_str(&b, "a\"b");
 	ck_assert_str_eq(b.s, "\"a\\\"b\"");
 	buf_release(&b);
+}
+END_TEST
+
+/*
+ * esc_json() as it was before clean runs were copied a word at a time,
+ * one byte per test: the reference for the fast path.
+ */
+static void
+ref_json(struct buf *b, const unsigned char *s, size_t n)
+{
+	buf_addc(b, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i], v = c;
+		size_t len = 1;
+		bool ok = true;
+
+		if (c >= 0x80) {
+			len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 &&
+			    c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+			v = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
+			ok = len > 0 && i + len <= n;
+			for (size_t k = 1; ok && k < len; k++) {
+				ok = (s[i + k] & 0xc0) == 0x80;
+				v = (v << 6) | (s[i + k] & 0x3f);
+			}
+			ok = ok && !((len == 3 && v < 0x800) ||
+			    (len == 4 && v < 0x10000) || v > 0x10ffff ||
+			    (v >= 0xd800 && v <= 0xdfff));
+		}
+		if (!ok) {
+			buf_add(b, "\\ufffd", 6);
+			i++;
+			continue;
+		}
+		if (v == '"' || v == '\\')
+			buf_addf(b, "\\%c", (char)v);
+		else if (v == '\n' || v == '\t' || v == '\r')
+			buf_addf(b, "\\%c", v == '\n' ? 'n' :
+			    v == '\t' ? 't' : 'r');
+		else if (v < 0x20 || v == 0x7f || (v >= 0x80 && v < 0xa0) ||
+		    v == 0x2028 || v == 0x2029)
+			buf_addf(b, "\\u%04x", v);
+		else
+			buf_add(b, (const char *)s + i, len);
+		i += len;
+	}
+	buf_addc(b, '"');
+}
+
+static void
+same_as_ref(const char *what, const unsigned char *in, size_t n)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT;
+
+	esc_json(&got, (const char *)in, n);
+	ref_json(&want, in, n);
+	ck_assert_msg(got.len == want.len && memcmp(got.s, want.s,
+	    got.len) == 0, "%s: got '%s', want '%s'", what, got.s, want.s);
+	buf_release(&got);
+	buf_release(&want);
+}
+
+/*
+ * Every byte at every place of a 40-byte clean run, and characters of
+ * two to four bytes, valid and not, across every eight-byte step.
+ */
+START_TEST(json_in_long_runs)
+{
+	static const char *const seqs[] = {
+		"\xc3\xa9", "\xc2\x85", "\xe2\x82\xac", "\xe2\x80\xa8",
+		"\xe2\x80\xa9", "\xf0\x9f\x98\x80", "\xe2\x82", "\xc3",
+		"\xed\xa0\x80", "\xf4\x90\x80\x80", "\"\\", "\r\n",
+	};
+	unsigned char in[48];
+	char what[64];
+
+	for (size_t pos = 0; pos < 40; pos++) {
+		for (int c = 0; c < 256; c++) {
+			memset(in, 'a' + (int)pos % 26, sizeof(in));
+			in[pos] = (unsigned char)c;
+			snprintf(what, sizeof(what), "byte 0x%02x at %zu", c,
+			    pos);
+			same_as_ref(what, in, 40);
+			same_as_ref(what, in, pos + 1);	/* last byte */
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(seqs); k++) {
+			size_t len = strlen(seqs[k]);
+
+			memset(in, '.', sizeof(in));
+			memcpy(in + pos, seqs[k], len);
+			snprintf(what, sizeof(what), "sequence %zu at %zu", k,
+			    pos);
+			same_as_ref(what, in, 40 + len);
+			same_as_ref(what, in, pos + len - 1);	/* cut */
+		}
+	}
 }
 END_TEST
 
@@ -614,6 +740,7 @@ escape_suite(void)
 	tcase_add_test(tc, json_null);
 	tcase_add_loop_test(tc, json_single_bytes, 0, 256);
 	tcase_add_test(tc, json_byte_pairs);
+	tcase_add_test(tc, json_in_long_runs);
 	tcase_add_test(tc, json_invalid_sequences);
 	suite_add_tcase(s, tc);
 	return s;
