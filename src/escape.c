@@ -187,21 +187,29 @@ word_plain(uint64_t x)
 	    ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS) == 0;
 }
 
-/* The end of the json_plain[] run of s[i..n), eight bytes at a time. */
-static size_t
-plain_run(const unsigned char *s, size_t i, size_t n)
+/*
+ * Copy the json_plain[] run of s[*i..n) to o, eight bytes at a time
+ * while it lasts; *i is moved past it and the end of the copy returned.
+ * o must have room for n - *i bytes.
+ */
+static char *
+copy_plain(char *o, const unsigned char *s, size_t *i, size_t n)
 {
+	size_t k = *i;
 	uint64_t x;
 
-	while (n - i >= 8) {
-		memcpy(&x, s + i, 8);
+	while (n - k >= 8) {
+		memcpy(&x, s + k, 8);
 		if (!word_plain(x))
 			break;
-		i += 8;
+		memcpy(o, &x, 8);
+		o += 8;
+		k += 8;
 	}
-	while (i < n && json_plain[s[i]])
-		i++;
-	return i;
+	while (k < n && json_plain[s[k]])
+		*o++ = (char)s[k++];
+	*i = k;
+	return o;
 }
 
 /*
@@ -225,11 +233,9 @@ esc_json(struct buf *b, const char *p, size_t n)
 	o = b->s + b->len;
 	*o++ = '"';
 	for (;;) {
-		size_t run = plain_run(s, i, n), w;
+		size_t w;
 
-		memcpy(o, s + i, run - i);
-		o += run - i;
-		i = run;
+		o = copy_plain(o, s, &i, n);
 		if (i == n)
 			break;
 		b->len = (size_t)(o - b->s);
