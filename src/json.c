@@ -42,6 +42,17 @@ json_ok(const struct json *j)
 	return !j->failed;
 }
 
+/* buf_addc(), inlined: the writer adds some ten punctuation bytes a
+ * member */
+static inline void
+put(struct buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
 static bool
 refuse(struct json *j)
 {
@@ -70,7 +81,7 @@ value_start(struct json *j)
 	if (j->more[j->depth]) {
 		if (j->depth == 0)
 			return refuse(j);	/* a second value at the top */
-		buf_addc(j->out, ',');
+		put(j->out, ',');
 	}
 	j->more[j->depth] = true;
 	return true;
@@ -83,7 +94,7 @@ begin(struct json *j, char c)
 		return refuse(j);
 	if (!value_start(j))
 		return false;
-	buf_addc(j->out, c);
+	put(j->out, c);
 	j->open[j->depth++] = c;
 	j->more[j->depth] = false;
 	return true;
@@ -107,7 +118,7 @@ json_end(struct json *j)
 	if (j->failed || j->depth == 0 || j->key)
 		return refuse(j);
 	j->depth--;
-	buf_addc(j->out, j->open[j->depth] == '{' ? '}' : ']');
+	put(j->out, j->open[j->depth] == '{' ? '}' : ']');
 	if (j->depth == 0 && j->fp) {
 		fwrite(j->out->s, 1, j->out->len, j->fp);
 		buf_reset(j->out);
@@ -121,10 +132,10 @@ json_key(struct json *j, const char *key)
 	if (j->failed || !in_object(j) || j->key || key == NULL)
 		return refuse(j);
 	if (j->more[j->depth])
-		buf_addc(j->out, ',');
+		put(j->out, ',');
 	j->more[j->depth] = true;
 	esc_json_str(j->out, key);
-	buf_addc(j->out, ':');
+	put(j->out, ':');
 	j->key = true;
 	return true;
 }
@@ -144,12 +155,23 @@ json_str(struct json *j, const char *s)
 	return json_strn(j, s, s ? strlen(s) : 0);
 }
 
+/* "%lld" without printf: the digits from the right, then the sign */
 bool
 json_int(struct json *j, long long v)
 {
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
+	    (unsigned long long)v;
+
 	if (!value_start(j))
 		return false;
-	buf_addf(j->out, "%lld", v);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	buf_add(j->out, p, (size_t)(d + sizeof(d) - p));
 	return true;
 }
 

@@ -18,6 +18,7 @@
 struct json_reporter {
 	struct reporter r;
 	struct buf b;
+	struct buf label;	/* "session": kept for its memory */
 };
 
 static void
@@ -210,20 +211,22 @@ json_session(struct reporter *rep, const struct session *s)
 	struct json_reporter *jr = (struct json_reporter *)rep;
 	struct json j;
 	char t1[TS_BUFSZ], t2[TS_BUFSZ];
-	struct buf label = BUF_INIT;
 
 	buf_reset(&jr->b);
 	json_init(&j, &jr->b);
 	json_begin_object(&j);
 	json_key_str(&j, "mta", s->mta);
 	json_key_str(&j, "host", s->host);
-	buf_addf(&label, "%s@%s", s->label, ts_format(&s->start, t1));
-	json_key_str(&j, "session", label.s);
-	buf_release(&label);
+	/* label@start; start is "" when unset, as it was with "%s@%s" */
+	ts_format(&s->start, t1);
+	buf_reset(&jr->label);
+	buf_add(&jr->label, s->label, strlen(s->label));
+	buf_addc(&jr->label, '@');
+	buf_add(&jr->label, t1, strlen(t1));
+	json_key_str(&j, "session", jr->label.s);
 	json_key_str(&j, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
 	    "inbound");
-	json_key_str(&j, "start", (s->start.flags & TS_SET) ?
-	    ts_format(&s->start, t1) : NULL);
+	json_key_str(&j, "start", (s->start.flags & TS_SET) ? t1 : NULL);
 	json_key_str(&j, "end", (s->end.flags & TS_SET) ?
 	    ts_format(&s->end, t2) : NULL);
 	json_client(&j, s);
@@ -254,6 +257,7 @@ json_free(struct reporter *rep)
 	struct json_reporter *jr = (struct json_reporter *)rep;
 
 	buf_release(&jr->b);
+	buf_release(&jr->label);
 	free(jr);
 }
 
@@ -263,6 +267,7 @@ report_json_new(FILE *out, const char *const *files)
 	struct json_reporter *jr = xcalloc(1, sizeof(*jr));
 
 	buf_init(&jr->b);
+	buf_init(&jr->label);
 	jr->r.session = json_session;
 	jr->r.finish = json_finish;
 	jr->r.free = json_free;
