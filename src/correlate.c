@@ -231,10 +231,7 @@ session_free(struct correlator *c, struct session *s)
 
 		if (m->owner != s)
 			continue;
-		if (m->closed_map)
-			msg_free(c, m);
-		else
-			m->owner = NULL;	/* still queued: now an orphan */
+		msg_disown(c, m);
 	}
 	free(s->msgs);
 	free(s->fails);

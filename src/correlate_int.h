@@ -85,6 +85,8 @@ struct message *msg_get(struct correlator *c, struct strview host,
     struct strview q, bool create);
 /* Take m out of the queue; free it unless a session still shows it. */
 void msg_retire(struct correlator *c, struct message *m);
+/* m's owner is being freed: free m, retire it or leave it an orphan. */
+void msg_disown(struct correlator *c, struct message *m);
 /* Free m, handing it to correlate_opts.message first. */
 void msg_free(struct correlator *c, struct message *m);
 /* Free a queue map entry and its message (strmap_each(); arg: the

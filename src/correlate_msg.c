@@ -63,6 +63,24 @@ msg_key(struct correlator *c, const char *host, size_t hl, const char *q,
 	return c->key.s;
 }
 
+/*
+ * The session that owned m is going. A message that left the queue goes
+ * with it; one that never reached the queue too, since no line will say
+ * it left (Postfix logs no "removed" for a message its cleanup refused):
+ * kept, it would stay in the queue map until --max-open pushed it out,
+ * and push real queued messages out before it. Else m stays queued, an
+ * orphan.
+ */
+void
+msg_disown(struct correlator *c, struct message *m)
+{
+	m->owner = NULL;
+	if (m->closed_map)
+		msg_free(c, m);
+	else if (m->abandoned && !m->accepted)
+		msg_retire(c, m);
+}
+
 /* Take m out of the queue map; free it unless a session still shows it. */
 void
 msg_retire(struct correlator *c, struct message *m)
