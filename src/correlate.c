@@ -669,6 +669,7 @@ advance_clock(struct correlator *c, const struct ts *ts)
 		c->now = t;
 	}
 	end_lingering(c, t);
+	msg_sweep_graves(c, c->now);
 	if (c->now - c->last_sweep >= (c->o.idle_us > 0 &&
 	    c->o.idle_us < SWEEP_EVERY_US ? c->o.idle_us :
 	    SWEEP_EVERY_US)) {
@@ -833,8 +834,8 @@ correlator_feed(struct correlator *c, const struct match *m,
 /*
  * --follow: log time goes on while the log is quiet. Advance it to now
  * (never back) and end what that ends, as a line of that time would: the
- * lingering sessions, and every SWEEP_EVERY_US (or idle_us, if shorter)
- * the idle ones.
+ * lingering sessions, the messages past their grace, and every
+ * SWEEP_EVERY_US (or idle_us, if shorter) the idle sessions.
  */
 void
 correlator_tick(struct correlator *c, int64_t now)
@@ -846,6 +847,7 @@ correlator_tick(struct correlator *c, int64_t now)
 		return;
 	c->now = now;
 	end_lingering(c, now);
+	msg_sweep_graves(c, now);
 	if (c->now - c->last_sweep >= every) {
 		c->last_sweep = c->now;
 		sweep_idle(c);
@@ -875,8 +877,10 @@ correlator_flush(struct correlator *c)
 	}
 	strmap_free(c->handoff);
 	c->handoff = strmap_new();
+	while (c->grave_head)
+		msg_retire(c, c->grave_head);
 	while (c->mq_head)
-		msg_retire(c, c->mq_head->m);
+		msg_retire(c, c->mq_head);
 }
 
 void

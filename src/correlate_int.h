@@ -20,11 +20,6 @@ struct seen_line {
 	uint32_t file;	/* file index + 1; 0: empty */
 };
 
-struct msgnode {
-	struct message *m;
-	struct msgnode *prev, *next;
-};
-
 struct correlator {
 	struct correlate_opts o;
 	struct strmap *open, *msgs, *handoff;
@@ -33,7 +28,11 @@ struct correlator {
 	 * walks the LRU list only */
 	struct session *held_head, *held_tail;
 	size_t nlive;
-	struct msgnode *mq_head, *mq_tail;
+	/* queued messages, oldest first (struct message's mq links), and
+	 * those that never reached the queue, in the order their sessions
+	 * ended, until their grace ends (msg_disown()) */
+	struct message *mq_head, *mq_tail;
+	struct message *grave_head, *grave_tail;
 	unsigned seq;
 	struct correlate_stats st;
 	struct buf key;
@@ -42,12 +41,6 @@ struct correlator {
 	struct seen_line *seen;	/* SEEN_SLOTS */
 	int64_t line_off;	/* the offset of the line being fed, or -1 */
 	bool have_now;
-};
-
-/* The node of m in the FIFO is kept in a side map: key -> node. */
-struct msgentry {
-	struct message *m;
-	struct msgnode *node;
 };
 
 /* correlate.c */
@@ -89,9 +82,11 @@ void msg_retire(struct correlator *c, struct message *m);
 void msg_disown(struct correlator *c, struct message *m);
 /* Free m, handing it to correlate_opts.message first. */
 void msg_free(struct correlator *c, struct message *m);
-/* Free a queue map entry and its message (strmap_each(); arg: the
+/* Free a queue map entry, a message (strmap_each(); arg: the
  * correlator). */
 void msg_free_entry(void *val, void *arg);
+/* Retire the messages whose grace ended by log time now. */
+void msg_sweep_graves(struct correlator *c, int64_t now);
 /* List m among s's messages (once); take it off. */
 void msg_attach(struct session *s, struct message *m);
 void msg_detach(struct session *s, struct message *m);

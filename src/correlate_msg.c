@@ -38,18 +38,39 @@ msg_free(struct correlator *c, struct message *m)
 	free(m);
 }
 
+/* The list m is on: the queue, or the graves. */
 static void
-mq_unlink(struct correlator *c, struct msgnode *n)
+mq_unlink(struct correlator *c, struct message *m)
 {
-	if (n->prev)
-		n->prev->next = n->next;
+	struct message **head = m->in_grave ? &c->grave_head : &c->mq_head;
+	struct message **tail = m->in_grave ? &c->grave_tail : &c->mq_tail;
+
+	if (m->mq_prev)
+		m->mq_prev->mq_next = m->mq_next;
 	else
-		c->mq_head = n->next;
-	if (n->next)
-		n->next->prev = n->prev;
+		*head = m->mq_next;
+	if (m->mq_next)
+		m->mq_next->mq_prev = m->mq_prev;
 	else
-		c->mq_tail = n->prev;
-	free(n);
+		*tail = m->mq_prev;
+	m->mq_prev = m->mq_next = NULL;
+	m->in_grave = false;
+}
+
+static void
+mq_append(struct correlator *c, struct message *m, bool grave)
+{
+	struct message **head = grave ? &c->grave_head : &c->mq_head;
+	struct message **tail = grave ? &c->grave_tail : &c->mq_tail;
+
+	m->in_grave = grave;
+	m->mq_next = NULL;
+	m->mq_prev = *tail;
+	if (*tail)
+		(*tail)->mq_next = m;
+	else
+		*head = m;
+	*tail = m;
 }
 
 static const char *
@@ -63,42 +84,65 @@ msg_key(struct correlator *c, const char *host, size_t hl, const char *q,
 	return c->key.s;
 }
 
-/*
- * The session that owned m is going. A message that left the queue goes
- * with it; one that never reached the queue too, since no line will say
- * it left (Postfix logs no "removed" for a message its cleanup refused):
- * kept, it would stay in the queue map until --max-open pushed it out,
- * and push real queued messages out before it. Else m stays queued, an
- * orphan.
- */
-void
-msg_disown(struct correlator *c, struct message *m)
-{
-	m->owner = NULL;
-	if (m->closed_map)
-		msg_free(c, m);
-	else if (m->abandoned && !m->accepted)
-		msg_retire(c, m);
-}
-
 /* Take m out of the queue map; free it unless a session still shows it. */
 void
 msg_retire(struct correlator *c, struct message *m)
 {
-	struct msgentry *e;
 	const char *k = msg_key(c, m->host, strlen(m->host), m->queue,
 	    strlen(m->queue));
 
-	e = strmap_del(c->msgs, k, c->key.len);
-	if (e) {
-		mq_unlink(c, e->node);
-		free(e);
-	}
+	if (strmap_del(c->msgs, k, c->key.len) != NULL)
+		mq_unlink(c, m);
 	m->closed_map = true;
 	if (m->owner)
 		corr_try_finish(c, m->owner);
 	else
 		msg_free(c, m);
+}
+
+/*
+ * How long, in log time, a message that never reached the queue stays
+ * findable after its session ended: its server may log a line about it
+ * just after the session's end (Postfix's cleanup names the Message-ID
+ * of a message whose client dropped in DATA after smtpd logged the
+ * disconnect), which must land on it rather than start a new message.
+ */
+#define GRAVE_US (60LL * 1000000)
+
+/*
+ * The session that owned m is going. A message that left the queue goes
+ * with it; one that never reached the queue is retired GRAVE_US later,
+ * since no line will say it left (Postfix logs no "removed" for a
+ * message its cleanup refused): kept to --max-open, such messages would
+ * push real queued messages out first. Else m stays queued, an orphan.
+ */
+void
+msg_disown(struct correlator *c, struct message *m)
+{
+	m->owner = NULL;
+	if (m->closed_map) {
+		msg_free(c, m);
+	} else if (m->abandoned && !m->accepted && !m->in_grave) {
+		mq_unlink(c, m);
+		m->grave_until = c->now + GRAVE_US;
+		mq_append(c, m, true);
+	}
+}
+
+void
+msg_sweep_graves(struct correlator *c, int64_t now)
+{
+	while (c->grave_head && c->grave_head->grave_until <= now) {
+		struct message *m = c->grave_head;
+
+		if (m->accepted && m->owner == NULL) {
+			/* a later line said it was queued after all */
+			mq_unlink(c, m);
+			mq_append(c, m, false);
+			continue;
+		}
+		msg_retire(c, m);
+	}
 }
 
 /*
@@ -114,27 +158,17 @@ msg_get(struct correlator *c, struct strview host, struct strview q,
 	size_t hl = host.p ? strnlen(host.p, host.len) : 0;
 	size_t ql = q.p ? strnlen(q.p, q.len) : 0;
 	const char *k = msg_key(c, host.p, hl, q.p ? q.p : "", ql);
-	struct msgentry *e = strmap_get(c->msgs, k, c->key.len);
-	struct message *m;
+	struct message *m = strmap_get(c->msgs, k, c->key.len);
 
-	if (e || !create)
-		return e ? e->m : NULL;
+	if (m || !create)
+		return m;
 	m = xcalloc(1, sizeof(*m));
 	m->host = arena_strndup(&m->arena, host.p ? host.p : "", hl);
 	m->queue = arena_strndup(&m->arena, q.p ? q.p : "", ql);
 	m->seq = ++c->seq;
-	e = xcalloc(1, sizeof(*e));
-	e->m = m;
-	e->node = xcalloc(1, sizeof(*e->node));
-	e->node->m = m;
-	e->node->prev = c->mq_tail;
-	if (c->mq_tail)
-		c->mq_tail->next = e->node;
-	else
-		c->mq_head = e->node;
-	c->mq_tail = e->node;
+	mq_append(c, m, false);
 	k = msg_key(c, m->host, strlen(m->host), m->queue, strlen(m->queue));
-	strmap_put(c->msgs, k, c->key.len, e);
+	strmap_put(c->msgs, k, c->key.len, m);
 	c->st.messages++;
 	return m;
 }
@@ -370,8 +404,10 @@ msg_apply(struct correlator *c, struct message *msg,
 void
 msg_evict(struct correlator *c)
 {
+	while (strmap_count(c->msgs) > c->o.max_open && c->grave_head)
+		msg_retire(c, c->grave_head);
 	while (strmap_count(c->msgs) > c->o.max_open && c->mq_head) {
-		struct message *m = c->mq_head->m;
+		struct message *m = c->mq_head;
 
 		m->abandoned = true;
 		msg_retire(c, m);
@@ -381,9 +417,5 @@ msg_evict(struct correlator *c)
 void
 msg_free_entry(void *val, void *arg)
 {
-	struct msgentry *e = val;
-
-	msg_free(arg, e->m);
-	free(e->node);
-	free(e);
+	msg_free(arg, val);
 }

@@ -117,6 +117,11 @@ struct message {
 	struct lineref *lines;
 	size_t nlines, caplines;
 	unsigned seq;
+	/* the correlator's queue list, or its list of messages that never
+	 * reached the queue, until grave_until (log time) */
+	struct message *mq_prev, *mq_next;
+	bool in_grave;
+	int64_t grave_until;
 };
 
 struct session {
