@@ -242,6 +242,7 @@ session_free(struct correlator *c, struct session *s)
 	strmap_free(s->rcpt_idx);
 	free(s->lines);
 	free(s->conv);
+	free(s->tx);
 	arena_release(&s->arena);
 	free(s);
 }
@@ -308,6 +309,8 @@ corr_try_finish(struct correlator *c, struct session *s)
 				lru_unlink(c, s);
 				list_append(&c->held_head, &c->held_tail, s);
 				s->held = true;
+				free(s->tx);	/* no more lines: closed */
+				s->tx = NULL;
 			}
 			return;
 		}
@@ -322,39 +325,6 @@ unmap(struct correlator *c, struct session *s)
 		strmap_del(c->open, s->key, strlen(s->key));
 }
 
-/*
- * On close, a message that never reached the queue will never leave it:
- * abandon those the session's own counts or failures say were not
- * accepted, so the session need not wait for them.
- */
-static void
-abandon_unaccepted(struct session *s)
-{
-	size_t accepted = 0, pending = 0;
-	bool data_failed = false;
-
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		if (s->msgs[i]->owner != s)
-			continue;
-		if (s->msgs[i]->accepted)
-			accepted++;
-		else
-			pending++;
-	}
-	if (pending == 0)
-		return;
-	for (size_t i = 0; i < s->nfails; i++)
-		if (s->fails[i].phase == PHASE_DATA)
-			data_failed = true;
-	if (s->stats_accepted >= 0 && (size_t)s->stats_accepted <= accepted)
-		data_failed = true;
-	if (!data_failed)
-		return;
-	for (size_t i = 0; i < s->nmsgs; i++)
-		if (s->msgs[i]->owner == s && !s->msgs[i]->accepted)
-			s->msgs[i]->abandoned = true;
-}
-
 static void
 close_session(struct correlator *c, struct session *s)
 {
@@ -362,7 +332,7 @@ close_session(struct correlator *c, struct session *s)
 	unmap(c, s);
 	s->closed = true;
 	if (s->dir == DIR_INBOUND)
-		abandon_unaccepted(s);
+		msg_abandon_unaccepted(s);
 	corr_try_finish(c, s);
 }
 

@@ -14,6 +14,16 @@
 #include "correlate_int.h"
 #include "evidence.h"
 
+struct transcript *
+corr_tx(struct session *s)
+{
+	if (s->tx == NULL) {
+		s->tx = xcalloc(1, sizeof(*s->tx));
+		transcript_init(s->tx);
+	}
+	return s->tx;
+}
+
 void
 corr_advance(struct session *s, enum phase p)
 {
@@ -356,7 +366,7 @@ apply_command(struct correlator *c, struct session *s,
 	}
 	add_conv(s, false, (struct strview){b.s, b.len},
 	    file, line);
-	p = transcript_command(&s->tx, (uint32_t)(s->nconv - 1),
+	p = transcript_command(corr_tx(s), (uint32_t)(s->nconv - 1),
 	    b.s, b.len);
 	buf_release(&b);
 	if (p == PHASE_HELO && m->f[F_ARG].p && !m->f[F_HELO].p)
@@ -402,7 +412,7 @@ apply_reply(struct correlator *c, struct session *s,
 	buf_release(&b);
 	if (r.p == NULL || r.len != 3)
 		return;
-	transcript_reply(&s->tx, r.p, cont, &tr);
+	transcript_reply(corr_tx(s), r.p, cont, &tr);
 	if (r.p[0] == '2' && !cont && tr.phase == PHASE_RCPT &&
 	    !tr.message)
 		s->rcpt_ok++;

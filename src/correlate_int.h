@@ -59,6 +59,9 @@ void corr_try_finish(struct correlator *, struct session *);
 
 /* correlate_apply.c */
 
+/* s's transcript, allocated on first use. */
+struct transcript *corr_tx(struct session *s);
+
 /* Note that s got to phase p (never back, never to post-queue). */
 void corr_advance(struct session *s, enum phase p);
 /* The kind of a failure: the line's kind field, else from the reply. */
@@ -78,6 +81,9 @@ struct message *msg_get(struct correlator *c, struct strview host,
     struct strview q, bool create);
 /* Take m out of the queue; free it unless a session still shows it. */
 void msg_retire(struct correlator *c, struct message *m);
+/* s closed: abandon its messages that its counts or failures say were
+ * not accepted. */
+void msg_abandon_unaccepted(struct session *s);
 /* m's owner is being freed: free m, retire it or leave it an orphan. */
 void msg_disown(struct correlator *c, struct message *m);
 /* Free m, handing it to correlate_opts.message first. */

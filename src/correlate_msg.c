@@ -401,6 +401,39 @@ msg_apply(struct correlator *c, struct message *msg,
 	}
 }
 
+/*
+ * On close, a message that never reached the queue will never leave it:
+ * abandon those the session's own counts or failures say were not
+ * accepted, so the session need not wait for them.
+ */
+void
+msg_abandon_unaccepted(struct session *s)
+{
+	size_t accepted = 0, pending = 0;
+	bool data_failed = false;
+
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		if (s->msgs[i]->owner != s)
+			continue;
+		if (s->msgs[i]->accepted)
+			accepted++;
+		else
+			pending++;
+	}
+	if (pending == 0)
+		return;
+	for (size_t i = 0; i < s->nfails; i++)
+		if (s->fails[i].phase == PHASE_DATA)
+			data_failed = true;
+	if (s->stats_accepted >= 0 && (size_t)s->stats_accepted <= accepted)
+		data_failed = true;
+	if (!data_failed)
+		return;
+	for (size_t i = 0; i < s->nmsgs; i++)
+		if (s->msgs[i]->owner == s && !s->msgs[i]->accepted)
+			s->msgs[i]->abandoned = true;
+}
+
 void
 msg_evict(struct correlator *c)
 {

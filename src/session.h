@@ -148,7 +148,9 @@ struct session {
 	int stats_rcpt_ok;	/* rcpt ok from the close line, -1 */
 	unsigned rcpt_ok;	/* 2xx replies to RCPT seen in a transcript */
 	unsigned data_ok;	/* 2xx replies to the final dot, likewise */
-	struct transcript tx;	/* which command each reply answers */
+	/* which command each reply answers; allocated at the first
+	 * command or reply, freed when the session is held */
+	struct transcript *tx;
 	struct failure *fails;
 	size_t nfails, capfails;
 	struct rcpt *rcpts;

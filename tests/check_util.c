@@ -307,7 +307,8 @@ START_TEST(arena_strndup_copies)
 }
 END_TEST
 
-/* Many strings, some larger than a chunk: none overwrites another. */
+/* Many strings, some larger than a chunk, and aligned objects between
+ * them: none overwrites another. */
 START_TEST(arena_many)
 {
 	struct arena a = {0};
@@ -322,8 +323,15 @@ START_TEST(arena_many)
 		memset(want, 'a' + (int)(i % 26), len);
 		want[len] = '\0';
 		v[i] = arena_strndup(&a, want, len);
-		ck_assert_msg(((uintptr_t)v[i] % _Alignof(max_align_t)) == 0,
-		    "string %zu not aligned: %p", i, (void *)v[i]);
+		if (i % 7 == 0) {
+			/* strings are packed; an object after one is not */
+			char *o = arena_alloc(&a, i % 13 + 1);
+
+			ck_assert_msg((uintptr_t)o % _Alignof(max_align_t) ==
+			    0, "object after string %zu not aligned: %p", i,
+			    (void *)o);
+			memset(o, 0xff, i % 13 + 1);
+		}
 	}
 	for (size_t i = 0; i < N; i++) {
 		size_t len = i % 97 == 0 ? 5000 + i % 3000 : i % 61;
