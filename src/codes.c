@@ -269,11 +269,17 @@ codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
 	 * before any server's */
 	for (size_t i = 0; i < c->nhints; i++) {
 		const struct hint *h = &c->hints[i];
-		bool cm = cause && h->cause && strcmp(cause, h->cause) == 0;
+		bool cm;
 		int rank = 0;
 
+		/* no rank without the phase, or a cause for any phase:
+		 * skipped before the string compares (a JSON report asks
+		 * for every failed session, of some hundred hints) */
+		if (h->phase >= 0 ? h->phase != ph : h->cause == NULL)
+			continue;
 		if ((fit = hint_fits(h, mta)) == 0)
 			continue;
+		cm = cause && h->cause && strcmp(cause, h->cause) == 0;
 		if (ph >= 0 && h->phase == ph && cm)
 			rank = 3;
 		else if (h->phase < 0 && cm)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "codes.h"
+#include "codes_int.h"
 #include "util.h"
 
 static const char *
@@ -489,6 +490,62 @@ START_TEST(hints_cover)
 }
 END_TEST
 
+/* codes_hint_mta()'s ranking as first written: every hint compared */
+static const char *
+hint_ref(const struct codes *c, const char *mta, int ph, const char *cause)
+{
+	const struct hint *found = NULL;
+	int best = 0;
+
+	for (size_t i = 0; i < c->nhints; i++) {
+		const struct hint *h = &c->hints[i];
+		size_t n = h->mta ? strlen(h->mta) : 0;
+		int fit = !h->mta ? 1 : mta && strncmp(h->mta, mta, n) == 0 &&
+		    (mta[n] == '\0' || mta[n] == '-') ? 2 : 0;
+		bool cm = cause && h->cause && strcmp(cause, h->cause) == 0;
+		int rank = ph >= 0 && h->phase == ph && cm ? 3 :
+		    h->phase < 0 && cm ? 2 :
+		    ph >= 0 && h->phase == ph && !h->cause ? 1 : 0;
+
+		if (fit && rank && rank * 2 + fit > best) {
+			best = rank * 2 + fit;
+			found = h;
+		}
+	}
+	return found ? found->text : NULL;
+}
+
+/*
+ * codes_hint_mta() skips the hints of another phase before comparing
+ * strings: the same hint as the full ranking for every phase, every
+ * cause and server the shipped hints name, none, and unknown ones.
+ */
+START_TEST(hints_as_ranked)
+{
+	for (size_t m = 0; m <= db->nhints + 1; m++) {
+		const char *mta = m < db->nhints ? db->hints[m].mta :
+		    m == db->nhints ? "no-such-server" : NULL;
+
+		for (size_t k = 0; k <= db->nhints + 1; k++) {
+			const char *cause = k < db->nhints ?
+			    db->hints[k].cause : k == db->nhints ?
+			    "no-such-cause" : NULL;
+
+			for (int ph = PHASE_NONE; ph < PHASE__COUNT; ph++) {
+				const char *got = codes_hint_mta(db, mta,
+				    (enum phase)ph, cause);
+				const char *want = hint_ref(db, mta, ph, cause);
+
+				ck_assert_msg(got == want, "%s %s %s: got "
+				    "'%s', want '%s'", mta ? mta : "-",
+				    phase_name((enum phase)ph), cause ? cause :
+				    "-", got ? got : "-", want ? want : "-");
+			}
+		}
+	}
+}
+END_TEST
+
 /*
  * Every cause codes.yaml names under 'usual' is a cause class of the issue
  * (and so of causes.yaml): read the file as text, "    phase: [a, b]".
@@ -829,6 +886,7 @@ codes_suite(void)
 	tcase_add_test(tc, explain_escapes);
 	tcase_add_loop_test(tc, sequences, 0, (int)ARRAY_SIZE(seqs));
 	tcase_add_test(tc, hints_cover);
+	tcase_add_test(tc, hints_as_ranked);
 	tcase_add_loop_test(tc, hints_by_server, 0, ARRAY_SIZE(server_hints));
 	tcase_add_test(tc, usual_causes_known);
 	suite_add_tcase(s, tc);
