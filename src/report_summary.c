@@ -196,6 +196,7 @@ struct summary {
 	struct phase_tally ph[PHASE__COUNT];
 	unsigned long seq_sessions, seq[SEQF__COUNT];	/* RFC 5321 */
 	struct tallies fig;	/* messages and traffic (tally.h) */
+	struct buf key;	/* a reason's key, built per session */
 };
 
 static void
@@ -207,12 +208,43 @@ seq_count(const struct seq_note *n, void *arg)
 }
 
 static void
+put_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* The reply of a reason's key: "550 5.1.1", "550", "5.1.1", else the
+ * kind in parentheses, at most REPLY_MAX bytes. */
+#define REPLY_MAX 63
+static void
+put_reply(struct buf *b, const struct verdict *v)
+{
+	size_t start = b->len;
+
+	if (v->reply)
+		put_str(b, v->reply);
+	if (v->reply && v->enhanced)
+		buf_addc(b, ' ');
+	if (v->enhanced)
+		put_str(b, v->enhanced);
+	if (b->len == start) {
+		buf_addc(b, '(');
+		put_str(b, kind_name(v->kind) ? kind_name(v->kind) :
+		    "no reply");
+		buf_addc(b, ')');
+	}
+	if (b->len - start > REPLY_MAX) {
+		b->len = start + REPLY_MAX;
+		b->s[b->len] = '\0';
+	}
+}
+
+static void
 summary_session(struct reporter *rep, const struct session *s)
 {
 	struct summary *sm = (struct summary *)rep;
 	const struct verdict *v = &s->v;
 	struct phase_tally *pt;
-	char reply[64];
 
 	sm->sessions++;
 	sm->by_status[v->status]++;
@@ -239,23 +271,17 @@ summary_session(struct reporter *rep, const struct session *s)
 	else
 		pt->partial++;
 	tally_add(&pt->causes, v->cause, NULL);
-	snprintf(reply, sizeof(reply), "%s%s%s", v->reply ? v->reply : "",
-	    v->reply && v->enhanced ? " " : "",
-	    v->enhanced ? v->enhanced : "");
-	if (reply[0] == '\0')
-		snprintf(reply, sizeof(reply), "(%s)", kind_name(v->kind) ?
-		    kind_name(v->kind) : "no reply");
-	{
-		/* reasons are counted under their cause and reply:
-		 * "cause\x1freply\x1fmasked text" (reason.h) */
-		struct buf key = BUF_INIT;
-
-		buf_addf(&key, "%s\x1f%s\x1f", v->cause ? v->cause : "-",
-		    reply);
-		reason_mask(v->text, &key);
-		tally_add(&pt->replies, key.s, v->text);
-		buf_release(&key);
-	}
+	/* reasons are counted under their cause and reply:
+	 * "cause\x1freply\x1fmasked text" (reason.h); built with no
+	 * printf and in one buffer for the run (a printf per session was
+	 * 6% of a summary's instructions) */
+	buf_reset(&sm->key);
+	put_str(&sm->key, v->cause ? v->cause : "-");
+	buf_addc(&sm->key, '\x1f');
+	put_reply(&sm->key, v);
+	buf_addc(&sm->key, '\x1f');
+	reason_mask(v->text, &sm->key);
+	tally_add(&pt->replies, sm->key.s, v->text);
 	if (s->dir == DIR_OUTBOUND)
 		tally_add(&pt->servers, s->relay ? s->relay : s->label, NULL);
 	else
@@ -640,6 +666,7 @@ summary_free(struct reporter *rep)
 		summary_tally_release(&sm->ph[p].clients);
 		summary_tally_release(&sm->ph[p].servers);
 	}
+	buf_release(&sm->key);
 	free(sm);
 }
 
@@ -648,6 +675,7 @@ report_summary_new(FILE *out, const char *const *files)
 {
 	struct summary *sm = xcalloc(1, sizeof(*sm));
 
+	buf_init(&sm->key);
 	sm->r.session = summary_session;
 	sm->r.message = summary_message;
 	sm->r.finish = summary_finish;

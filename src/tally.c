@@ -164,6 +164,7 @@ void
 tally_init(struct tallies *t)
 {
 	memset(t, 0, sizeof(*t));
+	buf_init(&t->key);
 }
 
 void
@@ -175,7 +176,9 @@ tally_release(struct tallies *t)
 	tally_table_release(&t->tls);
 	tally_table_release(&t->sasl_failed);
 	free(t->days);
+	buf_release(&t->key);
 	memset(t, 0, sizeof(*t));
+	buf_init(&t->key);
 }
 
 const char *
@@ -558,15 +561,19 @@ tally_session(struct tallies *t, const struct session *s)
 		t->tls_none++;
 	if (s->dir == DIR_INBOUND && s->client_ip) {
 		struct tally_row *r;
-		struct buf key = BUF_INIT;
 		const struct message *m;
 
+		/* "name[address]", in the run's buffer, with no printf */
+		buf_reset(&t->key);
+		if (s->client_name) {
+			buf_add(&t->key, s->client_name,
+			    strlen(s->client_name));
+			buf_addc(&t->key, '[');
+		}
+		buf_add(&t->key, s->client_ip, strlen(s->client_ip));
 		if (s->client_name)
-			buf_addf(&key, "%s[%s]", s->client_name, s->client_ip);
-		else
-			buf_addf(&key, "%s", s->client_ip);
-		r = tally_table_row(&t->top[TT_CLIENTS], key.s);
-		buf_release(&key);
+			buf_addc(&t->key, ']');
+		r = tally_table_row(&t->top[TT_CLIENTS], t->key.s);
 		r->n++;
 		for (size_t i = 0;
 		    (m = session_message(s, &i, SESSION_OWNED)) != NULL;)

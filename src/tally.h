@@ -132,6 +132,7 @@ struct tallies {
 	unsigned long delay_n;
 	double delay_min, delay_max;
 	unsigned long hist[TALLY_HIST];
+	struct buf key;	/* a row's key, built per session */
 };
 
 void tally_init(struct tallies *);
