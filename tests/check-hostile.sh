@@ -330,7 +330,12 @@ mkfifo "$tmp/fifo"
     >"$tmp/fifo" 2>"$tmp/err" &
 pid=$!
 exec 3<"$tmp/fifo"
-sleep 2		# 64 KiB in the pipe: the tool waits in write()
+# 64 KiB in the pipe: the tool waits in write(). Wait for that (up to
+# 120 s: under valgrind it takes seconds to start), not a fixed time.
+for ((i = 0; i < 1200; i++)); do
+	grep -q pipe_write "/proc/$pid/wchan" 2>/dev/null && break
+	sleep 0.1
+done
 kill -TERM $pid
 sleep 0.5
 cat <&3 >"$tmp/out"
