@@ -41,6 +41,12 @@ struct input {
 	uint32_t idx;	/* in the file table */
 	const struct pattern_set *cur;	/* the set of its last line */
 	struct ts_year yr;
+	/* the last stamp parsed, its text and formats (stamp_of()) */
+	bool have_last;
+	const struct ts_formats *last_f;
+	size_t last_len;
+	char last_text[40];
+	struct ts last_ts;
 	bool warned_time, warned_bare;
 	unsigned long lines, recognised;	/* g->ri's when it was opened */
 	struct csvlog csv;	/* a CSV log's header and records (csv.h) */
@@ -161,6 +167,35 @@ set_lines_of(struct ingest *g, const struct pattern_set *set)
 	return NULL;
 }
 
+/*
+ * A line's stamp, parsed once per distinct text: most lines of a busy log
+ * share their second with the line before (350 instructions a line went
+ * to parsing the same text again). The year of a year-less stamp cannot
+ * move between two equal stamps (ts_year turns only when the month does),
+ * so the stamp parsed last stands for an equal one.
+ */
+static bool
+stamp_of(struct input *in, const struct ts_formats *f, struct strview v,
+    struct ts *out)
+{
+	if (in->have_last && in->last_f == f && v.len == in->last_len &&
+	    memcmp(v.p, in->last_text, v.len) == 0) {
+		*out = in->last_ts;
+		return true;
+	}
+	in->have_last = false;
+	if (!ts_parse_with(f, v, &in->yr, out))
+		return false;
+	if (v.len <= sizeof(in->last_text)) {
+		memcpy(in->last_text, v.p, v.len);
+		in->last_len = v.len;
+		in->last_f = f;
+		in->last_ts = *out;
+		in->have_last = true;
+	}
+	return true;
+}
+
 static void
 read_line(struct ingest *g, struct correlator *c, struct input *in,
     struct strview line, struct strview raw, const struct place *at)
@@ -213,8 +248,8 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		in->warned_bare = true;
 		return;
 	}
-	if (m.f[F_TS].p && !ts_parse_with(pattern_set_ts_formats(m.set),
-	    m.f[F_TS], &in->yr, &ts)) {
+	if (m.f[F_TS].p && !stamp_of(in, pattern_set_ts_formats(m.set),
+	    m.f[F_TS], &ts)) {
 		g->ri->bad_time++;
 		if (!in->warned_time)
 			diag_at(DIAG_WARNING, at->name, at->line, 0, "time "
