@@ -118,12 +118,90 @@ split_tag(const struct head *h, const char *tag, const char *end)
 	return slash;
 }
 
+static bool
+alnum(char c)
+{
+	return digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* The end of an ID of shape id at s, followed by a space; NULL if none. */
+static const char *
+id_at(const struct head_id *id, const char *s, const char *end)
+{
+	for (size_t g = 0; g < id->n; g++) {
+		if (g > 0 && (s == end || *s++ != '-'))
+			return NULL;
+		if ((size_t)(end - s) < id->len[g])
+			return NULL;
+		for (size_t i = 0; i < id->len[g]; i++)
+			if (!alnum(s[i]))
+				return NULL;
+		s += id->len[g];
+	}
+	return s < end && *s == ' ' ? s : NULL;
+}
+
+/*
+ * DATE TIME[.fff][ +zzzz] [[PID] ][ID ]. Read as the regex
+ * '^(?<ts>D{4}-DD-DD DD:DD:DD(?:\.D{3})?(?: [-+]D{4})?) (?:\[(?<pid>D+)\] )?
+ * (?:(?<queue>ID) )?' does, backtracking included: a zone not followed by
+ * a space is not the zone, and the pid and ID are optional, so once the
+ * time is read the line is in the shape.
+ */
+static bool
+dated_read(const struct head *h, const char *s, size_t n,
+    struct strview *fv, size_t *off)
+{
+	const char *end = s + n, *p, *q, *pid = NULL, *pend = NULL;
+	const char *id = NULL, *idend = NULL;
+
+	if (n < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
+	    s[7] != '-' || !digits(s + 8, 2) || s[10] != ' ' ||
+	    !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
+	    s[16] != ':' || !digits(s + 17, 2))
+		return false;
+	p = s + 19;
+	if (end - p >= 4 && *p == '.' && digits(p + 1, 3))
+		p += 4;
+	if (p == end || *p != ' ')
+		return false;
+	if (end - p >= 7 && (p[1] == '+' || p[1] == '-') &&
+	    digits(p + 2, 4) && p[6] == ' ')
+		p += 6;
+	q = p + 1;
+	if (q < end && *q == '[') {
+		const char *d = q + 1;
+
+		while (d < end && digit(*d))
+			d++;
+		if (d > q + 1 && end - d >= 2 && d[0] == ']' && d[1] == ' ') {
+			pid = q + 1;
+			pend = d;
+			q = d + 2;
+		}
+	}
+	for (size_t i = 0; i < h->nids && id == NULL; i++)
+		if ((idend = id_at(&h->ids[i], q, end)) != NULL)
+			id = q;
+	set(fv, F_TS, s, p);
+	if (pid)
+		set(fv, F_PID, pid, pend);
+	if (id) {
+		set(fv, F_QUEUE, id, idend);
+		q = idend + 1;
+	}
+	*off = (size_t)(q - s);
+	return true;
+}
+
 bool
 head_read(const struct head *h, const char *s, size_t n, struct strview *fv,
     size_t *off)
 {
 	const char *end = s + n, *p, *host, *hend, *tend, *tag, *slash, *pid;
 
+	if (h->shape == HEAD_DATED)
+		return dated_read(h, s, n, fv, off);
 	p = rfc3164_at(s, end);
 	if (p == NULL)
 		p = rfc3339_at(s, end);

@@ -82,6 +82,38 @@ struct pat_ctx {
 };
 
 
+/* id: ['6-6-2', '6-11-4']: the shapes of an ID after a dated head. */
+static void
+head_ids(struct yamldoc *l, yaml_node_t *vn, struct head *h)
+{
+	size_t n;
+	char **v = yamldoc_strings(l, vn, &n, "id");
+
+	h->ids = xcalloc(n + 1, sizeof(*h->ids));
+	for (size_t i = 0; i < n; i++) {
+		struct head_id *id = &h->ids[h->nids];
+		const char *p = v[i];
+		char *e;
+
+		while (*p && id->n < HEAD_ID_GROUPS) {
+			unsigned long len = strtoul(p, &e, 10);
+
+			if (e == p || len == 0 || len > 64 || (*e && *e != '-'))
+				break;
+			id->len[id->n++] = len;
+			p = *e ? e + 1 : e;
+		}
+		if (*p || id->n == 0)
+			yamldoc_err(l, vn, "head: id '%s' is not lengths "
+			    "joined by '-' (at most %d, each 1 to 64), such "
+			    "as '6-6-2'", v[i], HEAD_ID_GROUPS);
+		else
+			h->nids++;
+		free(v[i]);
+	}
+	free(v);
+}
+
 static void
 head_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
     void *arg)
@@ -98,6 +130,13 @@ head_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 		}
 		h->program = xstrdup(v);
 		h->program_len = strlen(v);
+	} else if (strcmp(k, "shape") == 0) {
+		if (v && strcmp(v, "dated") == 0)
+			h->shape = HEAD_DATED;
+		else if (v == NULL || strcmp(v, "syslog") != 0)
+			yamldoc_err(l, vn, "head: shape is syslog or dated");
+	} else if (strcmp(k, "id") == 0) {
+		head_ids(l, vn, h);
 	} else if (strcmp(k, "severities") == 0) {
 		h->severities = yamldoc_strings(l, vn, &h->nseverities,
 		    "severities");
@@ -112,16 +151,18 @@ head_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 
 /*
  * head: {program: postfix, severities: [warning, ...]}: the prefix's regex
- * reads a syslog head (head.h); head_check() holds it to the samples.
+ * reads a syslog head (head.h); head: {shape: dated, id: ['6-6-2']}: a
+ * dated head. head_check() holds it to the samples.
  */
 static void
 load_head(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 {
-	static const char *const keys[] = {"program", "severities", NULL};
+	static const char *const keys[] = {"shape", "program", "severities",
+	    "id", NULL};
 
 	p->head = xcalloc(1, sizeof(*p->head));
 	yamldoc_walk(l, n, keys, "head", head_pair, p->head);
-	if (p->head->program == NULL)
+	if (p->head->shape == HEAD_SYSLOG && p->head->program == NULL)
 		yamldoc_err(l, n, "head needs a 'program'");
 }
 

@@ -134,6 +134,7 @@ free_pattern(struct pattern *p)
 			free(p->head->severities[i]);
 		free(p->head->severities);
 		free(p->head->severity_len);
+		free(p->head->ids);
 		free(p->head);
 	}
 	for (size_t i = 0; i < p->nsamples; i++) {

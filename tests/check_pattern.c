@@ -1006,20 +1006,24 @@ assert_same_match(const struct pattern_set *a, const struct pattern_set *b,
 	}
 }
 
-START_TEST(head_as_regex)
+/*
+ * The shipped MTA.yaml against itself without its 'head:' line (written to
+ * tmpdir as an override), on every line of the logs and on the edges.
+ */
+static void
+head_vs_regex(const char *mta, const char *const *logs, size_t nlogs,
+    const char *const *edges, size_t nedges)
 {
 	const char *dirs[] = {shipped_dir()};
 	const char *odirs[] = {shipped_dir(), tmpdir};
-	const char *logs[] = {SRCDIR "/samples/postfix/mail.log",
-	    SRCDIR "/samples/postfix/remote.log"};
 	struct pattern_db *plain;
-	char path[512], *text, *cut, *line;
+	char path[512], name[64], *text, *cut, *line;
 	FILE *f;
 	long size;
 	size_t nlines = 0;
 
-	/* postfix.yaml without its head: line, as an override */
-	snprintf(path, sizeof(path), "%s/postfix.yaml", shipped_dir());
+	snprintf(name, sizeof(name), "%s.yaml", mta);
+	snprintf(path, sizeof(path), "%s/%s", shipped_dir(), name);
 	f = fopen(path, "rb");
 	ck_assert_ptr_nonnull(f);
 	fseek(f, 0, SEEK_END);
@@ -1029,36 +1033,84 @@ START_TEST(head_as_regex)
 	ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
 	fclose(f);
 	cut = strstr(text, "\n    head: ");
-	ck_assert_msg(cut != NULL, "postfix.yaml has no head: any more");
+	ck_assert_msg(cut != NULL, "%s has no head: any more", name);
 	memmove(cut + 1, strchr(cut + 1, '\n') + 1,
 	    strlen(strchr(cut + 1, '\n') + 1) + 1);
-	write_file(tmpdir, "postfix.yaml", text);
+	write_file(tmpdir, name, text);
 	free(text);
 	tdb = pattern_db_load(dirs, 1);
 	plain = pattern_db_load(odirs, 2);
 	ck_assert_ptr_nonnull(tdb);
 	ck_assert_ptr_nonnull(plain);
-	for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
+	for (size_t i = 0; i < nlogs; i++) {
 		char buf[8192];
 
 		f = fopen(logs[i], "r");
-		ck_assert_ptr_nonnull(f);
+		ck_assert_msg(f != NULL, "%s: cannot open", logs[i]);
 		while ((line = fgets(buf, sizeof(buf), f)) != NULL) {
 			size_t n = strcspn(line, "\n");
 
-			assert_same_match(pattern_db_find(tdb, "postfix"),
-			    pattern_db_find(plain, "postfix"), line, n,
-			    logs[i]);
+			assert_same_match(pattern_db_find(tdb, mta),
+			    pattern_db_find(plain, mta), line, n, logs[i]);
 			nlines++;
 		}
 		fclose(f);
 	}
 	ck_assert_uint_gt(nlines, 1000);
-	for (size_t i = 0; i < ARRAY_SIZE(edge_heads); i++)
-		assert_same_match(pattern_db_find(tdb, "postfix"),
-		    pattern_db_find(plain, "postfix"), edge_heads[i],
-		    strlen(edge_heads[i]), "edge");
+	for (size_t i = 0; i < nedges; i++)
+		assert_same_match(pattern_db_find(tdb, mta),
+		    pattern_db_find(plain, mta), edges[i], strlen(edges[i]),
+		    "edge");
 	pattern_db_free(plain);
+}
+
+START_TEST(head_as_regex)
+{
+	const char *const logs[] = {SRCDIR "/samples/postfix/mail.log",
+	    SRCDIR "/samples/postfix/remote.log"};
+
+	head_vs_regex("postfix", logs, ARRAY_SIZE(logs), edge_heads,
+	    ARRAY_SIZE(edge_heads));
+}
+END_TEST
+
+/* The same for a dated head (exim.yaml's main log prefix). */
+static const char *const edge_dated[] = {
+	"2026-11-23 12:20:30.719 +0000 [10984] 1xVT26-0002rA-2J <= a",
+	"2026-11-23 12:20:30 1xVT26-0002rA-2J <= a",
+	"2026-11-23 12:20:30 1xVT26-0002rAx-2J-0002 Completed",
+	"2026-11-23 12:20:30 1xVT26-0002rA6789a-2J0A Completed",
+	"2026-11-23 12:20:30 1xVT26-0002rA-2J",
+	"2026-11-23 12:20:30 1xVT26-0002rA-2Jx Completed",
+	"2026-11-23 12:20:30.71 +0000 x",
+	"2026-11-23 12:20:30.7191 +0000 x",
+	"2026-11-23 12:20:30.719",
+	"2026-11-23 12:20:30.719 ",
+	"2026-11-23 12:20:30 +0000",
+	"2026-11-23 12:20:30 +0000 ",
+	"2026-11-23 12:20:30 +00001 x",
+	"2026-11-23 12:20:30 -0130 [1] x",
+	"2026-11-23 12:20:30 [] x",
+	"2026-11-23 12:20:30 [12]x",
+	"2026-11-23 12:20:30 [12] [13] x",
+	"2026-11-23 12:20:30",
+	"2026-11-23 12:20:30 ",
+	"2026-11-23T12:20:30 x",
+	"2026-11-2312:20:30 x",
+	"Nov 23 12:20:30 mx exim[1]: x",
+	"",
+};
+
+START_TEST(dated_head_as_regex)
+{
+	const char *const logs[] = {SRCDIR "/samples/exim/all/mainlog",
+	    SRCDIR "/samples/exim/default/mainlog",
+	    SRCDIR "/samples/exim/pid/mainlog",
+	    SRCDIR "/samples/exim/allnopid/mainlog",
+	    SRCDIR "/samples/exim/spci/mainlog"};
+
+	head_vs_regex("exim", logs, ARRAY_SIZE(logs), edge_dated,
+	    ARRAY_SIZE(edge_dated));
 }
 END_TEST
 
@@ -1215,6 +1267,7 @@ pattern_suite(void)
 	tcase_add_checked_fixture(tc, make_dir, remove_dir);
 	tcase_add_test(tc, override_set);
 	tcase_add_test(tc, head_as_regex);
+	tcase_add_test(tc, dated_head_as_regex);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("field-sets");
