@@ -135,7 +135,7 @@ msg_sweep_graves(struct correlator *c, int64_t now)
 	while (c->grave_head && c->grave_head->grave_until <= now) {
 		struct message *m = c->grave_head;
 
-		if (m->accepted && m->owner == NULL) {
+		if (m->accepted) {
 			/* a later line said it was queued after all */
 			mq_unlink(c, m);
 			mq_append(c, m, false);
