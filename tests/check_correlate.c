@@ -82,7 +82,7 @@ struct run {
 	size_t n;
 	size_t fed;
 	bool flushing;
-	unsigned long folded, duplicates, evicted;
+	unsigned long folded, duplicates, evicted, messages;
 };
 
 static const char *
@@ -174,6 +174,7 @@ run_lines(struct run *r, const char *const *lines, size_t max_open)
 	r->folded = st->folded;
 	r->duplicates = st->duplicates;
 	r->evicted = st->evicted;
+	r->messages = st->messages;
 	correlator_free(c);
 }
 
@@ -485,6 +486,41 @@ START_TEST(scenario)
 }
 END_TEST
 
+/*
+ * A message that never reached the queue (its client dropped in DATA)
+ * stays findable for a grace after its session ended: cleanup's line
+ * about it, logged after smtpd's disconnect, lands on it rather than
+ * starting a second message (fails if the message is retired at once).
+ */
+static const char *const late_cleanup[] = {
+	SMTPD("10:00:01", "connect from " CLIENT("40050")),
+	SMTPD("10:00:02", "4B2D1A720AE: client=" CLIENT("40050")),
+	SMTPD("10:00:03", "lost connection after DATA (45 bytes) from "
+	    CLIENT("40050")),
+	SMTPD("10:00:03", "disconnect from " CLIENT("40050") " ehlo=1 "
+	    "mail=1 rcpt=1 data=0/1 commands=3/4"),
+	PF("10:00:04", "cleanup[4200]", "4B2D1A720AE: "
+	    "message-id=<late@client.example.test>"),
+	SMTPD("10:05:00", "connect from " CLIENT("40051")),
+	SMTPD("10:05:01", "disconnect from " CLIENT("40051") " ehlo=1 quit=1 "
+	    "commands=2"),
+	NULL
+};
+
+START_TEST(grace_for_the_unqueued)
+{
+	struct run r;
+
+	memset(&r, 0, sizeof(r));
+	run_lines(&r, late_cleanup, 100000);
+	ck_assert_msg(r.n == 2, "got %zu sessions, want 2", r.n);
+	ck_assert_msg(strncmp(r.recs[0].verdict, "40050 failed data", 17) ==
+	    0, "session 1 got '%s', want '40050 failed data ...'",
+	    r.recs[0].verdict);
+	check_stat("late cleanup line", "messages", r.messages, 1);
+}
+END_TEST
+
 /* Each session keeps its own lines, whatever the interleaving. */
 START_TEST(lines_by_key)
 {
@@ -510,6 +546,7 @@ main(void)
 	tcase_add_checked_fixture(tc, load_db, free_db);
 	tcase_add_loop_test(tc, scenario, 0, (int)ARRAY_SIZE(scenarios));
 	tcase_add_test(tc, lines_by_key);
+	tcase_add_test(tc, grace_for_the_unqueued);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
