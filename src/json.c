@@ -42,17 +42,6 @@ json_ok(const struct json *j)
 	return !j->failed;
 }
 
-/* buf_addc(), inlined: the writer adds some ten punctuation bytes a
- * member */
-static inline void
-put(struct buf *b, char c)
-{
-	if (b->len + 2 > b->cap)
-		buf_grow(b, 1);
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
-}
-
 static bool
 refuse(struct json *j)
 {
@@ -81,7 +70,7 @@ value_start(struct json *j)
 	if (j->more[j->depth]) {
 		if (j->depth == 0)
 			return refuse(j);	/* a second value at the top */
-		put(j->out, ',');
+		buf_addc(j->out, ',');
 	}
 	j->more[j->depth] = true;
 	return true;
@@ -94,7 +83,7 @@ begin(struct json *j, char c)
 		return refuse(j);
 	if (!value_start(j))
 		return false;
-	put(j->out, c);
+	buf_addc(j->out, c);
 	j->open[j->depth++] = c;
 	j->more[j->depth] = false;
 	return true;
@@ -118,7 +107,7 @@ json_end(struct json *j)
 	if (j->failed || j->depth == 0 || j->key)
 		return refuse(j);
 	j->depth--;
-	put(j->out, j->open[j->depth] == '{' ? '}' : ']');
+	buf_addc(j->out, j->open[j->depth] == '{' ? '}' : ']');
 	if (j->depth == 0 && j->fp) {
 		fwrite(j->out->s, 1, j->out->len, j->fp);
 		buf_reset(j->out);
@@ -132,10 +121,10 @@ json_key(struct json *j, const char *key)
 	if (j->failed || !in_object(j) || j->key || key == NULL)
 		return refuse(j);
 	if (j->more[j->depth])
-		put(j->out, ',');
+		buf_addc(j->out, ',');
 	j->more[j->depth] = true;
 	esc_json_str(j->out, key);
-	put(j->out, ':');
+	buf_addc(j->out, ':');
 	j->key = true;
 	return true;
 }

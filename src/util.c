@@ -469,15 +469,6 @@ buf_add(struct buf *b, const char *s, size_t n)
 }
 
 void
-buf_addc(struct buf *b, char c)
-{
-	if (b->len + 2 > b->cap)
-		buf_grow(b, 1);
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
-}
-
-void
 buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

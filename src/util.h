@@ -131,7 +131,18 @@ void buf_add(struct buf *, const char *, size_t);
  * into s + len itself and then sets len and s[len] = '\0' (escape.c).
  */
 void buf_grow(struct buf *, size_t n);
-void buf_addc(struct buf *, char);
+
+/* Inline: the JSON writer and the escapers add a few punctuation bytes a
+ * field. */
+static inline void
+buf_addc(struct buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
 void buf_addf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *);
