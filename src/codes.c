@@ -367,7 +367,7 @@ answers(const struct codes *c, int code, struct buf *b)
 		    in_list(k, L_ERROR, code)) {
 			if (b->len)
 				buf_addc(b, ' ');
-			buf_add(b, k->name, strlen(k->name));
+			buf_adds(b, k->name);
 		}
 	}
 }

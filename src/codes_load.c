@@ -503,7 +503,7 @@ xasprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	buf_add(&b, tmp, strlen(tmp));
+	buf_adds(&b, tmp);
 	return b.s;
 }
 

@@ -284,7 +284,7 @@ detect(struct csvlog *cl, struct strview line)
 			continue;
 		buf_reset(&cl->log_type);
 		buf_reset(&cl->fields);
-		buf_add(&cl->fields, spec->header, strlen(spec->header));
+		buf_adds(&cl->fields, spec->header);
 		use_set(cl, s, (struct strview){cl->fields.s,
 		    cl->fields.len});
 		return true;

@@ -163,7 +163,7 @@ journal_entry_line(const struct journal_entry *e, struct buf *b)
 	t.frac = e->time_us % 1000000 ? 6 : 0;
 	buf_reset(b);
 	ts_format(&t, stamp);
-	buf_add(b, stamp, strlen(stamp));
+	buf_adds(b, stamp);
 	buf_addc(b, ' ');
 	if (e->host.len)
 		buf_add(b, e->host.p, e->host.len);

@@ -92,7 +92,7 @@ set_matches(struct journal *jr)
 	sd_journal_flush_matches(jr->j);
 	for (size_t i = 0; i < jr->nidents && r >= 0; i++) {
 		buf_reset(&m);
-		buf_add(&m, IDENT_KEY, strlen(IDENT_KEY));
+		buf_adds(&m, IDENT_KEY);
 		buf_add(&m, jr->idents[i], strlen(jr->idents[i]));
 		r = sd_journal_add_match(jr->j, m.s, m.len);
 	}

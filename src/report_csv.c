@@ -53,9 +53,9 @@ static void
 join(struct buf *b, const char *sep, const char *v)
 {
 	if (b->len)
-		buf_add(b, sep, strlen(sep));
+		buf_adds(b, sep);
 	if (v)
-		buf_add(b, v, strlen(v));
+		buf_adds(b, v);
 }
 
 /* The recipients a session's JSON lists, in its order. */
@@ -107,7 +107,7 @@ rcpt_fields(FILE *fp, struct buf *b, const struct session *s, bool *first)
 			if (i)
 				buf_add(b, " | ", 3);
 			if (val)
-				buf_add(b, val, strlen(val));
+				buf_adds(b, val);
 		}
 		field(fp, n ? b->s : NULL, first);
 	}

@@ -220,9 +220,9 @@ json_session(struct reporter *rep, const struct session *s)
 	/* label@start; start is "" when unset, as it was with "%s@%s" */
 	ts_format(&s->start, t1);
 	buf_reset(&jr->label);
-	buf_add(&jr->label, s->label, strlen(s->label));
+	buf_adds(&jr->label, s->label);
 	buf_addc(&jr->label, '@');
-	buf_add(&jr->label, t1, strlen(t1));
+	buf_adds(&jr->label, t1);
 	json_key_str(&j, "session", jr->label.s);
 	json_key_str(&j, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
 	    "inbound");

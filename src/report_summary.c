@@ -207,12 +207,6 @@ seq_count(const struct seq_note *n, void *arg)
 	sm->seq[n->what]++;
 }
 
-static void
-put_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
 /* The reply of a reason's key: "550 5.1.1", "550", "5.1.1", else the
  * kind in parentheses, at most REPLY_MAX bytes. */
 #define REPLY_MAX 63
@@ -222,14 +216,14 @@ put_reply(struct buf *b, const struct verdict *v)
 	size_t start = b->len;
 
 	if (v->reply)
-		put_str(b, v->reply);
+		buf_adds(b, v->reply);
 	if (v->reply && v->enhanced)
 		buf_addc(b, ' ');
 	if (v->enhanced)
-		put_str(b, v->enhanced);
+		buf_adds(b, v->enhanced);
 	if (b->len == start) {
 		buf_addc(b, '(');
-		put_str(b, kind_name(v->kind) ? kind_name(v->kind) :
+		buf_adds(b, kind_name(v->kind) ? kind_name(v->kind) :
 		    "no reply");
 		buf_addc(b, ')');
 	}
@@ -276,7 +270,7 @@ summary_session(struct reporter *rep, const struct session *s)
 	 * printf and in one buffer for the run (a printf per session was
 	 * 6% of a summary's instructions) */
 	buf_reset(&sm->key);
-	put_str(&sm->key, v->cause ? v->cause : "-");
+	buf_adds(&sm->key, v->cause ? v->cause : "-");
 	buf_addc(&sm->key, '\x1f');
 	put_reply(&sm->key, v);
 	buf_addc(&sm->key, '\x1f');

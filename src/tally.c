@@ -566,11 +566,10 @@ tally_session(struct tallies *t, const struct session *s)
 		/* "name[address]", in the run's buffer, with no printf */
 		buf_reset(&t->key);
 		if (s->client_name) {
-			buf_add(&t->key, s->client_name,
-			    strlen(s->client_name));
+			buf_adds(&t->key, s->client_name);
 			buf_addc(&t->key, '[');
 		}
-		buf_add(&t->key, s->client_ip, strlen(s->client_ip));
+		buf_adds(&t->key, s->client_ip);
 		if (s->client_name)
 			buf_addc(&t->key, ']');
 		r = tally_table_row(&t->top[TT_CLIENTS], t->key.s);

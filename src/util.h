@@ -131,6 +131,12 @@ void buf_add(struct buf *, const char *, size_t);
  * into s + len itself and then sets len and s[len] = '\0' (escape.c).
  */
 void buf_grow(struct buf *, size_t n);
+/* buf_add() of the C string s. */
+static inline void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
 
 /* Inline: the JSON writer and the escapers add a few punctuation bytes a
  * field. */
