@@ -847,10 +847,10 @@ correlator_flush(struct correlator *c)
 	}
 	strmap_free(c->handoff);
 	c->handoff = strmap_new();
-	while (c->grave_head)
-		msg_retire(c, c->grave_head);
-	while (c->mq_head)
-		msg_retire(c, c->mq_head);
+	while (c->graves.head)
+		msg_retire(c, c->graves.head);
+	while (c->queue.head)
+		msg_retire(c, c->queue.head);
 }
 
 void

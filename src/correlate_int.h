@@ -20,6 +20,11 @@ struct seen_line {
 	uint32_t file;	/* file index + 1; 0: empty */
 };
 
+/* A list of messages through their mq links. */
+struct msg_list {
+	struct message *head, *tail;
+};
+
 struct correlator {
 	struct correlate_opts o;
 	struct strmap *open, *msgs, *handoff;
@@ -31,8 +36,7 @@ struct correlator {
 	/* queued messages, oldest first (struct message's mq links), and
 	 * those that never reached the queue, in the order their sessions
 	 * ended, until their grace ends (msg_disown()) */
-	struct message *mq_head, *mq_tail;
-	struct message *grave_head, *grave_tail;
+	struct msg_list queue, graves;
 	unsigned seq;
 	struct correlate_stats st;
 	struct buf key;

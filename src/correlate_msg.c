@@ -38,39 +38,37 @@ msg_free(struct correlator *c, struct message *m)
 	free(m);
 }
 
-/* The list m is on: the queue, or the graves. */
 static void
 mq_unlink(struct correlator *c, struct message *m)
 {
-	struct message **head = m->in_grave ? &c->grave_head : &c->mq_head;
-	struct message **tail = m->in_grave ? &c->grave_tail : &c->mq_tail;
+	struct msg_list *l = m->in_grave ? &c->graves : &c->queue;
 
 	if (m->mq_prev)
 		m->mq_prev->mq_next = m->mq_next;
 	else
-		*head = m->mq_next;
+		l->head = m->mq_next;
 	if (m->mq_next)
 		m->mq_next->mq_prev = m->mq_prev;
 	else
-		*tail = m->mq_prev;
+		l->tail = m->mq_prev;
 	m->mq_prev = m->mq_next = NULL;
 	m->in_grave = false;
 }
 
+/* m, on no list, goes at the end of the graves or of the queue. */
 static void
 mq_append(struct correlator *c, struct message *m, bool grave)
 {
-	struct message **head = grave ? &c->grave_head : &c->mq_head;
-	struct message **tail = grave ? &c->grave_tail : &c->mq_tail;
+	struct msg_list *l = grave ? &c->graves : &c->queue;
 
 	m->in_grave = grave;
 	m->mq_next = NULL;
-	m->mq_prev = *tail;
-	if (*tail)
-		(*tail)->mq_next = m;
+	m->mq_prev = l->tail;
+	if (l->tail)
+		l->tail->mq_next = m;
 	else
-		*head = m;
-	*tail = m;
+		l->head = m;
+	l->tail = m;
 }
 
 static const char *
@@ -132,8 +130,8 @@ msg_disown(struct correlator *c, struct message *m)
 void
 msg_sweep_graves(struct correlator *c, int64_t now)
 {
-	while (c->grave_head && c->grave_head->grave_until <= now) {
-		struct message *m = c->grave_head;
+	while (c->graves.head && c->graves.head->grave_until <= now) {
+		struct message *m = c->graves.head;
 
 		if (m->accepted) {
 			/* a later line said it was queued after all */
@@ -437,10 +435,10 @@ msg_abandon_unaccepted(struct session *s)
 void
 msg_evict(struct correlator *c)
 {
-	while (strmap_count(c->msgs) > c->o.max_open && c->grave_head)
-		msg_retire(c, c->grave_head);
-	while (strmap_count(c->msgs) > c->o.max_open && c->mq_head) {
-		struct message *m = c->mq_head;
+	while (strmap_count(c->msgs) > c->o.max_open && c->graves.head)
+		msg_retire(c, c->graves.head);
+	while (strmap_count(c->msgs) > c->o.max_open && c->queue.head) {
+		struct message *m = c->queue.head;
 
 		m->abandoned = true;
 		msg_retire(c, m);
