@@ -242,6 +242,38 @@ hash_bytes(const char *s, size_t n)
 		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
 	} while (0)
 
+/* The 8 bytes at p as a little-endian word: one load on most machines. */
+static inline uint64_t
+le_word(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/*
+ * The last n (0 to 7) bytes of a message, which ends at p + n, as a word:
+ * when the message has 8 bytes or more (whole), its last word shifted
+ * down, one load instead of one per byte.
+ */
+static inline uint64_t
+le_tail(const unsigned char *p, size_t n, bool whole)
+{
+	uint64_t w = 0;
+
+	if (n == 0)
+		return 0;
+	if (whole)
+		return le_word(p + n - 8) >> (8 * (8 - n));
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	return w;
+}
+
 /*
  * SipHash with c rounds per word and d at the end, keyed (k0, k1), of n
  * bytes taken as little-endian words (Aumasson and Bernstein, 2012).
@@ -255,18 +287,16 @@ siphash(uint64_t k0, uint64_t k1, int c, int d, const char *s, size_t n)
 	uint64_t v3 = k1 ^ 0x7465646279746573ull;
 	uint64_t b = (uint64_t)n << 56, m;
 	const unsigned char *p = (const unsigned char *)s;
+	bool whole = n >= 8;
 
 	for (; n >= 8; n -= 8, p += 8) {
-		m = 0;
-		for (int i = 0; i < 8; i++)
-			m |= (uint64_t)p[i] << (8 * i);
+		m = le_word(p);
 		v3 ^= m;
 		for (int i = 0; i < c; i++)
 			SIPROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
-	for (size_t i = 0; i < n; i++)
-		b |= (uint64_t)p[i] << (8 * i);
+	b |= le_tail(p, n, whole);
 	v3 ^= b;
 	for (int i = 0; i < c; i++)
 		SIPROUND(v0, v1, v2, v3);
@@ -287,10 +317,26 @@ hash_siphash24(const unsigned char key[16], const char *s, size_t n)
 	return siphash(k[0], k[1], 2, 4, s, n);
 }
 
+uint64_t
+hash_siphash13(const unsigned char key[16], const char *s, size_t n)
+{
+	uint64_t k[2] = {0, 0};
+
+	for (int i = 0; i < 16; i++)
+		k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
+	return siphash(k[0], k[1], 1, 3, s, n);
+}
+
 static uint64_t
 map_hash(const struct strmap *m, const char *key, size_t len)
 {
 	return siphash(m->k0, m->k1, 1, 3, key, len);
+}
+
+uint64_t
+strmap_hash(const struct strmap *m, const char *key, size_t len)
+{
+	return map_hash(m, key, len);
 }
 
 /*
@@ -366,7 +412,14 @@ rehash(struct strmap *m, size_t cap)
 void *
 strmap_get(const struct strmap *m, const char *key, size_t len)
 {
-	struct slot *s = find_slot(m, key, len, map_hash(m, key, len));
+	return strmap_get_h(m, key, len, map_hash(m, key, len));
+}
+
+void *
+strmap_get_h(const struct strmap *m, const char *key, size_t len,
+    uint64_t h)
+{
+	struct slot *s = find_slot(m, key, len, h);
 
 	return s->key ? s->val : NULL;
 }
@@ -374,7 +427,13 @@ strmap_get(const struct strmap *m, const char *key, size_t len)
 void
 strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 {
-	uint64_t h = map_hash(m, key, len);
+	strmap_put_h(m, key, len, map_hash(m, key, len), val);
+}
+
+void
+strmap_put_h(struct strmap *m, const char *key, size_t len, uint64_t h,
+    void *val)
+{
 	struct slot *s;
 
 	if ((m->used + 1) * 2 >= m->cap)

@@ -57,6 +57,8 @@ bool sv_eq_nocase(struct strview, const char *, size_t);
 uint64_t hash_bytes(const char *, size_t);
 /* SipHash-2-4 of n bytes with a 16-byte key (for tests and seeds). */
 uint64_t hash_siphash24(const unsigned char key[16], const char *, size_t);
+/* SipHash-1-3, strmap's (for tests). */
+uint64_t hash_siphash13(const unsigned char key[16], const char *, size_t);
 
 void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
@@ -96,6 +98,16 @@ struct strmap *strmap_new(void);
 void *strmap_get(const struct strmap *, const char *key, size_t len);
 void strmap_put(struct strmap *, const char *key, size_t len, void *val);
 void *strmap_del(struct strmap *, const char *key, size_t len);
+/*
+ * The hash of a key in this map, and get and put with it: a caller that
+ * looks a key up and then puts it (a new session) hashes it once. h must
+ * be strmap_hash() of the same map and key.
+ */
+uint64_t strmap_hash(const struct strmap *, const char *key, size_t len);
+void *strmap_get_h(const struct strmap *, const char *key, size_t len,
+    uint64_t h);
+void strmap_put_h(struct strmap *, const char *key, size_t len, uint64_t h,
+    void *val);
 size_t strmap_count(const struct strmap *);
 /* Call fn for every entry; fn must not change the map. */
 void strmap_each(const struct strmap *, void (*fn)(void *val, void *arg),

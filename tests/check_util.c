@@ -644,7 +644,10 @@ START_TEST(strmap_chosen_collisions)
 }
 END_TEST
 
-/* The map's keyed hash is SipHash: the reference vectors of SipHash-2-4. */
+/*
+ * The map's keyed hash is SipHash: the reference vectors of SipHash-2-4
+ * (Aumasson and Bernstein's vectors.h), past one and two whole words.
+ */
 START_TEST(siphash_vectors)
 {
 	unsigned char key[16];
@@ -652,6 +655,13 @@ START_TEST(siphash_vectors)
 	static const uint64_t want[] = {
 		0x726fdb47dd0e0e31ull, 0x74f839c593dc67fdull,
 		0x0d6c8009d9a94f5aull, 0x85676696d7fb7e2dull,
+		0xcf2794e0277187b7ull, 0x18765564cd99a68dull,
+		0xcbc9466e58fee3ceull, 0xab0200f58b01d137ull,
+		0x93f5f5799a932462ull, 0x9e0082df0ba9e4b0ull,
+		0x7a5dbbc594ddb9f3ull, 0xf4b32f46226bada7ull,
+		0x751e8fbc860ee5fbull, 0x14ea5627c0843d90ull,
+		0xf723ca908e7af2eeull, 0xa129ca6149be45e5ull,
+		0x3f2acc7f57c29bdbull, 0x699ae9f52cbe4794ull,
 	};
 
 	for (int i = 0; i < 16; i++)
@@ -665,6 +675,118 @@ START_TEST(siphash_vectors)
 		    "%016llx", n, (unsigned long long)got,
 		    (unsigned long long)want[n]);
 	}
+}
+END_TEST
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+/* One SipRound, written out as the paper gives it. */
+static void
+ref_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL(v[1], 13) ^ v[0];
+	v[0] = ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = ROTL(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = ROTL(v[1], 17) ^ v[2];
+	v[2] = ROTL(v[2], 32);
+}
+
+/*
+ * SipHash-1-3 the slow way, independent of util.c: the message padded
+ * into a buffer with its length in the last byte, every word assembled
+ * byte by byte.
+ */
+static uint64_t
+ref_siphash13(const unsigned char key[16], const unsigned char *s, size_t n)
+{
+	uint64_t k0 = 0, k1 = 0, v[4];
+	unsigned char pad[128] = {0};
+	size_t words = n / 8 + 1;
+
+	for (int i = 0; i < 8; i++) {
+		k0 |= (uint64_t)key[i] << (8 * i);
+		k1 |= (uint64_t)key[8 + i] << (8 * i);
+	}
+	v[0] = k0 ^ 0x736f6d6570736575ull;
+	v[1] = k1 ^ 0x646f72616e646f6dull;
+	v[2] = k0 ^ 0x6c7967656e657261ull;
+	v[3] = k1 ^ 0x7465646279746573ull;
+	memcpy(pad, s, n);
+	pad[words * 8 - 1] = (unsigned char)n;
+	for (size_t w = 0; w < words; w++) {
+		uint64_t m = 0;
+
+		for (int i = 7; i >= 0; i--)
+			m = m << 8 | pad[w * 8 + (size_t)i];
+		v[3] ^= m;
+		ref_round(v);
+		v[0] ^= m;
+	}
+	v[2] ^= 0xff;
+	for (int i = 0; i < 3; i++)
+		ref_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/*
+ * The map's SipHash-1-3 against the reference above: every length up to
+ * 100 bytes (whole words and every tail), at every alignment, with a key
+ * and bytes that use all eight bits.
+ */
+START_TEST(siphash13_reference)
+{
+	unsigned char key[16], buf[8 + 100];
+
+	for (int i = 0; i < 16; i++)
+		key[i] = (unsigned char)(0xf0 ^ (i * 37));
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 151 + 7);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n <= 100; n++) {
+			uint64_t got = hash_siphash13(key,
+			    (const char *)buf + off, n);
+			uint64_t want = ref_siphash13(key, buf + off, n);
+
+			ck_assert_msg(got == want, "%zu bytes at +%zu: got "
+			    "%016llx, want %016llx", n, off,
+			    (unsigned long long)got,
+			    (unsigned long long)want);
+		}
+}
+END_TEST
+
+/* get_h and put_h with strmap_hash() are get and put. */
+START_TEST(strmap_hash_once)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	for (size_t i = 0; i < 2000; i++) {
+		uint64_t h;
+
+		n = keyf(k, sizeof(k), "postfix\x1fmx\x1fsmtpd\x1f", i);
+		h = strmap_hash(m, k, n);
+		ck_assert_ptr_null(strmap_get_h(m, k, n, h));
+		if (i % 2)
+			strmap_put_h(m, k, n, h, ival(i));
+		else
+			strmap_put(m, k, n, ival(i));
+		ck_assert_uint_eq(strmap_hash(m, k, n), h);
+	}
+	for (size_t i = 0; i < 2000; i++) {
+		n = keyf(k, sizeof(k), "postfix\x1fmx\x1fsmtpd\x1f", i);
+		ck_assert_ptr_eq(strmap_get(m, k, n), ival(i));
+		ck_assert_ptr_eq(strmap_get_h(m, k, n, strmap_hash(m, k, n)),
+		    ival(i));
+	}
+	ck_assert_uint_eq(strmap_count(m), 2000);
+	strmap_free(m);
 }
 END_TEST
 
@@ -736,6 +858,7 @@ util_suite(void)
 	tcase_add_test(tc, strmap_reput_deleted);
 	tcase_add_test(tc, strmap_binary_keys);
 	tcase_add_test(tc, strmap_each_visits_live);
+	tcase_add_test(tc, strmap_hash_once);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("arena");
@@ -761,6 +884,7 @@ util_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, strmap_chosen_collisions);
 	tcase_add_test(tc, siphash_vectors);
+	tcase_add_test(tc, siphash13_reference);
 	tcase_add_exit_test(tc, grow_array_overflow_product, 2);
 	tcase_add_exit_test(tc, grow_array_overflow_doubling, 2);
 	suite_add_tcase(s, tc);
