@@ -256,25 +256,70 @@ cause_find(const struct pattern_db *db, enum phase phase, const char *s)
 /*
  * The cause of a failure text is remembered: session after session fails
  * with the same reply ("550 5.1.1 ... User unknown"), and finding its rule
- * runs one regex per rule until one matches. The memo is a fixed table
- * indexed by a hash of the phase and the text, one text per slot (a new
- * one takes the slot over), so it never grows with the log. Longer texts
- * than a slot holds are looked up every time.
+ * runs one regex per rule until one matches (some 30,000 instructions).
+ * The memo is a fixed table, so it never grows with the log: a hash of
+ * the phase and the text picks a set of CAUSE_MEMO_WAYS slots, and a new
+ * text takes the set's least recently used one. With one slot per hash
+ * (a direct-mapped table), two common replies whose hashes shared it
+ * pushed each other out on every session: in a Postfix benchmark log,
+ * 3,850 of 4,300 lookups were those two. Longer texts than a slot holds
+ * are looked up every time.
  */
-#define CAUSE_MEMO_SLOTS 1024
-#define CAUSE_MEMO_KEY 238
+#define CAUSE_MEMO_WAYS 4
+#define CAUSE_MEMO_SETS 256
+#define CAUSE_MEMO_KEY 234
 
-struct cause_memo {
+struct cause_entry {
 	uint64_t hash;
 	const struct cause_rule *rule;	/* NULL: no rule matched */
+	uint32_t used;	/* the memo's clock when last found or put */
 	uint16_t len;	/* of key; 0: an empty slot */
 	char key[CAUSE_MEMO_KEY];	/* phase + 1, "REPLY ENHANCED TEXT" */
+};
+
+struct cause_memo {
+	uint32_t clock;
+	size_t misses;	/* lookups that ran the rules (for tests) */
+	struct cause_entry e[CAUSE_MEMO_SETS * CAUSE_MEMO_WAYS];
 };
 
 void
 cause_memo_init(struct pattern_db *db)
 {
-	db->memo = xcalloc(CAUSE_MEMO_SLOTS, sizeof(*db->memo));
+	db->memo = xcalloc(1, sizeof(*db->memo));
+}
+
+size_t
+cause_memo_misses(const struct pattern_db *db)
+{
+	return db->memo ? db->memo->misses : 0;
+}
+
+/*
+ * The slot of key k (n bytes, hash h) in memo: the one holding it (*hit
+ * true), or the one to put it in: the set's least recently used.
+ */
+static struct cause_entry *
+memo_slot(struct cause_memo *memo, const char *k, size_t n, uint64_t h,
+    bool *hit)
+{
+	struct cause_entry *set = &memo->e[(h & (CAUSE_MEMO_SETS - 1)) *
+	    CAUSE_MEMO_WAYS], *old = set;
+
+	memo->clock++;
+	for (int i = 0; i < CAUSE_MEMO_WAYS; i++) {
+		struct cause_entry *e = &set[i];
+
+		if (e->len == n && e->hash == h && memcmp(e->key, k, n) == 0) {
+			e->used = memo->clock;
+			*hit = true;
+			return e;
+		}
+		if (e->used < old->used)
+			old = e;
+	}
+	*hit = false;
+	return old;
 }
 
 /* Append v (and a space when more follows and v is not empty). */
@@ -302,7 +347,7 @@ pattern_db_cause(const struct pattern_db *db, enum phase phase,
 	/* the phase, then the text the rules read: all of it (a reply of
 	 * several kilobytes may name its reason at the end) */
 	char small[1 + 1024], *k = small;
-	struct cause_memo *e = NULL;
+	struct cause_entry *e = NULL;
 	const struct cause_rule *r;
 	uint64_t h = 0;
 	size_t n, cap = 1 + (reply ? strlen(reply) + 1 : 0) +
@@ -316,15 +361,20 @@ pattern_db_cause(const struct pattern_db *db, enum phase phase,
 	n = put_part(k, n, cap, text, false);
 	k[n] = '\0';
 	if (db->memo && n <= CAUSE_MEMO_KEY) {
+		bool hit;
+
 		h = hash_bytes(k, n);
-		e = &db->memo[h & (CAUSE_MEMO_SLOTS - 1)];
-		if (e->len == n && e->hash == h && memcmp(e->key, k, n) == 0)
+		e = memo_slot(db->memo, k, n, h, &hit);
+		if (hit)
 			return e->rule ? e->rule->cause : NULL;
 	}
+	if (db->memo)
+		db->memo->misses++;
 	r = cause_find(db, phase, k + 1);
 	if (e) {
 		e->hash = h;
 		e->rule = r;
+		e->used = db->memo->clock;
 		e->len = (uint16_t)n;
 		memcpy(e->key, k, n);
 	}

@@ -328,6 +328,8 @@ void cause_defaults_load(struct yamldoc *, struct pattern_db *,
 void cause_rules_release(struct pattern_db *);
 /* Give db the (bounded) memo of the causes of recent failure texts. */
 void cause_memo_init(struct pattern_db *);
+/* How many of db's cause lookups ran the rules (tests). */
+size_t cause_memo_misses(const struct pattern_db *);
 const struct cause_rule *cause_find(const struct pattern_db *,
     enum phase phase, const char *s);
 /* Refuse, at each pattern's place, a cause it sets or maps to that no

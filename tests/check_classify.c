@@ -12,9 +12,11 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "classify.h"
+#include "pattern_int.h"
 
 struct fail_in {
 	enum phase phase;
@@ -97,6 +99,73 @@ START_TEST(verdicts)
 }
 END_TEST
 
+/* The cause of text (with reply and enhanced), the memo bypassed. */
+static const char *
+cause_direct(const struct pattern_db *db, enum phase ph, const char *reply,
+    const char *enh, const char *text)
+{
+	char s[512];
+	const struct cause_rule *r;
+
+	snprintf(s, sizeof(s), "%s %s %s", reply, enh, text);
+	r = cause_find(db, ph, s);
+	return r ? r->cause : NULL;
+}
+
+/* Texts "A<n>B" of these (A, B). */
+static const char *const memo_texts[][2] = {
+	{"<u", "@x.test>: Recipient address rejected: User unknown"},
+	{"<u", "@x.test>: Recipient address rejected: Mailbox full"},
+	{"Service unavailable; Client host [192.0.2.", "] blocked"},
+	{"<badhelo", ">: Helo command rejected: need fully-qualified "
+	    "hostname"},
+	{"<u", "@x.test>: Recipient address rejected: Greylisted"},
+	{"Message ", " rejected"},
+};
+
+/*
+ * The memo of causes (cause.c) gives what the rules give, whatever it
+ * keeps; and 200 texts asked for again and again run the rules once each
+ * (a table of one slot per hash lets two texts of the same slot push each
+ * other out: among 200, some twenty pairs do).
+ */
+START_TEST(cause_memo)
+{
+	const char *dirs[] = {SRCDIR "/patterns"};
+	struct pattern_db *db = pattern_db_load(dirs, 1);
+	static const enum phase phases[] = {PHASE_RCPT, PHASE_HELO,
+	    PHASE_DATA, PHASE_NONE};
+	char text[160];
+
+	ck_assert_ptr_nonnull(db);
+	for (int round = 0; round < 5; round++)
+		for (int i = 0; i < 200; i++) {
+			enum phase ph = phases[i % 4];
+			const char *got, *want;
+
+			snprintf(text, sizeof(text), "%s%d%s",
+			    memo_texts[i % ARRAY_SIZE(memo_texts)][0], i,
+			    memo_texts[i % ARRAY_SIZE(memo_texts)][1]);
+			got = pattern_db_cause(db, ph, "550", "5.1.1", text);
+			want = cause_direct(db, ph, "550", "5.1.1", text);
+			ck_assert_msg(got == want || (got && want &&
+			    strcmp(got, want) == 0), "round %d, '%s': cause "
+			    "%s, want %s", round, text, got ? got : "none",
+			    want ? want : "none");
+		}
+	ck_assert_msg(cause_memo_misses(db) == 200, "%zu lookups ran the "
+	    "rules, want 200", cause_memo_misses(db));
+	/* a text longer than a slot: looked up every time, still right */
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_eq(pattern_db_cause(db, PHASE_RCPT, "550",
+		    "5.1.1", text), cause_direct(db, PHASE_RCPT, "550",
+		    "5.1.1", text));
+	pattern_db_free(db);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -106,6 +175,7 @@ main(void)
 	int failed;
 
 	tcase_add_loop_test(tc, verdicts, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, cause_memo);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
