@@ -30,6 +30,7 @@
 
 #define GROUPS_MAX 4
 #define LIT_MAX 24
+#define REQ_MAX 32
 
 struct fmap {
 	char *from, *to;
@@ -76,6 +77,11 @@ struct pattern {
 	unsigned runid;	/* patterns with the same run[] share it; 0: none */
 	char lit[LIT_MAX];
 	size_t litlen;
+	/* and literal text every match has somewhere, besides the lead's:
+	   the regex runs only on a line that has it */
+	char req[REQ_MAX];
+	size_t reqlen;
+	uint8_t reqskip[256];	/* pattern_req_ok()'s shifts */
 	struct head *head;	/* a prefix read without its regex (head.h) */
 	char **forv;
 	size_t nfor;
@@ -233,6 +239,8 @@ pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
  * with one of head's; is s[0..n) possibly a match of p, by its lead. */
 void pattern_lead(struct pattern *p, const char *head, const char *rx);
 bool pattern_lead_ok(const struct pattern *p, const char *s, size_t n);
+/* Does s[0..n) hold p's required literal (or has p none)? */
+bool pattern_req_ok(const struct pattern *p, const char *s, size_t n);
 /* The same, with the run's length in s known: *runlen, or, when
  * *runid is not p's, found and kept there for the next pattern. */
 bool pattern_lead_ok_at(const struct pattern *p, const char *s, size_t n,

@@ -74,14 +74,26 @@ set_not(struct set256 *v)
 		v->b[i] = (uint8_t)~v->b[i];
 }
 
-static size_t
-set_count(const struct set256 *v)
+/* The byte of a set of one byte, or -1. */
+static int
+set_single(const struct set256 *v)
 {
-	size_t n = 0;
+	int c = -1;
 
-	for (unsigned c = 0; c < 256; c++)
-		n += pattern_lead_has(v->b, (unsigned char)c);
-	return n;
+	for (size_t i = 0; i < sizeof(v->b); i++) {
+		unsigned x = v->b[i];
+
+		if (x == 0)
+			continue;
+		if (c >= 0 || (x & (x - 1)))
+			return -1;
+		c = (int)i * 8;
+		while (!(x & 1)) {
+			x >>= 1;
+			c++;
+		}
+	}
+	return c;
 }
 
 static int
@@ -171,10 +183,7 @@ class_elem(struct rd *r, struct set256 *v, int *c)
 
 		r->s++;
 		escape(r, &w);
-		if (set_count(&w) == 1)
-			for (unsigned i = 0; i < 256; i++)
-				if (pattern_lead_has(w.b, (unsigned char)i))
-					*c = (int)i;
+		*c = set_single(&w);
 		set_or(v, &w);
 		return;
 	}
@@ -278,42 +287,56 @@ quantifier(struct rd *r, struct item *it)
 
 static void alternatives(struct rd *, struct item *, size_t *nalt);
 
+/*
+ * A group's opening, r->s just past its '(': r->s moved to its first
+ * item; *look: a lookaround, *neg: a negative one.
+ */
+static void
+group_open(struct rd *r, bool *look, bool *neg)
+{
+	const char *s = r->s + 1;
+
+	*look = *neg = false;
+	if (*r->s == '*') {
+		r->bad = true;	/* (*VERB) */
+		return;
+	}
+	if (*r->s != '?')
+		return;
+	if (*s == ':' || *s == '>' || *s == '|' || *s == '=' || *s == '!') {
+		*look = *s == '=' || *s == '!';
+		*neg = *s == '!';
+		s++;
+	} else if (*s == '<' && (s[1] == '=' || s[1] == '!')) {
+		*look = true;
+		*neg = s[1] == '!';
+		s += 2;
+	} else if ((*s == '<' || *s == '\'' || (*s == 'P' && s[1] == '<'))) {
+		char end = *s == '\'' ? '\'' : '>';
+
+		s = strchr(s, end);
+		if (s == NULL) {
+			r->bad = true;
+			return;
+		}
+		s++;
+	} else {
+		r->bad = true;	/* options, comments, conditions */
+		return;
+	}
+	r->s = s;
+}
+
 /* A group, r->s just past its '('. */
 static void
 group(struct rd *r, struct item *it)
 {
-	bool look = false;
+	bool look, neg;
 	size_t nalt;
 
-	if (*r->s == '?') {
-		const char *s = r->s + 1;
-
-		if (*s == ':' || *s == '>' || *s == '|' || *s == '=' ||
-		    *s == '!') {
-			look = *s == '=' || *s == '!';
-			s++;
-		} else if (*s == '<' && (s[1] == '=' || s[1] == '!')) {
-			look = true;
-			s += 2;
-		} else if ((*s == '<' || *s == '\'' || (*s == 'P' &&
-		    s[1] == '<'))) {
-			char end = *s == '\'' ? '\'' : '>';
-
-			s = strchr(s, end);
-			if (s == NULL) {
-				r->bad = true;
-				return;
-			}
-			s++;
-		} else {
-			r->bad = true;	/* options, comments, conditions */
-			return;
-		}
-		r->s = s;
-	} else if (*r->s == '*') {
-		r->bad = true;	/* (*VERB) */
+	group_open(r, &look, &neg);
+	if (r->bad)
 		return;
-	}
 	alternatives(r, it, &nalt);
 	if (*r->s != ')') {
 		r->bad = true;
@@ -352,7 +375,7 @@ item(struct rd *r, struct item *it)
 	} else if (c == '\\') {
 		r->s++;
 		escape(r, &it->first);
-		it->literal = set_count(&it->first) == 1;
+		it->literal = set_single(&it->first) >= 0;
 	} else if (c == '.') {
 		r->s++;
 		set_not(&it->first);
@@ -428,38 +451,183 @@ lead_literal(struct rd *r, struct pattern *p)
 			r->s = at;
 			return;
 		}
-		for (unsigned c = 0; c < 256; c++)
-			if (pattern_lead_has(it.first.b, (unsigned char)c))
-				p->lit[p->litlen++] = (char)c;
+		p->lit[p->litlen++] = (char)set_single(&it.first);
 	}
 }
 
 /*
- * Read p's regex rx, made of head and what follows it (a field set's
- * fields and tail, or nothing), into p's first[], firstall, run[], runmin,
- * runmax, lit and litlen. The first bytes hold only when PCRE2 finds rx
- * anchored (every branch starts with '^'). What cannot be read leaves the
- * pattern without a lead, with every byte a first byte.
+ * The required literal: a run of literal text every match contains, read
+ * from the whole regex as a sequence of items. A literal item, once,
+ * extends the current run; a byte repeated (min >= 1) ends it and starts
+ * the next; a group taken once without alternatives is read in line; a
+ * group repeated, or a positive lookaround, is read on its own (its runs
+ * are in every match, but not next to what is around them); anything
+ * else (an optional item, a class, an alternation, a negative
+ * lookaround) ends the run. Of the runs, the longest that the lead's
+ * literal does not already hold is kept.
  */
-void
-pattern_lead(struct pattern *p, const char *head, const char *rx)
+struct req {
+	const struct pattern *p;
+	char cur[REQ_MAX], best[REQ_MAX];
+	size_t curlen, bestlen;
+};
+
+/* Is v[0..n) in s[0..len)? */
+static bool
+has_bytes(const char *s, size_t len, const char *v, size_t n)
 {
+	for (size_t i = 0; n <= len && i <= len - n; i++)
+		if (memcmp(s + i, v, n) == 0)
+			return true;
+	return false;
+}
+
+static void
+req_flush(struct req *q)
+{
+	if (q->curlen > q->bestlen &&
+	    !has_bytes(q->p->lit, q->p->litlen, q->cur, q->curlen)) {
+		memcpy(q->best, q->cur, q->curlen);
+		q->bestlen = q->curlen;
+	}
+	q->curlen = 0;
+}
+
+/* A byte onto the run; past REQ_MAX its end is kept (any part of a run
+ * is in every match too, and its start is often the lead's). */
+static void
+req_add(struct req *q, unsigned char c)
+{
+	if (q->curlen == REQ_MAX)
+		memmove(q->cur, q->cur + 1, --q->curlen);
+	q->cur[q->curlen++] = (char)c;
+}
+
+static bool req_seq(struct rd *, struct req *);
+
+/* The group item it, which starts at 'at': its runs into q. */
+static void
+req_group(struct req *q, const char *at, const struct item *it)
+{
+	struct rd r = {at + 1, false};
+	struct req sub;
+	bool look, neg, inline_;
+
+	group_open(&r, &look, &neg);
+	inline_ = !look && it->min == 1 && it->max == 1;
+	if (!inline_)
+		req_flush(q);
+	if (r.bad || neg || (!look && it->min == 0))
+		return;
+	sub = *q;
+	if (!req_seq(&r, &sub) || r.bad) {
+		req_flush(q);	/* alternatives: none of theirs */
+		return;
+	}
+	if (!inline_)
+		req_flush(&sub);
+	*q = sub;
+}
+
+/*
+ * The items of a sequence from r->s to '|', ')' or the end: their runs
+ * into q. False when it ends at '|' or the regex cannot be read.
+ */
+static bool
+req_seq(struct rd *r, struct req *q)
+{
+	struct item it;
+	int c;
+
+	while (!r->bad && *r->s && *r->s != '|' && *r->s != ')') {
+		const char *at = r->s;
+
+		item(r, &it);
+		if (r->bad)
+			return false;
+		if (*at == '(') {
+			req_group(q, at, &it);
+			continue;
+		}
+		c = set_single(&it.first);
+		if (it.nullable || c < 0) {
+			req_flush(q);	/* ^ $ . classes, optional items */
+			continue;
+		}
+		req_add(q, (unsigned char)c);
+		if (it.min != 1 || it.max != 1) {
+			req_flush(q);
+			req_add(q, (unsigned char)c);
+		}
+	}
+	return !r->bad && *r->s != '|';
+}
+
+/*
+ * p's required literal from its whole regex rx, after its lead: none
+ * when rx has options that change what a byte matches, or cannot be
+ * read.
+ */
+static void
+req_read(struct pattern *p, const char *rx, uint32_t opts)
+{
+	struct req q;
 	struct rd r = {rx, false};
+
+	p->reqlen = 0;
+	if (opts & (PCRE2_CASELESS | PCRE2_EXTENDED | PCRE2_EXTENDED_MORE |
+	    PCRE2_LITERAL | PCRE2_UTF | PCRE2_UCP))
+		return;
+	memset(&q, 0, sizeof(q));
+	q.p = p;
+	if (!req_seq(&r, &q) || *r.s != '\0')
+		return;
+	req_flush(&q);
+	memcpy(p->req, q.best, q.bestlen);
+	p->reqlen = q.bestlen;
+	for (unsigned c = 0; c < 256; c++)
+		p->reqskip[c] = (uint8_t)p->reqlen;
+	for (size_t i = 0; i + 1 < p->reqlen; i++)
+		p->reqskip[(unsigned char)p->req[i]] =
+		    (uint8_t)(p->reqlen - 1 - i);
+}
+
+/*
+ * Has s[0..n) p's required literal: Horspool's search, which looks at
+ * the byte under the literal's last and skips by the table.
+ */
+bool
+pattern_req_ok(const struct pattern *p, const char *s, size_t n)
+{
+	size_t m = p->reqlen, i = 0;
+	char last;
+
+	if (m == 0)
+		return true;
+	if (m == 1)
+		return memchr(s, p->req[0], n) != NULL;
+	last = p->req[m - 1];
+	while (n >= m && i <= n - m) {
+		char c = s[i + m - 1];
+
+		if (c == last && memcmp(s + i, p->req, m - 1) == 0)
+			return true;
+		i += p->reqskip[(unsigned char)c];
+	}
+	return false;
+}
+
+/*
+ * The lead of p from its head (the regex, or its part before a field
+ * set), whose match starts with one of the whole regex's.
+ */
+static void
+lead_read(struct pattern *p, const char *head)
+{
+	struct rd r = {head, false};
 	struct item whole, it;
 	size_t nalt;
-	uint32_t opts = 0;
 
-	p->firstall = true;
-	p->litlen = p->runmin = p->runmax = 0;
-	if (p->re)
-		pcre2_pattern_info(p->re, PCRE2_INFO_ALLOPTIONS, &opts);
-	alternatives(&r, &whole, &nalt);
-	if (!r.bad && *r.s == '\0' && !whole.nullable &&
-	    (opts & PCRE2_ANCHORED)) {
-		memcpy(p->first, whole.first.b, sizeof(p->first));
-		p->firstall = false;
-	}
-	r = (struct rd){head, false};
 	alternatives(&r, &whole, &nalt);
 	if (r.bad || *r.s != '\0' || head[0] != '^' || nalt > 1)
 		return;
@@ -476,6 +644,36 @@ pattern_lead(struct pattern *p, const char *head, const char *rx)
 	if (p->runmax && (p->litlen == 0 ||
 	    pattern_lead_has(p->run, (unsigned char)p->lit[0])))
 		p->litlen = p->runmax = p->runmin = 0;	/* not exact */
+}
+
+/*
+ * Read p's regex rx, made of head and what follows it (a field set's
+ * fields and tail, or nothing), into p's first[], firstall, run[], runmin,
+ * runmax, lit and litlen, and its required literal req and reqlen. The
+ * first bytes hold only when PCRE2 finds rx anchored (every branch starts
+ * with '^'). What cannot be read leaves the pattern without a lead, with
+ * every byte a first byte, or without a required literal.
+ */
+void
+pattern_lead(struct pattern *p, const char *head, const char *rx)
+{
+	struct rd r = {rx, false};
+	struct item whole;
+	size_t nalt;
+	uint32_t opts = 0;
+
+	p->firstall = true;
+	p->litlen = p->runmin = p->runmax = p->reqlen = 0;
+	if (p->re)
+		pcre2_pattern_info(p->re, PCRE2_INFO_ALLOPTIONS, &opts);
+	alternatives(&r, &whole, &nalt);
+	if (!r.bad && *r.s == '\0' && !whole.nullable &&
+	    (opts & PCRE2_ANCHORED)) {
+		memcpy(p->first, whole.first.b, sizeof(p->first));
+		p->firstall = false;
+	}
+	lead_read(p, head);
+	req_read(p, rx, opts);
 }
 
 bool

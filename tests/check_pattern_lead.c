@@ -163,6 +163,139 @@ START_TEST(lead_ok)
 }
 END_TEST
 
+/*
+ * The required literal: what is read from a regex, and a string the
+ * regex matches (which must hold it) with one that lacks it.
+ */
+struct req_case {
+	const char *rx;
+	uint32_t flags;		/* compiled with these too */
+	const char *req;
+	const char *match;	/* the regex matches it */
+};
+
+static const struct req_case reqs[] = {
+	{"^SMTP connection from (?<c>\\S+) \\(TCP/IP connection count = "
+	    "(?<n>\\d+)\\)$", 0, " (TCP/IP connection count = ",
+	    "SMTP connection from [1.2.3.4]:5 (TCP/IP connection count = 1)"},
+	/* the lead's literal holds it: nothing more */
+	{"^connect from (?<c>\\S+)$", 0, "", "connect from x"},
+	{"^connect from (?<c>[^\\[]+)\\[", 0, "[", "connect from x["},
+	/* alternatives: none of their text */
+	{"^x (?:abc|abd) yz", 0, " yz", "x abd yz"},
+	{"^(?<s>=>|->|\\*>) (?<r>\\S+) R=", 0, " R=", "*> bob R=x"},
+	{"^abcdef|xy", 0, "", "xy"},
+	/* optional items end a run and are not in it */
+	{"^a (?:foo bar baz )?qux$", 0, "qux", "a qux"},
+	{"^ab{0,}cdef", 0, "cdef", "acdef"},
+	{"^abc?defg", 0, "defg", "abdefg"},
+	{"^ab*cd", 0, "cd", "acd"},
+	{"^[0-9]+ (?:abcdef){0,}xy", 0, "xy", "1 xy"},
+	{"^[0-9]+ (?:abcdef)*xy", 0, "xy", "1 xy"},
+	{"^[0-9]+ (?:abcdef)?xy", 0, "xy", "1 xy"},
+	/* a repeated byte ends one run and starts the next */
+	{"^[0-9]wxy+z", 0, "wxy", "0wxyyz"},
+	{"^[0-9]q{2}rst", 0, "qrst", "0qqrst"},
+	{"^[0-9]ab+?cde", 0, "bcde", "0abbcde"},
+	/* a group taken once is read in line; a repeated one on its own */
+	{"^q (?:abc(?<n>def)) ghi", 0, "q abcdef ghi", "q abcdef ghi"},
+	{"^[0-9]x(?:ab)+y", 0, "ab", "0xababy"},
+	{"^[0-9]x(?:abc){2}y", 0, "abc", "0xabcabcy"},
+	/* escapes and classes of one byte are literal text */
+	{"^[0-9]* a\\.b\\(c\\)\\x2d", 0, " a.b(c)-", "1 a.b(c)-"},
+	{"^[0-9]x[a]yz[bc]de", 0, "xayz", "0xayzbde"},
+	{"^[0-9][\\]]yz", 0, "]yz", "0]yz"},
+	{"^[0-9]+ \\d\\w\\s\\S. ab", 0, " ab", "1 1a b. ab"},
+	/* lookarounds: a positive one's text is in the subject */
+	{"^(?=.* H=\\S+ \\[)x", 0, " H=", "x H=h [1]"},
+	{"^(?!.*abcdef)x", 0, "x", "x"},
+	{"^(?<=)x(?!abc)", 0, "x", "x"},
+	/* options that change what a byte matches: none */
+	{"^abc def", PCRE2_CASELESS, "", "ABC DEF"},
+	{"^(?i)abc def", 0, "", "ABC DEF"},
+	{"^[0-9](?i:abc) def", 0, "", "0ABC def"},
+	{"^abc def ghi", PCRE2_EXTENDED, "", "abcdefghi"},
+	{"^[0-9]\\Qabc\\E", 0, "", "0abc"},
+	{"^[0-9](?<a>x)\\k<a>yz", 0, "", "0xxyz"},
+	/* a long run: its end is kept */
+	{"^[a-z]+ 0123456789012345678901234567890123456789", 0,
+	    "89012345678901234567890123456789",
+	    "ab 0123456789012345678901234567890123456789"},
+};
+
+START_TEST(req_read)
+{
+	const struct req_case *c = &reqs[_i];
+	struct pattern p;
+	pcre2_match_data *md;
+	int code;
+	PCRE2_SIZE off;
+	char lacks[128];
+	size_t n = strlen(c->match);
+
+	memset(&p, 0, sizeof(p));
+	p.re = pcre2_compile((PCRE2_SPTR)c->rx, PCRE2_ZERO_TERMINATED,
+	    PCRE2_NO_AUTO_CAPTURE | PCRE2_DUPNAMES | c->flags, &code, &off,
+	    NULL);
+	ck_assert_ptr_nonnull(p.re);
+	pattern_lead(&p, c->rx, c->rx);
+	ck_assert_msg(p.reqlen == strlen(c->req) &&
+	    memcmp(p.req, c->req, p.reqlen) == 0,
+	    "%s: required '%.*s', want '%s'", c->rx, (int)p.reqlen, p.req,
+	    c->req);
+	md = pcre2_match_data_create_from_pattern(p.re, NULL);
+	ck_assert_msg(pcre2_match(p.re, (PCRE2_SPTR)c->match, n, 0, 0, md,
+	    NULL) > 0, "%s does not match '%s'", c->rx, c->match);
+	pcre2_match_data_free(md);
+	ck_assert_msg(pattern_req_ok(&p, c->match, n),
+	    "%s matches '%s' but its required literal refuses it", c->rx,
+	    c->match);
+	/* the match with the literal's last byte changed, everywhere */
+	if (p.reqlen) {
+		char *at;
+
+		ck_assert_ptr_nonnull(strstr(c->match, c->req));
+		memcpy(lacks, c->match, n + 1);
+		while ((at = strstr(lacks, c->req)) != NULL)
+			at[p.reqlen - 1] ^= 0x20;
+		ck_assert_msg(!pattern_req_ok(&p, lacks, n),
+		    "%s: '%s' lacks '%s'", c->rx, lacks, c->req);
+	}
+	pcre2_code_free(p.re);
+}
+END_TEST
+
+/* The search itself, on the edges of the text and of the literal. */
+START_TEST(req_search)
+{
+	static const struct {
+		const char *lit, *s;
+		bool want;
+	} v[] = {
+		{"aab", "aaab", true}, {"aab", "aaa", false},
+		{"abc", "abc", true}, {"abc", "ab", false},
+		{"abc", "xxabc", true}, {"abc", "abcxx", true},
+		{"abc", "abxabdabc", true}, {"abc", "", false},
+		{"ab", "ba", false}, {"x", "abcx", true}, {"x", "abc", false},
+		{"bcb", "abcbcb", true}, {"bcb", "abcacb", false},
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct pattern p;
+		char rx[64];
+
+		memset(&p, 0, sizeof(p));
+		snprintf(rx, sizeof(rx), "[0-9]%s", v[i].lit);
+		pattern_lead(&p, rx, rx);
+		ck_assert(p.reqlen == strlen(v[i].lit) &&
+		    memcmp(p.req, v[i].lit, p.reqlen) == 0);
+		ck_assert_msg(pattern_req_ok(&p, v[i].s, strlen(v[i].s)) ==
+		    v[i].want, "'%s' in '%s': want %d", v[i].lit, v[i].s,
+		    v[i].want);
+	}
+}
+END_TEST
+
 static Suite *
 lead_suite(void)
 {
@@ -172,6 +305,9 @@ lead_suite(void)
 	tcase_add_loop_test(tc, lead_read, 0,
 	    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_loop_test(tc, lead_ok, 0, (int)(sizeof(oks) / sizeof(oks[0])));
+	tcase_add_loop_test(tc, req_read, 0,
+	    (int)(sizeof(reqs) / sizeof(reqs[0])));
+	tcase_add_test(tc, req_search);
 	suite_add_tcase(s, tc);
 	return s;
 }
