@@ -3,21 +3,24 @@
  *
  * States of a session:
  *
- *	open     in c->open under its key, and on the LRU list
+ *	open     in c->open under its key, and on the LRU list; an
+ *	         outbound one with its result logged also on the resulted
+ *	         list, a lingering inbound one on the lingering list
  *	stashed  handed off by a screening process (postscreen), in
  *	         c->handoff under host + client address, waiting for the
  *	         server process that takes the client over; on the LRU list
  *	held     closed, waiting for its messages to leave the queue; on
- *	         the LRU list only
+ *	         the held list only
  *
  * A session leaves all of them through finish(), which classifies it,
  * emits it and frees it. Messages are in c->msgs while in the queue and on
  * their own FIFO list; a removed message is freed with its owner, or at
  * once when it has none.
  *
- * This file keeps the sessions' life (keys, lists, closing, lingering,
- * hand-offs, eviction) and feeding; what a line does to a session is
- * correlate_apply.c's, and the queued messages are correlate_msg.c's.
+ * This file keeps the sessions' life (keys, closing, lingering, hand-offs,
+ * eviction) and feeding; what a line does to a session is
+ * correlate_apply.c's, the lists are correlate_list.c's, and the queued
+ * messages are correlate_msg.c's.
  */
 #include "config.h"
 
@@ -92,57 +95,6 @@ corr_keep(struct arena *a, char **dst, struct strview v)
 {
 	if (v.p && v.len && (*dst == NULL || **dst == '\0'))
 		*dst = corr_dup(a, v);
-}
-
-static void
-list_unlink(struct session **head, struct session **tail, struct session *s)
-{
-	if (s->lru_prev)
-		s->lru_prev->lru_next = s->lru_next;
-	else if (*head == s)
-		*head = s->lru_next;
-	if (s->lru_next)
-		s->lru_next->lru_prev = s->lru_prev;
-	else if (*tail == s)
-		*tail = s->lru_prev;
-	s->lru_prev = s->lru_next = NULL;
-}
-
-static void
-list_append(struct session **head, struct session **tail, struct session *s)
-{
-	s->lru_prev = *tail;
-	s->lru_next = NULL;
-	if (*tail)
-		(*tail)->lru_next = s;
-	else
-		*head = s;
-	*tail = s;
-}
-
-static void
-lru_unlink(struct correlator *c, struct session *s)
-{
-	if (s->held)
-		list_unlink(&c->held_head, &c->held_tail, s);
-	else
-		list_unlink(&c->lru_head, &c->lru_tail, s);
-	s->held = false;
-}
-
-static void
-lru_append(struct correlator *c, struct session *s)
-{
-	list_append(&c->lru_head, &c->lru_tail, s);
-}
-
-static void
-touch(struct correlator *c, struct session *s)
-{
-	if (c->lru_tail == s || s->held)
-		return;
-	lru_unlink(c, s);
-	lru_append(c, s);
 }
 
 static const char *
@@ -248,27 +200,10 @@ session_free(struct correlator *c, struct session *s)
 }
 
 static void
-lg_unlink(struct correlator *c, struct session *s)
-{
-	if (!s->lingering)
-		return;
-	if (s->lg_prev)
-		s->lg_prev->lg_next = s->lg_next;
-	else
-		c->lg_head = s->lg_next;
-	if (s->lg_next)
-		s->lg_next->lg_prev = s->lg_prev;
-	else
-		c->lg_tail = s->lg_prev;
-	s->lg_prev = s->lg_next = NULL;
-	s->lingering = false;
-}
-
-static void
 finish(struct correlator *c, struct session *s)
 {
-	lg_unlink(c, s);
-	lru_unlink(c, s);
+	corr_lg_unlink(c, s);
+	corr_lru_unlink(c, s);
 	if (s->gap_us > 0 && s->dir == DIR_INBOUND && !s->seen_start) {
 		/* no line showed where it began: grouped by time */
 		c->st.inexact++;
@@ -306,9 +241,7 @@ corr_try_finish(struct correlator *c, struct session *s)
 		if (!msg_settled(s, s->msgs[i])) {
 			if (!s->held) {
 				/* held: waits for its messages to leave */
-				lru_unlink(c, s);
-				list_append(&c->held_head, &c->held_tail, s);
-				s->held = true;
+				corr_hold(c, s);
 				free(s->tx);	/* no more lines: closed */
 				s->tx = NULL;
 			}
@@ -328,7 +261,7 @@ unmap(struct correlator *c, struct session *s)
 static void
 close_session(struct correlator *c, struct session *s)
 {
-	lg_unlink(c, s);
+	corr_lg_unlink(c, s);
 	unmap(c, s);
 	s->closed = true;
 	if (s->dir == DIR_INBOUND)
@@ -352,15 +285,8 @@ close_or_linger(struct correlator *c, struct session *s, const struct ts *ts)
 		close_session(c, s);
 		return;
 	}
-	s->lingering = true;
 	s->linger_until = ts_utc(ts) + l;
-	s->lg_next = NULL;
-	s->lg_prev = c->lg_tail;
-	if (c->lg_tail)
-		c->lg_tail->lg_next = s;
-	else
-		c->lg_head = s;
-	c->lg_tail = s;
+	corr_linger(c, s);
 }
 
 /* Close the lingering sessions whose time is up at log time now. */
@@ -417,6 +343,28 @@ evict_sessions(struct correlator *c)
 }
 
 /*
+ * An outbound conversation whose result is logged is over once its
+ * process has been quiet this long (or idle_us, if shorter): after the
+ * result come at most the remote's late replies and our QUIT, within
+ * the connection cache's time (Postfix reuses a connection for up to
+ * 300 s). Postfix logs no end of it, and a busy server's delivery
+ * processes would otherwise each keep one open for idle_us.
+ */
+#define RESULT_IDLE_US (300LL * 1000000)
+
+static void
+sweep_resulted(struct correlator *c)
+{
+	int64_t limit = c->o.idle_us < RESULT_IDLE_US ? c->o.idle_us :
+	    RESULT_IDLE_US;
+
+	if (c->o.idle_us <= 0)
+		return;	/* nothing ends before the input does */
+	while (c->rs_head && ts_utc(&c->rs_head->end) < c->now - limit)
+		close_session(c, c->rs_head);
+}
+
+/*
  * Sessions with no line for idle_us of log time are over: an outbound one
  * (whose end Postfix does not log) is closed as it stands, an inbound one
  * becomes incomplete. A session keyed with a gap (a key that no line ever
@@ -431,6 +379,7 @@ sweep_idle(struct correlator *c)
 	int64_t idle = c->o.idle_us > 0 ? c->o.idle_us : INT64_MAX / 2;
 	struct session *s, *next;
 
+	sweep_resulted(c);
 	for (s = c->lru_head; s != NULL; s = next) {
 		int64_t limit = s->gap_us > 0 && s->gap_us < idle ? s->gap_us :
 		    idle;
@@ -474,7 +423,7 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 	s->stats_rcpt_ok = -1;
 	s->seq = ++c->seq;
 	s->seen_start = dir == DIR_OUTBOUND;
-	lru_append(c, s);
+	corr_lru_append(c, s);
 	c->nlive++;
 	if (c->nlive > c->st.peak_open)
 		c->st.peak_open = c->nlive;
@@ -488,6 +437,17 @@ static bool
 has_result(const struct session *s)
 {
 	return s->nrcpts > 0;
+}
+
+/* An outbound session that now has a result goes to the end of the
+ * resulted list, where sweep_resulted() finds it once it is quiet. */
+static void
+note_result(struct correlator *c, struct session *s)
+{
+	if (s->dir != DIR_OUTBOUND || s->closed || s->lingering ||
+	    s->gap_us > 0 || !has_result(s) || !(s->end.flags & TS_SET))
+		return;
+	corr_resulted(c, s);
 }
 
 /*
@@ -665,15 +625,17 @@ feed_message(struct correlator *c, const struct match *m,
 		corr_harvest(s, m);
 		note_time(s, ts);
 		session_line(c, s, file, line, text, ev);
-		touch(c, s);
+		corr_touch(c, s);
 	}
 	add_line(c, &msg->arena, &msg->lines, &msg->nlines,
 	    &msg->caplines, file, line, text, ev);
 	msg_apply(c, msg, m, s, ts);
+	if (s != NULL)
+		note_result(c, s);
 	if (ev == EV_FAIL && msg->owner && !msg->owner->closed) {
 		/* e.g. cleanup's header_checks: the session's refusal */
 		note_time(msg->owner, ts);
-		touch(c, msg->owner);
+		corr_touch(c, msg->owner);
 		corr_apply_session(c, msg->owner, m, file, line, text);
 	}
 	if (ev == EV_REMOVE)
@@ -789,8 +751,9 @@ correlator_feed(struct correlator *c, const struct match *m,
 		s = inbound_session(c, m, ts, ev);
 	note_time(s, ts);
 	session_line(c, s, file, line, text, ev);
-	touch(c, s);
+	corr_touch(c, s);
 	corr_apply_session(c, s, m, file, line, text);
+	note_result(c, s);
 	if (q.p && s->dir == DIR_INBOUND)
 		own_message(c, s, m, ts, q);
 	if (ev == EV_HANDOFF)

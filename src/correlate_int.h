@@ -5,6 +5,8 @@
  *	                   lingering, hand-offs, eviction; feeding a line
  *	correlate_apply.c  what a line does to its session: fields, the
  *	                   transcript, failures, the close line's counters
+ *	correlate_list.c   the lists sessions are on (LRU, held, lingering,
+ *	                   resulted)
  *	correlate_msg.c    queued messages: lookup, deliveries, re-injection,
  *	                   retirement
  *
@@ -42,6 +44,8 @@ struct correlator {
 	struct buf key;
 	int64_t now, last_sweep;	/* log time, UTC microseconds */
 	struct session *lg_head, *lg_tail;	/* lingering, by end time */
+	/* outbound sessions with a result, by last line (lg links) */
+	struct session *rs_head, *rs_tail;
 	struct seen_line *seen;	/* SEEN_SLOTS */
 	int64_t line_off;	/* the offset of the line being fed, or -1 */
 	bool have_now;
@@ -60,6 +64,23 @@ void corr_set(struct arena *a, char **dst, struct strview v);
 void corr_keep(struct arena *a, char **dst, struct strview v);
 /* Hand s on (or hold it) if it is closed and its messages have left. */
 void corr_try_finish(struct correlator *, struct session *);
+
+/* correlate_list.c: the session lists (see there) */
+
+/* Off the LRU or the held list, whichever s is on. */
+void corr_lru_unlink(struct correlator *, struct session *);
+/* To the end of the LRU list. */
+void corr_lru_append(struct correlator *, struct session *);
+/* s has a new line: to the end of the LRU list, unless held. */
+void corr_touch(struct correlator *, struct session *);
+/* From the LRU list to the end of the held list. */
+void corr_hold(struct correlator *, struct session *);
+/* Off the lingering or the resulted list, whichever s is on. */
+void corr_lg_unlink(struct correlator *, struct session *);
+/* To the end of the lingering list (s->linger_until set). */
+void corr_linger(struct correlator *, struct session *);
+/* To the end of the resulted list (from where it was). */
+void corr_resulted(struct correlator *, struct session *);
 
 /* correlate_apply.c */
 

@@ -173,7 +173,11 @@ struct session {
 	unsigned nhold, ndiscard;
 	/* ended, still taking lines under its key until linger_until */
 	bool lingering;
+	/* outbound, its result logged: on the correlator's list of such
+	 * sessions, by last line, to end once quiet (never lingering) */
+	bool resulted;
 	int64_t linger_until;
+	/* the list of the lingering, or of the resulted */
 	struct session *lg_prev, *lg_next;
 };
 

@@ -33,6 +33,8 @@
  *	        past max_open the oldest is handed on, marked evicted
  *	"main and reject log"
  *	        a failure line another file repeats is dropped
+ *	"outbound ends once quiet after its result"
+ *	        a delivery process's session ends 5 minutes after its result
  */
 #include "config.h"
 
@@ -133,10 +135,11 @@ match_line(struct strview line, struct match *m)
  * as a second input file (Exim's reject log) would be.
  */
 static void
-run_lines(struct run *r, const char *const *lines, size_t max_open)
+run_lines(struct run *r, const char *const *lines, size_t max_open,
+    int idle_s)
 {
 	struct correlate_opts o = {.max_open = max_open, .db = db,
-	    .emit = record, .arg = r};
+	    .emit = record, .arg = r, .idle_us = idle_s * 1000000LL};
 	struct correlator *c = correlator_new(&o);
 	const struct correlate_stats *st;
 	struct ts_year yr;
@@ -373,6 +376,25 @@ static const char *const main_and_reject[] = {
 	NULL,
 };
 
+/*
+ * A delivery, then inbound sessions at 2 and 6 minutes: the outbound
+ * session (whose end Postfix does not log) ends once its process has been
+ * quiet for 5 minutes, not after the hour of --session-timeout, nor
+ * before the 5 minutes.
+ */
+static const char *const delivered_then_quiet[] = {
+	SMTP("10:00:00", "5C6D7E8F9A: to=<bob@partner.example.test>, "
+	    "relay=" REMOTE ", delay=1.2, delays=0/0/0.1/1.1, dsn=2.0.0, "
+	    "status=sent (250 2.0.0 Ok: queued as 1A2B3C4D5E)"),
+	SMTPD("10:02:00", "connect from " CLIENT("40060")),
+	SMTPD("10:02:01", "disconnect from " CLIENT("40060") " ehlo=1 quit=1 "
+	    "commands=2"),
+	SMTPD("10:06:00", "connect from " CLIENT("40061")),
+	SMTPD("10:06:01", "disconnect from " CLIENT("40061") " ehlo=1 quit=1 "
+	    "commands=2"),
+	NULL,
+};
+
 /* --- the table ---------------------------------------------------------- */
 
 struct want {
@@ -389,6 +411,7 @@ struct scenario {
 	size_t nsessions;
 	struct want want[5];
 	unsigned long folded, duplicates, evicted;	/* correlate_stats */
+	int idle_s;	/* --session-timeout; 0: none */
 };
 
 static const struct scenario scenarios[] = {
@@ -396,52 +419,66 @@ static const struct scenario scenarios[] = {
 	    {"40002 ok - - - -", "", 4, false},
 	    {"40001 failed rcpt rejected 550 unknown-user",
 	    "nobody@example.test:rejected", 5, false}},
-	    0, 0, 0},
+	    0, 0, 0, 0},
 	{"pid reused after disconnect", pid_reused, 0, 2, {
 	    {"40001 failed rcpt rejected 550 unknown-user", NULL, 3, false},
 	    {"40003 ok - - - -", "", 5, false}},
-	    0, 0, 0},
+	    0, 0, 0, 0},
 	{"pid reused without disconnect", pid_reused_no_disconnect, 0, 2, {
 	    {"40001 failed rcpt rejected 550 unknown-user", NULL, 3, false},
 	    {"40003 ok - - - -", "", 4, false}},
-	    0, 0, 0},
+	    0, 0, 0, 0},
 	/* one inbound session, whose recipient is the copy's; the
 	 * hand-off to the filter is an outbound session of its own */
 	{"re-injected by a content filter", reinjected, 0, 2, {
 	    {"42000 ok - - - -", "bob@example.test:delivered", 14, false},
 	    {"out ok - - - -", "bob@example.test:delivered", 0, false}},
-	    1, 0, 0},
+	    1, 0, 0, 0},
 	{"pipelined, inbound", pipelined_in, 0, 1, {
 	    {"40005 failed rcpt rejected 550 unknown-user", NULL, 14,
 	    false}},
-	    0, 0, 0},
+	    0, 0, 0, 0},
 	{"pipelined, outbound", pipelined_out, 0, 1, {
 	    {"out failed rcpt rejected 550 unknown-user", NULL, 0, false}},
-	    0, 0, 0},
+	    0, 0, 0, 0},
 	{"held until its message leaves", held, 0, 3, {
 	    {"40007 failed post-queue bounced 550 unknown-user",
 	    "ghost@partner.example.test:bounced", 8, false},
 	    {"40008 ok - - - -", "", 9, false},
 	    {"out failed rcpt rejected 550 unknown-user",
 	    "ghost@partner.example.test:rejected", 0, false}},
-	    0, 0, 0},
+	    0, 0, 0, 0},
 	{"max-open evicts the oldest", five_open, 2, 5, {
 	    {"40011 incomplete - - - -", "", 3, true},
 	    {"40012 incomplete - - - -", "", 4, true},
 	    {"40013 incomplete - - - -", "", 5, true},
 	    {"40014 incomplete - - - -", "", 0, false},
 	    {"40015 incomplete - - - -", "", 0, false}},
-	    0, 0, 3},
+	    0, 0, 3, 0},
 	/* closed: handed on as it stands, not marked evicted */
 	{"max-open evicts held first", held_and_open, 2, 3, {
 	    {"40021 ok - - - -", NULL, 6, false},
 	    {"40022 incomplete - - - -", "", 0, false},
 	    {"40023 incomplete - - - -", "", 0, false}},
-	    0, 0, 1},
+	    0, 0, 1, 0},
 	{"main and reject log", main_and_reject, 0, 1, {
 	    {"40030 failed rcpt rejected - unknown-user",
 	    "nobody@example.test:rejected", 0, false}},
-	    0, 1, 0},
+	    0, 1, 0, 0},
+	{"outbound ends once quiet after its result", delivered_then_quiet,
+	    0, 3, {
+	    {"40060 ok - - - -", "", 3, false},
+	    {"out ok - - - -", "bob@partner.example.test:delivered", 4,
+	    false},
+	    {"40061 ok - - - -", "", 5, false}},
+	    0, 0, 0, 3600},
+	/* no timeout: nothing ends by time before the input does */
+	{"outbound kept without a timeout", delivered_then_quiet, 0, 3, {
+	    {"40060 ok - - - -", "", 3, false},
+	    {"40061 ok - - - -", "", 5, false},
+	    {"out ok - - - -", "bob@partner.example.test:delivered", 0,
+	    false}},
+	    0, 0, 0, 0},
 };
 
 static void
@@ -458,7 +495,7 @@ START_TEST(scenario)
 	struct run r;
 
 	memset(&r, 0, sizeof(r));
-	run_lines(&r, sc->lines, sc->max_open);
+	run_lines(&r, sc->lines, sc->max_open, sc->idle_s);
 	for (size_t i = 0; i < r.n && i < sc->nsessions; i++) {
 		const struct want *w = &sc->want[i];
 		const struct rec *g = &r.recs[i];
@@ -512,7 +549,7 @@ START_TEST(grace_for_the_unqueued)
 	struct run r;
 
 	memset(&r, 0, sizeof(r));
-	run_lines(&r, late_cleanup, 100000);
+	run_lines(&r, late_cleanup, 100000, 0);
 	ck_assert_msg(r.n == 2, "got %zu sessions, want 2", r.n);
 	ck_assert_msg(strncmp(r.recs[0].verdict, "40050 failed data", 17) ==
 	    0, "session 1 got '%s', want '40050 failed data ...'",
@@ -527,7 +564,7 @@ START_TEST(lines_by_key)
 	struct run r;
 
 	memset(&r, 0, sizeof(r));
-	run_lines(&r, two_pids, 0);
+	run_lines(&r, two_pids, 0, 0);
 	ck_assert_uint_eq(r.n, 2);
 	ck_assert_msg(r.recs[0].nlines == 2 && r.recs[1].nlines == 3,
 	    "lines got %zu and %zu, want 2 (40002) and 3 (40001)",
