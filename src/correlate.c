@@ -52,6 +52,7 @@ correlator_new(const struct correlate_opts *o)
 
 	c->o = *o;
 	buf_init(&c->key);
+	buf_init(&c->label);
 	if (c->o.max_open == 0)
 		c->o.max_open = 100000;
 	c->open = strmap_new();
@@ -101,31 +102,43 @@ static const char *
 build_key(struct correlator *c, const struct match *m, const enum field *kf,
     size_t nk)
 {
+	const char *mta = pattern_set_mta(m->set);
+	size_t n;
+
+	if (mta != c->key_mta) {	/* its length once, not a line */
+		c->key_mta = mta;
+		c->key_mta_len = strlen(mta);
+	}
+	n = c->key_mta_len + nk;	/* sized once, then copied */
+	for (size_t i = 0; i < nk; i++)
+		n += m->f[kf[i]].p ? m->f[kf[i]].len : 0;
 	buf_reset(&c->key);
-	buf_add(&c->key, pattern_set_mta(m->set),
-	    strlen(pattern_set_mta(m->set)));
+	buf_grow(&c->key, n);
+	n = c->key_mta_len;
+	memcpy(c->key.s, mta, n);
 	/* up to a NUL a field may hold: the key is stored and removed as
 	 * the C string it is, so it must be looked up as one */
 	for (size_t i = 0; i < nk; i++) {
-		buf_addc(&c->key, '\x1f');
-		if (m->f[kf[i]].p)
-			buf_add(&c->key, m->f[kf[i]].p,
-			    strnlen(m->f[kf[i]].p, m->f[kf[i]].len));
+		const struct strview *f = &m->f[kf[i]];
+		size_t l = f->p ? strnlen(f->p, f->len) : 0;
+
+		c->key.s[n++] = '\x1f';
+		memcpy(c->key.s + n, f->p ? f->p : "", l);
+		n += l;
 	}
+	c->key.len = n;
+	c->key.s[n] = '\0';
 	return c->key.s;
 }
 
+/* Formatted in c->label: no buffer to allocate and free a session. */
 static char *
-make_label(struct arena *a, const struct match *m, const enum field *kf,
-    size_t nk)
+make_label(struct correlator *c, struct arena *a, const struct match *m,
+    const enum field *kf, size_t nk)
 {
-	struct buf b = BUF_INIT;
-	char *out;
-
-	pattern_format_label(m, kf, nk, &b);
-	out = arena_strndup(a, b.s, b.len);
-	buf_release(&b);
-	return out;
+	buf_reset(&c->label);
+	pattern_format_label(m, kf, nk, &c->label);
+	return arena_strndup(a, c->label.s, c->label.len);
 }
 
 struct omitted *
@@ -406,16 +419,17 @@ sweep_idle(struct correlator *c)
 
 static struct session *
 session_new(struct correlator *c, const struct match *m, const char *key,
-    enum direction dir)
+    uint64_t h, enum direction dir)	/* h: strmap_hash() of key */
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 	const enum field *kf;
 	size_t nk = pattern_session_key(m, &kf, &s->gap_us);
+	size_t len = strlen(key);
 
 	s->set = m->set;
 	s->mta = pattern_set_mta(m->set);
-	s->key = arena_strndup(&s->arena, key, strlen(key));
-	s->label = make_label(&s->arena, m, kf, nk);
+	s->key = arena_strndup(&s->arena, key, len);
+	s->label = make_label(c, &s->arena, m, kf, nk);
 	s->dir = dir;
 	s->reached = PHASE_NONE;
 	s->listed_phase = PHASE_NONE;
@@ -427,7 +441,7 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 	c->nlive++;
 	if (c->nlive > c->st.peak_open)
 		c->st.peak_open = c->nlive;
-	strmap_put(c->open, key, strlen(key), s);
+	strmap_put_h(c->open, key, len, h, s);
 	return s;
 }
 
@@ -484,7 +498,8 @@ outbound_session(struct correlator *c, const struct match *m,
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
 	const char *key = build_key(c, m, kf, nk);
-	struct session *s = strmap_get(c->open, key, c->key.len);
+	uint64_t h = strmap_hash(c->open, key, c->key.len);
+	struct session *s = strmap_get_h(c->open, key, c->key.len, h);
 
 	if (s && s->dir == DIR_INBOUND && !s->seen_start && s->nconv == 0 &&
 	    s->nfails == 0 && s->nmsgs == 0) {
@@ -503,7 +518,7 @@ outbound_session(struct correlator *c, const struct match *m,
 		s = NULL;
 	}
 	if (s == NULL)
-		s = session_new(c, m, key, DIR_OUTBOUND);
+		s = session_new(c, m, key, h, DIR_OUTBOUND);
 	if (q.p && !s->queue)
 		s->queue = corr_dup(&s->arena, q);
 	if (ev == EV_COMMAND && m->f[F_COMMAND].p &&
@@ -566,7 +581,7 @@ claim_handoff(struct correlator *c, const struct match *m, const char *key,
 	s->handed_off = false;
 	s->screened = true;
 	s->key = arena_strndup(&s->arena, key, strlen(key));
-	s->label = make_label(&s->arena, m, kf, nk);
+	s->label = make_label(c, &s->arena, m, kf, nk);
 	s->pid = NULL;
 	strmap_put(c->open, key, strlen(key), s);
 	return s;
@@ -654,8 +669,9 @@ inbound_session(struct correlator *c, const struct match *m,
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
 	const char *key = build_key(c, m, kf, nk);
+	uint64_t h = strmap_hash(c->open, key, c->key.len);
 
-	s = strmap_get(c->open, key, c->key.len);
+	s = strmap_get_h(c->open, key, c->key.len, h);
 	if (s != NULL && s->handed_off) {
 		unstash(c, s);
 		key = build_key(c, m, kf, nk);
@@ -686,7 +702,7 @@ inbound_session(struct correlator *c, const struct match *m,
 		key = build_key(c, m, kf, nk);
 	}
 	if (s == NULL)
-		s = session_new(c, m, key, DIR_INBOUND);
+		s = session_new(c, m, key, h, DIR_INBOUND);
 	return s;
 }
 
@@ -827,6 +843,7 @@ correlator_free(struct correlator *c)
 	strmap_free(c->open);
 	strmap_free(c->handoff);
 	buf_release(&c->key);
+	buf_release(&c->label);
 	free(c->seen);
 	free(c);
 }

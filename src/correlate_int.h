@@ -42,6 +42,9 @@ struct correlator {
 	unsigned seq;
 	struct correlate_stats st;
 	struct buf key;
+	const char *key_mta;	/* build_key(): the last set's name */
+	size_t key_mta_len;	/* and its length */
+	struct buf label;	/* make_label()'s */
 	int64_t now, last_sweep;	/* log time, UTC microseconds */
 	struct session *lg_head, *lg_tail;	/* lingering, by end time */
 	/* outbound sessions with a result, by last line (lg links) */
