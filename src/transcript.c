@@ -80,18 +80,6 @@ has_word(const char *s, size_t n, const char *w, size_t wl)
 	return false;
 }
 
-static bool
-letters_only(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = (char)(s[i] | 0x20);
-
-		if (c < 'a' || c > 'z')
-			return false;
-	}
-	return n > 0;
-}
-
 /* The first of v[0..nv) in s[0..n): the whole of it when token. */
 static enum phase
 first_word(const struct stage_word *v, size_t nv, const char *s, size_t n,
@@ -126,31 +114,68 @@ static const struct stage_word smtp_words[] = {
 };
 #undef W
 
+/*
+ * The SMTP command that the token s (n letters) is, in any case: its
+ * letters folded to lower case and compared whole, four or eight bytes at
+ * once. The words are smtp_words', and must stay so (check_transcript).
+ */
+static enum phase
+smtp_token(const char *s, size_t n)
+{
+	char f[8];
+
+	if (n != 4 && n != 8)
+		return PHASE_NONE;
+	for (size_t i = 0; i < n; i++)
+		f[i] = (char)(s[i] | 0x20);	/* letters only: exact */
+	if (n == 8)
+		return memcmp(f, "starttls", 8) == 0 ? PHASE_STARTTLS :
+		    PHASE_NONE;
+	if (memcmp(f, "data", 4) == 0 || memcmp(f, "bdat", 4) == 0)
+		return PHASE_DATA;
+	if (memcmp(f, "rcpt", 4) == 0)
+		return PHASE_RCPT;
+	if (memcmp(f, "mail", 4) == 0)
+		return PHASE_MAIL;
+	if (memcmp(f, "auth", 4) == 0)
+		return PHASE_AUTH;
+	if (memcmp(f, "ehlo", 4) == 0 || memcmp(f, "helo", 4) == 0 ||
+	    memcmp(f, "lhlo", 4) == 0)
+		return PHASE_HELO;
+	return PHASE_NONE;
+}
+
 enum phase
 phase_of_stage(const struct stage_words *sw, const char *s, size_t n)
 {
 	enum phase p = PHASE_NONE;
-	bool token;
+	bool token = true;
 
 	if (s == NULL)
 		return PHASE_NONE;
-	/* "RCPT TO:<mail@x>": the stage is what comes before the address */
-	for (size_t i = 0; i < n; i++)
+	/*
+	 * "RCPT TO:<mail@x>": the stage is what comes before the address.
+	 * One word of letters ("rcpt" of a disconnect line's counters, "EHLO"
+	 * of a command list): a word is in it only when it is the whole
+	 * token, so compare lengths first instead of searching. One pass
+	 * finds both.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)(s[i] | 0x20);
+
 		if (s[i] == '<') {
 			n = i;
 			break;
 		}
-	/*
-	 * One word of letters ("rcpt" of a disconnect line's counters, "EHLO"
-	 * of a command list): a word is in it only when it is the whole
-	 * token, so compare lengths first instead of searching.
-	 */
-	token = letters_only(s, n);
+		if (c < 'a' || c > 'z')
+			token = false;
+	}
+	token = token && n > 0;
 	if (sw != NULL)
 		p = first_word(sw->v, sw->n, s, n, token);
 	if (p == PHASE_NONE)
-		p = first_word(smtp_words, ARRAY_SIZE(smtp_words), s, n,
-		    token);
+		p = token ? smtp_token(s, n) : first_word(smtp_words,
+		    ARRAY_SIZE(smtp_words), s, n, false);
 	return p;
 }
 

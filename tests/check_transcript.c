@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "seqcheck.h"
 #include "transcript.h"
 
@@ -152,8 +153,9 @@ static struct stage_word set_words[] = {
 	{(char *)"END-OF-MESSAGE", 14, PHASE_DATA},
 	{(char *)"initial connection", 18, PHASE_PREGREETING},
 	{(char *)"MAIL FROM", 9, PHASE_RCPT},	/* a set may say otherwise */
+	{(char *)"BDAT", 4, PHASE_PREGREETING},	/* a token, too */
 };
-static const struct stage_words set = {set_words, 3};
+static const struct stage_words set = {set_words, 4};
 
 static const struct {
 	const char *text;
@@ -174,6 +176,25 @@ static const struct {
 	{"initial connectionx", true, PHASE_NONE},
 	{"a set's word before the commands: MAIL FROM", true, PHASE_RCPT},
 	{"<initial connection>", true, PHASE_NONE},	/* after '<' */
+	{"bdat", true, PHASE_PREGREETING},	/* the set's token first */
+	/* every command as a token (compared whole, in any case) and as a
+	 * word of a text (searched): both ways must know the same words */
+	{"DATA", false, PHASE_DATA}, {"data", false, PHASE_DATA},
+	{"bdat", false, PHASE_DATA}, {"BDAT 6110 LAST", false, PHASE_DATA},
+	{"Rcpt", false, PHASE_RCPT}, {"rcpt=0/1", false, PHASE_RCPT},
+	{"MAIL", false, PHASE_MAIL}, {"mail=1", false, PHASE_MAIL},
+	{"aUTH", false, PHASE_AUTH}, {"AUTH PLAIN", false, PHASE_AUTH},
+	{"STARTTLS", false, PHASE_STARTTLS},
+	{"StartTls", false, PHASE_STARTTLS},
+	{"starttls=1", false, PHASE_STARTTLS},
+	{"EHLO", false, PHASE_HELO}, {"helo", false, PHASE_HELO},
+	{"LHLO", false, PHASE_HELO}, {"ehlo mx.example", false, PHASE_HELO},
+	{"lhlo=1", false, PHASE_HELO},
+	{"DATx", false, PHASE_NONE}, {"STARTTLX", false, PHASE_NONE},
+	{"STARTTL", false, PHASE_NONE}, {"DAT", false, PHASE_NONE},
+	{"quit", false, PHASE_NONE}, {"commands", false, PHASE_NONE},
+	{"", false, PHASE_NONE}, {"<", false, PHASE_NONE},
+	{"D@TA", false, PHASE_NONE},	/* '@' | 0x20 is '`', no letter */
 };
 
 START_TEST(stage)
@@ -186,6 +207,80 @@ START_TEST(stage)
 	ck_assert_msg(got == stages[_i].want, "'%s'%s: got %s, want %s", t,
 	    stages[_i].with_set ? " with the set's words" : "",
 	    g ? g : "none", w ? w : "none");
+}
+END_TEST
+
+/*
+ * evidence_counters(): the failed command of a session's counters, its
+ * word, and how far it got. The values are read as strtol() reads them:
+ * the cases past 18 digits (and strtol()'s LONG_MAX) fail if a count is
+ * cut short or wraps.
+ */
+static const struct {
+	const char *stats;
+	enum phase failed, done;
+	enum kind kind;
+	const char *word;	/* NULL: none */
+} counts[] = {
+	{"ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5", PHASE_RCPT,
+	    PHASE_MAIL, KIND_REJECTED, "rcpt=0/1"},
+	{"ehlo=1 mail=0/1 quit=1 commands=2/3", PHASE_MAIL, PHASE_HELO,
+	    KIND_REJECTED, "mail=0/1"},
+	{"ehlo=1  auth=0/1   quit=1", PHASE_AUTH, PHASE_HELO, KIND_AUTH,
+	    "auth=0/1"},
+	{"ehlo=2 starttls=1 mail=1 rcpt=1 data=1 quit=1 commands=7",
+	    PHASE_NONE, PHASE_DATA, KIND_NONE, NULL},
+	{"ehlo=1 unknown=0/1 commands=1/2", PHASE_HELO, PHASE_HELO,
+	    KIND_PROTOCOL, "unknown=0/1"},
+	{"connect=1 unknown=0/3", PHASE_PREGREETING, PHASE_NONE,
+	    KIND_PROTOCOL, "unknown=0/3"},
+	{"ehlo=1 rcpt=12/13", PHASE_RCPT, PHASE_RCPT, KIND_REJECTED,
+	    "rcpt=12/13"},
+	{"ehlo=1 rcpt=13/12", PHASE_NONE, PHASE_RCPT, KIND_NONE, NULL},
+	{"rcpt=99999999999999999/100000000000000000", PHASE_RCPT,
+	    PHASE_RCPT, KIND_REJECTED,
+	    "rcpt=99999999999999999/100000000000000000"},
+	{"rcpt=999999999999999999/1000000000000000000", PHASE_RCPT,
+	    PHASE_RCPT, KIND_REJECTED,
+	    "rcpt=999999999999999999/1000000000000000000"},
+	{"rcpt=9223372036854775806/9223372036854775807", PHASE_RCPT,
+	    PHASE_RCPT, KIND_REJECTED,
+	    "rcpt=9223372036854775806/9223372036854775807"},
+	/* both past LONG_MAX: strtol() gives LONG_MAX for each */
+	{"rcpt=99999999999999999998/99999999999999999999", PHASE_NONE,
+	    PHASE_RCPT, KIND_NONE, NULL},
+	{"ehlo=1 mail=+0/1", PHASE_MAIL, PHASE_HELO, KIND_REJECTED,
+	    "mail=+0/1"},
+	/* no number: 0, and the '/' is not where strtol() stopped */
+	{"ehlo=1 mail=x/1", PHASE_NONE, PHASE_HELO, KIND_NONE, NULL},
+};
+
+START_TEST(counters)
+{
+	struct stats_format sf = {F_STATS, ' ', STATS_COUNTS, "unknown"};
+	const char *t = counts[_i].stats;
+	struct counted out;
+	const char *g, *w;
+
+	evidence_counters(&sf, NULL, (struct strview){t, strlen(t)}, &out);
+	g = phase_name(out.failed);
+	w = phase_name(counts[_i].failed);
+	ck_assert_msg(out.failed == counts[_i].failed, "'%s': failed %s, "
+	    "want %s", t, g ? g : "none", w ? w : "none");
+	g = phase_name(out.done);
+	w = phase_name(counts[_i].done);
+	ck_assert_msg(out.done == counts[_i].done, "'%s': done %s, want %s",
+	    t, g ? g : "none", w ? w : "none");
+	ck_assert_msg(out.kind == counts[_i].kind, "'%s': kind %d, want %d",
+	    t, (int)out.kind, (int)counts[_i].kind);
+	if (counts[_i].word == NULL)
+		ck_assert_ptr_null(out.word.p);
+	else
+		ck_assert_msg(out.word.p && out.word.len ==
+		    strlen(counts[_i].word) && memcmp(out.word.p,
+		    counts[_i].word, out.word.len) == 0, "'%s': word '%.*s', "
+		    "want '%s'", t, out.word.p ? (int)out.word.len : 0,
+		    out.word.p ? out.word.p : "", counts[_i].word);
 }
 END_TEST
 
@@ -239,6 +334,7 @@ transcript_suite(void)
 	tcase_add_test(tc, verb);
 	tcase_add_loop_test(tc, stage, 0, sizeof(stages) / sizeof(stages[0]));
 	tcase_add_test(tc, full_queue);
+	tcase_add_loop_test(tc, counters, 0, sizeof(counts) / sizeof(counts[0]));
 	tcase_add_test(tc, finding_names);
 	suite_add_tcase(s, tc);
 	return s;
