@@ -40,6 +40,7 @@ struct item {
 	bool single;	/* one byte matcher, or a group of just that */
 	bool literal;	/* single, and one byte, exactly once */
 	size_t min, max;	/* single: how many times */
+	size_t qmin, qmax;	/* the item's own quantifier's counts */
 };
 
 struct rd {
@@ -248,6 +249,7 @@ quantifier(struct rd *r, struct item *it)
 {
 	size_t min = 1, max = 1;
 
+	it->qmin = it->qmax = 1;
 	switch (*r->s) {
 	case '?':
 		min = 0;
@@ -279,6 +281,8 @@ quantifier(struct rd *r, struct item *it)
 		r->s++;
 	if (min == 0)
 		it->nullable = true;
+	it->qmin = min;
+	it->qmax = max;
 	it->literal = false;
 	it->min *= min;
 	it->max = it->max == 0 ? 0 : max == SIZE_MAX || it->max == SIZE_MAX ?
@@ -514,10 +518,10 @@ req_group(struct req *q, const char *at, const struct item *it)
 	bool look, neg, inline_;
 
 	group_open(&r, &look, &neg);
-	inline_ = !look && it->min == 1 && it->max == 1;
+	inline_ = !look && it->qmin == 1 && it->qmax == 1;
 	if (!inline_)
 		req_flush(q);
-	if (r.bad || neg || (!look && it->min == 0))
+	if (r.bad || neg || (!look && it->qmin == 0))
 		return;
 	sub = *q;
 	if (!req_seq(&r, &sub) || r.bad) {

@@ -201,6 +201,11 @@ static const struct req_case reqs[] = {
 	{"^q (?:abc(?<n>def)) ghi", 0, "q abcdef ghi", "q abcdef ghi"},
 	{"^[0-9]x(?:ab)+y", 0, "ab", "0xababy"},
 	{"^[0-9]x(?:abc){2}y", 0, "abc", "0xabcabcy"},
+	/* a group's own quantifier, not its first item's, counts */
+	{"^[0-9](?: ?: abcdef)", 0, ": abcdef", "0: abcdef"},
+	{"^[0-9](?:(?=x)xyz)", 0, "xyz", "0xyz"},
+	{"^[0-9]x(?:a?bcdef)+y", 0, "bcdef", "0xbcdefabcdefy"},
+	{"^[0-9]x(?:a+bc)?y", 0, "y", "0xy"},
 	/* escapes and classes of one byte are literal text */
 	{"^[0-9]* a\\.b\\(c\\)\\x2d", 0, " a.b(c)-", "1 a.b(c)-"},
 	{"^[0-9]x[a]yz[bc]de", 0, "xayz", "0xayzbde"},
