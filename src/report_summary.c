@@ -45,6 +45,7 @@ struct count {
 
 struct tally {
 	struct strmap *m;
+	struct keycache recent;	/* counts of m lately asked for */
 	unsigned long total;
 	unsigned long other_n;	/* counted under keys dropped past the cap */
 	unsigned long other_keys;	/* keys dropped */
@@ -56,26 +57,31 @@ static void
 tally_add(struct tally *t, const char *key, const char *example)
 {
 	struct count *c;
+	size_t len, slot;
 
 	if (key == NULL || *key == '\0')
 		key = "-";
-	if (t->m == NULL)
-		t->m = strmap_new();
-	c = strmap_get(t->m, key, strlen(key));
-	if (c == NULL && strmap_count(t->m) >= TALLY_KEYS_MAX)
-		tally_prune(t);
+	len = strlen(key);
+	if ((c = keycache_get(&t->recent, key, len, &slot)) == NULL) {
+		if (t->m == NULL)
+			t->m = strmap_new();
+		c = strmap_get(t->m, key, len);
+		if (c == NULL && strmap_count(t->m) >= TALLY_KEYS_MAX)
+			tally_prune(t);
+	}
 	if (c == NULL) {
 		c = xcalloc(1, sizeof(*c));
-		c->key = xstrdup(key);
+		c->key = xstrndup(key, len);
 		if (example)
 			c->example = xstrndup(example, strnlen(example, 160));
-		strmap_put(t->m, key, strlen(key), c);
+		strmap_put(t->m, key, len, c);
 	} else if (!c->mixed && (example == NULL) != (c->example == NULL)) {
 		c->mixed = true;
 	} else if (!c->mixed && example && strncmp(example, c->example,
 	    strlen(c->example) + 1) != 0) {
 		c->mixed = true;
 	}
+	keycache_put(&t->recent, slot, c->key, len, c);
 	c->n++;
 	t->total++;
 }
@@ -167,6 +173,7 @@ tally_prune(struct tally *t)
 		free_count(v[i], NULL);
 	}
 	free(v);
+	keycache_reset(&t->recent);	/* it may point at freed counts */
 }
 
 static void
@@ -177,6 +184,7 @@ summary_tally_release(struct tally *t)
 		strmap_free(t->m);
 	}
 	t->m = NULL;
+	keycache_reset(&t->recent);
 	t->total = 0;
 	t->other_n = t->other_keys = 0;
 }

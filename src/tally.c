@@ -65,13 +65,17 @@ struct tally_row *
 tally_table_row(struct tally_table *t, const char *key)
 {
 	struct tally_row *r;
-	size_t len = strlen(key);
+	size_t len = strlen(key), slot;
 	size_t max = t->max ? t->max : TALLY_ROWS_MAX;
 
+	if ((r = keycache_get(&t->recent, key, len, &slot)) != NULL)
+		return r;
 	if (t->m == NULL)
 		t->m = strmap_new();
-	if ((r = strmap_get(t->m, key, len)) != NULL)
+	if ((r = strmap_get(t->m, key, len)) != NULL) {
+		keycache_put(&t->recent, slot, r->key, len, r);
 		return r;
+	}
 	if (t->nrows >= max) {
 		if (t->other == NULL)
 			t->other = row_new(TALLY_OTHER);
@@ -79,6 +83,7 @@ tally_table_row(struct tally_table *t, const char *key)
 	}
 	r = row_new(key);
 	strmap_put(t->m, key, len, r);
+	keycache_put(&t->recent, slot, r->key, len, r);
 	grow_array((void **)&t->rows, &t->cap, t->nrows + 1, sizeof(*t->rows));
 	t->rows[t->nrows++] = r;
 	return r;

@@ -48,6 +48,7 @@ struct tally_table {
 	struct tally_row **rows;
 	size_t nrows, cap, max;	/* max 0: TALLY_ROWS_MAX */
 	struct tally_row *other;
+	struct keycache recent;	/* rows of m lately asked for */
 };
 
 /*

@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,48 @@ START_TEST(table_cap)
 	ck_assert_msg(strcmp(v[2]->key, TALLY_OTHER) == 0 && v[2]->n == 8,
 	    "last: got %s %lu, want %s 8", v[2]->key, v[2]->n, TALLY_OTHER);
 	free(v);
+	tally_table_release(&t);
+}
+END_TEST
+
+/*
+ * A table's cache of recent rows (tally.c): every key gets its own row,
+ * the same one each time, among 500 keys asked for in turn (many share a
+ * slot of the cache); and after tally_table_release() the table starts
+ * afresh, no row of before comes back.
+ */
+START_TEST(table_recent_rows)
+{
+	struct tally_table t = {0};
+	struct tally_row *first[500];
+	char k[32];
+
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 500; i++) {
+			struct tally_row *r;
+
+			snprintf(k, sizeof(k), "key-%d", i * 7919 % 500);
+			r = tally_table_row(&t, k);
+			ck_assert_str_eq(r->key, k);
+			if (round == 0)
+				first[i] = r;
+			ck_assert_ptr_eq(r, first[i]);
+			r->n++;
+		}
+	ck_assert_uint_eq(t.nrows, 500);
+	for (size_t i = 0; i < t.nrows; i++)
+		ck_assert_uint_eq(t.rows[i]->n, 3);
+	tally_table_release(&t);
+	for (int i = 0; i < 500; i++) {
+		struct tally_row *r;
+
+		snprintf(k, sizeof(k), "key-%d", i);
+		r = tally_table_row(&t, k);
+		ck_assert_str_eq(r->key, k);
+		ck_assert_uint_eq(r->n, 0);
+		r->n++;
+	}
+	ck_assert_uint_eq(t.nrows, 500);
 	tally_table_release(&t);
 }
 END_TEST
@@ -360,6 +403,7 @@ tally_suite(void)
 	tcase_add_test(tc, reason_null);
 	tcase_add_test(tc, table_cap);
 	tcase_add_test(tc, table_by_bytes);
+	tcase_add_test(tc, table_recent_rows);
 	tcase_add_test(tc, figures);
 	tcase_add_test(tc, forwarded_not_delivered);
 	tcase_add_loop_test(tc, tls_versions, 0, (int)ARRAY_SIZE(tls_cases));

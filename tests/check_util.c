@@ -790,6 +790,44 @@ START_TEST(strmap_hash_once)
 }
 END_TEST
 
+/*
+ * keycache: a key's value or nothing, never another key's (keys of one
+ * slot, keys that differ in length only); nothing after a reset.
+ */
+START_TEST(keycache_own_values)
+{
+	struct keycache kc = {0};
+	static char keys[300][16];
+	size_t slot, hits = 0;
+	void *v;
+
+	for (size_t i = 0; i < 300; i++) {
+		keyf(keys[i], sizeof(keys[i]), "k", i);
+		ck_assert_ptr_null(keycache_get(&kc, keys[i],
+		    strlen(keys[i]), &slot));
+		ck_assert_uint_lt(slot, KEYCACHE_SLOTS);
+		keycache_put(&kc, slot, keys[i], strlen(keys[i]), ival(i));
+		ck_assert_ptr_eq(keycache_get(&kc, keys[i], strlen(keys[i]),
+		    &slot), ival(i));
+		/* "k-12" stored: "k-1" is another key */
+		v = keycache_get(&kc, keys[i], strlen(keys[i]) - 1, &slot);
+		ck_assert_ptr_ne(v, ival(i));
+	}
+	for (size_t i = 0; i < 300; i++) {
+		v = keycache_get(&kc, keys[i], strlen(keys[i]), &slot);
+		ck_assert_msg(v == NULL || v == ival(i), "'%s': got %p, want "
+		    "%p or NULL", keys[i], v, ival(i));
+		hits += v != NULL;
+	}
+	/* the last key put in each slot is there */
+	ck_assert_uint_ge(hits, KEYCACHE_SLOTS / 2);
+	keycache_reset(&kc);
+	for (size_t i = 0; i < 300; i++)
+		ck_assert_ptr_null(keycache_get(&kc, keys[i],
+		    strlen(keys[i]), &slot));
+}
+END_TEST
+
 /* n * elsz past SIZE_MAX: fatal (exit 2), never a short array. */
 START_TEST(grow_array_overflow_product)
 {
@@ -859,6 +897,7 @@ util_suite(void)
 	tcase_add_test(tc, strmap_binary_keys);
 	tcase_add_test(tc, strmap_each_visits_live);
 	tcase_add_test(tc, strmap_hash_once);
+	tcase_add_test(tc, keycache_own_values);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("arena");
