@@ -315,6 +315,13 @@ static const struct {
 	{"TLS1.2:ECDHE_RSA_AES_128_GCM_SHA256:128", "TLSv1.2"},
 	{"SP_PROT_TLS1_2_SERVER", "TLSv1.2"},
 	{"SSLv3 with cipher X", "SSLv3"},
+	{"SSLv3.0.1 ", "SSLv3.0.1"},
+	{"TLSv1. x", "TLSv1"},
+	{"TLS 1.2, TLS1_3", "TLSv1.3"},
+	/* cut to the 31 bytes of tally_session()'s buffer, as snprintf()
+	 * cuts */
+	{"TLSv1234567890123456789012345678901234567890.5",
+	    "TLSv123456789012345678901234567"},
 };
 
 START_TEST(tls_versions)
