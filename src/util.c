@@ -189,11 +189,17 @@ arena_release(struct arena *a)
  * nobody outside the process can tell which keys collide.
  */
 
+/*
+ * 24 bytes: a queued message's slot is a good part of what a deferred
+ * message costs while it waits, and a busy queue holds 100,000 of them.
+ * The hash's low half both places the key (the capacity stays below
+ * 2^32) and, compared first, spares most reads of a key that is not it.
+ */
 struct slot {
 	char *key; /* NULL = empty; TOMBSTONE = deleted */
-	size_t len;
-	uint64_t hash;
 	void *val;
+	uint32_t hash;	/* the low half of the key's hash */
+	uint32_t len;
 };
 
 struct strmap {
@@ -377,7 +383,7 @@ strmap_new(void)
 }
 
 static struct slot *
-find_slot(const struct strmap *m, const char *key, size_t len, uint64_t h)
+find_slot(const struct strmap *m, const char *key, size_t len, uint32_t h)
 {
 	size_t mask = m->cap - 1;
 
@@ -398,6 +404,8 @@ rehash(struct strmap *m, size_t cap)
 	struct slot *old = m->slots;
 	size_t oldcap = m->cap;
 
+	if (cap > (size_t)UINT32_MAX + 1)
+		no_memory("a map of", cap, sizeof(struct slot));
 	m->slots = xcalloc(cap, sizeof(struct slot));
 	m->cap = cap;
 	m->used = m->count;
@@ -419,7 +427,7 @@ void *
 strmap_get_h(const struct strmap *m, const char *key, size_t len,
     uint64_t h)
 {
-	struct slot *s = find_slot(m, key, len, h);
+	struct slot *s = find_slot(m, key, len, (uint32_t)h);
 
 	return s->key ? s->val : NULL;
 }
@@ -436,13 +444,19 @@ strmap_put_h(struct strmap *m, const char *key, size_t len, uint64_t h,
 {
 	struct slot *s;
 
+	if (len > UINT32_MAX)
+		no_memory("a map key of", len, 1);
+	/* at most half full, tombstones included; past that the map
+	 * doubles when 3/8 of it are live keys, else is rebuilt in place
+	 * (every rebuild follows cap/8 insertions at least) */
 	if ((m->used + 1) * 2 >= m->cap)
-		rehash(m, (m->count + 1) * 4 >= m->cap ? m->cap * 2 : m->cap);
-	s = find_slot(m, key, len, h);
+		rehash(m, (m->count + 1) * 8 >= m->cap * 3 ? m->cap * 2 :
+		    m->cap);
+	s = find_slot(m, key, len, (uint32_t)h);
 	if (s->key == NULL) {
 		s->key = xstrndup(key, len);
-		s->len = len;
-		s->hash = h;
+		s->len = (uint32_t)len;
+		s->hash = (uint32_t)h;
 		m->count++;
 		m->used++;
 	}
@@ -452,7 +466,8 @@ strmap_put_h(struct strmap *m, const char *key, size_t len, uint64_t h,
 void *
 strmap_del(struct strmap *m, const char *key, size_t len)
 {
-	struct slot *s = find_slot(m, key, len, map_hash(m, key, len));
+	struct slot *s = find_slot(m, key, len,
+	    (uint32_t)map_hash(m, key, len));
 	void *val;
 
 	if (s->key == NULL)
