@@ -90,14 +90,6 @@ corr_dup(struct arena *a, struct strview v)
 	return v.p ? arena_strndup(a, v.p, v.len) : NULL;
 }
 
-/* Keep the first value seen, unless the new one is better than none. */
-void
-corr_keep(struct arena *a, char **dst, struct strview v)
-{
-	if (v.p && v.len && (*dst == NULL || **dst == '\0'))
-		*dst = corr_dup(a, v);
-}
-
 static const char *
 build_key(struct correlator *c, const struct match *m, const enum field *kf,
     size_t nk)

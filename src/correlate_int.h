@@ -63,8 +63,14 @@ char *corr_dup(struct arena *a, struct strview v);
  * for days logs the same reply each time, and the arena must not grow. */
 void corr_set(struct arena *a, char **dst, struct strview v);
 /* Keep the first value seen in *dst, unless the new one is better than
- * none. */
-void corr_keep(struct arena *a, char **dst, struct strview v);
+ * none. Inline: corr_harvest() asks five times a line, and most times
+ * *dst is already set. */
+static inline void
+corr_keep(struct arena *a, char **dst, struct strview v)
+{
+	if (v.p && v.len && (*dst == NULL || **dst == '\0'))
+		*dst = corr_dup(a, v);
+}
 /* Hand s on (or hold it) if it is closed and its messages have left. */
 void corr_try_finish(struct correlator *, struct session *);
 
