@@ -210,7 +210,7 @@ match_message(const struct pattern_set *s, const struct group *g,
 
 		if (!pattern_lead_ok_at(p, msg, mlen, &runid, &runlen))
 			continue;
-		if (p->reqlen && !pattern_req_ok(p, msg, mlen))
+		if (p->nreq && !pattern_req_ok(p, msg, mlen))
 			continue;
 		if (run(p, msg, mlen) > 0) {
 			take_fields(p, msg, m);

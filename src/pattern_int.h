@@ -31,6 +31,18 @@
 #define GROUPS_MAX 4
 #define LIT_MAX 24
 #define REQ_MAX 32
+#define REQ_ALTS 6
+
+#define REQ_LONG 8	/* a literal sought anywhere is as long */
+
+/* Literal text a match has (pattern_lead.c): at the subject's start
+ * (at0), or anywhere; skip: the shifts of its search. */
+struct reqlit {
+	char s[REQ_MAX];
+	uint8_t len;
+	bool at0;
+	uint8_t skip[256];
+};
 
 struct fmap {
 	char *from, *to;
@@ -77,11 +89,11 @@ struct pattern {
 	unsigned runid;	/* patterns with the same run[] share it; 0: none */
 	char lit[LIT_MAX];
 	size_t litlen;
-	/* and literal text every match has somewhere, besides the lead's:
-	   the regex runs only on a line that has it */
-	char req[REQ_MAX];
-	size_t reqlen;
-	uint8_t reqskip[256];	/* pattern_req_ok()'s shifts */
+	/* and literal text every match has, besides the lead's: one of
+	   req[0..nreq) (0: none known); the regex runs only on a line that
+	   has it */
+	struct reqlit req[REQ_ALTS];
+	size_t nreq;
 	struct head *head;	/* a prefix read without its regex (head.h) */
 	char **forv;
 	size_t nfor;
@@ -239,7 +251,7 @@ pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
  * with one of head's; is s[0..n) possibly a match of p, by its lead. */
 void pattern_lead(struct pattern *p, const char *head, const char *rx);
 bool pattern_lead_ok(const struct pattern *p, const char *s, size_t n);
-/* Does s[0..n) hold p's required literal (or has p none)? */
+/* Does s[0..n) hold one of p's required literals (or has p none)? */
 bool pattern_req_ok(const struct pattern *p, const char *s, size_t n);
 /* The same, with the run's length in s known: *runlen, or, when
  * *runid is not p's, found and kept there for the next pattern. */

@@ -3,13 +3,15 @@
  * from the regex's text, so that matching skips the patterns that cannot
  * match a line without running them (pattern_set_match()).
  *
- * Two things are read: the bytes a match may start with (a set of 256),
- * and a lead every match has: a run of bytes of one class (a queue ID,
+ * Three things are read: the bytes a match may start with (a set of
+ * 256); a lead every match has: a run of bytes of one class (a queue ID,
  * "[0-9A-Za-z]{5,}") and then literal text (": removed"), or the literal
- * text alone. The regex stays the definition: what is read here is only
- * ever a necessary condition, and anything this reader does not know (an
- * escape, an option, a verb) makes it give up, which leaves the pattern
- * tried on every line, as before.
+ * text alone; and, from the whole regex, literal text every match holds
+ * somewhere or at its start, or one of a set of such texts, looked for
+ * before the regex runs. The regex stays the definition: what is read
+ * here is only ever a necessary condition, and anything this reader does
+ * not know (an escape, an option, a verb) makes it give up, which leaves
+ * the pattern tried on every line, as before.
  *
  * The subset of PCRE2's syntax read: literals, '\' escapes of punctuation,
  * \d \D \w \W \s \S \t \n \r \f \xhh, '.', classes with ranges and those
@@ -466,14 +468,30 @@ lead_literal(struct rd *r, struct pattern *p)
  * the next; a group taken once without alternatives is read in line; a
  * group repeated, or a positive lookaround, is read on its own (its runs
  * are in every match, but not next to what is around them); anything
- * else (an optional item, a class, an alternation, a negative
- * lookaround) ends the run. Of the runs, the longest that the lead's
- * literal does not already hold is kept.
+ * else (an optional item, a class, a negative lookaround) ends the run.
+ * A run that starts where '^' left the match (and nothing but zero-width
+ * items since) is at the subject's start: there it is compared, not
+ * sought. Of the runs that the lead's literal does not already hold, the
+ * longest is kept (at the start, of two as long), if it has 2 bytes or
+ * more (one is in most lines). A group of alternatives, not optional,
+ * gives a set: a run of each alternative (the one at its start, cheap to
+ * compare, if worth it, else its longest), one of which every match
+ * holds; it serves when no single run does and each of its runs is worth
+ * looking for (run_worth()).
  */
+struct run {
+	char s[REQ_MAX];
+	size_t len;
+	bool at0;
+};
+
 struct req {
 	const struct pattern *p;
-	char cur[REQ_MAX], best[REQ_MAX];
-	size_t curlen, bestlen;
+	struct run cur, best;
+	struct run best0;	/* the longest at the start */
+	bool at0;	/* here is the subject's start */
+	struct run any[REQ_ALTS];	/* a set of runs, one in every match */
+	size_t nany, anyscore;
 };
 
 /* Is v[0..n) in s[0..len)? */
@@ -486,15 +504,34 @@ has_bytes(const char *s, size_t len, const char *v, size_t n)
 	return false;
 }
 
+static size_t
+run_score(const struct run *v)
+{
+	return 2 * v->len + v->at0;
+}
+
+/* Is v worth looking for as one of a set, each of which is looked for:
+ * a search costs about what a regex that fails early does, unless the
+ * literal is long (its skips are long); at the start it is a compare. */
+static bool
+run_worth(const struct run *v)
+{
+	return v->len >= (v->at0 ? 2 : REQ_LONG);
+}
+
 static void
 req_flush(struct req *q)
 {
-	if (q->curlen > q->bestlen &&
-	    !has_bytes(q->p->lit, q->p->litlen, q->cur, q->curlen)) {
-		memcpy(q->best, q->cur, q->curlen);
-		q->bestlen = q->curlen;
+	if (q->cur.len == 0 ||
+	    has_bytes(q->p->lit, q->p->litlen, q->cur.s, q->cur.len)) {
+		q->cur.len = 0;
+		return;
 	}
-	q->curlen = 0;
+	if (run_score(&q->cur) > run_score(&q->best))
+		q->best = q->cur;
+	if (q->cur.at0 && q->cur.len > q->best0.len)
+		q->best0 = q->cur;
+	q->cur.len = 0;
 }
 
 /* A byte onto the run; past REQ_MAX its end is kept (any part of a run
@@ -502,12 +539,50 @@ req_flush(struct req *q)
 static void
 req_add(struct req *q, unsigned char c)
 {
-	if (q->curlen == REQ_MAX)
-		memmove(q->cur, q->cur + 1, --q->curlen);
-	q->cur[q->curlen++] = (char)c;
+	if (q->cur.len == 0)
+		q->cur.at0 = q->at0;
+	if (q->cur.len == REQ_MAX) {
+		memmove(q->cur.s, q->cur.s + 1, --q->cur.len);
+		q->cur.at0 = false;
+	}
+	q->cur.s[q->cur.len++] = (char)c;
 }
 
 static bool req_seq(struct rd *, struct req *);
+
+/*
+ * The alternatives of a group, r->s at its first: the best run of each
+ * into q's set, if each has one, they are at most REQ_ALTS, and they
+ * are better than the set q has.
+ */
+static void
+req_alts(struct rd *r, struct req *q, bool at0)
+{
+	struct run v[REQ_ALTS];
+	size_t n = 0, score = SIZE_MAX;
+
+	for (;;) {
+		struct req sub = {.p = q->p, .at0 = at0};
+		bool last = req_seq(r, &sub);
+
+		req_flush(&sub);
+		if (r->bad || sub.best.len == 0 || n == REQ_ALTS)
+			return;
+		v[n++] = run_worth(&sub.best0) ? sub.best0 : sub.best;
+		if (!run_worth(&v[n - 1]))
+			return;
+		if (v[n - 1].len < score)
+			score = v[n - 1].len;
+		if (last)
+			break;
+		r->s++;	/* the '|' */
+	}
+	if (score > q->anyscore) {
+		memcpy(q->any, v, n * sizeof(*v));
+		q->nany = n;
+		q->anyscore = score;
+	}
+}
 
 /* The group item it, which starts at 'at': its runs into q. */
 static void
@@ -515,21 +590,28 @@ req_group(struct req *q, const char *at, const struct item *it)
 {
 	struct rd r = {at + 1, false};
 	struct req sub;
-	bool look, neg, inline_;
+	bool look, neg, inline_, at0 = q->at0;
 
 	group_open(&r, &look, &neg);
 	inline_ = !look && it->qmin == 1 && it->qmax == 1;
 	if (!inline_)
 		req_flush(q);
+	if (!look)
+		q->at0 = false;
 	if (r.bad || neg || (!look && it->qmin == 0))
 		return;
 	sub = *q;
+	sub.at0 = inline_ && at0;
 	if (!req_seq(&r, &sub) || r.bad) {
-		req_flush(q);	/* alternatives: none of theirs */
+		req_flush(q);	/* alternatives: a set of runs */
+		r.s = at + 1;
+		group_open(&r, &look, &neg);
+		req_alts(&r, q, inline_ && at0);
 		return;
 	}
 	if (!inline_)
 		req_flush(&sub);
+	sub.at0 = q->at0 || (inline_ && sub.at0);
 	*q = sub;
 }
 
@@ -556,21 +638,36 @@ req_seq(struct rd *r, struct req *q)
 		c = set_single(&it.first);
 		if (it.nullable || c < 0) {
 			req_flush(q);	/* ^ $ . classes, optional items */
+			q->at0 = *at == '^';
 			continue;
 		}
 		req_add(q, (unsigned char)c);
 		if (it.min != 1 || it.max != 1) {
 			req_flush(q);
+			q->at0 = false;
 			req_add(q, (unsigned char)c);
 		}
+		q->at0 = false;
 	}
 	return !r->bad && *r->s != '|';
 }
 
+static void
+req_set(struct reqlit *l, const struct run *v)
+{
+	memcpy(l->s, v->s, v->len);
+	l->len = (uint8_t)v->len;
+	l->at0 = v->at0;
+	for (unsigned c = 0; c < 256; c++)
+		l->skip[c] = l->len;
+	for (size_t i = 0; i + 1 < v->len; i++)
+		l->skip[(unsigned char)v->s[i]] = (uint8_t)(v->len - 1 - i);
+}
+
 /*
- * p's required literal from its whole regex rx, after its lead: none
- * when rx has options that change what a byte matches, or cannot be
- * read.
+ * p's required literals from its whole regex rx, after its lead: none
+ * when rx has options that change what a byte matches or where '^'
+ * does, or cannot be read.
  */
 static void
 req_read(struct pattern *p, const char *rx, uint32_t opts)
@@ -578,47 +675,55 @@ req_read(struct pattern *p, const char *rx, uint32_t opts)
 	struct req q;
 	struct rd r = {rx, false};
 
-	p->reqlen = 0;
+	p->nreq = 0;
 	if (opts & (PCRE2_CASELESS | PCRE2_EXTENDED | PCRE2_EXTENDED_MORE |
-	    PCRE2_LITERAL | PCRE2_UTF | PCRE2_UCP))
+	    PCRE2_LITERAL | PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE))
 		return;
 	memset(&q, 0, sizeof(q));
 	q.p = p;
 	if (!req_seq(&r, &q) || *r.s != '\0')
 		return;
 	req_flush(&q);
-	memcpy(p->req, q.best, q.bestlen);
-	p->reqlen = q.bestlen;
-	for (unsigned c = 0; c < 256; c++)
-		p->reqskip[c] = (uint8_t)p->reqlen;
-	for (size_t i = 0; i + 1 < p->reqlen; i++)
-		p->reqskip[(unsigned char)p->req[i]] =
-		    (uint8_t)(p->reqlen - 1 - i);
+	if (q.best.len >= 2) {
+		req_set(&p->req[0], &q.best);
+		p->nreq = 1;
+		return;
+	}
+	for (size_t i = 0; i < q.nany; i++)
+		req_set(&p->req[i], &q.any[i]);
+	p->nreq = q.nany;
 }
 
 /*
- * Has s[0..n) p's required literal: Horspool's search, which looks at
- * the byte under the literal's last and skips by the table.
+ * Is l in s[0..n): at its start, or anywhere by Horspool's search, which
+ * looks at the byte under the literal's last and skips by the table.
  */
-bool
-pattern_req_ok(const struct pattern *p, const char *s, size_t n)
+static bool
+req_in(const struct reqlit *l, const char *s, size_t n)
 {
-	size_t m = p->reqlen, i = 0;
-	char last;
+	size_t m = l->len, i = 0;
+	char last = l->s[m - 1];
 
-	if (m == 0)
-		return true;
-	if (m == 1)
-		return memchr(s, p->req[0], n) != NULL;
-	last = p->req[m - 1];
+	if (l->at0)
+		return n >= m && s[0] == l->s[0] && memcmp(s, l->s, m) == 0;
 	while (n >= m && i <= n - m) {
 		char c = s[i + m - 1];
 
-		if (c == last && memcmp(s + i, p->req, m - 1) == 0)
+		if (c == last && s[i] == l->s[0] &&
+		    memcmp(s + i, l->s, m - 1) == 0)
 			return true;
-		i += p->reqskip[(unsigned char)c];
+		i += l->skip[(unsigned char)c];
 	}
 	return false;
+}
+
+bool
+pattern_req_ok(const struct pattern *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < p->nreq; i++)
+		if (req_in(&p->req[i], s, n))
+			return true;
+	return p->nreq == 0;
 }
 
 /*
@@ -653,7 +758,7 @@ lead_read(struct pattern *p, const char *head)
 /*
  * Read p's regex rx, made of head and what follows it (a field set's
  * fields and tail, or nothing), into p's first[], firstall, run[], runmin,
- * runmax, lit and litlen, and its required literal req and reqlen. The
+ * runmax, lit and litlen, and its required literals req and nreq. The
  * first bytes hold only when PCRE2 finds rx anchored (every branch starts
  * with '^'). What cannot be read leaves the pattern without a lead, with
  * every byte a first byte, or without a required literal.
@@ -667,7 +772,7 @@ pattern_lead(struct pattern *p, const char *head, const char *rx)
 	uint32_t opts = 0;
 
 	p->firstall = true;
-	p->litlen = p->runmin = p->runmax = p->reqlen = 0;
+	p->litlen = p->runmin = p->runmax = p->nreq = 0;
 	if (p->re)
 		pcre2_pattern_info(p->re, PCRE2_INFO_ALLOPTIONS, &opts);
 	alternatives(&r, &whole, &nalt);

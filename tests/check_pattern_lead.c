@@ -180,7 +180,8 @@ static const struct req_case reqs[] = {
 	    "SMTP connection from [1.2.3.4]:5 (TCP/IP connection count = 1)"},
 	/* the lead's literal holds it: nothing more */
 	{"^connect from (?<c>\\S+)$", 0, "", "connect from x"},
-	{"^connect from (?<c>[^\\[]+)\\[", 0, "[", "connect from x["},
+	/* one byte: in most lines, not worth a search */
+	{"^connect from (?<c>[^\\[]+)\\[", 0, "", "connect from x["},
 	/* alternatives: none of their text */
 	{"^x (?:abc|abd) yz", 0, " yz", "x abd yz"},
 	{"^(?<s>=>|->|\\*>) (?<r>\\S+) R=", 0, " R=", "*> bob R=x"},
@@ -198,14 +199,14 @@ static const struct req_case reqs[] = {
 	{"^[0-9]q{2}rst", 0, "qrst", "0qqrst"},
 	{"^[0-9]ab+?cde", 0, "bcde", "0abbcde"},
 	/* a group taken once is read in line; a repeated one on its own */
-	{"^q (?:abc(?<n>def)) ghi", 0, "q abcdef ghi", "q abcdef ghi"},
+	{"^q (?:abc(?<n>def)) ghi", 0, "^q abcdef ghi", "q abcdef ghi"},
 	{"^[0-9]x(?:ab)+y", 0, "ab", "0xababy"},
 	{"^[0-9]x(?:abc){2}y", 0, "abc", "0xabcabcy"},
 	/* a group's own quantifier, not its first item's, counts */
 	{"^[0-9](?: ?: abcdef)", 0, ": abcdef", "0: abcdef"},
 	{"^[0-9](?:(?=x)xyz)", 0, "xyz", "0xyz"},
 	{"^[0-9]x(?:a?bcdef)+y", 0, "bcdef", "0xbcdefabcdefy"},
-	{"^[0-9]x(?:a+bc)?y", 0, "y", "0xy"},
+	{"^[0-9]x(?:a+bc)?yz", 0, "yz", "0xyz"},
 	/* escapes and classes of one byte are literal text */
 	{"^[0-9]* a\\.b\\(c\\)\\x2d", 0, " a.b(c)-", "1 a.b(c)-"},
 	{"^[0-9]x[a]yz[bc]de", 0, "xayz", "0xayzbde"},
@@ -213,8 +214,30 @@ static const struct req_case reqs[] = {
 	{"^[0-9]+ \\d\\w\\s\\S. ab", 0, " ab", "1 1a b. ab"},
 	/* lookarounds: a positive one's text is in the subject */
 	{"^(?=.* H=\\S+ \\[)x", 0, " H=", "x H=h [1]"},
-	{"^(?!.*abcdef)x", 0, "x", "x"},
-	{"^(?<=)x(?!abc)", 0, "x", "x"},
+	{"^(?!.*abcdef)xy", 0, "^xy", "xy"},
+	{"^(?<=)xy(?!abc)", 0, "^xy", "xy"},
+	/* alternatives: one of a set, at the start where they can be */
+	{"^(?:exim \\S+ daemon started|Start queue run|pid \\d+: SIGHUP)",
+	    0, "^exim |^Start queue run|^pid ", "pid 12: SIGHUP"},
+	{"^[0-9]+ (?:abcdefgh|cdefghij)", 0, "abcdefgh|cdefghij",
+	    "1 cdefghij"},
+	{"^[0-9](?=.*(?:foobarbaz|barbazfoo))", 0, "foobarbaz|barbazfoo",
+	    "1 x barbazfoo"},
+	/* not when one is short and not at the start: a search as dear as
+	   the regex */
+	{"^(?:do not list |\\S+ is (?:unavailable|gone)|\\w+_(?:maps|x): )",
+	    0, "", "x is gone"},
+	{"^[0-9]+ (?:ab|cd)", 0, "", "1 cd"},
+	{"^(?<s>=>|->|\\*>) (?<r>\\S+)", 0, "^=>|^->|^*>", "*> bob"},
+	/* not when one alternative has none, nor when there are many */
+	{"^(?:abc|\\d+) x", 0, " x", "12 x"},
+	{"^(?:a1|b2|c3|d4|e5|f6|g7)", 0, "", "g7"},
+	/* nor when the group is optional or a negative lookaround */
+	{"^[0-9](?:abc|def)?ghi", 0, "ghi", "0ghi"},
+	{"^[0-9](?!abc|def)xyz", 0, "xyz", "0xyz"},
+	/* a run of 2 bytes or more is preferred to a set */
+	{"^(?:ab|cd) ef", 0, " ef", "cd ef"},
+	{"^(?:ab|cd) ", 0, "^ab|^cd", "cd "},
 	/* options that change what a byte matches: none */
 	{"^abc def", PCRE2_CASELESS, "", "ABC DEF"},
 	{"^(?i)abc def", 0, "", "ABC DEF"},
@@ -228,6 +251,20 @@ static const struct req_case reqs[] = {
 	    "ab 0123456789012345678901234567890123456789"},
 };
 
+/* p's required literals as "a|^b": '|' between, '^' before one that is
+ * at the start. */
+static void
+req_str(const struct pattern *p, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < p->nreq; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s%.*s",
+		    i ? "|" : "", p->req[i].at0 ? "^" : "",
+		    (int)p->req[i].len, p->req[i].s);
+}
+
 START_TEST(req_read)
 {
 	const struct req_case *c = &reqs[_i];
@@ -235,7 +272,7 @@ START_TEST(req_read)
 	pcre2_match_data *md;
 	int code;
 	PCRE2_SIZE off;
-	char lacks[128];
+	char lacks[128], got[256];
 	size_t n = strlen(c->match);
 
 	memset(&p, 0, sizeof(p));
@@ -244,10 +281,9 @@ START_TEST(req_read)
 	    NULL);
 	ck_assert_ptr_nonnull(p.re);
 	pattern_lead(&p, c->rx, c->rx);
-	ck_assert_msg(p.reqlen == strlen(c->req) &&
-	    memcmp(p.req, c->req, p.reqlen) == 0,
-	    "%s: required '%.*s', want '%s'", c->rx, (int)p.reqlen, p.req,
-	    c->req);
+	req_str(&p, got, sizeof(got));
+	ck_assert_msg(strcmp(got, c->req) == 0, "%s: required '%s', want '%s'",
+	    c->rx, got, c->req);
 	md = pcre2_match_data_create_from_pattern(p.re, NULL);
 	ck_assert_msg(pcre2_match(p.re, (PCRE2_SPTR)c->match, n, 0, 0, md,
 	    NULL) > 0, "%s does not match '%s'", c->rx, c->match);
@@ -255,17 +291,21 @@ START_TEST(req_read)
 	ck_assert_msg(pattern_req_ok(&p, c->match, n),
 	    "%s matches '%s' but its required literal refuses it", c->rx,
 	    c->match);
-	/* the match with the literal's last byte changed, everywhere */
-	if (p.reqlen) {
-		char *at;
+	/* the match with each literal's last byte changed, everywhere */
+	if (p.nreq == 0)
+		goto out;
+	memcpy(lacks, c->match, n + 1);
+	for (size_t i = 0; i < p.nreq; i++) {
+		char lit[REQ_MAX + 1], *at;
 
-		ck_assert_ptr_nonnull(strstr(c->match, c->req));
-		memcpy(lacks, c->match, n + 1);
-		while ((at = strstr(lacks, c->req)) != NULL)
-			at[p.reqlen - 1] ^= 0x20;
-		ck_assert_msg(!pattern_req_ok(&p, lacks, n),
-		    "%s: '%s' lacks '%s'", c->rx, lacks, c->req);
+		memcpy(lit, p.req[i].s, p.req[i].len);
+		lit[p.req[i].len] = '\0';
+		while ((at = strstr(lacks, lit)) != NULL)
+			at[p.req[i].len - 1] ^= 0x20;
 	}
+	ck_assert_msg(!pattern_req_ok(&p, lacks, n), "%s: '%s' lacks '%s'",
+	    c->rx, lacks, c->req);
+out:
 	pcre2_code_free(p.re);
 }
 END_TEST
@@ -281,8 +321,16 @@ START_TEST(req_search)
 		{"abc", "abc", true}, {"abc", "ab", false},
 		{"abc", "xxabc", true}, {"abc", "abcxx", true},
 		{"abc", "abxabdabc", true}, {"abc", "", false},
-		{"ab", "ba", false}, {"x", "abcx", true}, {"x", "abc", false},
+		{"ab", "ba", false}, {"xy", "abcxy", true}, {"xy", "ax y", false},
 		{"bcb", "abcbcb", true}, {"bcb", "abcacb", false},
+		/* short: by its rarest byte, wherever that is in it */
+		{"xA", "Axy", false}, {"xA", "xxA", true}, {"Ax", "yyA", false},
+		{"Ax", "AyAx", true}, {" :T", ": T :T", true},
+		/* long: by its skips */
+		{"abcdefgh", "xxabcdefgh", true},
+		{"abcdefgh", "abcdefgabcdefgX", false},
+		{"aabbaabbc", "aabbaabbaabbc", true},
+		{"aabbaabbc", "aabbaabbaabbd", false},
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -292,8 +340,9 @@ START_TEST(req_search)
 		memset(&p, 0, sizeof(p));
 		snprintf(rx, sizeof(rx), "[0-9]%s", v[i].lit);
 		pattern_lead(&p, rx, rx);
-		ck_assert(p.reqlen == strlen(v[i].lit) &&
-		    memcmp(p.req, v[i].lit, p.reqlen) == 0);
+		ck_assert(p.nreq == 1 && !p.req[0].at0 &&
+		    p.req[0].len == strlen(v[i].lit) &&
+		    memcmp(p.req[0].s, v[i].lit, p.req[0].len) == 0);
 		ck_assert_msg(pattern_req_ok(&p, v[i].s, strlen(v[i].s)) ==
 		    v[i].want, "'%s' in '%s': want %d", v[i].lit, v[i].s,
 		    v[i].want);
