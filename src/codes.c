@@ -258,8 +258,8 @@ hint_fits(const struct hint *h, const char *mta)
 	    (mta[n] == '\0' || mta[n] == '-') ? 2 : 0;
 }
 
-const char *
-codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
+static const char *
+hint_lookup(const struct codes *c, const char *mta, enum phase phase,
     const char *cause)
 {
 	int ph = (int)phase, best = 0, fit;
@@ -292,6 +292,52 @@ codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
 		}
 	}
 	return found ? found->text : NULL;
+}
+
+/* The memo slot for (mta, phase, cause) (codes_int.h: HINT_MEMO). */
+static struct hint_memo *
+memo_slot(const struct codes *c, const char *mta, enum phase phase,
+    const char *cause)
+{
+	uint64_t h = (uint64_t)(phase + 1) * 0xff51afd7ed558ccdull;
+
+	if (mta)
+		h ^= hash_bytes(mta, strlen(mta)) * 3;
+	if (cause)
+		h ^= hash_bytes(cause, strlen(cause));
+	h ^= h >> 29;
+	return &c->memo[h % HINT_MEMO];
+}
+
+/* Is the name kept in a memo slot (none: it was NULL) the name s? */
+static bool
+memo_eq(const char *kept, bool none, const char *s)
+{
+	return s ? !none && strcmp(kept, s) == 0 : none;
+}
+
+const char *
+codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
+    const char *cause)
+{
+	struct hint_memo *m;
+
+	if (c->memo == NULL || (cause && strlen(cause) >= HINT_MEMO_CAUSE) ||
+	    (mta && strlen(mta) >= HINT_MEMO_CAUSE))
+		return hint_lookup(c, mta, phase, cause);
+	m = memo_slot(c, mta, phase, cause);
+	if (m->set && m->phase == (int)phase &&
+	    memo_eq(m->mta, m->no_mta, mta) &&
+	    memo_eq(m->cause, m->no_cause, cause))
+		return m->text;
+	m->set = true;
+	m->phase = (int)phase;
+	m->no_mta = mta == NULL;
+	m->no_cause = cause == NULL;
+	strcpy(m->mta, mta ? mta : "");
+	strcpy(m->cause, cause ? cause : "");
+	m->text = hint_lookup(c, mta, phase, cause);
+	return m->text;
 }
 
 /* --- explain -------------------------------------------------------------- */

@@ -112,6 +112,8 @@ const char *codes_hint(const struct codes *, enum phase phase,
  */
 const char *codes_hint_mta(const struct codes *, const char *mta,
     enum phase phase, const char *cause);
+/* (It keeps its recent answers in the codes: not for two threads at
+ * once.) */
 
 /*
  * Print for a terminal what code (and enhanced, which may be NULL) mean:

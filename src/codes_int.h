@@ -73,6 +73,27 @@ struct codes {
 	char *rfall[10][10];	/* class, middle digit */
 	char *efall_cs[10][8];	/* enhanced class, subject 0-7 */
 	char *efall_c[10];
+	/* codes_hint_mta()'s recent answers (codes.c) */
+	struct hint_memo *memo;	/* [HINT_MEMO] */
+};
+
+/*
+ * A JSON or CSV report asks codes_hint_mta() for every failed session,
+ * and a few (server, phase, cause) make most of them: each answer is
+ * kept in a slot by a hash of the three, the names copied (a name of
+ * HINT_MEMO_CAUSE bytes or more is not kept).
+ */
+#define HINT_MEMO 64
+#define HINT_MEMO_CAUSE 48
+
+struct hint_memo {
+	bool set;
+	bool no_cause;	/* asked with cause NULL */
+	bool no_mta;	/* asked with mta NULL */
+	int phase;
+	const char *text;	/* the answer */
+	char mta[HINT_MEMO_CAUSE];
+	char cause[HINT_MEMO_CAUSE];
 };
 
 /* A run of 1..maxd ASCII digits, the whole of s[0..len): its value;

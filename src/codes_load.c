@@ -636,6 +636,7 @@ codes_load(const char *path)
 		return NULL;
 	}
 	build_fallbacks(l.c);
+	l.c->memo = xcalloc(HINT_MEMO, sizeof(*l.c->memo));
 	return l.c;
 }
 
@@ -653,6 +654,7 @@ codes_free(struct codes *c)
 {
 	if (c == NULL)
 		return;
+	free(c->memo);
 	free_digits(c->rclass, 10);
 	free_digits(c->rcat, 10);
 	free_digits(c->eclass, 10);

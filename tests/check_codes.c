@@ -517,14 +517,18 @@ hint_ref(const struct codes *c, const char *mta, int ph, const char *cause)
 
 /*
  * codes_hint_mta() skips the hints of another phase before comparing
- * strings: the same hint as the full ranking for every phase, every
- * cause and server the shipped hints name, none, and unknown ones.
+ * strings, and remembers its recent answers: the same hint as the full
+ * ranking for every phase, every cause and server the shipped hints name,
+ * none, and unknown ones, asked twice over (the second time mostly from
+ * the memo, its slots shared by several questions).
  */
 START_TEST(hints_as_ranked)
 {
-	for (size_t m = 0; m <= db->nhints + 1; m++) {
-		const char *mta = m < db->nhints ? db->hints[m].mta :
-		    m == db->nhints ? "no-such-server" : NULL;
+	for (size_t m = 0; m <= 2 * (db->nhints + 2) - 1; m++) {
+		size_t mi = m % (db->nhints + 2);
+		const char *mta = mi < db->nhints ? db->hints[mi].mta :
+		    mi == db->nhints ? "no-such-server" : NULL;
+
 
 		for (size_t k = 0; k <= db->nhints + 1; k++) {
 			const char *cause = k < db->nhints ?
