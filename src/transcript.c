@@ -87,14 +87,18 @@ first_word(const struct stage_word *v, size_t nv, const char *s, size_t n,
 {
 	int c0 = n ? s[0] | 0x20 : 0;
 
-	/* a token: its first letter, then the whole word (most differ in
-	 * the first letter, and a call of strncasecmp costs more) */
-	for (size_t i = 0; i < nv; i++) {
-		if (token ? v[i].len == n && (v[i].word[0] | 0x20) == c0 &&
-		    strncasecmp(s, v[i].word, n) == 0 :
-		    has_word(s, n, v[i].word, v[i].len))
-			return v[i].phase;
+	/* a token: its length, its first letter, then the whole word (most
+	 * differ in length or first letter, and strncasecmp() costs more) */
+	if (token) {
+		for (size_t i = 0; i < nv; i++)
+			if (v[i].len == n && (v[i].word[0] | 0x20) == c0 &&
+			    strncasecmp(s, v[i].word, n) == 0)
+				return v[i].phase;
+		return PHASE_NONE;
 	}
+	for (size_t i = 0; i < nv; i++)
+		if (has_word(s, n, v[i].word, v[i].len))
+			return v[i].phase;
 	return PHASE_NONE;
 }
 
@@ -114,33 +118,51 @@ static const struct stage_word smtp_words[] = {
 };
 #undef W
 
+/* The first 4 (8) bytes at s as a number: a word compared at once. */
+static inline uint32_t
+w4(const char *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return w;
+}
+
+static inline uint64_t
+w8(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
 /*
  * The SMTP command that the token s (n letters) is, in any case: its
- * letters folded to lower case and compared whole, four or eight bytes at
- * once. The words are smtp_words', and must stay so (check_transcript).
+ * letters folded to lower case (| 0x20, exact for letters) and compared
+ * whole, four or eight bytes in one load. The words are smtp_words', and
+ * must stay so (check_transcript).
  */
 static enum phase
 smtp_token(const char *s, size_t n)
 {
-	char f[8];
+	uint32_t w;
 
-	if (n != 4 && n != 8)
-		return PHASE_NONE;
-	for (size_t i = 0; i < n; i++)
-		f[i] = (char)(s[i] | 0x20);	/* letters only: exact */
 	if (n == 8)
-		return memcmp(f, "starttls", 8) == 0 ? PHASE_STARTTLS :
-		    PHASE_NONE;
-	if (memcmp(f, "data", 4) == 0 || memcmp(f, "bdat", 4) == 0)
+		return (w8(s) | 0x2020202020202020ull) == w8("starttls") ?
+		    PHASE_STARTTLS : PHASE_NONE;
+	if (n != 4)
+		return PHASE_NONE;
+	w = w4(s) | 0x20202020u;
+	if (w == w4("data") || w == w4("bdat"))
 		return PHASE_DATA;
-	if (memcmp(f, "rcpt", 4) == 0)
+	if (w == w4("rcpt"))
 		return PHASE_RCPT;
-	if (memcmp(f, "mail", 4) == 0)
+	if (w == w4("mail"))
 		return PHASE_MAIL;
-	if (memcmp(f, "auth", 4) == 0)
+	if (w == w4("auth"))
 		return PHASE_AUTH;
-	if (memcmp(f, "ehlo", 4) == 0 || memcmp(f, "helo", 4) == 0 ||
-	    memcmp(f, "lhlo", 4) == 0)
+	if (w == w4("ehlo") || w == w4("helo") || w == w4("lhlo"))
 		return PHASE_HELO;
 	return PHASE_NONE;
 }
@@ -161,14 +183,11 @@ phase_of_stage(const struct stage_words *sw, const char *s, size_t n)
 	 * finds both.
 	 */
 	for (size_t i = 0; i < n; i++) {
-		char c = (char)(s[i] | 0x20);
-
 		if (s[i] == '<') {
 			n = i;
 			break;
 		}
-		if (c < 'a' || c > 'z')
-			token = false;
+		token &= (unsigned char)((s[i] | 0x20) - 'a') < 26;
 	}
 	token = token && n > 0;
 	if (sw != NULL)
