@@ -152,25 +152,49 @@ within(struct strview part, struct strview whole)
 	return p >= w && p + part.len <= w + whole.len;
 }
 
-static void
-add_field(struct batch *b, int f, struct strview v, struct strview line)
+/* One field into the batch: an offset into line, or a pointer kept in
+ * ext[] (a pattern's constant). */
+static inline struct rfield *
+add_field(struct batch *b, struct rfield *rf, int f, struct strview v,
+    struct strview line)
 {
-	struct rfield *rf;
-
-	grow_array((void **)&b->fields, &b->capfields, b->nfields + 1,
-	    sizeof(*b->fields));
-	rf = &b->fields[b->nfields++];
 	rf->f = (uint8_t)f;
 	rf->len = (uint32_t)v.len;
 	rf->ext = !within(v, line);
-	if (!rf->ext) {
+	if (rf->ext) {
+		rf->off = (uint32_t)b->next;
+		b->ext[b->next++] = v.p;
+	} else {
 		rf->off = (uint32_t)(v.p - line.p);
-		return;
 	}
-	grow_array((void **)&b->ext, &b->capext, b->next + 1,
-	    sizeof(*b->ext));
-	rf->off = (uint32_t)b->next;
-	b->ext[b->next++] = v.p;
+	return rf + 1;
+}
+
+/*
+ * The set fields of m into the batch, after room for F__COUNT more was
+ * made once for the line. A line sets a few of the fields: they are
+ * looked at four at a time, and four unset ones are passed over with
+ * one test.
+ */
+static void
+add_fields(struct batch *b, const struct match *m, struct strview line)
+{
+	struct rfield *rf = b->fields + b->nfields;
+	const struct strview *v = m->f;
+	int f = 0;
+
+	for (; f + 4 <= F__COUNT; f += 4) {
+		if (((uintptr_t)v[f].p | (uintptr_t)v[f + 1].p |
+		    (uintptr_t)v[f + 2].p | (uintptr_t)v[f + 3].p) == 0)
+			continue;
+		for (int i = f; i < f + 4; i++)
+			if (v[i].p)
+				rf = add_field(b, rf, i, v[i], line);
+	}
+	for (; f < F__COUNT; f++)
+		if (v[f].p)
+			rf = add_field(b, rf, f, v[f], line);
+	b->nfields = (size_t)(rf - b->fields);
 }
 
 /*
@@ -227,9 +251,13 @@ relay_put(struct relay *rl, const struct match *m, const struct ts *ts,
 	l->line = within(line, text) ?
 	    l->text + (uint32_t)(line.p - text.p) : add_bytes(b, line);
 	l->field0 = (uint32_t)b->nfields;
-	for (int f = 0; f < F__COUNT; f++)
-		if (m->f[f].p)
-			add_field(b, f, m->f[f], line);
+	if (b->nfields + F__COUNT > b->capfields)
+		grow_array((void **)&b->fields, &b->capfields,
+		    b->nfields + F__COUNT, sizeof(*b->fields));
+	if (b->next + F__COUNT > b->capext)
+		grow_array((void **)&b->ext, &b->capext, b->next + F__COUNT,
+		    sizeof(*b->ext));
+	add_fields(b, m, line);
 	l->nfields = (uint8_t)(b->nfields - l->field0);
 	if (b->n == rl->max || b->nbytes >= RELAY_BYTES)
 		hand_over(rl, false);
