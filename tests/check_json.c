@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 
 #define CALLS 40
@@ -136,6 +137,34 @@ START_TEST(writer)
 }
 END_TEST
 
+/*
+ * A key is written as esc_json_str() writes it, whether json.c copies it
+ * as it is (printable ASCII) or escapes it: the edges of the plain range,
+ * a quote, a backslash, controls, DEL, UTF-8 and a byte that is not.
+ */
+static const char *const keys[] = {
+	"status", "", " ", "~tilde~", "a\"b", "back\\slash", "tab\t",
+	"\x1f", "del\x7f", "caf\xc3\xa9", "bad\xff", "line\nbreak",
+};
+
+START_TEST(keys_as_escaped)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	struct json j;
+
+	json_init(&j, &got);
+	json_begin_object(&j);
+	json_key(&j, keys[_i]);
+	buf_addc(&want, '{');
+	esc_json_str(&want, keys[_i]);
+	buf_addc(&want, ':');
+	ck_assert_msg(got.len == want.len && strcmp(got.s, want.s) == 0,
+	    "key %d: got '%s', want '%s'", _i, got.s, want.s);
+	buf_release(&got);
+	buf_release(&want);
+}
+END_TEST
+
 /* Appending: the writer adds to what the buffer holds. */
 START_TEST(appends)
 {
@@ -199,6 +228,8 @@ json_suite(void)
 
 	tcase_add_loop_test(tc, writer, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, appends);
+	tcase_add_loop_test(tc, keys_as_escaped, 0,
+	    sizeof(keys) / sizeof(keys[0]));
 	tcase_add_test(tc, to_file);
 	suite_add_tcase(s, tc);
 	return s;
