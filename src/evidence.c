@@ -39,25 +39,6 @@ struct counter {
 	enum phase phase;
 };
 
-bool
-evidence_next_item(struct strview *rest, char sep, struct strview *item)
-{
-	const char *p = rest->p, *end = rest->p + rest->len, *w;
-
-	while (p < end && *p == sep)
-		p++;
-	if (p == end) {
-		*rest = (struct strview){end, 0};
-		return false;
-	}
-	w = p;
-	while (p < end && *p != sep)
-		p++;
-	*item = (struct strview){w, (size_t)(p - w)};
-	*rest = (struct strview){p, (size_t)(end - p)};
-	return true;
-}
-
 /*
  * strtol(p, q, 10), reading a run of up to 18 digits itself: a counter's
  * value is one or two digits, and strtol() (locale, sign, base, overflow)

@@ -35,9 +35,28 @@ struct counted {
 
 /*
  * The next item of a list of items separated by runs of sep, from *rest
- * (which moves past it) into *item; false when none is left.
+ * (which moves past it) into *item; false when none is left. Inline: the
+ * counters and command lists of every session end are read item by item
+ * twice (here and in correlate_apply.c), 450,000 calls in 300,000 lines.
  */
-bool evidence_next_item(struct strview *rest, char sep, struct strview *item);
+static inline bool
+evidence_next_item(struct strview *rest, char sep, struct strview *item)
+{
+	const char *p = rest->p, *end = rest->p + rest->len, *w;
+
+	while (p < end && *p == sep)
+		p++;
+	if (p == end) {
+		*rest = (struct strview){end, 0};
+		return false;
+	}
+	w = p;
+	while (p < end && *p != sep)
+		p++;
+	*item = (struct strview){w, (size_t)(p - w)};
+	*rest = (struct strview){p, (size_t)(end - p)};
+	return true;
+}
 
 /*
  * Read the "name=ok[/total]" counters of stats (items: counts of sf;
