@@ -481,15 +481,18 @@ pattern_set_feature(const struct pattern_set *s, size_t i)
 	return i < s->nfeat ? s->feat_name[i] : NULL;
 }
 
+/* The features by pattern come from the pattern's mask (pattern_set.c),
+ * made for its own set; those by field, from the fields set. */
 unsigned
 pattern_features_of(const struct match *m)
 {
 	const struct pattern_set *s = m->set;
-	unsigned mask = 0;
+	bool own = m->pat && m->pat->set == s;
+	unsigned mask = own ? m->pat->featmask : 0;
 
 	for (size_t i = 0; i < s->nfeat; i++)
 		if ((s->feat_field[i] >= 0 && m->f[s->feat_field[i]].p) ||
-		    (s->feat_pat[i] && m->pat &&
+		    (!own && s->feat_pat[i] && m->pat &&
 		    strcmp(s->feat_pat[i], m->pat->name) == 0))
 			mask |= 1u << i;
 	return mask;

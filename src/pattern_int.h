@@ -109,6 +109,7 @@ struct pattern {
 	/* filled once loaded, for the hot path */
 	unsigned char capf[F__COUNT], ncapf;	/* fields with groups */
 	unsigned char actf[F__COUNT], nactf;	/* with a constant or map */
+	unsigned featmask;	/* the set's features that name it */
 	struct lpart *lparts;
 	size_t nlparts;
 };

@@ -468,6 +468,19 @@ run_ids(struct pattern_set *s)
 	}
 }
 
+/* The features (by pattern) that name p, as pattern_features_of()'s
+ * bits: found by name once, not per line. */
+static unsigned
+feature_mask(const struct pattern_set *s, const struct pattern *p)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat_pat[i] && strcmp(s->feat_pat[i], p->name) == 0)
+			mask |= 1u << i;
+	return mask;
+}
+
 void
 pattern_set_index(struct pattern_set *s)
 {
@@ -475,8 +488,10 @@ pattern_set_index(struct pattern_set *s)
 
 	for (size_t i = 0; i < s->nprefixes; i++)
 		index_pattern(&s->prefixes[i]);
-	for (size_t i = 0; i < s->npatterns; i++)
+	for (size_t i = 0; i < s->npatterns; i++) {
 		index_pattern(&s->patterns[i]);
+		s->patterns[i].featmask = feature_mask(s, &s->patterns[i]);
+	}
 	group_index(s, &s->dflt);
 	group_index(s, &s->all);
 	if (s->groups)

@@ -673,6 +673,55 @@ START_TEST(match_properties)
 }
 END_TEST
 
+/* The features a line shows: by a field it has, or by its pattern's
+ * name (pattern_features_of(); exim.yaml's 'features'). */
+static unsigned
+feature_bit(const struct pattern_set *s, const char *name)
+{
+	const char *f;
+
+	for (size_t i = 0; (f = pattern_set_feature(s, i)) != NULL; i++)
+		if (strcmp(f, name) == 0)
+			return 1u << i;
+	ck_abort_msg("no feature '%s'", name);
+	return 0;
+}
+
+START_TEST(features)
+{
+	static const struct {
+		const char *line;
+		const char *want[3];
+	} v[] = {
+		{"2026-11-23 12:20:27.236 +0000 [10748] SMTP connection from "
+		    "[127.0.0.1]:22001 (TCP/IP connection count = 1)",
+		    {"+pid", "+smtp_connection", "+incoming_port"}},
+		{"2026-11-23 12:20:27 SMTP connection from [127.0.0.1] "
+		    "(TCP/IP connection count = 1)", {"+smtp_connection"}},
+		{"2026-11-23 12:20:27 no MAIL in SMTP connection from "
+		    "[127.0.0.1] D=0.000s", {"+smtp_no_mail"}},
+		{"2026-11-23 12:20:27 [12] SMTP connection from [127.0.0.1] "
+		    "lost D=0.000s", {"+pid"}},
+	};
+	const struct pattern_set *exim = pattern_db_find(db, "exim");
+
+	ck_assert_ptr_nonnull(exim);
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		struct match m;
+		unsigned want = 0, got;
+
+		ck_assert_msg(pattern_set_match(exim, (struct strview){
+		    v[i].line, strlen(v[i].line)}, false, &m) && m.pat,
+		    "%s: no pattern", v[i].line);
+		for (size_t k = 0; k < 3 && v[i].want[k]; k++)
+			want |= feature_bit(exim, v[i].want[k]);
+		got = pattern_features_of(&m);
+		ck_assert_msg(got == want, "%s: features %#x, want %#x",
+		    v[i].line, got, want);
+	}
+}
+END_TEST
+
 START_TEST(names)
 {
 	ck_assert_str_eq(field_name(F_TS), "ts");
@@ -1253,6 +1302,7 @@ pattern_suite(void)
 	tcase_add_loop_test(tc, foreign_lines, 0, (int)ARRAY_SIZE(foreign));
 	tcase_add_test(tc, fallback_prefix);
 	tcase_add_test(tc, match_properties);
+	tcase_add_test(tc, features);
 	tcase_add_test(tc, names);
 	tcase_add_loop_test(tc, cause_rules, 0, (int)ARRAY_SIZE(causes));
 	suite_add_tcase(s, tc);
