@@ -79,10 +79,10 @@ struct verdict {
 	enum kind kind;
 	enum phase remote_phase;
 	enum phase reached;	/* the last phase the session got to */
-	const char *outcome;
-	const char *reply, *enhanced, *text, *cause, *command;
 	bool own_cause;	/* the cause came from the failure itself */
 	bool client_text;	/* text is what the client sent, no reply */
+	const char *outcome;
+	const char *reply, *enhanced, *text, *cause, *command;
 };
 
 /*
@@ -108,6 +108,8 @@ struct message {
 	bool smtp;	/* received in an inbound SMTP session */
 	bool held, discarded;	/* a HOLD or DISCARD action named it */
 	bool reinjected;	/* a content filter's copy of another */
+	bool in_grave;	/* on the correlator's list of the unqueued */
+	unsigned seq;
 	struct ts accepted_at;	/* when it was queued */
 	struct session *owner;	/* the inbound session that queued it */
 	struct message *next_hop;	/* re-injected copy (content filter) */
@@ -116,11 +118,9 @@ struct message {
 	struct strmap *rcpt_idx;	/* rcpts by address, when many */
 	struct lineref *lines;
 	size_t nlines, caplines;
-	unsigned seq;
 	/* the correlator's queue list, or its list of messages that never
-	 * reached the queue, until grave_until (log time) */
+	 * reached the queue (in_grave), until grave_until (log time) */
 	struct message *mq_prev, *mq_next;
-	bool in_grave;
 	int64_t grave_until;
 };
 
@@ -129,7 +129,6 @@ struct session {
 	const struct pattern_set *set;
 	const char *mta;
 	char *key, *label;
-	enum direction dir;
 	char *host, *pid, *session_id, *client_name, *client_ip,
 	    *client_port, *helo, *sender, *sasl_user, *tls, *stats,
 	    *queue,	/* outbound: the message being delivered */
@@ -139,6 +138,7 @@ struct session {
 	bool seen_start, closed, clean_quit, evicted, handed_off,
 	    screened, internal, emitted,
 	    quit_sent;	/* outbound: our QUIT seen in a transcript */
+	enum direction dir;
 	enum phase reached;
 	enum phase last_cmd_phase;	/* of the last command seen */
 	enum phase listed_phase;	/* of the last command of a logged
@@ -165,18 +165,19 @@ struct session {
 	struct omitted *omitted;	/* NULL until a cap is reached */
 	struct verdict v;
 	unsigned seq;
-	/* the correlator's list of live sessions, oldest first, or of the
-	 * held ones (closed, waiting for their messages) */
-	struct session *lru_prev, *lru_next;
-	bool held;
 	/* HOLD and DISCARD actions logged in it before a queue ID */
 	unsigned nhold, ndiscard;
+	/* on the held list (below) */
+	bool held;
 	/* ended, still taking lines under its key until linger_until */
 	bool lingering;
 	/* outbound, its result logged: on the correlator's list of such
 	 * sessions, by last line, to end once quiet (never lingering) */
 	bool resulted;
 	int64_t linger_until;
+	/* the correlator's list of live sessions, oldest first, or of the
+	 * held ones (closed, waiting for their messages) */
+	struct session *lru_prev, *lru_next;
 	/* the list of the lingering, or of the resulted */
 	struct session *lg_prev, *lg_next;
 };
