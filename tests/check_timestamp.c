@@ -179,6 +179,58 @@ static const char *const invalid[] = {
 	"16/Mar/21 18:24:42 ",
 };
 
+/*
+ * Stamps in a row, as a log has them: those of one minute are read from
+ * the seconds on (timestamp.c's iso_last); each must read as alone.
+ */
+START_TEST(iso_same_minute)
+{
+	static const struct {
+		const char *in;
+		bool ok;
+		long long secs;
+		int us, frac, off;
+	} v[] = {
+		{"2026-12-01 04:52:20.771 +0000", true, 1796100740, 771000, 3,
+		    0},
+		{"2026-12-01 04:52:21.005 +0000", true, 1796100741, 5000, 3, 0},
+		{"2026-12-01 04:52:59", true, 1796100779, 0, 0, -1},
+		{"2026-12-01 04:52:61", false, 0, 0, 0, 0},
+		{"2026-12-01 04:52:7 +0000", false, 0, 0, 0, 0},
+		{"2026-12-01 04:52-07 +0000", false, 0, 0, 0, 0},
+		{"2026-12-01 04:52:07+01:00", true, 1796100727, 0, 0, 60},
+		{"2026-12-01 04:52:07+25:00", false, 0, 0, 0, 0},
+		{"2026-12-01T04:52:08Z", true, 1796100728, 0, 0, 0},
+		{"2026-12-01 04:53:00.5", true, 1796100780, 500000, 1, -1},
+		{"2026-02-29 04:53:00", false, 0, 0, 0, 0},
+		{"2026-02-29 04:53:01", false, 0, 0, 0, 0},
+		{"2026-12-01 04:53:01", true, 1796100781, 0, 0, -1},
+	};
+	struct ts_year yr;
+	struct ts t;
+
+	ts_year_init(&yr, 1795435200, 2026);
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		bool ok = ts_parse(sv(v[i].in), &yr, &t);
+
+		ck_assert_msg(ok == v[i].ok, "'%s': %s", v[i].in,
+		    ok ? "accepted" : "refused");
+		if (!ok) {
+			ck_assert(!(t.flags & TS_SET));
+			continue;
+		}
+		ck_assert_msg(t.us == v[i].secs * US + v[i].us,
+		    "'%s': got %lld us", v[i].in, (long long)t.us);
+		ck_assert_int_eq(t.frac, v[i].frac);
+		ck_assert_int_eq(!!(t.flags & TS_OFFSET), v[i].off >= 0);
+		if (v[i].off >= 0)
+			ck_assert_int_eq(t.off, v[i].off);
+		ck_assert_int_eq(yr.last_month,
+		    (v[i].in[5] - '0') * 10 + v[i].in[6] - '0');
+	}
+}
+END_TEST
+
 START_TEST(parse_invalid)
 {
 	const char *in = invalid[_i];
@@ -853,6 +905,7 @@ timestamp_suite(void)
 	tc = tcase_create("parse");
 	tcase_add_loop_test(tc, parse_shapes, 0, (int)ARRAY_SIZE(shapes));
 	tcase_add_loop_test(tc, parse_invalid, 0, (int)ARRAY_SIZE(invalid));
+	tcase_add_test(tc, iso_same_minute);
 	tcase_add_test(tc, parse_null_view);
 	tcase_add_loop_test(tc, parse_spec, 0, (int)ARRAY_SIZE(specs));
 	tcase_add_loop_test(tc, compile_bad, 0, (int)ARRAY_SIZE(bad_specs));
