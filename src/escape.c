@@ -102,7 +102,7 @@ esc_text(FILE *fp, const char *p, size_t n)
  * anything from 0x80) goes through json_special(), one character at a
  * time, under the rules that applied before the table existed.
  */
-static const unsigned char json_plain[256] = {
+const unsigned char esc_json_plain[256] = {
 	/* 0x00-0x1f: controls */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -122,7 +122,7 @@ static const unsigned char json_plain[256] = {
 #define JSON_SPECIAL_MAX 6
 
 /*
- * The character at s (one that json_plain[] does not pass) written to o:
+ * The character at s (one that esc_json_plain[] does not pass) written to o:
  * the escape JSON needs, U+FFFD for an invalid byte, or the valid UTF-8
  * as it is. Returns the bytes of s used; *w is set to the bytes written,
  * at most JSON_SPECIAL_MAX.
@@ -171,12 +171,13 @@ json_special(char *o, const unsigned char *s, size_t n, size_t *w)
 #define HIGHS 0x8080808080808080u
 
 /*
- * Whether all 8 bytes of x are json_plain[]: no byte below 0x20 (x - 0x20
- * borrows into the high bit of the lowest such byte, which a byte from
- * 0x80 up has set anyway), none from 0x7f (x + 1 sets its high bit), none
- * equal to '"' or '\\' (x ^ c has a zero byte). A borrow or carry can
- * reach a byte above the first bad one, but never make a clean word look
- * bad or a bad word look clean: the lowest bad byte always shows.
+ * Whether all 8 bytes of x are esc_json_plain[]: no byte below 0x20
+ * (x - 0x20 borrows into the high bit of the lowest such byte, which a
+ * byte from 0x80 up has set anyway), none from 0x7f (x + 1 sets its high
+ * bit), none equal to '"' or '\\' (x ^ c has a zero byte). A borrow or
+ * carry can reach a byte above the first bad one, but never make a clean
+ * word look bad or a bad word look clean: the lowest bad byte always
+ * shows.
  */
 static bool
 word_plain(uint64_t x)
@@ -188,7 +189,7 @@ word_plain(uint64_t x)
 }
 
 /*
- * Copy the json_plain[] run of s[*i..n) to o, eight bytes at a time
+ * Copy the esc_json_plain[] run of s[*i..n) to o, eight bytes at a time
  * while it lasts; *i is moved past it and the end of the copy returned.
  * o must have room for n - *i bytes.
  */
@@ -206,7 +207,7 @@ copy_plain(char *o, const unsigned char *s, size_t *i, size_t n)
 		o += 8;
 		k += 8;
 	}
-	while (k < n && json_plain[s[k]])
+	while (k < n && esc_json_plain[s[k]])
 		*o++ = (char)s[k++];
 	*i = k;
 	return o;

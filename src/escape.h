@@ -22,6 +22,9 @@ void esc_text(FILE *, const char *, size_t);
 /* Quoted JSON string; NULL gives null. */
 void esc_json(struct buf *, const char *, size_t);
 void esc_json_str(struct buf *, const char *);
+/* The bytes esc_json() copies as they are (1): printable ASCII but the
+ * quote and the backslash. Every other byte, NUL among them, is 0. */
+extern const unsigned char esc_json_plain[256];
 /*
  * HTML element content or a quoted attribute value: esc_text()'s bytes
  * (so control bytes and invalid UTF-8 show as \xNN), with & < > " '

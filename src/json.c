@@ -115,30 +115,12 @@ json_end(struct json *j)
 	return true;
 }
 
-/* The bytes a key is copied with as they are: printable ASCII but the
- * quote and the backslash (NUL ends the key: 0). */
-static const unsigned char key_plain[256] = {
-	/* 0x00-0x1f: controls */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	/* 0x20-0x3f: " is 0x22 */
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	/* 0x40-0x5f: \ is 0x5c */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	/* 0x60-0x7f: DEL is 0x7f */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-	/* 0x80-0xff: zero */
-};
-
 /*
  * "key": of b. A key is nearly always the writer's own name ("status"),
- * printable ASCII with no quote or backslash: then it is copied as it
- * is, which escaping it would give too (a JSON report writes some 30
- * keys a session, and escaping them cost a fifth of its time); any other
- * key is escaped as a string value is.
+ * printable ASCII with no quote or backslash (esc_json_plain[]; NUL ends
+ * it): then it is copied as it is, which escaping it would give too (a
+ * JSON report writes some 30 keys a session, and escaping them cost a
+ * fifth of its time); any other key is escaped as a string value is.
  */
 static void
 put_key(struct buf *b, const char *key)
@@ -147,7 +129,7 @@ put_key(struct buf *b, const char *key)
 	size_t n = 0;
 	char *o;
 
-	while (key_plain[k[n]])
+	while (esc_json_plain[k[n]])
 		n++;
 	if (k[n] != '\0') {
 		esc_json_str(b, key);
