@@ -313,24 +313,28 @@ siphash(uint64_t k0, uint64_t k1, int c, int d, const char *s, size_t n)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-uint64_t
-hash_siphash24(const unsigned char key[16], const char *s, size_t n)
+/* SipHash-c-d of s with a 16-byte key, taken as two little-endian words. */
+static uint64_t
+siphash_bytes_key(const unsigned char key[16], int c, int d, const char *s,
+    size_t n)
 {
 	uint64_t k[2] = {0, 0};
 
 	for (int i = 0; i < 16; i++)
 		k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
-	return siphash(k[0], k[1], 2, 4, s, n);
+	return siphash(k[0], k[1], c, d, s, n);
+}
+
+uint64_t
+hash_siphash24(const unsigned char key[16], const char *s, size_t n)
+{
+	return siphash_bytes_key(key, 2, 4, s, n);
 }
 
 uint64_t
 hash_siphash13(const unsigned char key[16], const char *s, size_t n)
 {
-	uint64_t k[2] = {0, 0};
-
-	for (int i = 0; i < 16; i++)
-		k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
-	return siphash(k[0], k[1], 1, 3, s, n);
+	return siphash_bytes_key(key, 1, 3, s, n);
 }
 
 static uint64_t
