@@ -197,48 +197,14 @@ read_commands(struct session *s, const struct stage_words *sw, char sep,
 	}
 }
 
-/* Counters, "ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5"
- * (items: counts): how far the session got, the messages and recipients
- * accepted, and whether QUIT ended it. */
-static void
-read_counts(struct session *s, const struct stage_words *sw, char sep,
-    struct strview v)
-{
-	struct strview it;
-	int accepted = 0;
-
-	while (evidence_next_item(&v, sep, &it)) {
-		const char *w = it.p, *end = it.p + it.len;
-		const char *eq = memchr(w, '=', it.len);
-		struct strview name;
-		enum phase ph;
-		long ok, total;
-		char *q;
-
-		if (eq == NULL)
-			continue;
-		name = (struct strview){w, (size_t)(eq - w)};
-		ph = phase_of_stage(sw, w, name.len);
-		ok = strtol(eq + 1, &q, 10);
-		total = (q < end && *q == '/') ? strtol(q + 1, NULL, 10) : ok;
-		if (total > 0)
-			corr_advance(s, ph);
-		/* DATA or BDAT: a message each that succeeded */
-		if (ph == PHASE_DATA)
-			accepted += (int)ok;
-		if (sv_eq_nocase(name, "QUIT", 4) && ok > 0)
-			s->clean_quit = true;
-		if (ph == PHASE_RCPT)
-			s->stats_rcpt_ok = (int)ok;
-	}
-	s->stats_accepted = accepted;
-}
-
 /*
- * The server's counters (doc/verdicts.md, third rung): a failure whose
- * line named no stage ("too many errors after UNKNOWN") takes the phase
- * they show, and a command they count as failed with no failure of its
- * own in that phase ("mail=0/1" after a silent 530) becomes one.
+ * The server's counters, "ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1
+ * commands=3/5" (items: counts), read once: how far the session got,
+ * the messages and recipients accepted, and whether QUIT ended it. Then
+ * the third rung of doc/verdicts.md: a failure whose line named no stage
+ * ("too many errors after UNKNOWN") takes the phase they show, and a
+ * command they count as failed with no failure of its own in that phase
+ * ("mail=0/1" after a silent 530) becomes one.
  */
 static void
 apply_counters(struct correlator *c, struct session *s,
@@ -250,6 +216,12 @@ apply_counters(struct correlator *c, struct session *s,
 	bool have = false;
 
 	evidence_counters(sf, sw, v, &k);
+	corr_advance(s, k.tried);
+	if (k.quit)
+		s->clean_quit = true;
+	if (k.rcpt_seen)
+		s->stats_rcpt_ok = k.rcpt_ok;
+	s->stats_accepted = k.accepted;
 	p = k.failed != PHASE_NONE ? k.failed : k.done;
 	for (size_t i = 0; i < s->nfails; i++) {
 		struct failure *f = &s->fails[i];
@@ -318,12 +290,10 @@ apply_disconnect(struct correlator *c, struct session *s,
 		const struct stage_words *sw = pattern_set_stages(m->set);
 		struct strview v = m->f[sf->field];
 
-		if (sf->items == STATS_COMMANDS) {
+		if (sf->items == STATS_COMMANDS)
 			read_commands(s, sw, sf->sep, v);
-		} else {
-			read_counts(s, sw, sf->sep, v);
+		else
 			apply_counters(c, s, sf, sw, v);
-		}
 	}
 	/* a disconnect alone (its session's other lines are not in
 	 * the input) says nothing of where the client left */

@@ -64,27 +64,50 @@ count_at(const char *p, const char **q)
 	return v;
 }
 
+/* What every counter, kept or not, tells the correlator (struct counted). */
+static void
+counter_note(struct counted *out, const struct counter *c)
+{
+	if (c->total > 0 && c->phase != PHASE_POSTQUEUE &&
+	    c->phase > out->tried)
+		out->tried = c->phase;
+	/* DATA or BDAT: a message each that succeeded */
+	if (c->phase == PHASE_DATA)
+		out->accepted += (int)c->ok;
+	if (c->n == 4 && c->ok > 0 &&
+	    sv_eq_nocase((struct strview){c->w, c->n}, "QUIT", 4))
+		out->quit = true;
+	if (c->phase == PHASE_RCPT) {
+		out->rcpt_ok = (int)c->ok;
+		out->rcpt_seen = true;
+	}
+}
+
+/* The counters of v, the first max in c, each noted in out. */
 static size_t
 counters_read(const struct stage_words *sw, struct strview v,
-    struct counter *c, size_t max, char sep)
+    struct counter *c, size_t max, char sep, struct counted *out)
 {
 	struct strview it;
+	struct counter spare;
 	size_t n = 0;
 
-	while (n < max && evidence_next_item(&v, sep, &it)) {
+	while (evidence_next_item(&v, sep, &it)) {
 		const char *w = it.p, *end = it.p + it.len, *eq, *q;
+		struct counter *k = n < max ? &c[n] : &spare;
 
 		eq = memchr(w, '=', it.len);
-		if (eq != NULL && eq > w) {
-			c[n].w = w;
-			c[n].n = (size_t)(eq - w);
-			c[n].len = it.len;
-			c[n].ok = count_at(eq + 1, &q);
-			c[n].total = q < end && *q == '/' ?
-			    count_at(q + 1, &q) : c[n].ok;
-			c[n].phase = phase_of_stage(sw, w, c[n].n);
+		if (eq == NULL || eq == w)
+			continue;	/* no name: no phase, no QUIT */
+		k->w = w;
+		k->n = (size_t)(eq - w);
+		k->len = it.len;
+		k->ok = count_at(eq + 1, &q);
+		k->total = q < end && *q == '/' ? count_at(q + 1, &q) : k->ok;
+		k->phase = phase_of_stage(sw, w, k->n);
+		counter_note(out, k);
+		if (k != &spare)
 			n++;
-		}
 	}
 	return n;
 }
@@ -129,14 +152,16 @@ evidence_counters(const struct stats_format *sf,
     const struct stage_words *sw, struct strview v, struct counted *out)
 {
 	struct counter c[32];
-	size_t n = v.p && sf && sf->items == STATS_COUNTS ?
-	    counters_read(sw, v, c, ARRAY_SIZE(c), sf->sep) : 0;
+	size_t n;
 	const struct counter *unknown = NULL, *best = NULL;
 	bool accepted = false;
 
 	memset(out, 0, sizeof(*out));
 	out->failed = PHASE_NONE;
 	out->done = PHASE_NONE;
+	out->tried = PHASE_NONE;
+	n = v.p && sf && sf->items == STATS_COUNTS ?
+	    counters_read(sw, v, c, ARRAY_SIZE(c), sf->sep, out) : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].phase != PHASE_NONE && c[i].ok > 0 &&
 		    c[i].phase > out->done)

@@ -284,6 +284,51 @@ START_TEST(counters)
 }
 END_TEST
 
+/*
+ * What evidence_counters() hands the correlator of every counter: the
+ * furthest phase tried, DATA's and BDAT's successes, the last RCPT
+ * counter's and QUIT, past the 32 counters the failure is judged on too.
+ */
+static const struct {
+	const char *stats;
+	enum phase tried;
+	int accepted, rcpt_ok;	/* rcpt_ok -1: no RCPT counter */
+	bool quit;
+} tells[] = {
+	{"ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5", PHASE_DATA,
+	    0, 0, true},
+	{"ehlo=1 mail=2 rcpt=3/4 data=1/2 bdat=2 QUIT=1", PHASE_DATA, 3, 3,
+	    true},
+	{"connect=1 ehlo=1 quit=0/1", PHASE_HELO, 0, -1, false},
+	{"ehlo=0/0 mail=0/0 quit=0", PHASE_NONE, 0, -1, false},
+	{"=1 quit rcpt=2 rcpt=5", PHASE_RCPT, 0, 5, false},
+	{"x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 "
+	    "x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 x=1 "
+	    "ehlo=1 mail=1 rcpt=4/4 data=2 quit=1", PHASE_DATA, 2, 4, true},
+};
+
+START_TEST(counters_tell)
+{
+	struct stats_format sf = {F_STATS, ' ', STATS_COUNTS, "unknown"};
+	const char *t = tells[_i].stats;
+	struct counted out;
+	const char *g, *w;
+
+	evidence_counters(&sf, NULL, (struct strview){t, strlen(t)}, &out);
+	g = phase_name(out.tried);
+	w = phase_name(tells[_i].tried);
+	ck_assert_msg(out.tried == tells[_i].tried, "'%s': tried %s, want %s",
+	    t, g ? g : "none", w ? w : "none");
+	ck_assert_msg(out.accepted == tells[_i].accepted, "'%s': accepted "
+	    "%d, want %d", t, out.accepted, tells[_i].accepted);
+	ck_assert_msg((out.rcpt_seen ? out.rcpt_ok : -1) == tells[_i].rcpt_ok,
+	    "'%s': rcpt_ok %d, want %d", t, out.rcpt_seen ? out.rcpt_ok : -1,
+	    tells[_i].rcpt_ok);
+	ck_assert_msg(out.quit == tells[_i].quit, "'%s': quit %d, want %d", t,
+	    (int)out.quit, (int)tells[_i].quit);
+}
+END_TEST
+
 START_TEST(full_queue)
 {
 	struct transcript t;
@@ -335,6 +380,8 @@ transcript_suite(void)
 	tcase_add_loop_test(tc, stage, 0, sizeof(stages) / sizeof(stages[0]));
 	tcase_add_test(tc, full_queue);
 	tcase_add_loop_test(tc, counters, 0, sizeof(counts) / sizeof(counts[0]));
+	tcase_add_loop_test(tc, counters_tell, 0,
+	    sizeof(tells) / sizeof(tells[0]));
 	tcase_add_test(tc, finding_names);
 	suite_add_tcase(s, tc);
 	return s;
