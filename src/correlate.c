@@ -52,6 +52,7 @@ correlator_new(const struct correlate_opts *o)
 
 	c->o = *o;
 	buf_init(&c->key);
+	buf_init(&c->ikey);
 	buf_init(&c->label);
 	if (c->o.max_open == 0)
 		c->o.max_open = 100000;
@@ -258,12 +259,12 @@ corr_try_finish(struct correlator *c, struct session *s)
 	finish(c, s);
 }
 
-/* Remove s from the open map (it stays on the LRU list). */
+/* Remove s from the open map (it stays on the LRU list), unless another
+ * session has taken its key. */
 static void
 unmap(struct correlator *c, struct session *s)
 {
-	if (strmap_get(c->open, s->key, strlen(s->key)) == s)
-		strmap_del(c->open, s->key, strlen(s->key));
+	strmap_del_val(c->open, s->key, strlen(s->key), s);
 }
 
 static void
@@ -309,10 +310,11 @@ end_lingering(struct correlator *c, int64_t now)
 static void
 handoff_key(struct correlator *c, const struct session *s)
 {
-	buf_reset(&c->key);
-	buf_add(&c->key, s->host ? s->host : "", s->host ? strlen(s->host) : 0);
-	buf_addc(&c->key, '\x1f');
-	buf_add(&c->key, s->client_ip ? s->client_ip : "",
+	buf_reset(&c->ikey);
+	buf_add(&c->ikey, s->host ? s->host : "",
+	    s->host ? strlen(s->host) : 0);
+	buf_addc(&c->ikey, '\x1f');
+	buf_add(&c->ikey, s->client_ip ? s->client_ip : "",
 	    s->client_ip ? strlen(s->client_ip) : 0);
 }
 
@@ -326,8 +328,7 @@ unstash(struct correlator *c, struct session *s)
 	if (!s->handed_off)
 		return;
 	handoff_key(c, s);
-	if (strmap_get(c->handoff, c->key.s, c->key.len) == s)
-		strmap_del(c->handoff, c->key.s, c->key.len);
+	strmap_del_val(c->handoff, c->ikey.s, c->ikey.len, s);
 	s->handed_off = false;
 }
 
@@ -414,12 +415,11 @@ sweep_idle(struct correlator *c)
 
 static struct session *
 session_new(struct correlator *c, const struct match *m, const char *key,
-    uint64_t h, enum direction dir)	/* h: strmap_hash() of key */
+    size_t len, uint64_t h, enum direction dir)	/* h: strmap_hash() */
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 	const enum field *kf;
 	size_t nk = pattern_session_key(m, &kf, &s->gap_us);
-	size_t len = strlen(key);
 
 	s->set = m->set;
 	s->mta = pattern_set_mta(m->set);
@@ -493,8 +493,9 @@ outbound_session(struct correlator *c, const struct match *m,
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
 	const char *key = build_key(c, m, kf, nk);
-	uint64_t h = strmap_hash(c->open, key, c->key.len);
-	struct session *s = strmap_get_h(c->open, key, c->key.len, h);
+	size_t len = c->key.len;
+	uint64_t h = strmap_hash(c->open, key, len);
+	struct session *s = strmap_get_h(c->open, key, len, h);
 
 	if (s && s->dir == DIR_INBOUND && !s->seen_start && s->nconv == 0 &&
 	    s->nfails == 0 && s->nmsgs == 0) {
@@ -508,12 +509,11 @@ outbound_session(struct correlator *c, const struct match *m,
 	    (!q.p && has_result(s) && !continues_conversation(s, m, ev)) ||
 	    (!q.p && s->quit_sent && ev != EV_REPLY &&
 	    ev != EV_DISCONNECT))) {
-		close_session(c, s);
-		key = build_key(c, m, kf, nk);
+		close_session(c, s);	/* key and h stay (c->key) */
 		s = NULL;
 	}
 	if (s == NULL)
-		s = session_new(c, m, key, h, DIR_OUTBOUND);
+		s = session_new(c, m, key, len, h, DIR_OUTBOUND);
 	if (q.p && !s->queue)
 		s->queue = corr_dup(&s->arena, q);
 	if (ev == EV_COMMAND && m->f[F_COMMAND].p &&
@@ -533,8 +533,8 @@ stash_handoff(struct correlator *c, struct session *s)
 	 * speak of it (postscreen's PASS NEW, then DISCONNECT). */
 	s->handed_off = true;
 	handoff_key(c, s);
-	old = strmap_get(c->handoff, c->key.s, c->key.len);
-	strmap_put(c->handoff, c->key.s, c->key.len, s);
+	old = strmap_get(c->handoff, c->ikey.s, c->ikey.len);
+	strmap_put(c->handoff, c->ikey.s, c->ikey.len, s);
 	if (old && old != s) {
 		/* nobody took the older one over */
 		unmap(c, old);
@@ -547,38 +547,37 @@ stash_handoff(struct correlator *c, struct session *s)
 /* A server process takes over a client that a screening process passed. */
 static struct session *
 claim_handoff(struct correlator *c, const struct match *m, const char *key,
-    const struct ts *ts)
+    size_t len, uint64_t h, const struct ts *ts)	/* h: of key in open */
 {
 	struct session *s;
-	struct buf k = BUF_INIT;
+	struct buf *k = &c->ikey;
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
 
 	if (!m->f[F_CLIENT_IP].p)
 		return NULL;
-	buf_add(&k, m->f[F_HOST].p ? m->f[F_HOST].p : "",
+	buf_reset(k);
+	buf_add(k, m->f[F_HOST].p ? m->f[F_HOST].p : "",
 	    m->f[F_HOST].p ? m->f[F_HOST].len : 0);
-	buf_addc(&k, '\x1f');
-	buf_add(&k, m->f[F_CLIENT_IP].p, m->f[F_CLIENT_IP].len);
-	s = strmap_get(c->handoff, k.s, k.len);
+	buf_addc(k, '\x1f');
+	buf_add(k, m->f[F_CLIENT_IP].p, m->f[F_CLIENT_IP].len);
+	s = strmap_get(c->handoff, k->s, k->len);
 	if (s && m->f[F_CLIENT_PORT].p && s->client_port &&
 	    !sv_eq(m->f[F_CLIENT_PORT], s->client_port))
 		s = NULL;
 	if (s && (ts->flags & TS_SET) && (s->end.flags & TS_SET) &&
 	    ts_utc(ts) - ts_utc(&s->end) > HANDOFF_WINDOW_US)
 		s = NULL;
-	if (s)
-		strmap_del(c->handoff, k.s, k.len);
-	buf_release(&k);
 	if (s == NULL)
 		return NULL;
+	strmap_del(c->handoff, k->s, k->len);
 	unmap(c, s);
 	s->handed_off = false;
 	s->screened = true;
-	s->key = arena_strndup(&s->arena, key, strlen(key));
+	s->key = arena_strndup(&s->arena, key, len);
 	s->label = make_label(c, &s->arena, m, kf, nk);
 	s->pid = NULL;
-	strmap_put(c->open, key, strlen(key), s);
+	strmap_put_h(c->open, key, len, h, s);
 	return s;
 }
 
@@ -663,20 +662,19 @@ inbound_session(struct correlator *c, const struct match *m,
 	struct session *s;
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
+	/* key and h stay what they are (c->key) whatever is closed */
 	const char *key = build_key(c, m, kf, nk);
-	uint64_t h = strmap_hash(c->open, key, c->key.len);
+	size_t len = c->key.len;
+	uint64_t h = strmap_hash(c->open, key, len);
 
-	s = strmap_get_h(c->open, key, c->key.len, h);
-	if (s != NULL && s->handed_off) {
+	s = strmap_get_h(c->open, key, len, h);
+	if (s != NULL && s->handed_off)
 		unstash(c, s);
-		key = build_key(c, m, kf, nk);
-	}
 	if (s != NULL && (gap_passed(s, ts) || (s->lingering &&
 	    (ev == EV_CONNECT || !pattern_trails(m->pat))))) {
 		if (!s->lingering && s->seen_start)
 			s->evicted = true;	/* its end never came */
 		close_session(c, s);
-		key = build_key(c, m, kf, nk);
 		s = NULL;
 	}
 	if (ev == EV_CONNECT && s != NULL && !s->seen_start &&
@@ -686,18 +684,12 @@ inbound_session(struct correlator *c, const struct match *m,
 	} else if (ev == EV_CONNECT && s != NULL) {
 		/* a reused key: the old session never closed */
 		close_session(c, s);
-		key = build_key(c, m, kf, nk);
 		s = NULL;
 	}
-	if (s == NULL && ev == EV_CONNECT) {
-		char *k = xstrdup(key);
-
-		s = claim_handoff(c, m, k, ts);
-		free(k);
-		key = build_key(c, m, kf, nk);
-	}
+	if (s == NULL && ev == EV_CONNECT)
+		s = claim_handoff(c, m, key, len, h, ts);
 	if (s == NULL)
-		s = session_new(c, m, key, h, DIR_INBOUND);
+		s = session_new(c, m, key, len, h, DIR_INBOUND);
 	return s;
 }
 
@@ -838,6 +830,7 @@ correlator_free(struct correlator *c)
 	strmap_free(c->open);
 	strmap_free(c->handoff);
 	buf_release(&c->key);
+	buf_release(&c->ikey);
 	buf_release(&c->label);
 	free(c->seen);
 	free(c);

@@ -41,7 +41,10 @@ struct correlator {
 	struct msg_list queue, graves;
 	unsigned seq;
 	struct correlate_stats st;
-	struct buf key;
+	struct buf key;	/* build_key()'s only: whatever a line's session
+			   ends or takes over meanwhile, it stays */
+	struct buf ikey;	/* the key of a message (msg_get()) or of a
+				   handed-off client (handoff_key()) */
 	const char *key_mta;	/* build_key(): the last set's name */
 	size_t key_mta_len;	/* and its length */
 	struct buf label;	/* make_label()'s */

@@ -75,11 +75,11 @@ static const char *
 msg_key(struct correlator *c, const char *host, size_t hl, const char *q,
     size_t ql)
 {
-	buf_reset(&c->key);
-	buf_add(&c->key, host ? host : "", hl);
-	buf_addc(&c->key, '\x1f');
-	buf_add(&c->key, q, ql);
-	return c->key.s;
+	buf_reset(&c->ikey);
+	buf_add(&c->ikey, host ? host : "", hl);
+	buf_addc(&c->ikey, '\x1f');
+	buf_add(&c->ikey, q, ql);
+	return c->ikey.s;
 }
 
 /* Take m out of the queue map; free it unless a session still shows it. */
@@ -89,7 +89,7 @@ msg_retire(struct correlator *c, struct message *m)
 	const char *k = msg_key(c, m->host, strlen(m->host), m->queue,
 	    strlen(m->queue));
 
-	if (strmap_del(c->msgs, k, c->key.len) != NULL)
+	if (strmap_del(c->msgs, k, c->ikey.len) != NULL)
 		mq_unlink(c, m);
 	m->closed_map = true;
 	if (m->owner)
@@ -156,7 +156,8 @@ msg_get(struct correlator *c, struct strview host, struct strview q,
 	size_t hl = host.p ? strnlen(host.p, host.len) : 0;
 	size_t ql = q.p ? strnlen(q.p, q.len) : 0;
 	const char *k = msg_key(c, host.p, hl, q.p ? q.p : "", ql);
-	struct message *m = strmap_get(c->msgs, k, c->key.len);
+	uint64_t h = strmap_hash(c->msgs, k, c->ikey.len);
+	struct message *m = strmap_get_h(c->msgs, k, c->ikey.len, h);
 
 	if (m || !create)
 		return m;
@@ -165,8 +166,8 @@ msg_get(struct correlator *c, struct strview host, struct strview q,
 	m->queue = arena_strndup(&m->arena, q.p ? q.p : "", ql);
 	m->seq = ++c->seq;
 	mq_append(c, m, false);
-	k = msg_key(c, m->host, strlen(m->host), m->queue, strlen(m->queue));
-	strmap_put(c->msgs, k, c->key.len, m);
+	/* the key of m->host and m->queue: k, still */
+	strmap_put_h(c->msgs, k, c->ikey.len, h, m);
 	c->st.messages++;
 	return m;
 }

@@ -467,21 +467,39 @@ strmap_put_h(struct strmap *m, const char *key, size_t len, uint64_t h,
 	s->val = val;
 }
 
-void *
-strmap_del(struct strmap *m, const char *key, size_t len)
+/* Empty the live slot s; its value. */
+static void *
+slot_del(struct strmap *m, struct slot *s)
 {
-	struct slot *s = find_slot(m, key, len,
-	    (uint32_t)map_hash(m, key, len));
-	void *val;
+	void *val = s->val;
 
-	if (s->key == NULL)
-		return NULL;
-	val = s->val;
 	free(s->key);
 	s->key = TOMBSTONE;
 	s->val = NULL;
 	m->count--;
 	return val;
+}
+
+void *
+strmap_del(struct strmap *m, const char *key, size_t len)
+{
+	struct slot *s = find_slot(m, key, len,
+	    (uint32_t)map_hash(m, key, len));
+
+	return s->key ? slot_del(m, s) : NULL;
+}
+
+bool
+strmap_del_val(struct strmap *m, const char *key, size_t len,
+    const void *val)
+{
+	struct slot *s = find_slot(m, key, len,
+	    (uint32_t)map_hash(m, key, len));
+
+	if (s->key == NULL || s->val != val)
+		return false;
+	slot_del(m, s);
+	return true;
 }
 
 size_t

@@ -98,6 +98,11 @@ struct strmap *strmap_new(void);
 void *strmap_get(const struct strmap *, const char *key, size_t len);
 void strmap_put(struct strmap *, const char *key, size_t len, void *val);
 void *strmap_del(struct strmap *, const char *key, size_t len);
+/* Remove key only where its value is val (a session leaving the open
+ * map, unless another has taken its key since): one hash, one probe,
+ * where strmap_get() and then strmap_del() take two. True if removed. */
+bool strmap_del_val(struct strmap *, const char *key, size_t len,
+    const void *val);
 /*
  * The hash of a key in this map, and get and put with it: a caller that
  * looks a key up and then puts it (a new session) hashes it once. h must

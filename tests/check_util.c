@@ -134,6 +134,42 @@ START_TEST(strmap_delete)
 }
 END_TEST
 
+/* strmap_del_val(): only a key that holds that value goes. */
+START_TEST(strmap_delete_val)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	for (size_t i = 0; i < 1000; i++) {
+		n = keyf(k, sizeof(k), "key", i);
+		strmap_put(m, k, n, ival(i));
+	}
+	for (size_t i = 0; i < 1000; i++) {
+		bool got;
+
+		n = keyf(k, sizeof(k), "key", i);
+		got = strmap_del_val(m, k, n, ival(i % 2 ? i : i + 1));
+		ck_assert_msg(got == (i % 2 == 1), "del_val '%s': got %d, "
+		    "want %d", k, (int)got, (int)(i % 2 == 1));
+	}
+	ck_assert_msg(strmap_count(m) == 500, "count: got %zu, want 500",
+	    strmap_count(m));
+	for (size_t i = 0; i < 1000; i++) {
+		void *got, *want = i % 2 ? NULL : ival(i);
+
+		n = keyf(k, sizeof(k), "key", i);
+		got = strmap_get(m, k, n);
+		ck_assert_msg(got == want, "get '%s': got %p, want %p", k,
+		    got, want);
+	}
+	n = keyf(k, sizeof(k), "never", 1);
+	ck_assert_msg(!strmap_del_val(m, k, n, NULL), "del_val of a key "
+	    "never put: got true, want false");
+	strmap_free(m);
+}
+END_TEST
+
 /*
  * A map that never holds more than a few keys but sees many distinct ones
  * come and go (the correlator's open sessions): the tombstones must be
@@ -892,6 +928,7 @@ util_suite(void)
 	tcase_add_test(tc, strmap_many_keys);
 	tcase_add_test(tc, strmap_overwrite);
 	tcase_add_test(tc, strmap_delete);
+	tcase_add_test(tc, strmap_delete_val);
 	tcase_add_test(tc, strmap_tombstones);
 	tcase_add_test(tc, strmap_reput_deleted);
 	tcase_add_test(tc, strmap_binary_keys);
