@@ -59,6 +59,7 @@ struct head {
 	char **severities;
 	size_t *severity_len;
 	size_t nseverities;
+	unsigned char severity_first[32];	/* the bytes they start with */
 };
 
 /*

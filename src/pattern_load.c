@@ -120,6 +120,7 @@ head_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 {
 	struct head *h = arg;
 	const char *v = yamldoc_scalar(vn);
+	unsigned char c;
 
 	(void)kn;
 	if (strcmp(k, "program") == 0) {
@@ -145,6 +146,9 @@ head_pair(struct yamldoc *l, const char *k, yaml_node_t *kn, yaml_node_t *vn,
 			h->severity_len[i] = strlen(h->severities[i]);
 			if (h->severity_len[i] == 0)
 				yamldoc_err(l, vn, "head: an empty severity");
+			c = (unsigned char)h->severities[i][0];
+			h->severity_first[c >> 3] |= (unsigned char)(1u <<
+			    (c & 7));
 		}
 	}
 }
