@@ -294,21 +294,6 @@ hint_lookup(const struct codes *c, const char *mta, enum phase phase,
 	return found ? found->text : NULL;
 }
 
-/* The memo slot for (mta, phase, cause) (codes_int.h: HINT_MEMO). */
-static struct hint_memo *
-memo_slot(const struct codes *c, const char *mta, enum phase phase,
-    const char *cause)
-{
-	uint64_t h = (uint64_t)(phase + 1) * 0xff51afd7ed558ccdull;
-
-	if (mta)
-		h ^= hash_bytes(mta, strlen(mta)) * 3;
-	if (cause)
-		h ^= hash_bytes(cause, strlen(cause));
-	h ^= h >> 29;
-	return &c->memo[h % HINT_MEMO];
-}
-
 /* Is the name kept in a memo slot (none: it was NULL) the name s? */
 static bool
 memo_eq(const char *kept, bool none, const char *s)
@@ -316,21 +301,57 @@ memo_eq(const char *kept, bool none, const char *s)
 	return s ? !none && strcmp(kept, s) == 0 : none;
 }
 
+/*
+ * The memo slot of (mta, phase, cause) (codes_int.h: HINT_MEMO_SETS): the
+ * one holding it (*hit true), or the set's least recently used.
+ */
+static struct hint_memo *
+memo_slot(struct hint_memos *memo, const char *mta, enum phase phase,
+    const char *cause, bool *hit)
+{
+	uint64_t h = (uint64_t)(phase + 1) * 0xff51afd7ed558ccdull;
+	struct hint_memo *set, *old;
+
+	if (mta)
+		h ^= hash_bytes(mta, strlen(mta)) * 3;
+	if (cause)
+		h ^= hash_bytes(cause, strlen(cause));
+	h ^= h >> 29;
+	set = &memo->e[h % HINT_MEMO_SETS * HINT_MEMO_WAYS];
+	old = set;
+	memo->clock++;
+	for (int i = 0; i < HINT_MEMO_WAYS; i++) {
+		struct hint_memo *m = &set[i];
+
+		if (m->set && m->phase == (int)phase &&
+		    memo_eq(m->mta, m->no_mta, mta) &&
+		    memo_eq(m->cause, m->no_cause, cause)) {
+			m->used = memo->clock;
+			*hit = true;
+			return m;
+		}
+		if (m->used < old->used)
+			old = m;
+	}
+	*hit = false;
+	return old;
+}
+
 const char *
 codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
     const char *cause)
 {
 	struct hint_memo *m;
+	bool hit;
 
 	if (c->memo == NULL || (cause && strlen(cause) >= HINT_MEMO_CAUSE) ||
 	    (mta && strlen(mta) >= HINT_MEMO_CAUSE))
 		return hint_lookup(c, mta, phase, cause);
-	m = memo_slot(c, mta, phase, cause);
-	if (m->set && m->phase == (int)phase &&
-	    memo_eq(m->mta, m->no_mta, mta) &&
-	    memo_eq(m->cause, m->no_cause, cause))
+	m = memo_slot(c->memo, mta, phase, cause, &hit);
+	if (hit)
 		return m->text;
 	m->set = true;
+	m->used = c->memo->clock;
 	m->phase = (int)phase;
 	m->no_mta = mta == NULL;
 	m->no_cause = cause == NULL;

@@ -636,7 +636,7 @@ codes_load(const char *path)
 		return NULL;
 	}
 	build_fallbacks(l.c);
-	l.c->memo = xcalloc(HINT_MEMO, sizeof(*l.c->memo));
+	l.c->memo = xcalloc(1, sizeof(*l.c->memo));
 	return l.c;
 }
 
