@@ -93,6 +93,33 @@ cmp_lineref(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/*
+ * Sorted by cmp_lineref(), equal ones kept in their order as glibc's
+ * qsort() (a merge sort) keeps them: the first copy of a line is the one
+ * session_lines() keeps. The lists joined are each in log order, so a
+ * session's few lines are nearly sorted: an insertion sort is a few
+ * compares a line where qsort() cost 600 instructions a session. Long
+ * lists, which need not be nearly sorted, go to qsort().
+ */
+static void
+sort_lines(struct lineref *v, size_t n)
+{
+	if (n > 64) {
+		qsort(v, n, sizeof(*v), cmp_lineref);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct lineref x = v[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_lineref(&v[j - 1], &x) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
 size_t
 session_lines(const struct session *s, struct lineref **out)
 {
@@ -112,7 +139,7 @@ session_lines(const struct session *s, struct lineref **out)
 			memcpy(v + k, m->lines, m->nlines * sizeof(*v));
 		k += m->nlines;
 	}
-	qsort(v, k, sizeof(*v), cmp_lineref);
+	sort_lines(v, k);
 	n = 0;
 	for (size_t j = 0; j < k; j++)
 		if (n == 0 || cmp_lineref(&v[n - 1], &v[j]) != 0)
