@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "escape.h"
 
@@ -188,17 +191,44 @@ word_plain(uint64_t x)
 	    ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS) == 0;
 }
 
+#ifdef __SSE2__
 /*
- * Copy the esc_json_plain[] run of s[*i..n) to o, eight bytes at a time
- * while it lasts; *i is moved past it and the end of the copy returned.
- * o must have room for n - *i bytes.
+ * Whether all 16 bytes at s are esc_json_plain[]: as signed bytes, none
+ * below 0x20 (those from 0x80 are negative), none 0x7f, '"' or '\\'.
+ * Every x86-64 has SSE2; elsewhere word_plain() does it all.
+ */
+static bool
+plain16(const unsigned char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i bad = _mm_or_si128(
+	    _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return _mm_movemask_epi8(bad) == 0;
+}
+#endif
+
+/*
+ * Copy the esc_json_plain[] run of s[*i..n) to o, sixteen or eight bytes
+ * at a time while it lasts; *i is moved past it and the end of the copy
+ * returned. o must have room for n - *i bytes.
  */
 static char *
 copy_plain(char *o, const unsigned char *s, size_t *i, size_t n)
 {
-	size_t k = *i;
+	size_t k = *i, start = *i;
 	uint64_t x;
 
+#ifdef __SSE2__
+	while (n - k >= 16 && plain16(s + k)) {
+		memcpy(o, s + k, 16);
+		o += 16;
+		k += 16;
+	}
+#endif
 	while (n - k >= 8) {
 		memcpy(&x, s + k, 8);
 		if (!word_plain(x))
@@ -206,6 +236,16 @@ copy_plain(char *o, const unsigned char *s, size_t *i, size_t n)
 		memcpy(o, &x, 8);
 		o += 8;
 		k += 8;
+	}
+	if (k < n && n - k < 8 && n - start >= 8) {
+		/* the last eight bytes, over some already copied as they
+		 * are in this run: written again, the same */
+		memcpy(&x, s + n - 8, 8);
+		if (word_plain(x)) {
+			memcpy(o - (k - (n - 8)), &x, 8);
+			*i = n;
+			return o + (n - k);
+		}
 	}
 	while (k < n && esc_json_plain[s[k]])
 		*o++ = (char)s[k++];
@@ -225,13 +265,14 @@ esc_json(struct buf *b, const char *p, size_t n)
 	size_t i = 0;
 	char *o;
 
+	if (b->len + n + 5 > b->cap)
+		buf_grow(b, n + 4);
+	o = b->s + b->len;
 	if (p == NULL) {
-		buf_add(b, "null", 4);
+		memcpy(o, "null", 5);
+		b->len += 4;
 		return;
 	}
-	if (b->len + n + 3 > b->cap)
-		buf_grow(b, n + 2);
-	o = b->s + b->len;
 	*o++ = '"';
 	for (;;) {
 		size_t w;

@@ -61,12 +61,12 @@ value_start(struct json *j)
 {
 	if (j->failed)
 		return false;
-	if (in_object(j)) {
-		if (!j->key)
-			return refuse(j);
+	if (j->key) {	/* only ever set in an object */
 		j->key = false;
 		return true;
 	}
+	if (in_object(j))
+		return refuse(j);
 	if (j->more[j->depth]) {
 		if (j->depth == 0)
 			return refuse(j);	/* a second value at the top */
@@ -162,6 +162,28 @@ json_key(struct json *j, const char *key)
 }
 
 bool
+json_key_lit_slow(struct json *j, const char *qkey, size_t n)
+{
+	struct buf *b = j->out;
+	char *o;
+
+	if (j->failed || !in_object(j) || j->key)
+		return refuse(j);
+	if (b->len + n + 2 > b->cap)
+		buf_grow(b, n + 1);
+	o = b->s + b->len;
+	if (j->more[j->depth])
+		*o++ = ',';
+	j->more[j->depth] = true;
+	memcpy(o, qkey, n);
+	o += n;
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
+	j->key = true;
+	return true;
+}
+
+bool
 json_strn(struct json *j, const char *s, size_t n)
 {
 	if (!value_start(j))
@@ -183,6 +205,8 @@ json_int(struct json *j, long long v)
 	char d[24], *p = d + sizeof(d);
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
 	    (unsigned long long)v;
+	struct buf *b = j->out;
+	size_t n;
 
 	if (!value_start(j))
 		return false;
@@ -192,7 +216,13 @@ json_int(struct json *j, long long v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	buf_add(j->out, p, (size_t)(d + sizeof(d) - p));
+	n = (size_t)(d + sizeof(d) - p);
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
+	for (size_t i = 0; i < n; i++)	/* a few digits: no memcpy call */
+		b->s[b->len + i] = p[i];
+	b->len += n;
+	b->s[b->len] = '\0';
 	return true;
 }
 

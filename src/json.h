@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -80,5 +81,56 @@ bool json_null(struct json *);
 bool json_key_str(struct json *, const char *key, const char *val);
 bool json_key_int(struct json *, const char *key, long long val);
 bool json_key_bool(struct json *, const char *key, bool val);
+
+/*
+ * A key the caller names with a string literal, quoted at compile time:
+ * JSON_KEY(&j, "status") writes what json_key(&j, "status") does, without
+ * looking at the bytes again (a JSON report writes some 36 keys a
+ * session). The literal must be printable ASCII without '"' or '\'
+ * (esc_json_plain[]), as every name of the report's contract is; any
+ * other key goes through json_key(). json_key_lit() takes the quoted key
+ * with its colon and its length.
+ */
+bool json_key_lit_slow(struct json *, const char *qkey, size_t n);
+
+/* Inline, so that the copy of a literal of known length is a few moves;
+ * anything unusual (a refusal, a buffer to grow) is json.c's. */
+static inline bool
+json_key_lit(struct json *j, const char *qkey, size_t n)
+{
+	struct buf *b = j->out;
+	char *o;
+
+	if (j->failed || j->key || j->depth == 0 ||
+	    j->open[j->depth - 1] != '{' || b->len + n + 2 > b->cap)
+		return json_key_lit_slow(j, qkey, n);
+	o = b->s + b->len;
+	if (j->more[j->depth])
+		*o++ = ',';
+	j->more[j->depth] = true;
+	memcpy(o, qkey, n);
+	o += n;
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
+	j->key = true;
+	return true;
+}
+#define JSON_KEY(j, k)	json_key_lit((j), "\"" k "\":", sizeof(k) + 2)
+#define JSON_KEY_STR(j, k, v) \
+	json_lit_str((j), "\"" k "\":", sizeof(k) + 2, (v))
+#define JSON_KEY_INT(j, k, v) \
+	json_lit_int((j), "\"" k "\":", sizeof(k) + 2, (v))
+
+static inline bool
+json_lit_str(struct json *j, const char *qkey, size_t n, const char *v)
+{
+	return json_key_lit(j, qkey, n) && json_str(j, v);
+}
+
+static inline bool
+json_lit_int(struct json *j, const char *qkey, size_t n, long long v)
+{
+	return json_key_lit(j, qkey, n) && json_int(j, v);
+}
 
 #endif

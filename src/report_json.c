@@ -27,16 +27,16 @@ rcpt_json(struct json *j, const struct rcpt *r)
 	bool settled = r->status == RS_DELIVERED || r->status == RS_ACCEPTED;
 
 	json_begin_object(j);
-	json_key_str(j, "address", r->address);
-	json_key_str(j, "status", rstatus_name(r->status));
-	json_key_str(j, "phase", settled ? NULL : phase_name(r->phase));
+	JSON_KEY_STR(j, "address", r->address);
+	JSON_KEY_STR(j, "status", rstatus_name(r->status));
+	JSON_KEY_STR(j, "phase", settled ? NULL : phase_name(r->phase));
 	if (r->remote_phase != PHASE_NONE)
-		json_key_str(j, "remote_phase", phase_name(r->remote_phase));
-	json_key_str(j, "reply", r->reply);
-	json_key_str(j, "enhanced", r->enhanced);
-	json_key_str(j, "text", r->text);
+		JSON_KEY_STR(j, "remote_phase", phase_name(r->remote_phase));
+	JSON_KEY_STR(j, "reply", r->reply);
+	JSON_KEY_STR(j, "enhanced", r->enhanced);
+	JSON_KEY_STR(j, "text", r->text);
 	if (r->relay)
-		json_key_str(j, "relay", r->relay);
+		JSON_KEY_STR(j, "relay", r->relay);
 	json_end(j);
 }
 
@@ -52,11 +52,11 @@ seq_json_one(const struct seq_note *n, void *arg)
 	struct json *j = sj->j;
 
 	json_begin_object(j);
-	json_key_str(j, "finding", seq_finding_name(n->what));
-	json_key_str(j, "file", sj->files[n->at->file]);
-	json_key_int(j, "line", n->at->line);
+	JSON_KEY_STR(j, "finding", seq_finding_name(n->what));
+	JSON_KEY_STR(j, "file", sj->files[n->at->file]);
+	JSON_KEY_INT(j, "line", n->at->line);
 	json_key_str(j, n->at->reply ? "reply" : "command", n->at->text);
-	json_key_str(j, "in_reply_to", n->command);
+	JSON_KEY_STR(j, "in_reply_to", n->command);
 	json_end(j);
 }
 
@@ -64,17 +64,17 @@ seq_json_one(const struct seq_note *n, void *arg)
 static void
 json_client(struct json *j, const struct session *s)
 {
-	json_key(j, "client");
+	JSON_KEY(j, "client");
 	json_begin_object(j);
-	json_key_str(j, "ip", s->client_ip);
-	json_key_str(j, "name", s->client_name);
-	json_key_str(j, "port", s->client_port);
-	json_key_str(j, "helo", s->helo);
+	JSON_KEY_STR(j, "ip", s->client_ip);
+	JSON_KEY_STR(j, "name", s->client_name);
+	JSON_KEY_STR(j, "port", s->client_port);
+	JSON_KEY_STR(j, "helo", s->helo);
 	if (s->sasl_user)
-		json_key_str(j, "sasl_username", s->sasl_user);
+		JSON_KEY_STR(j, "sasl_username", s->sasl_user);
 	json_end(j);
 	if (s->dir == DIR_OUTBOUND)
-		json_key_str(j, "relay", s->relay);
+		JSON_KEY_STR(j, "relay", s->relay);
 }
 
 /* "ids":{"pid", "session_id", "queue":[...], "message_id"} */
@@ -85,12 +85,12 @@ json_ids(struct json *j, const struct session *s)
 	const struct message *m;
 	size_t i = 0;
 
-	json_key(j, "ids");
+	JSON_KEY(j, "ids");
 	json_begin_object(j);
-	json_key_str(j, "pid", s->pid);
+	JSON_KEY_STR(j, "pid", s->pid);
 	if (s->session_id)
-		json_key_str(j, "session_id", s->session_id);
-	json_key(j, "queue");
+		JSON_KEY_STR(j, "session_id", s->session_id);
+	JSON_KEY(j, "queue");
 	json_begin_array(j);
 	if (s->queue)
 		json_str(j, s->queue);
@@ -100,7 +100,7 @@ json_ids(struct json *j, const struct session *s)
 			message_id = m->message_id;
 	}
 	json_end(j);
-	json_key_str(j, "message_id", message_id);
+	JSON_KEY_STR(j, "message_id", message_id);
 	json_end(j);
 }
 
@@ -111,7 +111,7 @@ json_recipients(struct json *j, const struct session *s)
 	struct session_iter it = SESSION_ITER_INIT;
 	const struct rcpt *r;
 
-	json_key(j, "recipients");
+	JSON_KEY(j, "recipients");
 	json_begin_array(j);
 	while ((r = session_rcpt(s, &it)) != NULL)
 		rcpt_json(j, r);
@@ -127,27 +127,29 @@ json_verdict(const struct reporter *rep, struct json *j,
 	struct seq_json sj = {j, rep->files};
 	char g[160];
 
-	json_key_str(j, "status", status_name(v->status));
-	json_key_str(j, "outcome", v->outcome);
-	json_key_str(j, "phase", phase_name(v->phase));
-	json_key_str(j, "kind", kind_name(v->kind));
-	json_key_str(j, "reply", v->reply);
-	json_key_str(j, "enhanced", v->enhanced);
-	json_key_str(j, "text", v->text);
-	json_key_str(j, "cause", v->cause);
-	json_key_str(j, "meaning", codes_gist(rep->codes, v->reply,
+	JSON_KEY_STR(j, "status", status_name(v->status));
+	JSON_KEY_STR(j, "outcome", v->outcome);
+	JSON_KEY_STR(j, "phase", phase_name(v->phase));
+	JSON_KEY_STR(j, "kind", kind_name(v->kind));
+	JSON_KEY_STR(j, "reply", v->reply);
+	JSON_KEY_STR(j, "enhanced", v->enhanced);
+	JSON_KEY_STR(j, "text", v->text);
+	JSON_KEY_STR(j, "cause", v->cause);
+	JSON_KEY_STR(j, "meaning", codes_gist(rep->codes, v->reply,
 	    v->enhanced, g, sizeof(g)));
-	json_key_str(j, "hint", v->status == STATUS_FAILED ||
+	JSON_KEY_STR(j, "hint", v->status == STATUS_FAILED ||
 	    v->status == STATUS_PARTIAL ? codes_hint_mta(rep->codes,
 	    s->mta, v->phase, v->cause) : NULL);
-	json_key_str(j, "remote_phase", phase_name(v->remote_phase));
-	json_key_str(j, "reached", phase_name(v->reached));
-	json_key(j, "sequence");
+	JSON_KEY_STR(j, "remote_phase", phase_name(v->remote_phase));
+	JSON_KEY_STR(j, "reached", phase_name(v->reached));
+	JSON_KEY(j, "sequence");
 	json_begin_array(j);
 	seqcheck(s, rep->codes, seq_json_one, &sj);
 	json_end(j);
-	if (s->screened)
-		json_key_bool(j, "screened", true);
+	if (s->screened) {
+		JSON_KEY(j, "screened");
+		json_bool(j, true);
+	}
 }
 
 /* "file", "lines" in it, and "more_lines" in later files of the set */
@@ -159,8 +161,8 @@ json_lines(const struct reporter *rep, struct json *j,
 	size_t nl, later = 0;
 
 	nl = report_lines(s, &lines);
-	json_key_str(j, "file", nl ? rep->files[lines[0].file] : NULL);
-	json_key(j, "lines");
+	JSON_KEY_STR(j, "file", nl ? rep->files[lines[0].file] : NULL);
+	JSON_KEY(j, "lines");
 	json_begin_array(j);
 	for (size_t i = 0; i < nl; i++) {
 		if (lines[i].file == lines[0].file)
@@ -171,14 +173,14 @@ json_lines(const struct reporter *rep, struct json *j,
 	json_end(j);
 	if (later) {
 		/* lines in later files of a rotated set */
-		json_key(j, "more_lines");
+		JSON_KEY(j, "more_lines");
 		json_begin_array(j);
 		for (size_t i = 0; i < nl; i++) {
 			if (lines[i].file == lines[0].file)
 				continue;
 			json_begin_object(j);
-			json_key_str(j, "file", rep->files[lines[i].file]);
-			json_key_int(j, "line", lines[i].line);
+			JSON_KEY_STR(j, "file", rep->files[lines[i].file]);
+			JSON_KEY_INT(j, "line", lines[i].line);
 			json_end(j);
 		}
 		json_end(j);
@@ -198,10 +200,10 @@ json_omitted(struct json *j, const struct omitted *o)
 {
 	if (o == NULL || (o->rcpts == 0 && o->lines == 0))
 		return;
-	json_key(j, "omitted");
+	JSON_KEY(j, "omitted");
 	json_begin_object(j);
-	json_key_int(j, "recipients", (long long)o->rcpts);
-	json_key_int(j, "lines", (long long)o->lines);
+	JSON_KEY_INT(j, "recipients", (long long)o->rcpts);
+	JSON_KEY_INT(j, "lines", (long long)o->lines);
 	json_end(j);
 }
 
@@ -215,23 +217,23 @@ json_session(struct reporter *rep, const struct session *s)
 	buf_reset(&jr->b);
 	json_init(&j, &jr->b);
 	json_begin_object(&j);
-	json_key_str(&j, "mta", s->mta);
-	json_key_str(&j, "host", s->host);
+	JSON_KEY_STR(&j, "mta", s->mta);
+	JSON_KEY_STR(&j, "host", s->host);
 	/* label@start; start is "" when unset, as it was with "%s@%s" */
 	ts_format(&s->start, t1);
 	buf_reset(&jr->label);
 	buf_adds(&jr->label, s->label);
 	buf_addc(&jr->label, '@');
 	buf_adds(&jr->label, t1);
-	json_key_str(&j, "session", jr->label.s);
-	json_key_str(&j, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
+	JSON_KEY_STR(&j, "session", jr->label.s);
+	JSON_KEY_STR(&j, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
 	    "inbound");
-	json_key_str(&j, "start", (s->start.flags & TS_SET) ? t1 : NULL);
-	json_key_str(&j, "end", (s->end.flags & TS_SET) ?
+	JSON_KEY_STR(&j, "start", (s->start.flags & TS_SET) ? t1 : NULL);
+	JSON_KEY_STR(&j, "end", (s->end.flags & TS_SET) ?
 	    ts_format(&s->end, t2) : NULL);
 	json_client(&j, s);
 	json_ids(&j, s);
-	json_key_str(&j, "sender", session_sender(s));
+	JSON_KEY_STR(&j, "sender", session_sender(s));
 	json_recipients(&j, s);
 	json_verdict(rep, &j, s);
 	json_lines(rep, &j, s);

@@ -663,6 +663,30 @@ START_TEST(json_in_long_runs)
 }
 END_TEST
 
+/*
+ * Every length up to 40 with one byte to escape at every place of it: the
+ * last eight bytes of a run are copied over the ones before them, which
+ * must not hide a byte to escape or skip one never looked at.
+ */
+START_TEST(json_every_length)
+{
+	static const unsigned char bad[] = {'"', '\\', '\n', 0x01, 0x7f,
+	    0xc3, 0xff};
+	unsigned char in[40];
+	char what[64];
+
+	for (size_t n = 1; n <= sizeof(in); n++)
+		for (size_t pos = 0; pos < n; pos++)
+			for (size_t k = 0; k < sizeof(bad); k++) {
+				memset(in, 'a' + (int)n % 26, sizeof(in));
+				in[pos] = bad[k];
+				snprintf(what, sizeof(what), "0x%02x at %zu of "
+				    "%zu", bad[k], pos, n);
+				same_as_ref(what, in, n);
+			}
+}
+END_TEST
+
 /* Every single byte gives valid JSON: itself, an escape, or U+FFFD. */
 START_TEST(json_single_bytes)
 {
@@ -741,6 +765,7 @@ escape_suite(void)
 	tcase_add_loop_test(tc, json_single_bytes, 0, 256);
 	tcase_add_test(tc, json_byte_pairs);
 	tcase_add_test(tc, json_in_long_runs);
+	tcase_add_test(tc, json_every_length);
 	tcase_add_test(tc, json_invalid_sequences);
 	suite_add_tcase(s, tc);
 	return s;
