@@ -171,6 +171,49 @@ START_TEST(strmap_delete_val)
 END_TEST
 
 /*
+ * Keys that come and go again (a server process's session key): a put
+ * takes the first tombstone on the key's way, and must still find the
+ * key itself further on rather than put it twice.
+ */
+START_TEST(strmap_reput)
+{
+	struct strmap *m = strmap_new();
+	char k[64];
+	size_t n;
+
+	for (size_t i = 0; i < 50; i++) {
+		n = keyf(k, sizeof(k), "proc", i);
+		strmap_put(m, k, n, ival(i));
+	}
+	for (size_t r = 0; r < 100000; r++) {
+		size_t i = (r * 7) % 50;
+
+		n = keyf(k, sizeof(k), "proc", i);
+		if (r % 3 == 0) {
+			/* an overwrite: past any tombstone before it */
+			strmap_put(m, k, n, ival(i + r % 2));
+			strmap_put(m, k, n, ival(i));
+			continue;
+		}
+		ck_assert_msg(strmap_del(m, k, n) == ival(i), "round %zu: "
+		    "del '%s' missed", r, k);
+		strmap_put(m, k, n, ival(i));
+	}
+	ck_assert_msg(strmap_count(m) == 50, "count: got %zu, want 50",
+	    strmap_count(m));
+	for (size_t i = 0; i < 50; i++) {
+		n = keyf(k, sizeof(k), "proc", i);
+		ck_assert_msg(strmap_del(m, k, n) == ival(i), "del '%s': got "
+		    "another value", k);
+		ck_assert_msg(strmap_get(m, k, n) == NULL, "'%s' still there "
+		    "after its del: put twice", k);
+	}
+	ck_assert_uint_eq(strmap_count(m), 0);
+	strmap_free(m);
+}
+END_TEST
+
+/*
  * A map that never holds more than a few keys but sees many distinct ones
  * come and go (the correlator's open sessions): the tombstones must be
  * reclaimed, or the probe loop would never find an empty slot.
@@ -929,6 +972,7 @@ util_suite(void)
 	tcase_add_test(tc, strmap_overwrite);
 	tcase_add_test(tc, strmap_delete);
 	tcase_add_test(tc, strmap_delete_val);
+	tcase_add_test(tc, strmap_reput);
 	tcase_add_test(tc, strmap_tombstones);
 	tcase_add_test(tc, strmap_reput_deleted);
 	tcase_add_test(tc, strmap_binary_keys);
