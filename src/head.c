@@ -142,10 +142,12 @@ rfc3339_at(const char *s, const char *end)
 }
 
 static void
-set(struct strview *fv, enum field f, const char *p, const char *q)
+set(struct strview *fv, uint64_t *has, enum field f, const char *p,
+    const char *q)
 {
 	fv[f].p = p;
 	fv[f].len = (size_t)(q - p);
+	*has |= (uint64_t)1 << f;
 }
 
 /*
@@ -207,7 +209,7 @@ id_at(const struct head_id *id, const char *s, const char *end)
  */
 static bool
 dated_read(const struct head *h, const char *s, size_t n,
-    struct strview *fv, size_t *off)
+    struct strview *fv, uint64_t *has, size_t *off)
 {
 	const char *end = s + n, *p, *q, *pid = NULL, *pend = NULL;
 	const char *id = NULL, *idend = NULL;
@@ -237,11 +239,11 @@ dated_read(const struct head *h, const char *s, size_t n,
 	for (size_t i = 0; i < h->nids && id == NULL; i++)
 		if ((idend = id_at(&h->ids[i], q, end)) != NULL)
 			id = q;
-	set(fv, F_TS, s, p);
+	set(fv, has, F_TS, s, p);
 	if (pid)
-		set(fv, F_PID, pid, pend);
+		set(fv, has, F_PID, pid, pend);
 	if (id) {
-		set(fv, F_QUEUE, id, idend);
+		set(fv, has, F_QUEUE, id, idend);
 		q = idend + 1;
 	}
 	*off = (size_t)(q - s);
@@ -250,12 +252,12 @@ dated_read(const struct head *h, const char *s, size_t n,
 
 bool
 head_read(const struct head *h, const char *s, size_t n, struct strview *fv,
-    size_t *off)
+    uint64_t *has, size_t *off)
 {
 	const char *end = s + n, *p, *host, *hend, *tend, *tag, *slash, *pid;
 
 	if (h->shape == HEAD_DATED)
-		return dated_read(h, s, n, fv, off);
+		return dated_read(h, s, n, fv, has, off);
 	p = rfc3164_at(s, end);
 	if (p == NULL)
 		p = rfc3339_at(s, end);
@@ -282,11 +284,11 @@ head_read(const struct head *h, const char *s, size_t n, struct strview *fv,
 		p++;
 	if (p == pid || end - p < 3 || memcmp(p, "]: ", 3) != 0)
 		return false;
-	set(fv, F_TS, s, tend);
-	set(fv, F_HOST, host, hend);
-	set(fv, F_PROGRAM, tag, slash);
-	set(fv, F_DAEMON, slash + 1, pid - 1);
-	set(fv, F_PID, pid, p);
+	set(fv, has, F_TS, s, tend);
+	set(fv, has, F_HOST, host, hend);
+	set(fv, has, F_PROGRAM, tag, slash);
+	set(fv, has, F_DAEMON, slash + 1, pid - 1);
+	set(fv, has, F_PID, pid, p);
 	p += 3;
 	for (size_t i = 0; i < h->nseverities && p < end &&
 	    ((h->severity_first[(unsigned char)*p >> 3] >>
@@ -296,7 +298,7 @@ head_read(const struct head *h, const char *s, size_t n, struct strview *fv,
 		if (*p == h->severities[i][0] && (size_t)(end - p) >= l + 2 &&
 		    memcmp(p, h->severities[i], l) == 0 &&
 		    p[l] == ':' && p[l + 1] == ' ') {
-			set(fv, F_SEVERITY, p, p + l);
+			set(fv, has, F_SEVERITY, p, p + l);
 			p += l + 2;
 			break;
 		}

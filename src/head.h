@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 #include "vocab.h"
@@ -65,11 +66,11 @@ struct head {
 /*
  * Read the head of s[0..n). True with the fields ts, host, program, daemon,
  * pid and (when present) severity set in fv (F__COUNT views, a struct
- * match's f), or for HEAD_DATED ts and, when present, pid and queue, and
- * *off at the message; false, and fv unchanged, when the line is not in
- * the shape.
+ * match's f) and their bits in *has, or for HEAD_DATED ts and, when
+ * present, pid and queue, and *off at the message; false, and fv and
+ * *has unchanged, when the line is not in the shape.
  */
 bool head_read(const struct head *, const char *s, size_t n,
-    struct strview *fv, size_t *off);
+    struct strview *fv, uint64_t *has, size_t *off);
 
 #endif

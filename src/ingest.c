@@ -64,6 +64,7 @@ struct ingest {
 	uint32_t *seq_idx;
 	size_t nseqs, capseqs, capidx;
 	struct relay *relay;	/* ingest_relay(), or NULL */
+	struct match m;	/* the last line's (match_line()) */
 };
 
 
@@ -79,7 +80,7 @@ match_line(struct ingest *g, const struct pattern_set **cur,
 {
 	size_t n = pattern_db_count(g->o.db);
 
-	if (*cur && pattern_set_match(*cur, line, false, m))
+	if (*cur && pattern_set_match_again(*cur, line, false, m))
 		return true;
 	if (!g->o.mta) {
 		for (size_t i = 0; i < n; i++) {
@@ -88,7 +89,7 @@ match_line(struct ingest *g, const struct pattern_set **cur,
 
 			if (s == *cur)
 				continue;
-			if (pattern_set_match(s, line, false, m)) {
+			if (pattern_set_match_again(s, line, false, m)) {
 				*cur = s;
 				return true;
 			}
@@ -98,7 +99,7 @@ match_line(struct ingest *g, const struct pattern_set **cur,
 		const struct pattern_set *s = *cur ? *cur :
 		    pattern_db_set(g->o.db, i);
 
-		if (pattern_set_match(s, line, true, m) && m->pat)
+		if (pattern_set_match_again(s, line, true, m) && m->pat)
 			return true;
 		if (*cur)
 			break;
@@ -201,18 +202,18 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
     struct strview line, struct strview raw, const struct place *at)
 {
 	struct ts ts = {0};
-	struct match m;
+	struct match *m = &g->m;
 	struct set_lines *sl;
 
 	g->ri->lines++;
 	if (line.len == 0)
 		return;
-	if (!match_line(g, &in->cur, line, &m)) {
+	if (!match_line(g, &in->cur, line, m)) {
 		g->ri->other++;
 		return;
 	}
-	sl = set_lines_of(g, m.set);
-	if (m.pat == NULL) {
+	sl = set_lines_of(g, m->set);
+	if (m->pat == NULL) {
 		g->ri->unrecognised++;
 		if (sl) {
 			sl->unrecognised++;
@@ -226,35 +227,35 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 	}
 	g->ri->recognised++;
 	if (sl) {
-		const char *k = pattern_every_log_has(m.pat);
+		const char *k = pattern_every_log_has(m->pat);
 
 		sl->recognised++;
-		sl->features |= pattern_features_of(&m);
+		sl->features |= pattern_features_of(m);
 		for (size_t i = 0; k && i < sl->nkinds; i++)
 			if (strcmp(sl->kinds[i], k) == 0)
 				sl->kind_seen[i] = true;
 	}
 	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
-		if (pattern_db_set(g->o.db, i) == m.set)
+		if (pattern_db_set(g->o.db, i) == m->set)
 			g->seen_set[i] = true;
-	if (m.fallback) {
+	if (m->fallback) {
 		/* no process ID or host: nothing to group by; a line known
 		 * to belong to no conversation (a reject log entry's header
 		 * dump) is no loss */
-		if (!in->warned_bare && pattern_event(m.pat) != EV_IGNORE)
+		if (!in->warned_bare && pattern_event(m->pat) != EV_IGNORE)
 			diag_at(DIAG_WARNING, at->name, at->line, 0, "line "
 			    "without a syslog prefix: such lines are counted "
 			    "but cannot be grouped into sessions");
 		in->warned_bare = true;
 		return;
 	}
-	if (m.f[F_TS].p && !stamp_of(in, pattern_set_ts_formats(m.set),
-	    m.f[F_TS], &ts)) {
+	if (m->f[F_TS].p && !stamp_of(in, pattern_set_ts_formats(m->set),
+	    m->f[F_TS], &ts)) {
 		g->ri->bad_time++;
 		if (!in->warned_time)
 			diag_at(DIAG_WARNING, at->name, at->line, 0, "time "
-			    "stamp '%.*s' not understood", (int)m.f[F_TS].len,
-			    m.f[F_TS].p);
+			    "stamp '%.*s' not understood", (int)m->f[F_TS].len,
+			    m->f[F_TS].p);
 		in->warned_time = true;
 	}
 	if (ts.flags & TS_SET) {
@@ -266,10 +267,10 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 			g->ri->last = ts;
 	}
 	if (g->relay)
-		relay_put(g->relay, &m, &ts, at->idx, at->num, raw, at->off,
+		relay_put(g->relay, m, &ts, at->idx, at->num, raw, at->off,
 		    line);
 	else
-		correlator_feed(c, &m, &ts, at->idx, at->num, raw, at->off);
+		correlator_feed(c, m, &ts, at->idx, at->num, raw, at->off);
 }
 
 /*
@@ -512,7 +513,7 @@ first_time(struct ingest *g, const char *path, time_t *mtime)
 	struct strview line;
 	struct ts_year yr;
 	const struct pattern_set *cur = NULL;
-	struct match m;
+	struct match m = {0};
 	int64_t t = INT64_MAX;
 	struct csvlog cl;
 

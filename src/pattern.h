@@ -41,8 +41,11 @@ struct match {
 	const struct pattern_set *set;
 	const struct pattern *pat;	/* NULL: prefix only, no pattern */
 	bool fallback;	/* the prefix that matched names no program */
+	uint64_t has;	/* bit f: f[f] is set (its p is not NULL) */
 	struct strview f[F__COUNT];
 };
+
+_Static_assert(F__COUNT <= 64, "struct match's has holds a bit a field");
 
 /*
  * Load every *.yaml file of each directory in dirs, in order; a later file
@@ -69,6 +72,12 @@ const struct pattern_set *pattern_db_find(const struct pattern_db *,
  */
 bool pattern_set_match(const struct pattern_set *, struct strview line,
     bool fallback, struct match *m);
+/*
+ * The same, for an m that holds an earlier match (or was zeroed): only
+ * the fields its has names are cleared, not the whole of it.
+ */
+bool pattern_set_match_again(const struct pattern_set *,
+    struct strview line, bool fallback, struct match *m);
 
 /*
  * Matching may run on a thread of its own (relay.h): each thread gets its

@@ -187,7 +187,7 @@ head_check(struct yamldoc *l, yaml_node_t *n, struct pattern *p)
 		bool same;
 
 		memset(&m, 0, sizeof(m));
-		if (!head_read(p->head, line, len, m.f, &off))
+		if (!head_read(p->head, line, len, m.f, &m.has, &off))
 			continue;
 		nread++;
 		same = pattern_exec(p->re, p->jit, line, len) > 0;

@@ -172,28 +172,18 @@ add_field(struct batch *b, struct rfield *rf, int f, struct strview v,
 
 /*
  * The set fields of m into the batch, after room for F__COUNT more was
- * made once for the line. A line sets a few of the fields: they are
- * looked at four at a time, and four unset ones are passed over with
- * one test.
+ * made once for the line: those m->has names, in field order.
  */
 static void
 add_fields(struct batch *b, const struct match *m, struct strview line)
 {
 	struct rfield *rf = b->fields + b->nfields;
-	const struct strview *v = m->f;
-	int f = 0;
 
-	for (; f + 4 <= F__COUNT; f += 4) {
-		if (((uintptr_t)v[f].p | (uintptr_t)v[f + 1].p |
-		    (uintptr_t)v[f + 2].p | (uintptr_t)v[f + 3].p) == 0)
-			continue;
-		for (int i = f; i < f + 4; i++)
-			if (v[i].p)
-				rf = add_field(b, rf, i, v[i], line);
+	for (uint64_t has = m->has; has; has &= has - 1) {
+		int f = __builtin_ctzll(has);
+
+		rf = add_field(b, rf, f, m->f[f], line);
 	}
-	for (; f < F__COUNT; f++)
-		if (v[f].p)
-			rf = add_field(b, rf, f, v[f], line);
 	b->nfields = (size_t)(rf - b->fields);
 }
 
@@ -305,10 +295,13 @@ feed_batch(struct relay *rl, const struct batch *b)
 		m.set = l->set;
 		m.pat = l->pat;
 		m.fallback = l->fallback;
-		for (size_t k = 0; k < l->nfields; k++)
+		m.has = 0;
+		for (size_t k = 0; k < l->nfields; k++) {
 			m.f[rf[k].f] = (struct strview){rf[k].ext ?
 			    b->ext[rf[k].off] : b->bytes + l->line + rf[k].off,
 			    rf[k].len};
+			m.has |= (uint64_t)1 << rf[k].f;
+		}
 		correlator_feed(rl->c, &m, &l->ts, l->file, l->num, text,
 		    l->off);
 		for (size_t k = 0; k < l->nfields; k++)
