@@ -54,6 +54,10 @@ struct correlator {
 	struct session *rs_head, *rs_tail;
 	struct seen_line *seen;	/* SEEN_SLOTS */
 	int64_t line_off;	/* the offset of the line being fed, or -1 */
+	/* freed sessions kept for the next ones (lru_next links), at most
+	 * SESSION_POOL, each with its arena's first chunk */
+	struct session *pool;
+	size_t npool;
 	bool have_now;
 };
 

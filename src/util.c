@@ -165,6 +165,22 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 }
 
 void
+arena_reset(struct arena *a)
+{
+	struct arena_chunk *c = a->head, *next;
+
+	for (; c != NULL && c->next != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = c;
+	if (c != NULL && c->size != ARENA_FIRST)
+		arena_release(a);
+	else if (c != NULL)
+		c->used = 0;
+}
+
+void
 arena_release(struct arena *a)
 {
 	struct arena_chunk *c, *next;

@@ -85,6 +85,12 @@ struct arena {
 void *arena_alloc(struct arena *, size_t);
 char *arena_strndup(struct arena *, const char *, size_t);
 void arena_release(struct arena *);
+/*
+ * Empty a, keeping its first chunk where that is of the usual first size
+ * (a pooled session's arena: the next session's first strings go there,
+ * without a malloc() and a free() each); else as arena_release().
+ */
+void arena_reset(struct arena *);
 
 /*
  * strmap - open-addressing hash map from byte strings to pointers.
