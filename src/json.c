@@ -198,31 +198,61 @@ json_str(struct json *j, const char *s)
 	return json_strn(j, s, s ? strlen(s) : 0);
 }
 
-/* "%lld" without printf: the digits from the right, then the sign */
+/* The digits of u: 1 to 20. */
+static size_t
+digits(unsigned long long u)
+{
+	size_t n = 1;
+
+	for (unsigned long long p = 10; u >= p; p *= 10) {
+		n++;
+		if (n == 20)
+			break;	/* p would overflow: u has all 20 */
+	}
+	return n;
+}
+
+/*
+ * "%lld" without printf: counted, then written in place from the right,
+ * two digits a step (a JSON report writes every line number of every
+ * session).
+ */
 bool
 json_int(struct json *j, long long v)
 {
-	char d[24], *p = d + sizeof(d);
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324"
+	    "25262728293031323334353637383940414243444546474849"
+	    "50515253545556575859606162636465666768697071727374"
+	    "75767778798081828384858687888990919293949596979899";
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
 	    (unsigned long long)v;
 	struct buf *b = j->out;
-	size_t n;
+	size_t n = digits(u) + (v < 0);
+	char *o;
 
 	if (!value_start(j))
 		return false;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	n = (size_t)(d + sizeof(d) - p);
 	if (b->len + n + 1 > b->cap)
 		buf_grow(b, n);
-	for (size_t i = 0; i < n; i++)	/* a few digits: no memcpy call */
-		b->s[b->len + i] = p[i];
+	o = b->s + b->len + n;
+	*o = '\0';
+	while (u >= 100) {
+		const char *d = pairs + 2 * (u % 100);
+
+		*--o = d[1];
+		*--o = d[0];
+		u /= 100;
+	}
+	if (u >= 10) {
+		*--o = pairs[2 * u + 1];
+		*--o = pairs[2 * u];
+	} else {
+		*--o = (char)('0' + u);
+	}
+	if (v < 0)
+		*--o = '-';
 	b->len += n;
-	b->s[b->len] = '\0';
 	return true;
 }
 

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,70 @@ START_TEST(keys_as_escaped)
 }
 END_TEST
 
+/*
+ * JSON_KEY_STR() and JSON_KEY_INT(), the inline path for literal keys,
+ * write what json_key_str() and json_key_int() write: the comma after a
+ * first member, a refusal outside an object or after a key.
+ */
+START_TEST(literal_keys)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	struct json g, w;
+
+	json_init(&g, &got);
+	json_init(&w, &want);
+	json_begin_object(&g);
+	json_begin_object(&w);
+	ck_assert(JSON_KEY_STR(&g, "status", "fail\"ed"));
+	ck_assert(json_key_str(&w, "status", "fail\"ed"));
+	ck_assert(JSON_KEY_INT(&g, "line_no", -42));
+	ck_assert(json_key_int(&w, "line_no", -42));
+	ck_assert(JSON_KEY_STR(&g, "null", NULL));
+	ck_assert(json_key_str(&w, "null", NULL));
+	JSON_KEY(&g, "a");
+	json_key(&w, "a");
+	json_begin_array(&g);
+	json_begin_array(&w);
+	ck_assert(!JSON_KEY(&g, "in_array"));	/* refused, as json_key() */
+	ck_assert(!json_key(&w, "in_array"));
+	ck_assert_msg(strcmp(got.s, want.s) == 0, "got '%s', want '%s'",
+	    got.s, want.s);
+	ck_assert(!json_ok(&g) && !json_ok(&w));
+	buf_release(&got);
+	buf_release(&want);
+}
+END_TEST
+
+/* json_int() writes what "%lld" does, at every number of digits. */
+START_TEST(ints_as_printf)
+{
+	long long v[64];
+	size_t n = 0;
+	long long p = 1;
+
+	v[n++] = LLONG_MIN;
+	v[n++] = LLONG_MAX;
+	v[n++] = LLONG_MIN + 1;
+	for (int k = 0; k < 19; k++, p *= 10) {
+		v[n++] = p - 1;
+		v[n++] = p;
+		v[n++] = -p - 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct buf b = BUF_INIT;
+		struct json j;
+		char want[32];
+
+		json_init(&j, &b);
+		json_int(&j, v[i]);
+		snprintf(want, sizeof(want), "%lld", v[i]);
+		ck_assert_msg(strcmp(b.s, want) == 0 && b.len == strlen(want),
+		    "got '%s' (%zu), want '%s'", b.s, b.len, want);
+		buf_release(&b);
+	}
+}
+END_TEST
+
 /* Appending: the writer adds to what the buffer holds. */
 START_TEST(appends)
 {
@@ -228,6 +293,8 @@ json_suite(void)
 
 	tcase_add_loop_test(tc, writer, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, appends);
+	tcase_add_test(tc, literal_keys);
+	tcase_add_test(tc, ints_as_printf);
 	tcase_add_loop_test(tc, keys_as_escaped, 0,
 	    sizeof(keys) / sizeof(keys[0]));
 	tcase_add_test(tc, to_file);
