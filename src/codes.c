@@ -97,13 +97,26 @@ codes_find_command(const struct codes *c, const char *name, size_t len)
 
 /* --- lookups -------------------------------------------------------------- */
 
+/* c->details is sorted by subject and detail (codes_load.c): a binary
+ * search, where a JSON report asked twice a session for the meaning of
+ * its enhanced code, each time walking the whole list. */
 static const struct detail *
 find_detail(const struct codes *c, int subj, int det)
 {
-	for (size_t i = 0; i < c->ndetails; i++)
-		if (c->details[i].subject == subj &&
-		    c->details[i].detail == det)
-			return &c->details[i];
+	size_t lo = 0, hi = c->ndetails;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct detail *d = &c->details[mid];
+
+		if (d->subject == subj && d->detail == det)
+			return d;
+		if (d->subject < subj || (d->subject == subj &&
+		    d->detail < det))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

@@ -607,6 +607,16 @@ load_lists(struct ldr *l, yaml_node_t *cmds, yaml_node_t *hints)
 	}
 }
 
+static int
+cmp_detail(const void *a, const void *b)
+{
+	const struct detail *x = a, *y = b;
+
+	if (x->subject != y->subject)
+		return x->subject < y->subject ? -1 : 1;
+	return x->detail < y->detail ? -1 : x->detail > y->detail;
+}
+
 struct codes *
 codes_load(const char *path)
 {
@@ -636,6 +646,9 @@ codes_load(const char *path)
 		return NULL;
 	}
 	build_fallbacks(l.c);
+	/* for find_detail()'s binary search; a code is there once */
+	qsort(l.c->details, l.c->ndetails, sizeof(*l.c->details),
+	    cmp_detail);
 	l.c->memo = xcalloc(1, sizeof(*l.c->memo));
 	return l.c;
 }
