@@ -65,6 +65,8 @@ struct ingest {
 	size_t nseqs, capseqs, capidx;
 	struct relay *relay;	/* ingest_relay(), or NULL */
 	struct match m;	/* the last line's (match_line()) */
+	const struct pattern_set *last_set;	/* set_index()'s last */
+	size_t last_idx;
 };
 
 
@@ -158,14 +160,23 @@ input_close(struct ingest *g, struct input *in)
  * kept for transcripts and --unparsed (they differ for a CSV log's
  * records, see csv.h).
  */
-/* The counters of the set whose prefix matched, or NULL. */
-static struct set_lines *
-set_lines_of(struct ingest *g, const struct pattern_set *set)
+/*
+ * The index in the db (and in g->sets, its counters) of the set whose
+ * prefix matched, or -1; the last one found is kept, as a file's lines
+ * are one set's.
+ */
+static ptrdiff_t
+set_index(struct ingest *g, const struct pattern_set *set)
 {
+	if (set != NULL && set == g->last_set)
+		return (ptrdiff_t)g->last_idx;
 	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
-		if (g->sets[i].set == set)
-			return &g->sets[i];
-	return NULL;
+		if (g->sets[i].set == set) {
+			g->last_set = set;
+			g->last_idx = i;
+			return (ptrdiff_t)i;
+		}
+	return -1;
 }
 
 /*
@@ -204,6 +215,7 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 	struct ts ts = {0};
 	struct match *m = &g->m;
 	struct set_lines *sl;
+	ptrdiff_t si;
 
 	g->ri->lines++;
 	if (line.len == 0)
@@ -212,7 +224,8 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		g->ri->other++;
 		return;
 	}
-	sl = set_lines_of(g, m->set);
+	si = set_index(g, m->set);
+	sl = si >= 0 ? &g->sets[si] : NULL;
 	if (m->pat == NULL) {
 		g->ri->unrecognised++;
 		if (sl) {
@@ -235,9 +248,8 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 			if (strcmp(sl->kinds[i], k) == 0)
 				sl->kind_seen[i] = true;
 	}
-	for (size_t i = 0; i < pattern_db_count(g->o.db); i++)
-		if (pattern_db_set(g->o.db, i) == m->set)
-			g->seen_set[i] = true;
+	if (si >= 0)
+		g->seen_set[si] = true;
 	if (m->fallback) {
 		/* no process ID or host: nothing to group by; a line known
 		 * to belong to no conversation (a reject log entry's header
