@@ -161,26 +161,14 @@ json_key(struct json *j, const char *key)
 	return true;
 }
 
+/* json_key_lit()'s way out: a refusal, or room to make first */
 bool
 json_key_lit_slow(struct json *j, const char *qkey, size_t n)
 {
-	struct buf *b = j->out;
-	char *o;
-
 	if (j->failed || !in_object(j) || j->key)
 		return refuse(j);
-	if (b->len + n + 2 > b->cap)
-		buf_grow(b, n + 1);
-	o = b->s + b->len;
-	if (j->more[j->depth])
-		*o++ = ',';
-	j->more[j->depth] = true;
-	memcpy(o, qkey, n);
-	o += n;
-	*o = '\0';
-	b->len = (size_t)(o - b->s);
-	j->key = true;
-	return true;
+	buf_grow(j->out, n + 1);
+	return json_key_lit(j, qkey, n);	/* now with room */
 }
 
 bool
