@@ -865,6 +865,7 @@ correlator_free(struct correlator *c)
 	buf_release(&c->key);
 	buf_release(&c->ikey);
 	buf_release(&c->label);
+	msg_pool_release(c);
 	while (c->pool) {
 		struct session *s = c->pool;
 

@@ -58,6 +58,9 @@ struct correlator {
 	 * SESSION_POOL, each with its arena's first chunk */
 	struct session *pool;
 	size_t npool;
+	/* and freed messages (mq_next links), at most MSG_POOL */
+	struct message *msg_pool;
+	size_t nmsg_pool;
 	bool have_now;
 };
 
@@ -127,8 +130,11 @@ void msg_retire(struct correlator *c, struct message *m);
 void msg_abandon_unaccepted(struct session *s);
 /* m's owner is being freed: free m, retire it or leave it an orphan. */
 void msg_disown(struct correlator *c, struct message *m);
-/* Free m, handing it to correlate_opts.message first. */
+/* Free m, handing it to correlate_opts.message first (to the pool of
+ * freed messages, or to free()). */
 void msg_free(struct correlator *c, struct message *m);
+/* Free the pool of freed messages. */
+void msg_pool_release(struct correlator *c);
 /* Free a queue map entry, a message (strmap_each(); arg: the
  * correlator). */
 void msg_free_entry(void *val, void *arg);

@@ -23,6 +23,13 @@ corr_set(struct arena *a, char **dst, struct strview v)
 		*dst = arena_strndup(a, v.p, n);
 }
 
+/*
+ * Freed messages kept to be the next ones, as the correlator's sessions
+ * are (SESSION_POOL): a message is a 176-byte calloc() and its arena's
+ * first chunk a malloc(), 25,000 of each in 300,000 Postfix lines.
+ */
+#define MSG_POOL 64
+
 void
 msg_free(struct correlator *c, struct message *m)
 {
@@ -34,8 +41,45 @@ msg_free(struct correlator *c, struct message *m)
 	free(m->rcpts);
 	strmap_free(m->rcpt_idx);
 	free(m->lines);
+	if (c->nmsg_pool < MSG_POOL) {
+		arena_reset(&m->arena);
+		m->mq_next = c->msg_pool;
+		c->msg_pool = m;
+		c->nmsg_pool++;
+		return;
+	}
 	arena_release(&m->arena);
 	free(m);
+}
+
+/* A zeroed message, from the pool when it has one. */
+static struct message *
+msg_alloc(struct correlator *c)
+{
+	struct message *m = c->msg_pool;
+	struct arena a;
+
+	if (m == NULL)
+		return xcalloc(1, sizeof(*m));
+	c->msg_pool = m->mq_next;
+	c->nmsg_pool--;
+	a = m->arena;	/* empty, its first chunk kept */
+	memset(m, 0, sizeof(*m));
+	m->arena = a;
+	return m;
+}
+
+void
+msg_pool_release(struct correlator *c)
+{
+	while (c->msg_pool) {
+		struct message *m = c->msg_pool;
+
+		c->msg_pool = m->mq_next;
+		arena_release(&m->arena);
+		free(m);
+	}
+	c->nmsg_pool = 0;
 }
 
 static void
@@ -161,7 +205,7 @@ msg_get(struct correlator *c, struct strview host, struct strview q,
 
 	if (m || !create)
 		return m;
-	m = xcalloc(1, sizeof(*m));
+	m = msg_alloc(c);
 	m->host = arena_strndup(&m->arena, host.p ? host.p : "", hl);
 	m->queue = arena_strndup(&m->arena, q.p ? q.p : "", ql);
 	m->seq = ++c->seq;
