@@ -507,7 +507,8 @@ pattern_set_feature(const struct pattern_set *s, size_t i)
 }
 
 /* The features by pattern come from the pattern's mask (pattern_set.c),
- * made for its own set; those by field, from the fields set. */
+ * made for its own set; those by field, from the fields set (the set's
+ * list of them, made once). */
 unsigned
 pattern_features_of(const struct match *m)
 {
@@ -515,11 +516,11 @@ pattern_features_of(const struct match *m)
 	bool own = m->pat && m->pat->set == s;
 	unsigned mask = own ? m->pat->featmask : 0;
 
-	for (size_t i = 0; i < s->nfeat; i++)
-		if ((s->feat_field[i] >= 0 &&
-		    ((m->has >> s->feat_field[i]) & 1)) ||
-		    (!own && s->feat_pat[i] && m->pat &&
-		    strcmp(s->feat_pat[i], m->pat->name) == 0))
+	for (size_t i = 0; i < s->nfeatf; i++)
+		if ((m->has >> s->featf_field[i]) & 1)
+			mask |= s->featf_bit[i];
+	for (size_t i = 0; !own && m->pat && i < s->nfeat; i++)
+		if (s->feat_pat[i] && strcmp(s->feat_pat[i], m->pat->name) == 0)
 			mask |= 1u << i;
 	return mask;
 }

@@ -166,6 +166,10 @@ struct pattern_set {
 	int feat_field[FEATURES_MAX];	/* a field the line has, or -1 */
 	char *feat_pat[FEATURES_MAX];	/* or the pattern that read it */
 	size_t nfeat;
+	/* the features by field, for the hot path: field, and its bit */
+	unsigned char featf_field[FEATURES_MAX];
+	unsigned featf_bit[FEATURES_MAX];
+	size_t nfeatf;
 	char *label;
 	struct lpart *lparts;
 	size_t nlparts;

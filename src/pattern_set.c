@@ -492,6 +492,13 @@ pattern_set_index(struct pattern_set *s)
 		index_pattern(&s->patterns[i]);
 		s->patterns[i].featmask = feature_mask(s, &s->patterns[i]);
 	}
+	s->nfeatf = 0;
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat_field[i] >= 0) {
+			s->featf_field[s->nfeatf] =
+			    (unsigned char)s->feat_field[i];
+			s->featf_bit[s->nfeatf++] = 1u << i;
+		}
 	group_index(s, &s->dflt);
 	group_index(s, &s->all);
 	if (s->groups)
