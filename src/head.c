@@ -18,7 +18,7 @@
 enum {
 	B_DIGIT = 1,
 	B_ALNUM = 2,	/* [0-9A-Za-z] */
-	B_SPACE = 4,	/* PCRE2's \s without UTF: space, \t, \n, \v, \f, \r */
+	B_SPACE = 4,	/* PCRE2's \s without UTF: space, \t to \r */
 	B_TAGEND = 8,	/* \s or '[': where a syslog tag ends */
 };
 
@@ -80,13 +80,20 @@ hms_at(const char *s)
 	    bc(s[7]) & B_DIGIT) && s[2] == ':' && s[5] == ':';
 }
 
+/* "yyyy-mm-dd" at s: its ten bytes there. */
+static inline bool
+date_at(const char *s)
+{
+	return (bc(s[0]) & bc(s[1]) & bc(s[2]) & bc(s[3]) & bc(s[5]) &
+	    bc(s[6]) & bc(s[8]) & bc(s[9]) & B_DIGIT) && s[4] == '-' &&
+	    s[7] == '-';
+}
+
 /* "yyyy-mm-ddThh:mm:ss" at s, with t for the T: its 19 bytes there. */
 static inline bool
 date_time_at(const char *s, char t)
 {
-	return (bc(s[0]) & bc(s[1]) & bc(s[2]) & bc(s[3]) & bc(s[5]) &
-	    bc(s[6]) & bc(s[8]) & bc(s[9]) & B_DIGIT) && s[4] == '-' &&
-	    s[7] == '-' && s[10] == t && hms_at(s + 11);
+	return date_at(s) && s[10] == t && hms_at(s + 11);
 }
 
 /* "hh:mm:ss" at s, then an optional ".d+"; the end, or NULL. */
@@ -124,9 +131,9 @@ static const char *
 rfc3339_at(const char *s, const char *end)
 {
 	if (end - s < 19 || !(bc(s[0]) & B_DIGIT) ||
-	    (s[10] != 'T' && s[10] != ' ') || !date_time_at(s, s[10]))
+	    (s[10] != 'T' && s[10] != ' ') || !date_at(s))
 		return NULL;
-	s = clock_at(s + 11, end);
+	s = clock_at(s + 11, end);	/* the time, checked there */
 	if (s == NULL || s == end)
 		return s;
 	if (*s == 'Z')

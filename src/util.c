@@ -194,8 +194,9 @@ arena_release(struct arena *a)
 
 /*
  * Hash map: linear probing, tombstones on delete, taken again by the
- * next key put on their way. At most half full, tombstones included: sessions come and go all the time, and
- * linear probing slows down sharply past that.
+ * next key put on their way. At most half full, tombstones included:
+ * sessions come and go all the time, and linear probing slows down
+ * sharply past that.
  *
  * The keys come from the log (host names, HELO names, queue IDs), and so
  * from whoever connects to the mail server: with a hash anyone can compute,
