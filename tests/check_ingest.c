@@ -15,6 +15,7 @@
  *	files     MTA detection, --mta, CSV logs, fallback prefixes, counts,
  *	          --unparsed, the warnings of a file
  *	years     year inference for stamps without a year
+ *	stamps    a stamp read from the line before's
  *	order     ingest_order(): rotated files read oldest first
  *	ids       ingest_wants() (--id)
  *
@@ -596,6 +597,103 @@ START_TEST(years)
 }
 END_TEST
 
+/* --- stamps: a stamp read from the line before's ------------------------ */
+
+/*
+ * A stamp that differs from the line before's only in its seconds is
+ * read from that one's (ingest.c stamp_near()); whatever the path, each
+ * line's time must be what ts_parse() makes of its text. Three lines,
+ * each from the one before: ri.first and ri.last are the earliest and
+ * the latest, compared in full (time, offset, flags, fraction digits).
+ * "a zone changes, not the clock" fails when only the seconds are
+ * compared, "the minute turns" and "the day turns" when the text before
+ * them is not, "fractions" and "six digits and more" when the fraction
+ * is read otherwise than timestamp.c reads it, "seconds back" and
+ * "fractions" (its third line) when the time reused is not the line
+ * before's.
+ */
+struct stamp_case {
+	const char *name;
+	const char *tail;	/* a line after its stamp */
+	const char *ts[3];
+};
+
+#define EXIM_AT " [5101] SMTP connection from [192.0.2.21]:40002 " \
+	"(TCP/IP connection count = 1)\n"
+#define PF_AT " mx1 postfix/smtpd[4101]: connect from " \
+	"client.example.test[192.0.2.20]:40001\n"
+
+static const struct stamp_case stamp_cases[] = {
+	{"fractions", EXIM_AT, {"2026-03-04 10:00:01.100 +0000",
+	    "2026-03-04 10:00:01.250 +0000", "2026-03-04 10:00:02.005 +0000"}},
+	{"seconds back", EXIM_AT, {"2026-03-04 10:00:09.900 +0000",
+	    "2026-03-04 10:00:03.100 +0000", "2026-03-04 10:00:05.000 +0000"}},
+	{"a zone changes, not the clock", EXIM_AT, {
+	    "2026-03-04 10:00:01.100 +0000", "2026-03-04 10:00:01.100 +0100",
+	    "2026-03-04 10:00:01.200 +0100"}},
+	{"the minute turns", EXIM_AT, {"2026-03-04 10:00:59.900 +0000",
+	    "2026-03-04 10:01:00.100 +0000", "2026-03-04 10:01:00.200 +0000"}},
+	{"the day turns", EXIM_AT, {"2026-03-04 23:59:59.999 +0000",
+	    "2026-03-05 23:59:59.999 +0000", "2026-03-05 23:59:58.999 +0000"}},
+	{"six digits and more", PF_AT, {"2026-03-04T10:00:01.1234567+01:00",
+	    "2026-03-04T10:00:01.1234569+01:00",
+	    "2026-03-04T10:00:01.9999999+01:00"}},
+	{"rfc3164 seconds", PF_AT, {"Mar  4 10:00:01", "Mar  4 10:00:07",
+	    "Mar  4 10:00:03"}},
+	{"rfc3164 fractions", PF_AT, {"Mar  4 10:00:01.5", "Mar  4 10:00:01.7",
+	    "Mar  4 10:00:00.9"}},
+};
+
+static bool
+ts_same(const struct ts *a, const struct ts *b)
+{
+	return a->us == b->us && a->off == b->off && a->flags == b->flags &&
+	    a->frac == b->frac;
+}
+
+START_TEST(stamps)
+{
+	const struct stamp_case *sc = &stamp_cases[_i];
+	const char *mtime = "2026-03-05 00:00:00";
+	struct file_spec fs[] = {{"mail.log", NULL, mtime}, {0}};
+	struct ts want_first = {0}, want_last = {0};
+	struct ts_year yr;
+	struct run r;
+	char text[512];
+	size_t n = 0;
+
+	ts_year_init(&yr, utc_of(mtime), 0);
+	for (size_t i = 0; i < 3; i++) {
+		struct ts t;
+		struct strview v = {sc->ts[i], strlen(sc->ts[i])};
+
+		ck_assert_msg(ts_parse(v, &yr, &t), "%s: '%s' not a stamp",
+		    sc->name, sc->ts[i]);
+		if (i == 0 || ts_utc(&t) < ts_utc(&want_first))
+			want_first = t;
+		if (i == 0 || ts_utc(&t) > ts_utc(&want_last))
+			want_last = t;
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s",
+		    sc->ts[i], sc->tail);
+	}
+	fs[0].text = text;
+	memset(&r, 0, sizeof(r));
+	run_files(&r, fs);
+	ck_assert_msg(r.ri.recognised == 3, "%s: recognised got %lu, want 3",
+	    sc->name, r.ri.recognised);
+	ck_assert_msg(ts_same(&r.ri.first, &want_first) &&
+	    ts_same(&r.ri.last, &want_last),
+	    "%s: got first %lld%+d/%u/%u last %lld%+d/%u/%u, want first "
+	    "%lld%+d/%u/%u last %lld%+d/%u/%u", sc->name,
+	    (long long)r.ri.first.us, r.ri.first.off, r.ri.first.flags,
+	    r.ri.first.frac, (long long)r.ri.last.us, r.ri.last.off,
+	    r.ri.last.flags, r.ri.last.frac, (long long)want_first.us,
+	    want_first.off, want_first.flags, want_first.frac,
+	    (long long)want_last.us, want_last.off, want_last.flags,
+	    want_last.frac);
+}
+END_TEST
+
 /* --- order: rotated files ---------------------------------------------- */
 
 /* connect in one file, disconnect in the next: one session if in order */
@@ -766,6 +864,11 @@ ingest_suite(void)
 	tc = tcase_create("years");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, years, 0, (int)ARRAY_SIZE(year_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stamps");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, stamps, 0, (int)ARRAY_SIZE(stamp_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("order");
