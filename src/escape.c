@@ -254,41 +254,159 @@ copy_plain(char *o, const unsigned char *s, size_t *i, size_t n)
 }
 
 /*
- * Written straight into b: a plain byte gives one byte, so room for what
- * is left of the input and the closing quote is kept at every step, and
- * each special character first makes room for its longest escape.
+ * The text after a special character of s[i..n), o at b->s + b->len with
+ * room for s[i..n) and the closing quote: a run of plain bytes at a time,
+ * each special character first making room for its longest escape.
+ * Returns where the text ends. Kept out of esc_json_pre(), whose plain
+ * path is then short enough to save few registers.
  */
-void
-esc_json(struct buf *b, const char *p, size_t n)
+__attribute__((noinline)) static char *
+esc_json_rest(struct buf *b, char *o, const unsigned char *s, size_t i,
+    size_t n)
 {
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0;
-	char *o;
-
-	if (b->len + n + 5 > b->cap)
-		buf_grow(b, n + 4);
-	o = b->s + b->len;
-	if (p == NULL) {
-		memcpy(o, "null", 5);
-		b->len += 4;
-		return;
-	}
-	*o++ = '"';
 	for (;;) {
 		size_t w;
 
 		o = copy_plain(o, s, &i, n);
 		if (i == n)
-			break;
+			return o;
 		b->len = (size_t)(o - b->s);
 		buf_grow(b, JSON_SPECIAL_MAX + (n - i) + 1);
 		o = b->s + b->len;
 		i += json_special(o, s + i, n - i, &w);
 		o += w;
 	}
+}
+
+/* word_plain() of 4 bytes */
+static bool
+word4_plain(uint32_t x)
+{
+	uint32_t one = (uint32_t)ONES, high = (uint32_t)HIGHS;
+	uint32_t q = x ^ (one * '"'), bs = x ^ (one * '\\');
+
+	return ((((x - one * 0x20) & ~x) | (x + one) | x |
+	    ((q - one) & ~q) | ((bs - one) & ~bs)) & high) == 0;
+}
+
+/*
+ * Copy the n bytes at s to o when all of them are esc_json_plain[] (the
+ * common case: a name, an address, a number); false when some byte is
+ * not, with o[0..n) written in part. Short texts are read and written as
+ * two words that overlap (bytes 0..7 and n-8..n-1 of 8 to 16), never a
+ * byte beyond either end, so that a text of a few bytes costs a few
+ * instructions, not a loop.
+ */
+static bool
+copy_if_plain(char *o, const unsigned char *s, size_t n)
+{
+	uint64_t a, z;
+	uint32_t c, d;
+
+	if (n < 4) {
+		for (size_t k = 0; k < n; k++) {
+			if (!esc_json_plain[s[k]])
+				return false;
+			o[k] = (char)s[k];
+		}
+		return true;
+	}
+	if (n < 8) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		if (!word4_plain(c) || !word4_plain(d))
+			return false;
+		memcpy(o, &c, 4);
+		memcpy(o + n - 4, &d, 4);
+		return true;
+	}
+	if (n <= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+		if (!word_plain(a) || !word_plain(z))
+			return false;
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &z, 8);
+		return true;
+	}
+#ifdef __SSE2__
+	for (size_t k = 0; n - k > 16; k += 16)
+		if (!plain16(s + k))
+			return false;
+	if (!plain16(s + n - 16))
+		return false;
+#else
+	for (size_t k = 0; n - k > 8; k += 8) {
+		memcpy(&a, s + k, 8);
+		if (!word_plain(a))
+			return false;
+	}
+	memcpy(&z, s + n - 8, 8);
+	if (!word_plain(z))
+		return false;
+#endif
+	memcpy(o, s, n);
+	return true;
+}
+
+/* n bytes from s to o, as copy_if_plain() copies: for a short key */
+static void
+copy_bytes(char *o, const char *s, size_t n)
+{
+	uint64_t a, z;
+	uint32_t c, d;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &z, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		memcpy(o, &c, 4);
+		memcpy(o + n - 4, &d, 4);
+	} else {
+		memcpy(o, s, n);
+	}
+}
+
+/*
+ * Written straight into b: a plain byte gives one byte, so room for the
+ * prefix, the input and the quotes is made once; the first special
+ * character hands the rest to esc_json_rest().
+ */
+void
+esc_json_pre(struct buf *b, const char *pre, size_t npre, const char *p,
+    size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	char *o;
+
+	if (b->len + npre + n + 5 > b->cap)
+		buf_grow(b, npre + n + 4);
+	o = b->s + b->len;
+	copy_bytes(o, pre, npre);
+	o += npre;
+	if (p == NULL) {
+		memcpy(o, "null", 5);
+		b->len = (size_t)(o + 4 - b->s);
+		return;
+	}
+	*o++ = '"';
+	if (copy_if_plain(o, s, n))
+		o += n;
+	else
+		o = esc_json_rest(b, o, s, 0, n);
 	*o++ = '"';
 	*o = '\0';
 	b->len = (size_t)(o - b->s);
+}
+
+void
+esc_json(struct buf *b, const char *p, size_t n)
+{
+	esc_json_pre(b, "", 0, p, n);
 }
 
 void

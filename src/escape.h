@@ -22,6 +22,13 @@ void esc_text(FILE *, const char *, size_t);
 /* Quoted JSON string; NULL gives null. */
 void esc_json(struct buf *, const char *, size_t);
 void esc_json_str(struct buf *, const char *);
+/*
+ * esc_json() after npre bytes of pre, copied as they are: JSON text the
+ * caller vouches for (a literal key with its colon, ",\"status\":"), in
+ * the same step.
+ */
+void esc_json_pre(struct buf *, const char *pre, size_t npre,
+    const char *, size_t);
 /* The bytes esc_json() copies as they are (1): printable ASCII but the
  * quote and the backslash. Every other byte, NUL among them, is 0. */
 extern const unsigned char esc_json_plain[256];

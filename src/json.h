@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "util.h"
 
 #define JSON_DEPTH 16
@@ -89,9 +90,18 @@ bool json_key_bool(struct json *, const char *key, bool val);
  * session). The literal must be printable ASCII without '"' or '\'
  * (esc_json_plain[]), as every name of the report's contract is; any
  * other key goes through json_key(). json_key_lit() takes the quoted key
- * with its colon and its length.
+ * with a comma before it and its colon (",\"status\":") and its length:
+ * the comma is written when one is due.
  */
 bool json_key_lit_slow(struct json *, const char *qkey, size_t n);
+
+/* Whether a key may be written here now: in an object, none waiting. */
+static inline bool
+json_key_fits(const struct json *j)
+{
+	return !j->failed && !j->key && j->depth > 0 &&
+	    j->open[j->depth - 1] == '{';
+}
 
 /* Inline, so that the copy of a literal of known length is a few moves;
  * anything unusual (a refusal, a buffer to grow) is json.c's. */
@@ -101,30 +111,40 @@ json_key_lit(struct json *j, const char *qkey, size_t n)
 	struct buf *b = j->out;
 	char *o;
 
-	if (j->failed || j->key || j->depth == 0 ||
-	    j->open[j->depth - 1] != '{' || b->len + n + 2 > b->cap)
+	if (!json_key_fits(j) || b->len + n + 1 > b->cap)
 		return json_key_lit_slow(j, qkey, n);
 	o = b->s + b->len;
-	if (j->more[j->depth])
-		*o++ = ',';
+	if (j->more[j->depth]) {
+		memcpy(o, qkey, n);
+		o += n;
+	} else {
+		memcpy(o, qkey + 1, n - 1);
+		o += n - 1;
+	}
 	j->more[j->depth] = true;
-	memcpy(o, qkey, n);
-	o += n;
 	*o = '\0';
 	b->len = (size_t)(o - b->s);
 	j->key = true;
 	return true;
 }
-#define JSON_KEY(j, k)	json_key_lit((j), "\"" k "\":", sizeof(k) + 2)
-#define JSON_KEY_STR(j, k, v) \
-	json_lit_str((j), "\"" k "\":", sizeof(k) + 2, (v))
-#define JSON_KEY_INT(j, k, v) \
-	json_lit_int((j), "\"" k "\":", sizeof(k) + 2, (v))
+#define JSON_QKEY(k)	",\"" k "\":", sizeof(k) + 3
+#define JSON_KEY(j, k)	json_key_lit((j), JSON_QKEY(k))
+#define JSON_KEY_STR(j, k, v)	json_lit_str((j), JSON_QKEY(k), (v))
+#define JSON_KEY_INT(j, k, v)	json_lit_int((j), JSON_QKEY(k), (v))
 
+/* The key and the string in one step (esc_json_pre()): a report writes
+ * some 30 a session, and the calls they took cost as much as the text. */
 static inline bool
 json_lit_str(struct json *j, const char *qkey, size_t n, const char *v)
 {
-	return json_key_lit(j, qkey, n) && json_str(j, v);
+	bool more;
+
+	if (!json_key_fits(j))
+		return json_key_lit(j, qkey, n) && json_str(j, v);
+	more = j->more[j->depth];
+	j->more[j->depth] = true;
+	esc_json_pre(j->out, qkey + !more, n - !more, v, v ? strlen(v) : 0);
+	return true;
 }
 
 static inline bool

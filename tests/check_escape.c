@@ -687,6 +687,64 @@ START_TEST(json_every_length)
 }
 END_TEST
 
+/*
+ * esc_json_pre(): the prefix as it is, then esc_json()'s text, for
+ * prefixes of every length to 19 and texts of every length to 40 with a
+ * byte to escape anywhere or none; each text in a block of its own size,
+ * so that a read past either end shows under valgrind or ASan, and each
+ * appended to a buffer of every fill, so that growing it is seen too.
+ */
+static void
+same_with_prefix(const char *pre, size_t np, size_t n, size_t pos,
+    unsigned char bad)
+{
+	unsigned char *in = malloc(n ? n : 1);
+	struct buf got = BUF_INIT, want = BUF_INIT;
+
+	memset(in, 'a' + (int)(n % 26), n);
+	if (pos < n)
+		in[pos] = bad;
+	buf_add(&got, "0123456789", (n + bad) % 11);
+	buf_add(&want, got.s, got.len);
+	buf_add(&want, pre, np);
+	ref_json(&want, in, n);
+	esc_json_pre(&got, pre, np, (const char *)in, n);
+	ck_assert_msg(got.len == want.len && strcmp(got.s, want.s) == 0,
+	    "prefix %zu, 0x%02x at %zu of %zu: got '%s', want '%s'", np,
+	    bad, pos, n, got.s, want.s);
+	free(in);
+	buf_release(&got);
+	buf_release(&want);
+}
+
+START_TEST(json_with_prefix)
+{
+	static const char pre[] = ",\"remote_phase\":xyz";
+	static const unsigned char bad[] = {0, '"', 0x01, 0xc3};
+
+	for (size_t np = 0; np < sizeof(pre); np++)
+		for (size_t n = 0; n <= 40; n++) {
+			same_with_prefix(pre, np, n, n, 'a');	/* none */
+			for (size_t pos = 0; pos < n; pos++)
+				for (size_t k = 0; k < sizeof(bad); k++)
+					same_with_prefix(pre, np, n, pos,
+					    bad[k]);
+		}
+}
+END_TEST
+
+/* The prefix before a NULL text, which gives null. */
+START_TEST(json_null_with_prefix)
+{
+	struct buf b = BUF_INIT;
+
+	esc_json_pre(&b, ",\"hint\":", 8, NULL, 0);
+	ck_assert_str_eq(b.s, ",\"hint\":null");
+	ck_assert_uint_eq(b.len, strlen(",\"hint\":null"));
+	buf_release(&b);
+}
+END_TEST
+
 /* Every single byte gives valid JSON: itself, an escape, or U+FFFD. */
 START_TEST(json_single_bytes)
 {
@@ -766,6 +824,8 @@ escape_suite(void)
 	tcase_add_test(tc, json_byte_pairs);
 	tcase_add_test(tc, json_in_long_runs);
 	tcase_add_test(tc, json_every_length);
+	tcase_add_test(tc, json_with_prefix);
+	tcase_add_test(tc, json_null_with_prefix);
 	tcase_add_test(tc, json_invalid_sequences);
 	suite_add_tcase(s, tc);
 	return s;
