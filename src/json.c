@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -169,6 +171,58 @@ json_key_lit_slow(struct json *j, const char *qkey, size_t n)
 		return refuse(j);
 	buf_grow(j->out, n + 1);
 	return json_key_lit(j, qkey, n);	/* now with room */
+}
+
+/* a slot's pair: the addresses mixed (Fibonacci hashing) */
+static size_t
+memo_slot(const char *qkey, const char *v)
+{
+	uint64_t h = (uint64_t)(uintptr_t)qkey * 0x9e3779b97f4a7c15u ^
+	    (uint64_t)(uintptr_t)v;
+
+	return (size_t)((h * 0x9e3779b97f4a7c15u) >> 55) % JSON_MEMO_SLOTS;
+}
+
+/* v NULL is kept under this address, its text the key and null */
+static const char memo_null[1];
+
+bool
+json_lit_memo(struct json *j, const char *qkey, size_t n,
+    struct json_memo *m, const char *v)
+{
+	const char *key = v ? v : memo_null;
+	struct json_memo_slot *sl = &m->slot[memo_slot(qkey, key)];
+	struct buf *b = j->out;
+	size_t skip, len;
+
+	if (!json_key_fits(j))
+		return json_lit_str(j, qkey, n, v);
+	skip = j->more[j->depth] ? 0 : 1;	/* no comma before the first */
+	if (sl->qkey != qkey || sl->s != key) {
+		struct buf t = BUF_INIT;
+
+		esc_json_pre(&t, qkey, n, v, v ? strlen(v) : 0);
+		free(sl->text);
+		sl->text = t.s;	/* grown, so malloc()'s */
+		sl->len = t.len;
+		sl->qkey = qkey;
+		sl->s = key;
+	}
+	len = sl->len - skip;
+	if (b->len + len + 1 > b->cap)
+		buf_grow(b, len);
+	memcpy(b->s + b->len, sl->text + skip, len + 1);
+	b->len += len;
+	j->more[j->depth] = true;
+	return true;
+}
+
+void
+json_memo_release(struct json_memo *m)
+{
+	for (size_t i = 0; i < JSON_MEMO_SLOTS; i++)
+		free(m->slot[i].text);
+	memset(m, 0, sizeof(*m));
 }
 
 bool

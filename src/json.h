@@ -147,6 +147,34 @@ json_lit_str(struct json *j, const char *qkey, size_t n, const char *v)
 	return true;
 }
 
+/*
+ * A memo of the text of members whose string does not change while the
+ * memo lives: a name from a table ("failed", "rcpt"), a hint of the
+ * codes, a file name of the run. A slot is found by the addresses of the
+ * key literal and of the string and holds ,"key":"string" as escaped
+ * once, so that a report writes it with one copy; a slot another pair
+ * needs is made again for it. The string is known by its address alone:
+ * one that may be freed, changed or built in a buffer (a session's
+ * fields, a meaning written into a local array) must not be given.
+ * Zeroed (JSON_MEMO_INIT, or calloc()) it is empty; json_memo_release()
+ * frees it. For one thread.
+ */
+#define JSON_MEMO_SLOTS 512
+struct json_memo {
+	struct json_memo_slot {
+		const char *qkey, *s;	/* qkey NULL: empty */
+		char *text;	/* ,"key":"string" */
+		size_t len;
+	} slot[JSON_MEMO_SLOTS];
+};
+#define JSON_MEMO_INIT {0}
+void json_memo_release(struct json_memo *);
+/* JSON_KEY_STR() through the memo m; v NULL gives null. */
+bool json_lit_memo(struct json *, const char *qkey, size_t n,
+    struct json_memo *m, const char *v);
+#define JSON_KEY_MEMO(j, k, m, v) \
+	json_lit_memo((j), JSON_QKEY(k), (m), (v))
+
 static inline bool
 json_lit_int(struct json *j, const char *qkey, size_t n, long long v)
 {

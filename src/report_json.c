@@ -19,19 +19,27 @@ struct json_reporter {
 	struct reporter r;
 	struct buf b;
 	struct buf label;	/* "session": kept for its memory */
+	struct json_memo memo;	/* members of names, hints and files */
 };
 
+/*
+ * What JSON_KEY_MEMO() is given lives as long as the reporter: the names
+ * of vocab.h's tables, the hints of the codes, the run's file names, a
+ * pattern set's server name. Every other string is a session's and goes
+ * through JSON_KEY_STR().
+ */
 static void
-rcpt_json(struct json *j, const struct rcpt *r)
+rcpt_json(struct json *j, struct json_memo *m, const struct rcpt *r)
 {
 	bool settled = r->status == RS_DELIVERED || r->status == RS_ACCEPTED;
 
 	json_begin_object(j);
 	JSON_KEY_STR(j, "address", r->address);
-	JSON_KEY_STR(j, "status", rstatus_name(r->status));
-	JSON_KEY_STR(j, "phase", settled ? NULL : phase_name(r->phase));
+	JSON_KEY_MEMO(j, "status", m, rstatus_name(r->status));
+	JSON_KEY_MEMO(j, "phase", m, settled ? NULL : phase_name(r->phase));
 	if (r->remote_phase != PHASE_NONE)
-		JSON_KEY_STR(j, "remote_phase", phase_name(r->remote_phase));
+		JSON_KEY_MEMO(j, "remote_phase", m,
+		    phase_name(r->remote_phase));
 	JSON_KEY_STR(j, "reply", r->reply);
 	JSON_KEY_STR(j, "enhanced", r->enhanced);
 	JSON_KEY_STR(j, "text", r->text);
@@ -42,6 +50,7 @@ rcpt_json(struct json *j, const struct rcpt *r)
 
 struct seq_json {
 	struct json *j;
+	struct json_memo *m;
 	const char *const *files;
 };
 
@@ -52,8 +61,8 @@ seq_json_one(const struct seq_note *n, void *arg)
 	struct json *j = sj->j;
 
 	json_begin_object(j);
-	JSON_KEY_STR(j, "finding", seq_finding_name(n->what));
-	JSON_KEY_STR(j, "file", sj->files[n->at->file]);
+	JSON_KEY_MEMO(j, "finding", sj->m, seq_finding_name(n->what));
+	JSON_KEY_MEMO(j, "file", sj->m, sj->files[n->at->file]);
 	JSON_KEY_INT(j, "line", n->at->line);
 	json_key_str(j, n->at->reply ? "reply" : "command", n->at->text);
 	JSON_KEY_STR(j, "in_reply_to", n->command);
@@ -106,7 +115,8 @@ json_ids(struct json *j, const struct session *s)
 
 /* "recipients":[...]: the session's view (session_rcpt()) */
 static void
-json_recipients(struct json *j, const struct session *s)
+json_recipients(struct json *j, struct json_memo *m,
+    const struct session *s)
 {
 	struct session_iter it = SESSION_ITER_INIT;
 	const struct rcpt *r;
@@ -114,34 +124,37 @@ json_recipients(struct json *j, const struct session *s)
 	JSON_KEY(j, "recipients");
 	json_begin_array(j);
 	while ((r = session_rcpt(s, &it)) != NULL)
-		rcpt_json(j, r);
+		rcpt_json(j, m, r);
 	json_end(j);
 }
 
 /* the verdict's keys, the hint and the RFC 5321 findings */
 static void
-json_verdict(const struct reporter *rep, struct json *j,
+json_verdict(struct json_reporter *jr, struct json *j,
     const struct session *s)
 {
+	const struct reporter *rep = &jr->r;
 	const struct verdict *v = &s->v;
-	struct seq_json sj = {j, rep->files};
+	struct seq_json sj = {j, &jr->memo, rep->files};
 	char g[160];
 
-	JSON_KEY_STR(j, "status", status_name(v->status));
-	JSON_KEY_STR(j, "outcome", v->outcome);
-	JSON_KEY_STR(j, "phase", phase_name(v->phase));
-	JSON_KEY_STR(j, "kind", kind_name(v->kind));
+	JSON_KEY_MEMO(j, "status", &jr->memo, status_name(v->status));
+	/* a literal of classify.c's */
+	JSON_KEY_MEMO(j, "outcome", &jr->memo, v->outcome);
+	JSON_KEY_MEMO(j, "phase", &jr->memo, phase_name(v->phase));
+	JSON_KEY_MEMO(j, "kind", &jr->memo, kind_name(v->kind));
 	JSON_KEY_STR(j, "reply", v->reply);
 	JSON_KEY_STR(j, "enhanced", v->enhanced);
 	JSON_KEY_STR(j, "text", v->text);
 	JSON_KEY_STR(j, "cause", v->cause);
 	JSON_KEY_STR(j, "meaning", codes_gist(rep->codes, v->reply,
 	    v->enhanced, g, sizeof(g)));
-	JSON_KEY_STR(j, "hint", v->status == STATUS_FAILED ||
+	JSON_KEY_MEMO(j, "hint", &jr->memo, v->status == STATUS_FAILED ||
 	    v->status == STATUS_PARTIAL ? codes_hint_mta(rep->codes,
 	    s->mta, v->phase, v->cause) : NULL);
-	JSON_KEY_STR(j, "remote_phase", phase_name(v->remote_phase));
-	JSON_KEY_STR(j, "reached", phase_name(v->reached));
+	JSON_KEY_MEMO(j, "remote_phase", &jr->memo,
+	    phase_name(v->remote_phase));
+	JSON_KEY_MEMO(j, "reached", &jr->memo, phase_name(v->reached));
 	JSON_KEY(j, "sequence");
 	json_begin_array(j);
 	seqcheck(s, rep->codes, seq_json_one, &sj);
@@ -154,14 +167,16 @@ json_verdict(const struct reporter *rep, struct json *j,
 
 /* "file", "lines" in it, and "more_lines" in later files of the set */
 static void
-json_lines(const struct reporter *rep, struct json *j,
+json_lines(struct json_reporter *jr, struct json *j,
     const struct session *s)
 {
+	const struct reporter *rep = &jr->r;
 	struct lineref *lines;
 	size_t nl, later = 0;
 
 	nl = report_lines(s, &lines);
-	JSON_KEY_STR(j, "file", nl ? rep->files[lines[0].file] : NULL);
+	JSON_KEY_MEMO(j, "file", &jr->memo, nl ? rep->files[lines[0].file] :
+	    NULL);
 	JSON_KEY(j, "lines");
 	json_begin_array(j);
 	for (size_t i = 0; i < nl; i++) {
@@ -217,7 +232,7 @@ json_session(struct reporter *rep, const struct session *s)
 	buf_reset(&jr->b);
 	json_init(&j, &jr->b);
 	json_begin_object(&j);
-	JSON_KEY_STR(&j, "mta", s->mta);
+	JSON_KEY_MEMO(&j, "mta", &jr->memo, s->mta);
 	JSON_KEY_STR(&j, "host", s->host);
 	/* label@start; start is "" when unset, as it was with "%s@%s" */
 	ts_format(&s->start, t1);
@@ -226,17 +241,17 @@ json_session(struct reporter *rep, const struct session *s)
 	buf_addc(&jr->label, '@');
 	buf_adds(&jr->label, t1);
 	JSON_KEY_STR(&j, "session", jr->label.s);
-	JSON_KEY_STR(&j, "direction", s->dir == DIR_OUTBOUND ? "outbound" :
-	    "inbound");
+	JSON_KEY_MEMO(&j, "direction", &jr->memo, s->dir == DIR_OUTBOUND ?
+	    "outbound" : "inbound");
 	JSON_KEY_STR(&j, "start", (s->start.flags & TS_SET) ? t1 : NULL);
 	JSON_KEY_STR(&j, "end", (s->end.flags & TS_SET) ?
 	    ts_format(&s->end, t2) : NULL);
 	json_client(&j, s);
 	json_ids(&j, s);
 	JSON_KEY_STR(&j, "sender", session_sender(s));
-	json_recipients(&j, s);
-	json_verdict(rep, &j, s);
-	json_lines(rep, &j, s);
+	json_recipients(&j, &jr->memo, s);
+	json_verdict(jr, &j, s);
+	json_lines(jr, &j, s);
 	json_omitted(&j, s->omitted);
 	json_end(&j);
 	if (!json_ok(&j))
@@ -260,6 +275,7 @@ json_free(struct reporter *rep)
 
 	buf_release(&jr->b);
 	buf_release(&jr->label);
+	json_memo_release(&jr->memo);
 	free(jr);
 }
 

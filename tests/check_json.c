@@ -200,6 +200,66 @@ START_TEST(literal_keys)
 }
 END_TEST
 
+/*
+ * JSON_KEY_MEMO() writes what JSON_KEY_STR() writes, when its slot is
+ * made and when it is found: first and later members, NULL, a string to
+ * escape, one string under two keys, two strings of the same text, and
+ * more pairs than the memo has slots (so slots are made again for other
+ * pairs), asked for twice in turn.
+ */
+START_TEST(memo_as_literal_keys)
+{
+	static const char *const names[] = {"failed", "rcpt", NULL,
+	    "a \"quoted\" hint\n", "", "pre-greeting"};
+	static char many[2 * JSON_MEMO_SLOTS][8];
+	struct json_memo *m = calloc(1, sizeof(*m));
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	struct json g, w;
+
+	ck_assert(m != NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+		snprintf(many[i], sizeof(many[i]), "n%zu", i % 700);
+	for (int round = 0; round < 3; round++) {
+		buf_reset(&got);
+		buf_reset(&want);
+		json_init(&g, &got);
+		json_init(&w, &want);
+		json_begin_object(&g);
+		json_begin_object(&w);
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			ck_assert(JSON_KEY_MEMO(&g, "status", m, names[i]));
+			ck_assert(JSON_KEY_STR(&w, "status", names[i]));
+			ck_assert(JSON_KEY_MEMO(&g, "phase", m, names[i]));
+			ck_assert(JSON_KEY_STR(&w, "phase", names[i]));
+		}
+		JSON_KEY(&g, "o");
+		JSON_KEY(&w, "o");
+		json_begin_object(&g);	/* first member: no comma */
+		json_begin_object(&w);
+		for (size_t i = 0; i < ARRAY_SIZE(many); i++) {
+			ck_assert(JSON_KEY_MEMO(&g, "k", m, many[i]));
+			ck_assert(JSON_KEY_STR(&w, "k", many[i]));
+		}
+		json_end(&g);
+		json_end(&w);
+		json_end(&g);
+		json_end(&w);
+		ck_assert(json_ok(&g) && json_ok(&w));
+		ck_assert_msg(got.len == want.len && strcmp(got.s, want.s) ==
+		    0, "round %d: got '%s', want '%s'", round, got.s, want.s);
+	}
+	/* refused where a key is: in an array, as JSON_KEY_STR() */
+	json_init(&g, &got);
+	json_begin_array(&g);
+	ck_assert(!JSON_KEY_MEMO(&g, "status", m, "failed"));
+	ck_assert(!json_ok(&g));
+	json_memo_release(m);
+	free(m);
+	buf_release(&got);
+	buf_release(&want);
+}
+END_TEST
+
 /* json_int() writes what "%lld" does, at every number of digits. */
 START_TEST(ints_as_printf)
 {
@@ -294,6 +354,7 @@ json_suite(void)
 	tcase_add_loop_test(tc, writer, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, appends);
 	tcase_add_test(tc, literal_keys);
+	tcase_add_test(tc, memo_as_literal_keys);
 	tcase_add_test(tc, ints_as_printf);
 	tcase_add_loop_test(tc, keys_as_escaped, 0,
 	    sizeof(keys) / sizeof(keys[0]));
