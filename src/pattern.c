@@ -198,7 +198,8 @@ match_message(const struct pattern_set *s, const struct group *g,
 	const uint32_t *v = NULL;
 	const size_t *all = g->idx;
 	size_t n = g->n, runlen = 0;
-	unsigned runid = 0;
+	unsigned runid = 0, leadid = 0;
+	bool lead = false;
 
 	if (mlen > 0 && g->bycls) {
 		const struct group_list *l = &g->bycls[g->cls[
@@ -210,7 +211,12 @@ match_message(const struct pattern_set *s, const struct group *g,
 	for (size_t i = 0; i < n; i++) {
 		const struct pattern *p = &s->patterns[v ? v[i] : all[i]];
 
-		if (!pattern_lead_ok_at(p, msg, mlen, &runid, &runlen))
+		if (p->leadid != leadid) {	/* else as the one before */
+			leadid = p->leadid;
+			lead = pattern_lead_ok_at(p, msg, mlen, &runid,
+			    &runlen);
+		}
+		if (!lead)
 			continue;
 		if (p->nreq && !pattern_req_ok(p, msg, mlen))
 			continue;

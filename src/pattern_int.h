@@ -87,6 +87,8 @@ struct pattern {
 	bool firstall;
 	size_t runmin, runmax;
 	unsigned runid;	/* patterns with the same run[] share it; 0: none */
+	unsigned leadid;	/* patterns with the same lead (run[], its
+				   counts, lit) share it, from 1 */
 	char lit[LIT_MAX];
 	size_t litlen;
 	/* and literal text every match has, besides the lead's: one of

@@ -445,11 +445,35 @@ pattern_set_group(const struct pattern_set *s, const char *v, size_t len)
 	return NULL;
 }
 
-/* Patterns whose leads start with the same run share a run id, so that
- * a line's run is measured once (pattern_lead_ok_at()). */
+/* Do p and q have the same lead: the same run, counts and literal? */
+static bool
+same_lead(const struct pattern *p, const struct pattern *q)
+{
+	return p->runmin == q->runmin && p->runmax == q->runmax &&
+	    (p->runmax == 0 || memcmp(p->run, q->run, sizeof(p->run)) == 0) &&
+	    p->litlen == q->litlen && memcmp(p->lit, q->lit, p->litlen) == 0;
+}
+
+/*
+ * Patterns whose leads start with the same run share a run id, so that
+ * a line's run is measured once (pattern_lead_ok_at()); patterns with
+ * the same lead share a lead id, so that a line's lead is checked once
+ * for a row of them ("SMTP connection from " for six patterns).
+ */
 static void
 run_ids(struct pattern_set *s)
 {
+	for (size_t i = 0; i < s->npatterns; i++) {
+		struct pattern *p = &s->patterns[i];
+
+		p->leadid = (unsigned)i + 1;
+		for (size_t j = 0; j < i; j++)
+			if (same_lead(&s->patterns[j], p)) {
+				p->leadid = s->patterns[j].leadid;
+				break;
+			}
+	}
+
 	unsigned next = 0;
 
 	for (size_t i = 0; i < s->npatterns; i++) {

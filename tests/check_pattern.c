@@ -1235,6 +1235,73 @@ START_TEST(field_set)
 END_TEST
 
 /*
+ * Patterns that share a lead ("SMTP connection from ") have it checked
+ * once for a row of them (pattern.c match_message()); one with another
+ * lead between them or after them ("SMTP command timeout from ", "SMTP ")
+ * must still be tried. "another lead between" and "a shorter lead after"
+ * fail when the lead of one pattern is taken for another's.
+ */
+#define LEAD_PAT(name, rx, line) \
+	"  - name: " name "\n" \
+	"    event: note\n" \
+	"    regex: '" rx "'\n" \
+	"    samples:\n" \
+	"      - line: 'mx 12: " line "'\n"
+
+static const char lead_yaml[] =
+	"mta: leadmta\n"
+	"session: [host, pid]\n"
+	"prefixes:\n"
+	"  - name: p\n"
+	"    regex: '^(?<host>\\S+) (?<pid>\\d+): '\n"
+	"    samples:\n"
+	"      - line: 'mx 12: SMTP x'\n"
+	"        expect: {host: mx, pid: '12'}\n"
+	"patterns:\n"
+	LEAD_PAT("closed", "^SMTP connection from (?<client_ip>\\S+) closed$",
+	    "SMTP connection from h closed")
+	LEAD_PAT("lost", "^SMTP connection from (?<client_ip>\\S+) lost$",
+	    "SMTP connection from h lost")
+	LEAD_PAT("timeout", "^SMTP command timeout from (?<client_ip>\\S+)$",
+	    "SMTP command timeout from h")
+	LEAD_PAT("open", "^SMTP connection from (?<client_ip>\\S+)$",
+	    "SMTP connection from h")
+	LEAD_PAT("other", "^SMTP (?<text>[a-z]+)$", "SMTP x");
+
+static const struct lead_case {
+	const char *name, *line, *want;	/* want NULL: unrecognised */
+} lead_cases[] = {
+	{"the first of a row", "mx 1: SMTP connection from h closed",
+	    "closed"},
+	{"the second of a row", "mx 1: SMTP connection from h lost", "lost"},
+	{"another lead between", "mx 1: SMTP command timeout from h",
+	    "timeout"},
+	{"the row's lead after another", "mx 1: SMTP connection from h",
+	    "open"},
+	{"a shorter lead after", "mx 1: SMTP hello", "other"},
+	{"no lead holds", "mx 1: SMTQ x", NULL},
+};
+
+START_TEST(shared_leads)
+{
+	const struct lead_case *c = &lead_cases[_i];
+	const char *dirs[] = {tmpdir};
+	struct match m;
+
+	write_file(tmpdir, "lead.yaml", lead_yaml);
+	tdb = pattern_db_load(dirs, 1);
+	ck_assert_msg(tdb != NULL, "the lead file did not load");
+	ck_assert_msg(pattern_set_match(pattern_db_find(tdb, "leadmta"),
+	    (struct strview){c->line, strlen(c->line)}, false, &m),
+	    "%s: got no prefix match, want one", c->name);
+	ck_assert_msg(c->want ? m.pat && strcmp(pattern_name(m.pat), c->want)
+	    == 0 : m.pat == NULL, "%s: got '%s', want '%s'", c->name,
+	    m.pat ? pattern_name(m.pat) : "(none)", c->want ? c->want :
+	    "(none)");
+}
+END_TEST
+
+/*
  * Two databases at once (a test harness, a library user): freeing one, or
  * failing to load another, must leave the first working.
  */
@@ -1323,6 +1390,11 @@ pattern_suite(void)
 	tc = tcase_create("field-sets");
 	tcase_add_checked_fixture(tc, make_dir, remove_dir);
 	tcase_add_loop_test(tc, field_set, 0, (int)ARRAY_SIZE(fieldset_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("shared-leads");
+	tcase_add_checked_fixture(tc, make_dir, remove_dir);
+	tcase_add_loop_test(tc, shared_leads, 0, (int)ARRAY_SIZE(lead_cases));
 	suite_add_tcase(s, tc);
 
 	/*
