@@ -20,6 +20,7 @@ struct json_reporter {
 	struct buf b;
 	struct buf label;	/* "session": kept for its memory */
 	struct json_memo memo;	/* members of names, hints and files */
+	struct ts_cache tsc;	/* the last stamp's text to its minute */
 };
 
 /*
@@ -235,7 +236,7 @@ json_session(struct reporter *rep, const struct session *s)
 	JSON_KEY_MEMO(&j, "mta", &jr->memo, s->mta);
 	JSON_KEY_STR(&j, "host", s->host);
 	/* label@start; start is "" when unset, as it was with "%s@%s" */
-	ts_format(&s->start, t1);
+	ts_format_cached(&jr->tsc, &s->start, t1);
 	buf_reset(&jr->label);
 	buf_adds(&jr->label, s->label);
 	buf_addc(&jr->label, '@');
@@ -245,7 +246,7 @@ json_session(struct reporter *rep, const struct session *s)
 	    "outbound" : "inbound");
 	JSON_KEY_STR(&j, "start", (s->start.flags & TS_SET) ? t1 : NULL);
 	JSON_KEY_STR(&j, "end", (s->end.flags & TS_SET) ?
-	    ts_format(&s->end, t2) : NULL);
+	    ts_format_cached(&jr->tsc, &s->end, t2) : NULL);
 	json_client(&j, s);
 	json_ids(&j, s);
 	JSON_KEY_STR(&j, "sender", session_sender(s));

@@ -659,6 +659,31 @@ ts_format_printf(const struct ts *t, char buf[TS_BUFSZ], int64_t secs,
 	return buf;
 }
 
+/* The fraction and the offset of t after its seconds, at p; returns the
+ * end. us is the microseconds in the second, off the offset's size. */
+static char *
+put_tail(char *p, const struct ts *t, int us, int off)
+{
+	if (t->frac > 0) {
+		char f[6];
+
+		put_digits(f, (unsigned)us, 6);
+		*p++ = '.';
+		memcpy(p, f, t->frac < 6 ? t->frac : 6);
+		p += t->frac < 6 ? t->frac : 6;
+	}
+	if ((t->flags & TS_OFFSET) && t->off == 0 &&
+	    !(t->flags & TS_ASSUMED)) {
+		*p++ = 'Z';
+	} else if (t->flags & TS_OFFSET) {
+		*p++ = t->off < 0 ? '-' : '+';
+		p = put_digits(p, (unsigned)(off / 60), 2);
+		*p++ = ':';
+		p = put_digits(p, (unsigned)(off % 60), 2);
+	}
+	return p;
+}
+
 /*
  * Digit by digit: this runs three times for every session of a JSON or
  * CSV report, where snprintf() cost more than the rest of the report.
@@ -697,23 +722,45 @@ ts_format(const struct ts *t, char buf[TS_BUFSZ])
 	p = put_digits(p, (unsigned)(sod / 60 % 60), 2);
 	*p++ = ':';
 	p = put_digits(p, (unsigned)(sod % 60), 2);
-	if (t->frac > 0) {
-		char f[6];
+	p = put_tail(p, t, us, off);
+	*p = '\0';
+	return buf;
+}
 
-		put_digits(f, (unsigned)us, 6);
-		*p++ = '.';
-		memcpy(p, f, t->frac < 6 ? t->frac : 6);
-		p += t->frac < 6 ? t->frac : 6;
+/*
+ * A stamp of the minute the cache holds is the cached text and its own
+ * seconds and tail; any other is ts_format()'s, whose text up to the
+ * minute is kept when it has the fixed form (a year of 0..9999: not one
+ * of ts_format_printf()'s, whose "-001" or "10000" would not fit).
+ */
+char *
+ts_format_cached(struct ts_cache *c, const struct ts *t, char buf[TS_BUFSZ])
+{
+	int64_t secs = t->us / 1000000, minute;
+	int us = (int)(t->us % 1000000), sec;
+	int off = t->off < 0 ? -t->off : t->off;
+	char *p;
+
+	if (!(t->flags & TS_SET) || off >= 100 * 60)
+		return ts_format(t, buf);
+	if (us < 0) {
+		us += 1000000;
+		secs--;
 	}
-	if ((t->flags & TS_OFFSET) && t->off == 0 &&
-	    !(t->flags & TS_ASSUMED)) {
-		*p++ = 'Z';
-	} else if (t->flags & TS_OFFSET) {
-		*p++ = t->off < 0 ? '-' : '+';
-		p = put_digits(p, (unsigned)(off / 60), 2);
-		*p++ = ':';
-		p = put_digits(p, (unsigned)(off % 60), 2);
+	minute = secs / 60 - (secs % 60 < 0);
+	sec = (int)(secs - minute * 60);
+	if (!c->set || c->minute != minute) {
+		ts_format(t, buf);
+		c->set = buf[0] != '-' && buf[4] == '-';
+		if (c->set) {
+			memcpy(c->prefix, buf, sizeof(c->prefix));
+			c->minute = minute;
+		}
+		return buf;
 	}
+	memcpy(buf, c->prefix, sizeof(c->prefix));
+	p = put_digits(buf + sizeof(c->prefix), (unsigned)sec, 2);
+	p = put_tail(p, t, us, off);
 	*p = '\0';
 	return buf;
 }

@@ -122,6 +122,23 @@ int64_t ts_utc(const struct ts *);
 #define TS_BUFSZ 40
 char *ts_format(const struct ts *, char buf[TS_BUFSZ]);
 
+/*
+ * ts_format() for a writer of many stamps in order (a JSON report: two a
+ * session): the text of the last stamp up to its minute
+ * ("2026-11-21T06:40:") is kept, so that a stamp of the same minute costs
+ * its seconds, fraction and offset. The text is ts_format()'s, byte for
+ * byte. Zeroed (TS_CACHE_INIT) a cache is empty; it holds no memory.
+ * For one thread.
+ */
+struct ts_cache {
+	bool set;	/* prefix holds the text of minute */
+	int64_t minute;	/* the wall clock's seconds / 60, rounded down */
+	char prefix[17];	/* "YYYY-MM-DDTHH:MM:" */
+};
+#define TS_CACHE_INIT {false, 0, ""}
+char *ts_format_cached(struct ts_cache *, const struct ts *,
+    char buf[TS_BUFSZ]);
+
 /* Helpers shared with option parsing. */
 int64_t ts_days_from_civil(int y, int m, int d);
 void ts_civil_from_days(int64_t z, int *y, int *m, int *d);

@@ -584,6 +584,72 @@ START_TEST(format_like_printf)
 }
 END_TEST
 
+/* ts_format_cached() of t gives ts_format()'s text, in its buffer. */
+static void
+cached_as_plain(struct ts_cache *c, const struct ts *t)
+{
+	char got[TS_BUFSZ], want[TS_BUFSZ];
+
+	ts_format(t, want);
+	ck_assert_ptr_eq(ts_format_cached(c, t, got), got);
+	ck_assert_msg(strcmp(got, want) == 0, "%lld us, off %d, flags %u, "
+	    "frac %u: got '%s', want '%s'", (long long)t->us, t->off,
+	    t->flags, t->frac, got, want);
+}
+
+/*
+ * The cached text of a minute over runs of stamps in order across the
+ * end of a minute, hour, day, month, leap February and year, 1970 and
+ * the edges of the years ts_format() writes digit by digit; each stamp
+ * with an offset, fraction and flags of its own, as a log whose zone
+ * changes (summer time) has in one minute; and a cache shared by
+ * stamps in no order at all, unset ones and printf()'s among them.
+ */
+START_TEST(format_cached)
+{
+	static const long long starts[] = {
+		1795425438LL,	/* 2026-11-23T09:17:18 */
+		1798761540LL - 3600,	/* 2026-12-31T23:59:00 - 1h */
+		1709164800LL - 600,	/* 2024-02-29T00:00:00 - 10min */
+		1709251200LL - 600,	/* 2024-03-01 */
+		-600, 951868800LL - 600,	/* 1970, 2000-02-29 */
+		-62167219200LL - 300,	/* 0000-01-01: printf before */
+		253402300800LL - 300,	/* 10000-01-01: printf after */
+	};
+	static const int offs[] = {0, 60, -330, 120, 5999, 6000, -6000};
+	struct ts_cache c = TS_CACHE_INIT;
+	uint64_t x = 88172645463325252u;
+	struct ts t = {0};
+
+	for (size_t i = 0; i < ARRAY_SIZE(starts); i++)
+		for (long long k = 0; k < 7200; k += 1 + k % 13) {
+			t.us = (starts[i] + k) * US + (k * 7919) % 1000000;
+			t.off = (int16_t)offs[k % 7];
+			t.flags = (uint8_t)(TS_SET | (k % 3 ? TS_OFFSET : 0) |
+			    (k % 5 ? 0 : TS_ASSUMED));
+			t.frac = (uint8_t)(k % 8);
+			cached_as_plain(&c, &t);
+		}
+	for (int r = 0; r < 100000; r++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* near the last stamp most of the time, else anywhere */
+		t.us = r % 4 ? t.us + (long long)(x % (200 * US)) :
+		    -63745056000LL * US + (long long)(x % (319298400000ULL *
+		    US));
+		t.off = (int16_t)((int)(x >> 40 & 0xffff) - 0x8000);
+		if (r % 3)
+			t.off = (int16_t)(t.off % 1440);
+		t.flags = (uint8_t)((r % 11 ? TS_SET : 0) |
+		    (x >> 20 & 1 ? TS_OFFSET : 0) |
+		    (x >> 21 & 1 ? TS_ASSUMED : 0));
+		t.frac = (uint8_t)(x >> 24 & 7);
+		cached_as_plain(&c, &t);
+	}
+}
+END_TEST
+
 /* --- calendar helpers ---------------------------------------------------- */
 
 START_TEST(civil_days)
@@ -927,6 +993,7 @@ timestamp_suite(void)
 	tc = tcase_create("format");
 	tcase_add_loop_test(tc, format, 0, (int)ARRAY_SIZE(fmts));
 	tcase_add_test(tc, format_like_printf);
+	tcase_add_test(tc, format_cached);
 	tcase_add_test(tc, civil_days);
 	suite_add_tcase(s, tc);
 
