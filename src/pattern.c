@@ -145,25 +145,24 @@ run(const struct pattern *p, const char *s, size_t len)
 	return rc;
 }
 
+/* The fields p's groups captured: of a field's groups, the first set. */
 static void
 take_fields(const struct pattern *p, const char *s, struct match *m)
 {
 	PCRE2_SIZE *ov = pattern_ovector();
+	uint64_t done = 0;
 
-	for (unsigned j = 0; j < p->ncapf; j++) {
-		int f = p->capf[j];
+	for (unsigned k = 0; k < p->ncapg; k++) {
+		unsigned f = p->capg[k].f;
+		uint32_t g = p->capg[k].g;
 
-		for (unsigned i = 0; i < p->ngroups[f]; i++) {
-			int g = p->groups[f][i];
-
-			if (ov[2 * g] == PCRE2_UNSET)
-				continue;
-			m->f[f].p = s + ov[2 * g];
-			m->f[f].len = ov[2 * g + 1] - ov[2 * g];
-			m->has |= (uint64_t)1 << f;
-			break;
-		}
+		if (((done >> f) & 1) || ov[2 * g] == PCRE2_UNSET)
+			continue;
+		m->f[f].p = s + ov[2 * g];
+		m->f[f].len = ov[2 * g + 1] - ov[2 * g];
+		done |= (uint64_t)1 << f;
 	}
+	m->has |= done;
 }
 
 static void

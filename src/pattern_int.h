@@ -62,6 +62,12 @@ struct keyalt {
 	int64_t gap_us;
 };
 
+/* A group that captures field f (struct pattern's capg). */
+struct capgroup {
+	uint8_t f;
+	uint32_t g;
+};
+
 struct pattern {
 	char *name;
 	const struct pattern_set *set;
@@ -109,7 +115,10 @@ struct pattern {
 	struct sample *samples;
 	size_t nsamples;
 	/* filled once loaded, for the hot path */
-	unsigned char capf[F__COUNT], ncapf;	/* fields with groups */
+	/* the groups that capture a field: by field, each field's in
+	   order (the first set one gives it) */
+	struct capgroup capg[F__COUNT * GROUPS_MAX];
+	unsigned ncapg;
 	unsigned char actf[F__COUNT], nactf;	/* with a constant or map */
 	unsigned featmask;	/* the set's features that name it */
 	struct lpart *lparts;

@@ -335,10 +335,11 @@ label_parts(const char *t, size_t *n)
 static void
 index_pattern(struct pattern *p)
 {
-	p->ncapf = p->nactf = 0;
+	p->ncapg = p->nactf = 0;
 	for (int f = 0; f < F__COUNT; f++) {
-		if (p->ngroups[f])
-			p->capf[p->ncapf++] = (unsigned char)f;
+		for (unsigned i = 0; i < p->ngroups[f]; i++)
+			p->capg[p->ncapg++] = (struct capgroup){
+			    (uint8_t)f, (uint32_t)p->groups[f][i]};
 		if (p->constv[f] || p->nmaps[f])
 			p->actf[p->nactf++] = (unsigned char)f;
 	}

@@ -1302,6 +1302,60 @@ START_TEST(shared_leads)
 END_TEST
 
 /*
+ * A field that several groups capture (DUPNAMES) takes the first of them
+ * that is set, and the fields of a line are only those its groups set
+ * (pattern.c take_fields()). "both set: the first" fails when a later
+ * group overrides an earlier one, "the second alone" when a field's
+ * groups after its first unset one are not looked at, "neither" when a
+ * field is set from an unset group.
+ */
+static const char dup_yaml[] =
+	"mta: dupmta\n"
+	"session: [host, pid]\n"
+	"prefixes:\n"
+	"  - name: p\n"
+	"    regex: '^(?<host>\\S+) (?<pid>\\d+): '\n"
+	"    samples:\n"
+	"      - line: 'mx 12: x a'\n"
+	"        expect: {host: mx, pid: '12'}\n"
+	"patterns:\n"
+	"  - name: dup\n"
+	"    event: note\n"
+	"    regex: '^x(?: (?<text>a+))?(?: (?<text>b+))?"
+	"(?: (?<reply>\\d+))?$'\n"
+	"    samples:\n"
+	"      - line: 'mx 12: x a'\n"
+	"        expect: {text: a}\n";
+
+static const struct dup_case {
+	const char *name, *line, *text, *reply;	/* NULL: unset */
+} dup_cases[] = {
+	{"both set: the first", "mx 1: x aa bb", "aa", NULL},
+	{"the second alone", "mx 1: x bb 250", "bb", "250"},
+	{"neither", "mx 1: x 451", NULL, "451"},
+};
+
+START_TEST(dup_groups)
+{
+	const struct dup_case *c = &dup_cases[_i];
+	const char *dirs[] = {tmpdir};
+	struct match m;
+
+	write_file(tmpdir, "dup.yaml", dup_yaml);
+	tdb = pattern_db_load(dirs, 1);
+	ck_assert_msg(tdb != NULL, "the file did not load");
+	ck_assert_msg(pattern_set_match(pattern_db_find(tdb, "dupmta"),
+	    (struct strview){c->line, strlen(c->line)}, false, &m) && m.pat,
+	    "%s: unrecognised", c->name);
+	assert_field(&m, F_TEXT, c->text, c->line);
+	assert_field(&m, F_REPLY, c->reply, c->line);
+	ck_assert_msg(((m.has >> F_TEXT) & 1) == (c->text != NULL) &&
+	    ((m.has >> F_REPLY) & 1) == (c->reply != NULL),
+	    "%s: has got %#llx", c->name, (unsigned long long)m.has);
+}
+END_TEST
+
+/*
  * Two databases at once (a test harness, a library user): freeing one, or
  * failing to load another, must leave the first working.
  */
@@ -1390,6 +1444,11 @@ pattern_suite(void)
 	tc = tcase_create("field-sets");
 	tcase_add_checked_fixture(tc, make_dir, remove_dir);
 	tcase_add_loop_test(tc, field_set, 0, (int)ARRAY_SIZE(fieldset_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dup-groups");
+	tcase_add_checked_fixture(tc, make_dir, remove_dir);
+	tcase_add_loop_test(tc, dup_groups, 0, (int)ARRAY_SIZE(dup_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shared-leads");
