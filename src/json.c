@@ -92,19 +92,13 @@ begin(struct json *j, char c)
 }
 
 bool
-json_begin_object(struct json *j)
+json_begin_slow(struct json *j, char c)
 {
-	return begin(j, '{');
+	return begin(j, c);
 }
 
 bool
-json_begin_array(struct json *j)
-{
-	return begin(j, '[');
-}
-
-bool
-json_end(struct json *j)
+json_end_slow(struct json *j)
 {
 	if (j->failed || j->depth == 0 || j->key)
 		return refuse(j);
@@ -240,24 +234,12 @@ json_str(struct json *j, const char *s)
 	return json_strn(j, s, s ? strlen(s) : 0);
 }
 
-/* The digits of u: 1 to 20. */
-static size_t
-digits(unsigned long long u)
-{
-	size_t n = 1;
-
-	for (unsigned long long p = 10; u >= p; p *= 10) {
-		n++;
-		if (n == 20)
-			break;	/* p would overflow: u has all 20 */
-	}
-	return n;
-}
-
 /*
- * "%lld" without printf: counted, then written in place from the right,
- * two digits a step (a JSON report writes every line number of every
- * session).
+ * "%lld" without printf: written from the right into the middle of t,
+ * two digits a step, then moved to b as 20 bytes whatever the length (a
+ * fixed copy is a few moves; the bytes past the number are overwritten
+ * by what follows it). A JSON report writes every line number of every
+ * session.
  */
 bool
 json_int(struct json *j, long long v)
@@ -270,15 +252,12 @@ json_int(struct json *j, long long v)
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
 	    (unsigned long long)v;
 	struct buf *b = j->out;
-	size_t n = digits(u) + (v < 0);
-	char *o;
+	/* 20: "-" and 19 digits; 20 more for the fixed copy */
+	char t[40], *const e = t + 20, *o = e;
+	size_t n;
 
 	if (!value_start(j))
 		return false;
-	if (b->len + n + 1 > b->cap)
-		buf_grow(b, n);
-	o = b->s + b->len + n;
-	*o = '\0';
 	while (u >= 100) {
 		const char *d = pairs + 2 * (u % 100);
 
@@ -294,7 +273,12 @@ json_int(struct json *j, long long v)
 	}
 	if (v < 0)
 		*--o = '-';
+	n = (size_t)(e - o);
+	if (b->len + 20 + 1 > b->cap)
+		buf_grow(b, 20);
+	memcpy(b->s + b->len, o, 20);	/* o + 20 is within t */
 	b->len += n;
+	b->s[b->len] = '\0';
 	return true;
 }
 

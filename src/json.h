@@ -64,10 +64,9 @@ void json_release(struct json *);
 /* Whether no call was refused. */
 bool json_ok(const struct json *);
 
-bool json_begin_object(struct json *);
-bool json_begin_array(struct json *);
-/* End the innermost object or array. */
-bool json_end(struct json *);
+/* (json_begin_object() and json_begin_array() below) */
+bool json_begin_slow(struct json *, char c);
+bool json_end_slow(struct json *);
 /* A member's name, in an object; its value is the next call. */
 bool json_key(struct json *, const char *);
 
@@ -82,6 +81,55 @@ bool json_null(struct json *);
 bool json_key_str(struct json *, const char *key, const char *val);
 bool json_key_int(struct json *, const char *key, long long val);
 bool json_key_bool(struct json *, const char *key, bool val);
+
+/*
+ * Begin an object or array, inline where it is a member's value (after
+ * its key) and the buffer has room; anything else (a value in an array
+ * or at the top, a refusal, room to make) is json.c's. A report begins
+ * and ends some 8 a session.
+ */
+static inline bool
+json_begin(struct json *j, char c)
+{
+	struct buf *b = j->out;
+
+	if (j->failed || !j->key || j->depth >= JSON_DEPTH ||
+	    b->len + 2 > b->cap)
+		return json_begin_slow(j, c);
+	j->key = false;
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+	j->open[j->depth++] = c;
+	j->more[j->depth] = false;
+	return true;
+}
+
+static inline bool
+json_begin_object(struct json *j)
+{
+	return json_begin(j, '{');
+}
+
+static inline bool
+json_begin_array(struct json *j)
+{
+	return json_begin(j, '[');
+}
+
+/* End the innermost object or array; inline as json_begin(). */
+static inline bool
+json_end(struct json *j)
+{
+	struct buf *b = j->out;
+
+	if (j->failed || j->depth == 0 || j->key || j->fp ||
+	    b->len + 2 > b->cap)
+		return json_end_slow(j);
+	j->depth--;
+	b->s[b->len++] = j->open[j->depth] == '{' ? '}' : ']';
+	b->s[b->len] = '\0';
+	return true;
+}
 
 /*
  * A key the caller names with a string literal, quoted at compile time:

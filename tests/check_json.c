@@ -260,6 +260,66 @@ START_TEST(memo_as_literal_keys)
 }
 END_TEST
 
+/*
+ * Objects and arrays begun after a key (inline) and elsewhere (json.c),
+ * ended inline, with the buffer's end at every place of the text: what
+ * is written is the same, and the refusals are json_end()'s.
+ */
+START_TEST(nesting_at_every_fill)
+{
+	const char *want = "{\"a\":{\"b\":[1,{\"c\":[]},[]],\"d\":{}},"
+	    "\"e\":[[{}]]}";
+
+	for (size_t fill = 0; fill < 140; fill++) {
+		struct buf b = BUF_INIT;
+		struct json j;
+
+		for (size_t k = 0; k < fill; k++)
+			buf_addc(&b, 'x');
+		json_init(&j, &b);
+		json_begin_object(&j);
+		JSON_KEY(&j, "a");
+		json_begin_object(&j);
+		JSON_KEY(&j, "b");
+		json_begin_array(&j);
+		json_int(&j, 1);
+		json_begin_object(&j);
+		JSON_KEY(&j, "c");
+		json_begin_array(&j);
+		json_end(&j);
+		json_end(&j);
+		json_begin_array(&j);
+		json_end(&j);
+		json_end(&j);
+		JSON_KEY(&j, "d");
+		json_begin_object(&j);
+		json_end(&j);
+		json_end(&j);
+		JSON_KEY(&j, "e");
+		json_begin_array(&j);
+		json_begin_array(&j);
+		json_begin_object(&j);
+		json_end(&j);
+		json_end(&j);
+		json_end(&j);
+		json_end(&j);
+		ck_assert(json_ok(&j));
+		ck_assert_msg(b.len == fill + strlen(want) &&
+		    strcmp(b.s + fill, want) == 0, "fill %zu: got '%s', "
+		    "want '%s'", fill, b.s + fill, want);
+		ck_assert(!json_end(&j));	/* nothing open */
+		ck_assert(!json_ok(&j));
+		ck_assert_uint_eq(b.len, fill + strlen(want));
+		json_init(&j, &b);
+		json_begin_object(&j);
+		JSON_KEY(&j, "k");
+		ck_assert(!json_end(&j));	/* a key waits */
+		ck_assert(!json_begin_object(&j));	/* failed stays */
+		buf_release(&b);
+	}
+}
+END_TEST
+
 /* json_int() writes what "%lld" does, at every number of digits. */
 START_TEST(ints_as_printf)
 {
@@ -356,6 +416,7 @@ json_suite(void)
 	tcase_add_test(tc, literal_keys);
 	tcase_add_test(tc, memo_as_literal_keys);
 	tcase_add_test(tc, ints_as_printf);
+	tcase_add_test(tc, nesting_at_every_fill);
 	tcase_add_loop_test(tc, keys_as_escaped, 0,
 	    sizeof(keys) / sizeof(keys[0]));
 	tcase_add_test(tc, to_file);
