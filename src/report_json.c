@@ -21,6 +21,8 @@ struct json_reporter {
 	struct buf label;	/* "session": kept for its memory */
 	struct json_memo memo;	/* members of names, hints and files */
 	struct ts_cache tsc;	/* the last stamp's text to its minute */
+	struct lineref *lines;	/* a session's, kept for its memory */
+	size_t lines_cap;
 };
 
 /*
@@ -175,7 +177,8 @@ json_lines(struct json_reporter *jr, struct json *j,
 	struct lineref *lines;
 	size_t nl, later = 0;
 
-	nl = report_lines(s, &lines);
+	nl = session_lines_buf(s, &jr->lines, &jr->lines_cap);
+	lines = jr->lines;
 	JSON_KEY_MEMO(j, "file", &jr->memo, nl ? rep->files[lines[0].file] :
 	    NULL);
 	JSON_KEY(j, "lines");
@@ -201,7 +204,6 @@ json_lines(struct json_reporter *jr, struct json *j,
 		}
 		json_end(j);
 	}
-	free(lines);
 }
 
 /*
@@ -277,6 +279,7 @@ json_free(struct reporter *rep)
 	buf_release(&jr->b);
 	buf_release(&jr->label);
 	json_memo_release(&jr->memo);
+	free(jr->lines);
 	free(jr);
 }
 

@@ -10,6 +10,11 @@
 
 #include "session.h"
 
+/* Declared in report.h, for its users, until session.h declares it
+ * (session.c cannot include report.h, which includes session.h). */
+size_t session_lines_buf(const struct session *, struct lineref **,
+    size_t *);
+
 static bool
 id_eq(const char *have, const char *id)
 {
@@ -123,13 +128,24 @@ sort_lines(struct lineref *v, size_t n)
 size_t
 session_lines(const struct session *s, struct lineref **out)
 {
+	size_t cap = 0;
+
+	*out = NULL;
+	return session_lines_buf(s, out, &cap);
+}
+
+size_t
+session_lines_buf(const struct session *s, struct lineref **out,
+    size_t *cap)
+{
 	const struct message *m;
 	size_t n = s->nlines, k, i = 0;
 	struct lineref *v;
 
 	while ((m = session_message(s, &i, SESSION_OWNED)) != NULL)
 		n += m->nlines;
-	v = xcalloc(n ? n : 1, sizeof(*v));
+	grow_array((void **)out, cap, n ? n : 1, sizeof(*v));
+	v = *out;
 	if (s->nlines)
 		memcpy(v, s->lines, s->nlines * sizeof(*v));
 	k = s->nlines;
