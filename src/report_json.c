@@ -15,14 +15,31 @@
 #include "report.h"
 #include "seqcheck.h"
 
+/*
+ * The meaning of a reply and enhanced code (codes_gist()), kept for each
+ * pair met, up to GISTS of them: a log has few pairs, and the text kept
+ * lives as long as the reporter, as JSON_KEY_MEMO() needs.
+ */
+#define GISTS 128	/* slots, a power of two; half of them are used */
+struct gist {
+	bool set;
+	bool has_reply, has_enh;
+	char reply[4], enh[16];
+	char *text;	/* NULL: no meaning */
+};
+
 struct json_reporter {
 	struct reporter r;
 	struct buf b;
 	struct buf label;	/* "session": kept for its memory */
 	struct json_memo memo;	/* members of names, hints and files */
-	struct ts_cache tsc;	/* the last stamp's text to its minute */
+	/* the text to its minute of the last start and of the last end:
+	 * sessions end in order, but one may have begun long before */
+	struct ts_cache tsc[2];
 	struct lineref *lines;	/* a session's, kept for its memory */
 	size_t lines_cap;
+	struct gist gists[GISTS];
+	size_t ngists;
 };
 
 /*
@@ -131,6 +148,61 @@ json_recipients(struct json *j, struct json_memo *m,
 	json_end(j);
 }
 
+/* Whether slot g holds the pair reply, enhanced. */
+static bool
+gist_is(const struct gist *g, const char *reply, const char *enh)
+{
+	return g->has_reply == (reply != NULL) && g->has_enh == (enh != NULL) &&
+	    (!reply || strcmp(g->reply, reply) == 0) &&
+	    (!enh || strcmp(g->enh, enh) == 0);
+}
+
+/*
+ * codes_gist() of reply and enh, from the pairs met before; into g (and
+ * false: not kept) for a pair too long to keep or when the table is half
+ * full.
+ */
+static bool
+json_gist(struct json_reporter *jr, const char *reply, const char *enh,
+    char g[160], const char **text)
+{
+	size_t h = 5381, lr = reply ? strlen(reply) : 0;
+	size_t le = enh ? strlen(enh) : 0;
+	struct gist *e;
+
+	if (lr >= sizeof(e->reply) || le >= sizeof(e->enh)) {
+		*text = codes_gist(jr->r.codes, reply, enh, g, 160);
+		return false;
+	}
+	for (size_t i = 0; i < lr; i++)
+		h = h * 33 + (unsigned char)reply[i];
+	for (size_t i = 0; i < le; i++)
+		h = h * 33 + (unsigned char)enh[i];
+	h = h * 4 + (reply != NULL) * 2 + (enh != NULL);
+	for (;;) {
+		e = &jr->gists[h % GISTS];
+		if (!e->set || gist_is(e, reply, enh))
+			break;
+		h++;
+	}
+	if (e->set) {
+		*text = e->text;
+		return true;
+	}
+	*text = codes_gist(jr->r.codes, reply, enh, g, 160);
+	if (jr->ngists >= GISTS / 2)
+		return false;
+	jr->ngists++;
+	e->set = true;
+	e->has_reply = reply != NULL;
+	e->has_enh = enh != NULL;
+	memcpy(e->reply, reply ? reply : "", lr + 1);
+	memcpy(e->enh, enh ? enh : "", le + 1);
+	e->text = *text ? xstrdup(*text) : NULL;
+	*text = e->text;
+	return true;
+}
+
 /* the verdict's keys, the hint and the RFC 5321 findings */
 static void
 json_verdict(struct json_reporter *jr, struct json *j,
@@ -140,6 +212,7 @@ json_verdict(struct json_reporter *jr, struct json *j,
 	const struct verdict *v = &s->v;
 	struct seq_json sj = {j, &jr->memo, rep->files};
 	char g[160];
+	const char *meaning;
 
 	JSON_KEY_MEMO(j, "status", &jr->memo, status_name(v->status));
 	/* a literal of classify.c's */
@@ -150,8 +223,10 @@ json_verdict(struct json_reporter *jr, struct json *j,
 	JSON_KEY_STR(j, "enhanced", v->enhanced);
 	JSON_KEY_STR(j, "text", v->text);
 	JSON_KEY_STR(j, "cause", v->cause);
-	JSON_KEY_STR(j, "meaning", codes_gist(rep->codes, v->reply,
-	    v->enhanced, g, sizeof(g)));
+	if (json_gist(jr, v->reply, v->enhanced, g, &meaning))
+		JSON_KEY_MEMO(j, "meaning", &jr->memo, meaning);
+	else
+		JSON_KEY_STR(j, "meaning", meaning);
 	JSON_KEY_MEMO(j, "hint", &jr->memo, v->status == STATUS_FAILED ||
 	    v->status == STATUS_PARTIAL ? codes_hint_mta(rep->codes,
 	    s->mta, v->phase, v->cause) : NULL);
@@ -238,7 +313,7 @@ json_session(struct reporter *rep, const struct session *s)
 	JSON_KEY_MEMO(&j, "mta", &jr->memo, s->mta);
 	JSON_KEY_STR(&j, "host", s->host);
 	/* label@start; start is "" when unset, as it was with "%s@%s" */
-	ts_format_cached(&jr->tsc, &s->start, t1);
+	ts_format_cached(&jr->tsc[0], &s->start, t1);
 	buf_reset(&jr->label);
 	buf_adds(&jr->label, s->label);
 	buf_addc(&jr->label, '@');
@@ -248,7 +323,7 @@ json_session(struct reporter *rep, const struct session *s)
 	    "outbound" : "inbound");
 	JSON_KEY_STR(&j, "start", (s->start.flags & TS_SET) ? t1 : NULL);
 	JSON_KEY_STR(&j, "end", (s->end.flags & TS_SET) ?
-	    ts_format_cached(&jr->tsc, &s->end, t2) : NULL);
+	    ts_format_cached(&jr->tsc[1], &s->end, t2) : NULL);
 	json_client(&j, s);
 	json_ids(&j, s);
 	JSON_KEY_STR(&j, "sender", session_sender(s));
@@ -280,6 +355,8 @@ json_free(struct reporter *rep)
 	buf_release(&jr->label);
 	json_memo_release(&jr->memo);
 	free(jr->lines);
+	for (size_t i = 0; i < GISTS; i++)
+		free(jr->gists[i].text);
 	free(jr);
 }
 

@@ -664,13 +664,15 @@ ts_format_printf(const struct ts *t, char buf[TS_BUFSZ], int64_t secs,
 static char *
 put_tail(char *p, const struct ts *t, int us, int off)
 {
-	if (t->frac > 0) {
-		char f[6];
+	static const unsigned scale[] = {1000000, 100000, 10000, 1000, 100,
+	    10, 1};
 
-		put_digits(f, (unsigned)us, 6);
+	if (t->frac > 0) {
+		/* the first frac of the 6 digits of us */
+		int n = t->frac < 6 ? t->frac : 6;
+
 		*p++ = '.';
-		memcpy(p, f, t->frac < 6 ? t->frac : 6);
-		p += t->frac < 6 ? t->frac : 6;
+		p = put_digits(p, (unsigned)us / scale[n], n);
 	}
 	if ((t->flags & TS_OFFSET) && t->off == 0 &&
 	    !(t->flags & TS_ASSUMED)) {
