@@ -185,18 +185,27 @@ json_lit_memo(struct json *j, const char *qkey, size_t n,
     struct json_memo *m, const char *v)
 {
 	const char *key = v ? v : memo_null;
-	struct json_memo_slot *sl = &m->slot[memo_slot(qkey, key)];
+	size_t i = memo_slot(qkey, key), skip, len;
+	struct json_memo_slot *sl;
 	struct buf *b = j->out;
-	size_t skip, len;
 
 	if (!json_key_fits(j))
 		return json_lit_str(j, qkey, n, v);
 	skip = j->more[j->depth] ? 0 : 1;	/* no comma before the first */
-	if (sl->qkey != qkey || sl->s != key) {
+	for (;;) {
+		sl = &m->slot[i];
+		if (sl->qkey == NULL || (sl->qkey == qkey && sl->s == key))
+			break;
+		i = (i + 1) % JSON_MEMO_SLOTS;
+	}
+	if (sl->qkey == NULL) {
 		struct buf t = BUF_INIT;
 
+		if (m->used >= JSON_MEMO_SLOTS / 2)
+			return json_lit_str(j, qkey, n, v);
+		m->used++;
+
 		esc_json_pre(&t, qkey, n, v, v ? strlen(v) : 0);
-		free(sl->text);
 		sl->text = t.s;	/* grown, so malloc()'s */
 		sl->len = t.len;
 		sl->qkey = qkey;

@@ -199,9 +199,12 @@ json_lit_str(struct json *j, const char *qkey, size_t n, const char *v)
  * A memo of the text of members whose string does not change while the
  * memo lives: a name from a table ("failed", "rcpt"), a hint of the
  * codes, a file name of the run. A slot is found by the addresses of the
- * key literal and of the string and holds ,"key":"string" as escaped
- * once, so that a report writes it with one copy; a slot another pair
- * needs is made again for it. The string is known by its address alone:
+ * key literal and of the string (the next free one when taken) and holds
+ * ,"key":"string" as escaped once, so that a report writes it with one
+ * copy. Slots are never given to another pair: past half of them, a new
+ * pair is written as JSON_KEY_STR() writes it, which a report of a few
+ * dozen names and hints never reaches. The string is known by its
+ * address alone:
  * one that may be freed, changed or built in a buffer (a session's
  * fields, a meaning written into a local array) must not be given.
  * Zeroed (JSON_MEMO_INIT, or calloc()) it is empty; json_memo_release()
@@ -214,6 +217,7 @@ struct json_memo {
 		char *text;	/* ,"key":"string" */
 		size_t len;
 	} slot[JSON_MEMO_SLOTS];
+	size_t used;	/* slots taken */
 };
 #define JSON_MEMO_INIT {0}
 void json_memo_release(struct json_memo *);

@@ -204,8 +204,8 @@ END_TEST
  * JSON_KEY_MEMO() writes what JSON_KEY_STR() writes, when its slot is
  * made and when it is found: first and later members, NULL, a string to
  * escape, one string under two keys, two strings of the same text, and
- * more pairs than the memo has slots (so slots are made again for other
- * pairs), asked for twice in turn.
+ * more pairs than the memo has slots (those past half of them are not
+ * kept), asked for three times in turn.
  */
 START_TEST(memo_as_literal_keys)
 {
