@@ -214,6 +214,30 @@ secs_at(const char *s, const char *end, int64_t *us)
 }
 
 /*
+ * The microseconds of the seconds at s, laid out as the last stamp's
+ * were (len bytes: two digits and, past two, a '.' or ',' and digits),
+ * as secs_at() reads them; -1 when they are not so laid out.
+ */
+static int64_t
+secs_as(const char *s, size_t len)
+{
+	static const int32_t scale[6] = {100000, 10000, 1000, 100, 10, 1};
+	int64_t v;
+
+	if (s[0] < '0' || s[0] > '5' || !is_digit(s[1]) ||
+	    (len > 2 && s[2] != '.' && s[2] != ','))
+		return -1;
+	v = ((s[0] - '0') * 10 + (s[1] - '0')) * INT64_C(1000000);
+	for (size_t i = 3; i < len; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		if (i < 9)
+			v += (s[i] - '0') * scale[i - 3];
+	}
+	return v;
+}
+
+/*
  * Where the last stamp's seconds are, for stamp_near(): after the first
  * "DD:DD:" of its text, when every format of f is rfc3164 or iso8601
  * (none: those two), whose only such run is HH:MM: and whose reading of
@@ -255,9 +279,11 @@ stamp_near(struct input *in, struct strview v, struct ts *out)
 	size_t sec = in->last_sec, send = in->last_send;
 	int64_t us;
 
+	/* what follows is the last's: it ends the seconds where theirs
+	   ended (a byte that is not a digit, or the end) */
 	if (memcmp(v.p, in->last_text, sec) != 0 ||
-	    secs_at(v.p + sec, v.p + v.len, &us) != v.p + send ||
-	    memcmp(v.p + send, in->last_text + send, v.len - send) != 0)
+	    memcmp(v.p + send, in->last_text + send, v.len - send) != 0 ||
+	    (us = secs_as(v.p + sec, send - sec)) < 0)
 		return false;
 	*out = in->last_ts;
 	out->us += us - in->last_secus;
@@ -281,13 +307,12 @@ stamp_of(struct input *in, const struct ts_formats *f, struct strview v,
     struct ts *out)
 {
 	if (in->have_last && in->last_f == f && v.len == in->last_len) {
-		if (in->last_sec)	/* an equal stamp is near too */
-			if (stamp_near(in, v, out))
-				return true;
-		if (!in->last_sec && memcmp(v.p, in->last_text, v.len) == 0) {
+		if (memcmp(v.p, in->last_text, v.len) == 0) {
 			*out = in->last_ts;
 			return true;
 		}
+		if (in->last_sec && stamp_near(in, v, out))
+			return true;
 	}
 	in->have_last = false;
 	if (!ts_parse_with(f, v, &in->yr, out))
