@@ -368,9 +368,10 @@ unstash(struct correlator *c, struct session *s)
 static void
 evict_sessions(struct correlator *c)
 {
-	while (c->nlive > c->o.max_open && (c->held_head || c->lru_head)) {
-		struct session *s = c->held_head ? c->held_head : c->lru_head;
+	struct session *s;
 
+	while (c->nlive > c->o.max_open &&
+	    ((s = corr_held_first(c)) != NULL || (s = c->lru_head) != NULL)) {
 		unstash(c, s);
 		unmap(c, s);
 		if (!s->closed)
@@ -752,10 +753,9 @@ own_message(struct correlator *c, struct session *s, const struct match *m,
 		msg_apply(c, msg, m, NULL, ts);
 }
 
-void
-correlator_feed(struct correlator *c, const struct match *m,
-    const struct ts *ts, uint32_t file, uint32_t line, struct strview text,
-    int64_t off)
+static void
+feed(struct correlator *c, const struct match *m, const struct ts *ts,
+    uint32_t file, uint32_t line, struct strview text, int64_t off)
 {
 	enum event ev;
 	int qf;
@@ -800,6 +800,16 @@ correlator_feed(struct correlator *c, const struct match *m,
 	evict_sessions(c);
 }
 
+void
+correlator_feed(struct correlator *c, const struct match *m,
+    const struct ts *ts, uint32_t file, uint32_t line, struct strview text,
+    int64_t off)
+{
+	feed(c, m, ts, file, line, text, off);
+	/* here, where no caller holds a session, held ones may go out */
+	corr_cold_balance(c);
+}
+
 /*
  * --follow: log time goes on while the log is quiet. Advance it to now
  * (never back) and end what that ends, as a line of that time would: the
@@ -821,6 +831,7 @@ correlator_tick(struct correlator *c, int64_t now)
 		c->last_sweep = c->now;
 		sweep_idle(c);
 	}
+	corr_cold_balance(c);
 }
 
 void
@@ -828,10 +839,11 @@ correlator_flush(struct correlator *c)
 {
 	/* Lingering sessions ended; then hand on everything, oldest first:
 	 * open, stashed and held. */
-	end_lingering(c, INT64_MAX);
-	while (c->held_head || c->lru_head) {
-		struct session *s = c->held_head ? c->held_head : c->lru_head;
+	struct session *s;
 
+	end_lingering(c, INT64_MAX);
+	while ((s = corr_held_first(c)) != NULL ||
+	    (s = c->lru_head) != NULL) {
 		unmap(c, s);
 		s->handed_off = false;
 		for (size_t i = 0; i < s->nmsgs; i++)
@@ -843,6 +855,8 @@ correlator_flush(struct correlator *c)
 		    (s->gap_us > 0 && !s->seen_start)))
 			s->closed = true;
 		finish(c, s);
+		/* its messages, still queued, wait below: out with them */
+		corr_cold_balance(c);
 	}
 	strmap_free(c->handoff);
 	c->handoff = strmap_new();
@@ -862,6 +876,7 @@ correlator_free(struct correlator *c)
 	strmap_free(c->msgs);
 	strmap_free(c->open);
 	strmap_free(c->handoff);
+	corr_cold_free(c);
 	buf_release(&c->key);
 	buf_release(&c->ikey);
 	buf_release(&c->label);

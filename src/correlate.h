@@ -12,7 +12,11 @@
  *
  * Memory holds only live sessions and queued messages. Past
  * correlate_opts.max_open of either, the oldest is handed on as it stands
- * (a session as incomplete), never dropped. A session keeps at most
+ * (a session as incomplete), never dropped. Of the held sessions, at
+ * most correlate_opts.max_hot stay in memory with their messages' texts;
+ * the others are written to an unlinked temporary file and read back
+ * when a line names one of their messages or they are handed on, which
+ * changes nothing in what is handed on. A session keeps at most
  * SESSION_MAX_LINES line references, SESSION_MAX_CONV commands and
  * replies, SESSION_MAX_RCPTS refused recipients and SESSION_MAX_FAILS
  * failures (the first ones, and always the latest failure): past them it
@@ -48,6 +52,8 @@ struct correlate_opts {
 	/* no consumer reads struct lineref (the summary, -s): keep none */
 	bool no_lines;
 	size_t max_open;	/* live sessions, and queued messages, at most */
+	/* held sessions kept in memory, at most; SIZE_MAX: all */
+	size_t max_hot;
 	int64_t idle_us;	/* an open session idle this long (log time)
 				   is over; 0: never */
 	const struct pattern_db *db;

@@ -478,6 +478,7 @@ apply_accept(struct correlator *c, struct session *s,
 			/* the session comes later: own it till then */
 			from->forwarded = true;
 			from->next_hop = to;
+			to->hop_target = true;
 			to->owner = s;
 			msg_attach(s, to);
 		}

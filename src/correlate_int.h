@@ -9,6 +9,8 @@
  *	                   resulted)
  *	correlate_msg.c    queued messages: lookup, deliveries, re-injection,
  *	                   retirement
+ *	correlate_cold.c   held sessions and their messages written out to a
+ *	                   temporary file, and read back
  *
  * Include only from those files.
  */
@@ -31,9 +33,18 @@ struct correlator {
 	struct correlate_opts o;
 	struct strmap *open, *msgs, *handoff;
 	struct session *lru_head, *lru_tail;
-	/* held sessions, on their own list (same links): the idle sweep
-	 * walks the LRU list only */
-	struct session *held_head, *held_tail;
+	/* held sessions, on their own list (held_node): the idle sweep
+	 * walks the LRU list only. Those in memory are also on the hot
+	 * list (lru links), in the order they came to memory, until
+	 * correlate_cold.c writes them out past max_hot. */
+	struct hnode *held_head, *held_tail;
+	struct session *hot_head, *hot_tail;
+	size_t nhot;
+	struct cold_store *cold;	/* NULL until the first is written */
+	/* queued messages in memory that may have no session (m->owner
+	 * is checked when one is to be written out), oldest first */
+	struct message *or_head, *or_tail;
+	size_t norphans;
 	size_t nlive;
 	/* queued messages, oldest first (struct message's mq links), and
 	 * those that never reached the queue, in the order their sessions
@@ -92,14 +103,36 @@ void corr_lru_unlink(struct correlator *, struct session *);
 void corr_lru_append(struct correlator *, struct session *);
 /* s has a new line: to the end of the LRU list, unless held. */
 void corr_touch(struct correlator *, struct session *);
-/* From the LRU list to the end of the held list. */
+/* From the LRU list to the end of the held list (and the hot list). */
 void corr_hold(struct correlator *, struct session *);
+/* To the end of the hot list; off it, if on it. */
+void corr_hot_append(struct correlator *, struct session *);
+void corr_hot_unlink(struct correlator *, struct session *);
+/* On the held list, new takes old's place. */
+void corr_held_replace(struct correlator *, struct hnode *old,
+    struct hnode *new);
 /* Off the lingering or the resulted list, whichever s is on. */
 void corr_lg_unlink(struct correlator *, struct session *);
 /* To the end of the lingering list (s->linger_until set). */
 void corr_linger(struct correlator *, struct session *);
 /* To the end of the resulted list (from where it was). */
 void corr_resulted(struct correlator *, struct session *);
+
+/* correlate_cold.c */
+
+/* The oldest held session, read back if it was written out; NULL when
+ * none is held. */
+struct session *corr_held_first(struct correlator *);
+/* Write out the held sessions in memory past max_hot, oldest first, and
+ * likewise the queued messages without a session. */
+void corr_cold_balance(struct correlator *);
+/* m's owner was written out: read it back (m->owner is set again). */
+void corr_cold_thaw(struct correlator *, struct message *m);
+/* Close the temporary file. */
+void corr_cold_free(struct correlator *);
+/* m may be a queued message without a session from now on; m is going. */
+void corr_orphan_add(struct correlator *, struct message *m);
+void corr_orphan_del(struct correlator *, struct message *m);
 
 /* correlate_apply.c */
 

@@ -4,7 +4,13 @@
  * Through its lru links a session is on one of
  *
  *	the LRU list   open and stashed sessions, by last line
- *	the held list  closed, waiting for their messages to leave
+ *	the hot list   held sessions in memory, in the order they came
+ *	               to it (held, or read back), to be written out
+ *	               oldest first (correlate_cold.c)
+ *
+ * and a held session (closed, waiting for its messages to leave) is on
+ * the held list through its held_node, in the order it was held; one
+ * written out is there as its cold unit's node, in the same place.
  *
  * and through its lg links on at most one of
  *
@@ -46,13 +52,45 @@ list_append(struct session **head, struct session **tail, struct session *s)
 	*tail = s;
 }
 
+static void
+held_unlink(struct correlator *c, struct hnode *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		c->held_head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	else
+		c->held_tail = n->prev;
+	n->prev = n->next = NULL;
+}
+
+void
+corr_held_replace(struct correlator *c, struct hnode *old, struct hnode *new)
+{
+	new->prev = old->prev;
+	new->next = old->next;
+	if (new->prev)
+		new->prev->next = new;
+	else
+		c->held_head = new;
+	if (new->next)
+		new->next->prev = new;
+	else
+		c->held_tail = new;
+	old->prev = old->next = NULL;
+}
+
 void
 corr_lru_unlink(struct correlator *c, struct session *s)
 {
-	if (s->held)
-		list_unlink(&c->held_head, &c->held_tail, s);
-	else
+	if (s->held) {
+		held_unlink(c, &s->held_node);
+		corr_hot_unlink(c, s);
+	} else {
 		list_unlink(&c->lru_head, &c->lru_tail, s);
+	}
 	s->held = false;
 }
 
@@ -72,11 +110,39 @@ corr_touch(struct correlator *c, struct session *s)
 }
 
 void
+corr_hot_unlink(struct correlator *c, struct session *s)
+{
+	if (!s->in_hot)
+		return;
+	list_unlink(&c->hot_head, &c->hot_tail, s);
+	s->in_hot = false;
+	c->nhot--;
+}
+
+void
+corr_hot_append(struct correlator *c, struct session *s)
+{
+	list_append(&c->hot_head, &c->hot_tail, s);
+	s->in_hot = true;
+	c->nhot++;
+}
+
+void
 corr_hold(struct correlator *c, struct session *s)
 {
+	struct hnode *n = &s->held_node;
+
 	corr_lru_unlink(c, s);
-	list_append(&c->held_head, &c->held_tail, s);
+	n->cold = false;
+	n->next = NULL;
+	n->prev = c->held_tail;
+	if (c->held_tail)
+		c->held_tail->next = n;
+	else
+		c->held_head = n;
+	c->held_tail = n;
 	s->held = true;
+	corr_hot_append(c, s);
 }
 
 static void

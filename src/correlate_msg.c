@@ -35,6 +35,7 @@ msg_free(struct correlator *c, struct message *m)
 {
 	if (m == NULL)
 		return;
+	corr_orphan_del(c, m);
 	/* its last word: the message figures (tally.h) count it here */
 	if (c->o.message)
 		c->o.message(m, c->o.arg);
@@ -130,8 +131,11 @@ msg_key(struct correlator *c, const char *host, size_t hl, const char *q,
 void
 msg_retire(struct correlator *c, struct message *m)
 {
-	const char *k = msg_key(c, m->host, strlen(m->host), m->queue,
-	    strlen(m->queue));
+	const char *k;
+
+	if (m->cold)
+		corr_cold_thaw(c, m);
+	k = msg_key(c, m->host, strlen(m->host), m->queue, strlen(m->queue));
 
 	if (strmap_del(c->msgs, k, c->ikey.len) != NULL)
 		mq_unlink(c, m);
@@ -168,6 +172,8 @@ msg_disown(struct correlator *c, struct message *m)
 		mq_unlink(c, m);
 		m->grave_until = c->now + GRAVE_US;
 		mq_append(c, m, true);
+	} else {
+		corr_orphan_add(c, m);
 	}
 }
 
@@ -203,6 +209,8 @@ msg_get(struct correlator *c, struct strview host, struct strview q,
 	uint64_t h = strmap_hash(c->msgs, k, c->ikey.len);
 	struct message *m = strmap_get_h(c->msgs, k, c->ikey.len, h);
 
+	if (m && m->cold)
+		corr_cold_thaw(c, m);
 	if (m || !create)
 		return m;
 	m = msg_alloc(c);
@@ -210,6 +218,7 @@ msg_get(struct correlator *c, struct strview host, struct strview q,
 	m->queue = arena_strndup(&m->arena, q.p ? q.p : "", ql);
 	m->seq = ++c->seq;
 	mq_append(c, m, false);
+	corr_orphan_add(c, m);
 	/* the key of m->host and m->queue: k, still */
 	strmap_put_h(c->msgs, k, c->ikey.len, h, m);
 	c->st.messages++;
@@ -304,6 +313,7 @@ msg_link_forward(struct correlator *c, struct message *from, struct message *to,
 		return;
 	from->forwarded = true;
 	from->next_hop = to;
+	to->hop_target = true;
 	to->reinjected = true;
 	if (via == NULL)
 		via = to->owner;

@@ -366,6 +366,7 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	co.no_lines = !co.keep_text && (o->format == FORMAT_TEXT ||
 	    o->format == FORMAT_HTML);
 	co.max_open = o->max_open;
+	co.max_hot = o->held_in_memory;
 	co.idle_us = (int64_t)o->session_timeout * 1000000;
 	co.db = r->db;
 	co.emit = emit;

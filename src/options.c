@@ -46,10 +46,8 @@ options_usage_error(void)
 	exit(EXIT_USAGE);
 }
 
-_Noreturn void
-options_usage(FILE *fp, int status)
-{
-	fputs(
+/* what --help prints */
+static const char usage_text[] =
 "usage: smtplog-analyze [options] [FILE...]\n"
 "\n"
 "Read the logs of the mail servers the pattern files describe (plain or\n"
@@ -81,6 +79,9 @@ options_usage(FILE *fp, int status)
 "      --max-open N       sessions and queued messages held at most\n"
 "                         (default 100000); past it the oldest are reported\n"
 "                         as they stand\n"
+"      --held-in-memory N sessions waiting for their queued messages, and\n"
+"                         queued messages without one, kept in memory (1000\n"
+"                         of each by default); the rest go to a temporary file\n"
 "      --session-timeout SECONDS\n"
 "                         a session quiet this long (in log time) is over:\n"
 "                         inbound incomplete, outbound with a result after\n"
@@ -101,9 +102,9 @@ options_usage(FILE *fp, int status)
 "                         another (default: 2 with 2 CPUs or more)\n"
 "      --top N            rows of each top table of the summary (default 10)\n"
 "      --worst N          html: add the transcripts of the N worst sessions\n"
-"\n", fp);
-	/* two strings: C99 compilers need take no more than 4095 bytes */
-	fputs(
+"\n";
+/* two strings: C99 compilers need take no more than 4095 bytes */
+static const char usage_filters[] =
 "Filters (all must hold; one given twice accepts either value):\n"
 "      --failed           failed or partial sessions\n"
 "      --status S         ok, failed, partial or incomplete\n"
@@ -125,7 +126,13 @@ options_usage(FILE *fp, int status)
 "  -V, --version          print the version and exit\n"
 "\n"
 "Exit status: 0 success, 1 --fail-threshold reached, 2 unreadable input\n"
-"or bad pattern files, 64 usage error. See smtplog-analyze(1).\n", fp);
+"or bad pattern files, 64 usage error. See smtplog-analyze(1).\n";
+
+_Noreturn void
+options_usage(FILE *fp, int status)
+{
+	fputs(usage_text, fp);
+	fputs(usage_filters, fp);
 	exit(status);
 }
 
@@ -257,6 +264,7 @@ enum {
 	OPT_TO,
 	OPT_UNTIL,
 	OPT_MAX_OPEN,
+	OPT_HELD_IN_MEMORY,
 	OPT_SESSION_TIMEOUT,
 	OPT_STATS,
 	OPT_THREADS,
@@ -288,6 +296,7 @@ static const struct option longopts[] = {
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"follow", no_argument, NULL, 'F'},
 	{"format", required_argument, NULL, 'f'},
+	{"held-in-memory", required_argument, NULL, OPT_HELD_IN_MEMORY},
 	{"help", no_argument, NULL, 'h'},
 	{"id", required_argument, NULL, 'i'},
 	{"journal", no_argument, NULL, OPT_JOURNAL},
@@ -385,6 +394,10 @@ value_option(struct options *o, int c, bool *ok)
 	case OPT_MAX_OPEN:
 		o->max_open = (size_t)number("--max-open", optarg, 1,
 		    100000000);
+		return true;
+	case OPT_HELD_IN_MEMORY:
+		o->held_in_memory = (size_t)number("--held-in-memory", optarg,
+		    0, 100000000);
 		return true;
 	case OPT_SESSION_TIMEOUT:
 		o->session_timeout = number("--session-timeout",

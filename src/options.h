@@ -55,6 +55,7 @@ struct options {
 	const char *unparsed;
 	int year;
 	size_t max_open;
+	size_t held_in_memory;	/* --held-in-memory */
 	long session_timeout;
 	struct filter *filter;
 	const char *explain;	/* --explain CODE */
@@ -70,7 +71,8 @@ struct options {
 };
 
 /* The defaults, before options_parse(). */
-#define OPTIONS_INIT {.format = FORMAT_TEXT, .session_timeout = 3600}
+#define OPTIONS_INIT {.format = FORMAT_TEXT, .session_timeout = 3600, \
+	.held_in_memory = 1000}
 
 /*
  * Fill *o from argv (o starts as OPTIONS_INIT). Exits on a bad option

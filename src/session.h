@@ -22,6 +22,15 @@
 #include "vocab.h"
 
 struct pattern_set;
+struct cold_unit;
+
+/* A place on the correlator's held list: a held session's, or that of a
+ * cold unit, which stands for a held session written out to the
+ * correlator's temporary file (correlate_cold.c). */
+struct hnode {
+	struct hnode *prev, *next;
+	bool cold;	/* the node of a struct cold_unit */
+};
 
 struct failure {
 	enum phase phase;
@@ -109,9 +118,14 @@ struct message {
 	bool held, discarded;	/* a HOLD or DISCARD action named it */
 	bool reinjected;	/* a content filter's copy of another */
 	bool in_grave;	/* on the correlator's list of the unqueued */
+	bool hop_target;	/* another message's next_hop */
 	unsigned seq;
 	struct ts accepted_at;	/* when it was queued */
 	struct session *owner;	/* the inbound session that queued it */
+	/* with owner NULL: the unit its owner and its strings, recipients
+	 * and lines are written out in (correlate_cold.c); read back before
+	 * anything reads them */
+	struct cold_unit *cold;
 	struct message *next_hop;	/* re-injected copy (content filter) */
 	struct rcpt *rcpts;
 	size_t nrcpts, caprcpts;
@@ -122,6 +136,9 @@ struct message {
 	 * reached the queue (in_grave), until grave_until (log time) */
 	struct message *mq_prev, *mq_next;
 	int64_t grave_until;
+	/* the correlator's list of queued messages in memory without a
+	 * session, to be written out oldest first (correlate_cold.c) */
+	struct message *or_prev, *or_next;
 };
 
 struct session {
@@ -167,8 +184,9 @@ struct session {
 	unsigned seq;
 	/* HOLD and DISCARD actions logged in it before a queue ID */
 	unsigned nhold, ndiscard;
-	/* on the held list (below) */
-	bool held;
+	/* on the held list (below; through held_node), and on the list
+	 * of those that may be written out (lru links) */
+	bool held, in_hot;
 	/* ended, still taking lines under its key until linger_until */
 	bool lingering;
 	/* outbound, its result logged: on the correlator's list of such
@@ -180,6 +198,7 @@ struct session {
 	struct session *lru_prev, *lru_next;
 	/* the list of the lingering, or of the resulted */
 	struct session *lg_prev, *lg_next;
+	struct hnode held_node;
 };
 
 /*

@@ -1,0 +1,762 @@
+/*
+ * correlate_cold - held sessions written out of memory, and read back.
+ *
+ * A held session waits for its messages to leave the queue: behind a
+ * retry queue of 100,000 messages are up to 100,000 such sessions, each
+ * with its messages, strings, recipients and lines, kept for hours or
+ * days while nothing reads them until a line names one of the messages.
+ * Past correlate_opts.max_hot held sessions in memory, the one longest in
+ * memory is written out with the texts of its messages (together, a
+ * unit) to a temporary file. What stays is
+ *
+ *	its cold unit  its place on the held list (in the session's place),
+ *	               where it is in the file, and its messages
+ *	its messages   each a struct message with its flags and links, and
+ *	               m->cold naming the unit: its strings, recipients and
+ *	               lines are in the file
+ *
+ * about 250 bytes a session and message instead of 1.5 KiB. A unit is
+ * read back, into a struct session with the same contents in the same
+ * place on the held list, before anything reads it: when a line names
+ * one of its messages (msg_get()), when one of them is retired
+ * (msg_retire()), and when the session is handed on (corr_held_first()),
+ * so what is handed on does not depend on max_hot.
+ *
+ * Only a plain unit is written out: every message of the session is its
+ * own and in no re-injection link (next_hop, either way), and neither the
+ * session nor a message has an index or omitted counts. Others stay.
+ *
+ * The file is made in $TMPDIR (else /tmp) and unlinked at once, so that
+ * nothing is left behind however the run ends. The space of a unit read
+ * back is taken again by a later one of the same size. If the file cannot
+ * be made or written, one warning says so and the held sessions stay in
+ * memory from then on (memory grows; nothing is lost). If a unit cannot
+ * be read back, the run stops (diag_fatal()), as when memory runs out.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "correlate_int.h"
+#include "diag.h"
+
+/*
+ * The pointer fields below are written out one by one; every other field
+ * is copied as it is. A new field is a new line here: these fail the
+ * build until whoever adds one has looked.
+ */
+_Static_assert(sizeof(struct session) == 528, "correlate_cold.c: a new "
+    "field of struct session");
+_Static_assert(sizeof(struct message) == 200, "correlate_cold.c: a new "
+    "field of struct message");
+_Static_assert(sizeof(struct failure) == 72, "correlate_cold.c: a new "
+    "field of struct failure");
+_Static_assert(sizeof(struct rcpt) == 88, "correlate_cold.c: a new "
+    "field of struct rcpt");
+_Static_assert(sizeof(struct lineref) == 32, "correlate_cold.c: a new "
+    "field of struct lineref");
+_Static_assert(sizeof(struct conv) == 24, "correlate_cold.c: a new "
+    "field of struct conv");
+
+/* The file's space goes in steps of COLD_STEP bytes; a freed piece of
+ * fewer than COLD_CLASSES steps is taken by the next unit of as many. */
+#define COLD_STEP 128
+#define COLD_CLASSES 64
+
+struct cold_unit {
+	struct hnode node;	/* first: the held list holds &node */
+	int64_t off;	/* in the file */
+	uint32_t len;
+	uint32_t nmsgs;
+	bool orphan;	/* one message without a session, off the list */
+	struct message *msgs[];
+};
+
+struct offsets {
+	int64_t *v;
+	size_t n, cap;
+};
+
+struct cold_store {
+	int fd;	/* -1: the file could not be made */
+	bool full;	/* a write failed: nothing more is written */
+	int64_t end;
+	struct offsets freed[COLD_CLASSES];
+	struct buf blob, fixed, strs;	/* a unit, a part, its strings */
+	char *rd;	/* a unit read back */
+	size_t rdcap;
+};
+
+/* What a message keeps in the file (its other fields stay in memory). */
+struct msg_body {
+	size_t nrcpts, nlines;
+	char *host, *queue, *message_id, *sender, *size;
+};
+
+/* --- the file ----------------------------------------------------------- */
+
+static int
+open_temp(void)
+{
+	const char *dir = getenv("TMPDIR");
+	struct buf path = BUF_INIT;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	buf_addf(&path, "%s/smtplog-analyze.XXXXXX", dir);
+	fd = mkstemp(path.s);
+	if (fd < 0) {
+		diag_warning("cannot make a temporary file in '%s' for "
+		    "held sessions: %s; they stay in memory", dir,
+		    strerror(errno));
+	} else {
+		unlink(path.s);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	buf_release(&path);
+	return fd;
+}
+
+/* The store, made on first use; NULL when nothing can be written. */
+static struct cold_store *
+store(struct correlator *c)
+{
+	struct cold_store *cs = c->cold;
+
+	if (cs == NULL) {
+		cs = c->cold = xcalloc(1, sizeof(*cs));
+		buf_init(&cs->blob);
+		buf_init(&cs->fixed);
+		buf_init(&cs->strs);
+		cs->fd = open_temp();
+	}
+	return cs->fd >= 0 && !cs->full ? cs : NULL;
+}
+
+/* Where p (len bytes) went in the file, or -1 (warned). */
+static int64_t
+spill_put(struct cold_store *cs, const char *p, size_t len)
+{
+	size_t k = (len + COLD_STEP - 1) / COLD_STEP, done = 0;
+	int64_t off;
+
+	if (k < COLD_CLASSES && cs->freed[k].n > 0) {
+		off = cs->freed[k].v[--cs->freed[k].n];
+	} else {
+		off = cs->end;
+		cs->end += k < COLD_CLASSES ? (int64_t)(k * COLD_STEP) :
+		    (int64_t)len;
+	}
+	while (done < len) {
+		ssize_t w = pwrite(cs->fd, p + done, len - done,
+		    off + (int64_t)done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			diag_warning("cannot write the temporary file of held "
+			    "sessions: %s; they stay in memory",
+			    w < 0 ? strerror(errno) : "nothing written");
+			cs->full = true;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return off;
+}
+
+static void
+spill_drop(struct cold_store *cs, int64_t off, size_t len)
+{
+	size_t k = (len + COLD_STEP - 1) / COLD_STEP;
+	struct offsets *f = &cs->freed[k];
+
+	if (k >= COLD_CLASSES)
+		return;	/* rare: a unit of 8 KiB or more */
+	grow_array((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v));
+	f->v[f->n++] = off;
+}
+
+static void
+spill_get(struct cold_store *cs, int64_t off, size_t len)
+{
+	size_t done = 0;
+
+	if (len > cs->rdcap) {
+		cs->rd = xrealloc(cs->rd, len);
+		cs->rdcap = len;
+	}
+	while (done < len) {
+		ssize_t r = pread(cs->fd, cs->rd + done, len - done,
+		    off + (int64_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			diag_fatal("cannot read back the temporary file of "
+			    "held sessions: %s",
+			    r < 0 ? strerror(errno) : "it is shorter");
+		done += (size_t)r;
+	}
+}
+
+/* --- writing a unit ----------------------------------------------------- */
+
+/*
+ * A unit is a session's part and one part per message, each its fixed
+ * fields (uint32_t length) and its strings (uint32_t length). A string
+ * is written as its offset in its part's strings plus one, in place of
+ * the pointer; NULL stays NULL.
+ */
+static char *
+put_str(struct cold_store *cs, const char *s)
+{
+	uintptr_t at = cs->strs.len + 1;
+
+	if (s == NULL)
+		return NULL;
+	buf_add(&cs->strs, s, strlen(s) + 1);
+	return (char *)at;
+}
+
+static void
+part_begin(struct cold_store *cs)
+{
+	buf_reset(&cs->fixed);
+	buf_reset(&cs->strs);
+}
+
+static void
+part_add(struct cold_store *cs, const void *p, size_t n)
+{
+	buf_add(&cs->fixed, p, n);
+}
+
+static void
+part_end(struct cold_store *cs)
+{
+	uint32_t h[2] = {(uint32_t)cs->fixed.len, (uint32_t)cs->strs.len};
+
+	buf_add(&cs->blob, (const char *)h, sizeof(h));
+	buf_add(&cs->blob, cs->fixed.s, cs->fixed.len);
+	buf_add(&cs->blob, cs->strs.s, cs->strs.len);
+}
+
+static void
+put_rcpts(struct cold_store *cs, const struct rcpt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct rcpt r = v[i];
+
+		r.address = put_str(cs, r.address);
+		r.reply = put_str(cs, r.reply);
+		r.enhanced = put_str(cs, r.enhanced);
+		r.text = put_str(cs, r.text);
+		r.relay = put_str(cs, r.relay);
+		part_add(cs, &r, sizeof(r));
+	}
+}
+
+static void
+put_lines(struct cold_store *cs, const struct lineref *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct lineref l = v[i];
+
+		l.text = put_str(cs, l.text);
+		part_add(cs, &l, sizeof(l));
+	}
+}
+
+static void
+put_session(struct cold_store *cs, const struct session *s)
+{
+	struct session t = *s;
+
+	part_begin(cs);
+	t.key = put_str(cs, s->key);
+	t.label = put_str(cs, s->label);
+	t.host = put_str(cs, s->host);
+	t.pid = put_str(cs, s->pid);
+	t.session_id = put_str(cs, s->session_id);
+	t.client_name = put_str(cs, s->client_name);
+	t.client_ip = put_str(cs, s->client_ip);
+	t.client_port = put_str(cs, s->client_port);
+	t.helo = put_str(cs, s->helo);
+	t.sender = put_str(cs, s->sender);
+	t.sasl_user = put_str(cs, s->sasl_user);
+	t.tls = put_str(cs, s->tls);
+	t.stats = put_str(cs, s->stats);
+	t.queue = put_str(cs, s->queue);
+	t.relay = put_str(cs, s->relay);
+	t.arena.head = NULL;
+	t.fails = NULL;
+	t.rcpts = NULL;
+	t.msgs = NULL;
+	t.lines = NULL;
+	t.conv = NULL;
+	t.in_hot = false;
+	t.lru_prev = t.lru_next = t.lg_prev = t.lg_next = NULL;
+	t.held_node.prev = t.held_node.next = NULL;
+	part_add(cs, &t, sizeof(t));
+	for (size_t i = 0; i < s->nfails; i++) {
+		struct failure f = s->fails[i];
+
+		f.reply = put_str(cs, f.reply);
+		f.enhanced = put_str(cs, f.enhanced);
+		f.text = put_str(cs, f.text);
+		f.cause = put_str(cs, f.cause);
+		f.command = put_str(cs, f.command);
+		f.recipient = put_str(cs, f.recipient);
+		part_add(cs, &f, sizeof(f));
+	}
+	put_rcpts(cs, s->rcpts, s->nrcpts);
+	put_lines(cs, s->lines, s->nlines);
+	for (size_t i = 0; i < s->nconv; i++) {
+		struct conv v = s->conv[i];
+
+		v.text = put_str(cs, v.text);
+		part_add(cs, &v, sizeof(v));
+	}
+	part_end(cs);
+}
+
+static void
+put_message(struct cold_store *cs, const struct message *m)
+{
+	struct msg_body b;
+
+	part_begin(cs);
+	b.nrcpts = m->nrcpts;
+	b.nlines = m->nlines;
+	b.host = put_str(cs, m->host);
+	b.queue = put_str(cs, m->queue);
+	b.message_id = put_str(cs, m->message_id);
+	b.sender = put_str(cs, m->sender);
+	b.size = put_str(cs, m->size);
+	part_add(cs, &b, sizeof(b));
+	put_rcpts(cs, m->rcpts, m->nrcpts);
+	put_lines(cs, m->lines, m->nlines);
+	part_end(cs);
+}
+
+/* --- reading one back --------------------------------------------------- */
+
+struct part {
+	const char *fixed;
+	size_t len, at;
+	char *strs;	/* copied into the arena the strings belong to */
+	size_t slen;
+};
+
+static _Noreturn void
+damaged(void)
+{
+	diag_fatal("the temporary file of held sessions reads back damaged");
+}
+
+static void
+get_part(const char **p, const char *end, struct arena *a, struct part *pt)
+{
+	uint32_t h[2];
+
+	if ((size_t)(end - *p) < sizeof(h))
+		damaged();
+	memcpy(h, *p, sizeof(h));
+	*p += sizeof(h);
+	if ((size_t)(end - *p) < (size_t)h[0] + h[1])
+		damaged();
+	pt->fixed = *p;
+	pt->len = h[0];
+	pt->at = 0;
+	*p += h[0];
+	pt->slen = h[1];
+	pt->strs = NULL;
+	if (h[1] > 0) {
+		pt->strs = arena_alloc(a, h[1]);
+		memcpy(pt->strs, *p, h[1]);
+	}
+	*p += h[1];
+}
+
+static void
+take(struct part *pt, void *dst, size_t n)
+{
+	if (pt->len - pt->at < n)
+		damaged();
+	memcpy(dst, pt->fixed + pt->at, n);
+	pt->at += n;
+}
+
+/* n elements of elsz bytes, malloc'd; NULL for none. */
+static void *
+take_array(struct part *pt, size_t n, size_t elsz)
+{
+	void *v;
+
+	if (n == 0)
+		return NULL;
+	if (n > (pt->len - pt->at) / elsz)
+		damaged();
+	v = xmalloc(n * elsz);
+	take(pt, v, n * elsz);
+	return v;
+}
+
+static void
+str_of(const struct part *pt, char **s)
+{
+	uintptr_t at = (uintptr_t)*s;
+
+	if (at == 0)
+		return;
+	if (at > pt->slen)
+		damaged();
+	*s = pt->strs + at - 1;
+}
+
+static struct rcpt *
+get_rcpts(struct part *pt, size_t n)
+{
+	struct rcpt *v = take_array(pt, n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		str_of(pt, &v[i].address);
+		str_of(pt, &v[i].reply);
+		str_of(pt, &v[i].enhanced);
+		str_of(pt, &v[i].text);
+		str_of(pt, &v[i].relay);
+	}
+	return v;
+}
+
+static struct lineref *
+get_lines(struct part *pt, size_t n)
+{
+	struct lineref *v = take_array(pt, n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		str_of(pt, &v[i].text);
+	return v;
+}
+
+static void
+get_session(struct part *pt, struct session *s)
+{
+	struct arena a = s->arena;	/* holds the strings */
+
+	take(pt, s, sizeof(*s));
+	s->arena = a;
+	str_of(pt, &s->key);
+	str_of(pt, &s->label);
+	str_of(pt, &s->host);
+	str_of(pt, &s->pid);
+	str_of(pt, &s->session_id);
+	str_of(pt, &s->client_name);
+	str_of(pt, &s->client_ip);
+	str_of(pt, &s->client_port);
+	str_of(pt, &s->helo);
+	str_of(pt, &s->sender);
+	str_of(pt, &s->sasl_user);
+	str_of(pt, &s->tls);
+	str_of(pt, &s->stats);
+	str_of(pt, &s->queue);
+	str_of(pt, &s->relay);
+	s->fails = take_array(pt, s->nfails, sizeof(*s->fails));
+	s->capfails = s->nfails;
+	for (size_t i = 0; i < s->nfails; i++) {
+		struct failure *f = &s->fails[i];
+
+		str_of(pt, &f->reply);
+		str_of(pt, &f->enhanced);
+		str_of(pt, &f->text);
+		str_of(pt, &f->cause);
+		str_of(pt, &f->command);
+		str_of(pt, &f->recipient);
+	}
+	s->rcpts = get_rcpts(pt, s->nrcpts);
+	s->caprcpts = s->nrcpts;
+	s->lines = get_lines(pt, s->nlines);
+	s->caplines = s->nlines;
+	s->conv = take_array(pt, s->nconv, sizeof(*s->conv));
+	s->capconv = s->nconv;
+	for (size_t i = 0; i < s->nconv; i++)
+		str_of(pt, &s->conv[i].text);
+}
+
+static void
+get_message(struct part *pt, struct message *m)
+{
+	struct msg_body b;
+
+	take(pt, &b, sizeof(b));
+	str_of(pt, &b.host);
+	str_of(pt, &b.queue);
+	str_of(pt, &b.message_id);
+	str_of(pt, &b.sender);
+	str_of(pt, &b.size);
+	m->host = b.host;
+	m->queue = b.queue;
+	m->message_id = b.message_id;
+	m->sender = b.sender;
+	m->size = b.size;
+	m->rcpts = get_rcpts(pt, b.nrcpts);
+	m->nrcpts = m->caprcpts = b.nrcpts;
+	m->lines = get_lines(pt, b.nlines);
+	m->nlines = m->caplines = b.nlines;
+}
+
+/* --- out and back ------------------------------------------------------- */
+
+static bool
+plain_message(const struct message *m)
+{
+	return !m->cold && !m->in_grave && !m->forwarded && !m->reinjected &&
+	    !m->hop_target && !m->next_hop && !m->rcpt_idx;
+}
+
+static bool
+plain_unit(const struct session *s)
+{
+	if (!s->held || !s->closed || s->handed_off || s->lingering ||
+	    s->resulted || s->tx || s->omitted || s->rcpt_idx ||
+	    s->v.outcome || s->nmsgs == 0)
+		return false;
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		const struct message *m = s->msgs[i];
+
+		if (m->owner != s || !plain_message(m))
+			return false;
+	}
+	return true;
+}
+
+/* m's texts are in the file: free them. */
+static void
+drop_body(struct message *m)
+{
+	free(m->rcpts);
+	free(m->lines);
+	arena_release(&m->arena);
+	m->host = m->queue = m->message_id = m->sender = m->size = NULL;
+	m->rcpts = NULL;
+	m->nrcpts = m->caprcpts = 0;
+	m->lines = NULL;
+	m->nlines = m->caplines = 0;
+}
+
+/* The unit in cs->blob, of the n messages v, in the file; NULL when it
+ * could not be written. The messages' texts are freed. */
+static struct cold_unit *
+write_unit(struct cold_store *cs, struct message **v, size_t n)
+{
+	struct cold_unit *u;
+	int64_t off;
+
+	if (cs->blob.len > UINT32_MAX ||
+	    (off = spill_put(cs, cs->blob.s, cs->blob.len)) < 0)
+		return NULL;
+	u = xmalloc(sizeof(*u) + n * sizeof(u->msgs[0]));
+	u->node.cold = true;
+	u->node.prev = u->node.next = NULL;
+	u->off = off;
+	u->len = (uint32_t)cs->blob.len;
+	u->nmsgs = (uint32_t)n;
+	u->orphan = false;
+	for (size_t i = 0; i < n; i++) {
+		u->msgs[i] = v[i];
+		drop_body(v[i]);
+		v[i]->owner = NULL;
+		v[i]->cold = u;
+	}
+	return u;
+}
+
+static void
+freeze(struct correlator *c, struct session *s)
+{
+	struct cold_store *cs = store(c);
+	struct cold_unit *u;
+
+	if (cs == NULL || !plain_unit(s))
+		return;
+	buf_reset(&cs->blob);
+	put_session(cs, s);
+	for (size_t i = 0; i < s->nmsgs; i++)
+		put_message(cs, s->msgs[i]);
+	if ((u = write_unit(cs, s->msgs, s->nmsgs)) == NULL)
+		return;
+	corr_held_replace(c, &s->held_node, &u->node);
+	free(s->msgs);
+	free(s->fails);
+	free(s->rcpts);
+	free(s->lines);
+	free(s->conv);
+	arena_release(&s->arena);
+	free(s);
+}
+
+/* Read u back: its session (NULL for an orphan) and its messages. */
+static struct session *
+thaw(struct correlator *c, struct cold_unit *u)
+{
+	struct cold_store *cs = c->cold;
+	struct session *s = NULL;
+	const char *p, *end;
+	struct part pt;
+
+	spill_get(cs, u->off, u->len);
+	p = cs->rd;
+	end = p + u->len;
+	if (!u->orphan) {
+		s = xcalloc(1, sizeof(*s));
+		get_part(&p, end, &s->arena, &pt);
+		get_session(&pt, s);
+		if (pt.at != pt.len || s->nmsgs != u->nmsgs)
+			damaged();
+		s->msgs = xmalloc(u->nmsgs * sizeof(*s->msgs));
+		s->capmsgs = u->nmsgs;
+	}
+	for (size_t i = 0; i < u->nmsgs; i++) {
+		struct message *m = u->msgs[i];
+
+		get_part(&p, end, &m->arena, &pt);
+		get_message(&pt, m);
+		if (pt.at != pt.len)
+			damaged();
+		m->owner = s;
+		m->cold = NULL;
+		if (s)
+			s->msgs[i] = m;
+		else
+			corr_orphan_add(c, m);
+	}
+	if (p != end)
+		damaged();
+	if (s) {
+		s->held_node.cold = false;
+		corr_held_replace(c, &u->node, &s->held_node);
+		corr_hot_append(c, s);
+	}
+	spill_drop(cs, u->off, u->len);
+	free(u);
+	return s;
+}
+
+/* --- queued messages without a session ---------------------------------- */
+
+static bool
+in_orphans(const struct correlator *c, const struct message *m)
+{
+	return m->or_prev != NULL || c->or_head == m;
+}
+
+void
+corr_orphan_add(struct correlator *c, struct message *m)
+{
+	if (in_orphans(c, m))
+		return;
+	m->or_next = NULL;
+	m->or_prev = c->or_tail;
+	if (c->or_tail)
+		c->or_tail->or_next = m;
+	else
+		c->or_head = m;
+	c->or_tail = m;
+	c->norphans++;
+}
+
+void
+corr_orphan_del(struct correlator *c, struct message *m)
+{
+	if (!in_orphans(c, m))
+		return;
+	if (m->or_prev)
+		m->or_prev->or_next = m->or_next;
+	else
+		c->or_head = m->or_next;
+	if (m->or_next)
+		m->or_next->or_prev = m->or_prev;
+	else
+		c->or_tail = m->or_prev;
+	m->or_prev = m->or_next = NULL;
+	c->norphans--;
+}
+
+/* Write out m, a queued message without a session. */
+static void
+freeze_orphan(struct correlator *c, struct message *m)
+{
+	struct cold_store *cs;
+	struct cold_unit *u;
+
+	if (m->owner || m->closed_map || !plain_message(m) ||
+	    (cs = store(c)) == NULL)
+		return;
+	buf_reset(&cs->blob);
+	put_message(cs, m);
+	if ((u = write_unit(cs, &m, 1)) != NULL)
+		u->orphan = true;
+}
+
+struct session *
+corr_held_first(struct correlator *c)
+{
+	struct hnode *n = c->held_head;
+
+	if (n == NULL)
+		return NULL;
+	if (n->cold)
+		return thaw(c, (struct cold_unit *)n);
+	return (struct session *)((char *)n -
+	    offsetof(struct session, held_node));
+}
+
+void
+corr_cold_thaw(struct correlator *c, struct message *m)
+{
+	thaw(c, m->cold);
+}
+
+void
+corr_cold_balance(struct correlator *c)
+{
+	while (c->nhot > c->o.max_hot && c->hot_head) {
+		struct session *s = c->hot_head;
+
+		corr_hot_unlink(c, s);
+		freeze(c, s);
+	}
+	while (c->norphans > c->o.max_hot && c->or_head) {
+		struct message *m = c->or_head;
+
+		corr_orphan_del(c, m);
+		freeze_orphan(c, m);
+	}
+}
+
+void
+corr_cold_free(struct correlator *c)
+{
+	struct cold_store *cs = c->cold;
+
+	if (cs == NULL)
+		return;
+	if (cs->fd >= 0)
+		close(cs->fd);
+	for (size_t k = 0; k < COLD_CLASSES; k++)
+		free(cs->freed[k].v);
+	buf_release(&cs->blob);
+	buf_release(&cs->fixed);
+	buf_release(&cs->strs);
+	free(cs->rd);
+	free(cs);
+	c->cold = NULL;
+}
