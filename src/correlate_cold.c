@@ -15,12 +15,15 @@
  *	               m->cold naming the unit: its strings, recipients and
  *	               lines are in the file
  *
- * about 250 bytes a session and message instead of 1.5 KiB. A unit is
+ * about 400 bytes a session and message instead of 1.6 KiB. A unit is
  * read back, into a struct session with the same contents in the same
  * place on the held list, before anything reads it: when a line names
  * one of its messages (msg_get()), when one of them is retired
  * (msg_retire()), and when the session is handed on (corr_held_first()),
- * so what is handed on does not depend on max_hot.
+ * so what is handed on does not depend on max_hot. Likewise, past
+ * max_hot queued messages without a session (one handed on while they
+ * wait, or none: a bounce the server wrote itself), the one longest in
+ * memory goes out alone, as a unit on no list (orphan).
  *
  * Only a plain unit is written out: every message of the session is its
  * own and in no re-injection link (next_hop, either way), and neither the
@@ -582,10 +585,10 @@ write_unit(struct cold_store *cs, struct message **v, size_t n)
 static void
 freeze(struct correlator *c, struct session *s)
 {
-	struct cold_store *cs = store(c);
+	struct cold_store *cs;
 	struct cold_unit *u;
 
-	if (cs == NULL || !plain_unit(s))
+	if (!plain_unit(s) || (cs = store(c)) == NULL)
 		return;
 	buf_reset(&cs->blob);
 	put_session(cs, s);
