@@ -115,16 +115,6 @@ void report_free_plain(struct reporter *);
 /* session_lines() (session.h), under the name reporters know. */
 size_t report_lines(const struct session *, struct lineref **out);
 /*
- * session_lines() into *out, an array of *cap lines the caller keeps
- * from one session to the next (NULL and 0 at first; free(*out) at the
- * end): grown when a session has more, never allocated again when not.
- * It is session.c's; its prototype belongs in session.h (session.c
- * repeats it until then).
- */
-size_t session_lines_buf(const struct session *, struct lineref **out,
-    size_t *cap);
-
-/*
  * The text of a line: the one it kept, or read back from its file at its
  * offset (struct lineref, correlate_opts.reread) into f's buffer. A file
  * that can no longer be read there gives "" and one warning.

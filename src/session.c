@@ -10,11 +10,6 @@
 
 #include "session.h"
 
-/* Declared in report.h, for its users, until session.h declares it
- * (session.c cannot include report.h, which includes session.h). */
-size_t session_lines_buf(const struct session *, struct lineref **,
-    size_t *);
-
 static bool
 id_eq(const char *have, const char *id)
 {

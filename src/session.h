@@ -245,6 +245,11 @@ const char *session_sender(const struct session *);
  * duplicates. Returns a count; *out is malloc'd.
  */
 size_t session_lines(const struct session *, struct lineref **out);
+/* The same into *out, an array of *cap lines the caller keeps from one
+ * session to the next (NULL and 0 at first; free(*out) at the end): grown
+ * when a session has more, never allocated again when not. */
+size_t session_lines_buf(const struct session *, struct lineref **out,
+    size_t *cap);
 
 /* Does this session carry the ID (queue ID, pid, IP, Message-ID, ...)? */
 bool session_has_id(const struct session *, const char *id);
