@@ -203,6 +203,12 @@ session_free(struct correlator *c, struct session *s)
 			continue;
 		msg_disown(c, m);
 	}
+	corr_session_release(c, s);
+}
+
+void
+corr_session_release(struct correlator *c, struct session *s)
+{
 	free(s->msgs);
 	free(s->fails);
 	free(s->rcpts);
@@ -224,9 +230,8 @@ session_free(struct correlator *c, struct session *s)
 	free(s);
 }
 
-/* A zeroed session, from the pool when it has one. */
-static struct session *
-session_alloc(struct correlator *c)
+struct session *
+corr_session_alloc(struct correlator *c)
 {
 	struct session *s = c->pool;
 	struct arena a;
@@ -451,7 +456,7 @@ static struct session *
 session_new(struct correlator *c, const struct match *m, const char *key,
     size_t len, uint64_t h, enum direction dir)	/* h: strmap_hash() */
 {
-	struct session *s = session_alloc(c);
+	struct session *s = corr_session_alloc(c);
 	const enum field *kf;
 	size_t nk = pattern_session_key(m, &kf, &s->gap_us);
 

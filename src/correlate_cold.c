@@ -597,13 +597,7 @@ freeze(struct correlator *c, struct session *s)
 	if ((u = write_unit(cs, s->msgs, s->nmsgs)) == NULL)
 		return;
 	corr_held_replace(c, &s->held_node, &u->node);
-	free(s->msgs);
-	free(s->fails);
-	free(s->rcpts);
-	free(s->lines);
-	free(s->conv);
-	arena_release(&s->arena);
-	free(s);
+	corr_session_release(c, s);
 }
 
 /* Read u back: its session (NULL for an orphan) and its messages. */
@@ -619,7 +613,7 @@ thaw(struct correlator *c, struct cold_unit *u)
 	p = cs->rd;
 	end = p + u->len;
 	if (!u->orphan) {
-		s = xcalloc(1, sizeof(*s));
+		s = corr_session_alloc(c);
 		get_part(&p, end, &s->arena, &pt);
 		get_session(&pt, s);
 		if (pt.at != pt.len || s->nmsgs != u->nmsgs)

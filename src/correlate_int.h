@@ -92,6 +92,10 @@ corr_keep(struct arena *a, char **dst, struct strview v)
 	if (v.p && v.len && (*dst == NULL || **dst == '\0'))
 		*dst = corr_dup(a, v);
 }
+/* A zeroed session, from the pool of freed ones when it has one. */
+struct session *corr_session_alloc(struct correlator *);
+/* Free s and what it holds (to the pool), but not its messages. */
+void corr_session_release(struct correlator *, struct session *);
 /* Hand s on (or hold it) if it is closed and its messages have left. */
 void corr_try_finish(struct correlator *, struct session *);
 
