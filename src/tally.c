@@ -476,6 +476,8 @@ put_version(char *out, size_t size, const char *w, const char *a, size_t na,
 	for (size_t i = 0; i < 4 && size > 0; i++) {
 		size_t l = len[i] < size - 1 - n ? len[i] : size - 1 - n;
 
+		if (l == 0)
+			continue;	/* b may be NULL when nb is 0 */
 		memcpy(out + n, part[i], l);
 		n += l;
 	}
