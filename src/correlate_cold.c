@@ -31,10 +31,11 @@
  *
  * The file is made in $TMPDIR (else /tmp) and unlinked at once, so that
  * nothing is left behind however the run ends. The space of a unit read
- * back is taken again by a later one of the same size. If the file cannot
- * be made or written, one warning says so and the held sessions stay in
- * memory from then on (memory grows; nothing is lost). If a unit cannot
- * be read back, the run stops (diag_fatal()), as when memory runs out.
+ * back is taken again by later ones (below). If the file cannot be made
+ * or written, one warning says so and the held sessions stay in memory
+ * from then on (memory grows; nothing is lost: units not yet written
+ * stay in the buffer). If a unit cannot be read back, the run stops
+ * (diag_fatal()), as when memory runs out.
  */
 #include "config.h"
 
@@ -67,10 +68,23 @@ _Static_assert(sizeof(struct lineref) == 32, "correlate_cold.c: a new "
 _Static_assert(sizeof(struct conv) == 24, "correlate_cold.c: a new "
     "field of struct conv");
 
-/* The file's space goes in steps of COLD_STEP bytes; a freed piece of
- * fewer than COLD_CLASSES steps is taken by the next unit of as many. */
+/*
+ * The file's space goes in blocks of COLD_STEP bytes, a bit each in a
+ * map (taken or free). Units are not written one by one (a write to the
+ * file system for every unit cost a tenth of the correlating thread's
+ * time): they are put one after another in a buffer, for a free run of
+ * up to COLD_RUN blocks of the file taken at once, and the buffer is
+ * written in one go when the next unit does not fit. A unit read back
+ * before then is read from the buffer. The run is looked for from where
+ * the last one ended (next fit): units are read back in about the order
+ * they went out, so the space behind is free again by the time the
+ * search comes round. A run shorter than COLD_MIN_RUN blocks is passed
+ * over unless a unit needs no more; where no run will do, the file
+ * grows.
+ */
 #define COLD_STEP 128
-#define COLD_CLASSES 64
+#define COLD_RUN 2048	/* 256 KiB */
+#define COLD_MIN_RUN 32
 
 struct cold_unit {
 	struct hnode node;	/* first: the held list holds &node */
@@ -81,19 +95,20 @@ struct cold_unit {
 	struct message *msgs[];
 };
 
-struct offsets {
-	int64_t *v;
-	size_t n, cap;
-};
-
 struct cold_store {
 	int fd;	/* -1: the file could not be made */
 	bool full;	/* a write failed: nothing more is written */
-	int64_t end;
-	struct offsets freed[COLD_CLASSES];
+	uint64_t *taken;	/* a bit a block */
+	size_t nwords;
+	int64_t nblocks;	/* the file's length (so far), in blocks */
+	int64_t rover;	/* where the next run is looked for */
+	char *wb;	/* units for blocks run..run + room, not yet written */
+	size_t wb_len, wb_cap;
+	int64_t run, room;
 	struct buf blob, fixed, strs;	/* a unit, a part, its strings */
-	char *rd;	/* a unit read back */
-	size_t rdcap;
+	char *rd;	/* the file from rd_off on, as read last */
+	size_t rd_len, rdcap;
+	int64_t rd_off;
 };
 
 /* What a message keeps in the file (its other fields stay in memory). */
@@ -143,23 +158,107 @@ store(struct correlator *c)
 	return cs->fd >= 0 && !cs->full ? cs : NULL;
 }
 
-/* Where p (len bytes) went in the file, or -1 (warned). */
 static int64_t
-spill_put(struct cold_store *cs, const char *p, size_t len)
+blocks(size_t len)
 {
-	size_t k = (len + COLD_STEP - 1) / COLD_STEP, done = 0;
-	int64_t off;
+	return (int64_t)((len + COLD_STEP - 1) / COLD_STEP);
+}
 
-	if (k < COLD_CLASSES && cs->freed[k].n > 0) {
-		off = cs->freed[k].v[--cs->freed[k].n];
-	} else {
-		off = cs->end;
-		cs->end += k < COLD_CLASSES ? (int64_t)(k * COLD_STEP) :
-		    (int64_t)len;
+/* Mark blocks b..b + k taken or free. */
+static void
+mark(struct cold_store *cs, int64_t b, int64_t k, bool taken)
+{
+	for (int64_t i = b; i < b + k; i++) {
+		uint64_t bit = (uint64_t)1 << (i & 63);
+
+		if (taken)
+			cs->taken[i >> 6] |= bit;
+		else
+			cs->taken[i >> 6] &= ~bit;
 	}
-	while (done < len) {
-		ssize_t w = pwrite(cs->fd, p + done, len - done,
-		    off + (int64_t)done);
+}
+
+/* The first block from b on, before limit, that is taken (or free); or
+ * limit. */
+static int64_t
+next_block(const struct cold_store *cs, int64_t b, int64_t limit,
+    bool taken)
+{
+	while (b < limit) {
+		uint64_t w = cs->taken[b >> 6];
+
+		w = (taken ? w : ~w) & (~(uint64_t)0 << (b & 63));
+		if (w != 0) {
+			b = (b & ~(int64_t)63) + __builtin_ctzll(w);
+			return b < limit ? b : limit;
+		}
+		b = (b & ~(int64_t)63) + 64;
+	}
+	return limit;
+}
+
+/* The first free run from b on, before limit, of want blocks or one that
+ * reaches the file's end (it can grow); -1 if none. Its length: *len. */
+static int64_t
+free_run(const struct cold_store *cs, int64_t b, int64_t limit,
+    int64_t want, int64_t *len)
+{
+	while ((b = next_block(cs, b, limit, false)) < limit) {
+		int64_t e = next_block(cs, b, limit, true);
+
+		if (e - b >= want || e == cs->nblocks) {
+			*len = e == cs->nblocks ? INT64_MAX : e - b;
+			return b;
+		}
+		b = e;
+	}
+	return -1;
+}
+
+/* Take a run of the file for the buffer, for a unit of k blocks first. */
+static void
+take_run(struct cold_store *cs, int64_t k)
+{
+	int64_t want = k > COLD_MIN_RUN ? k : COLD_MIN_RUN;
+	int64_t cap = k > COLD_RUN ? k : COLD_RUN, len = 0, at;
+
+	at = free_run(cs, cs->rover, cs->nblocks, want, &len);
+	if (at < 0)
+		at = free_run(cs, 0, cs->rover, want, &len);
+	if (at < 0) {
+		at = cs->nblocks;
+		len = cap;
+	}
+	cs->run = at;
+	cs->room = len < cap ? len : cap;
+	cs->rover = cs->run + cs->room;
+	if (cs->rover > cs->nblocks) {
+		size_t need = (size_t)(cs->rover + 63) / 64, had = cs->nwords;
+
+		grow_array((void **)&cs->taken, &cs->nwords, need,
+		    sizeof(*cs->taken));
+		memset(cs->taken + had, 0,
+		    (cs->nwords - had) * sizeof(*cs->taken));
+		cs->nblocks = cs->rover;
+	}
+	if ((size_t)(cs->room * COLD_STEP) > cs->wb_cap) {
+		cs->wb_cap = (size_t)(cs->room * COLD_STEP);
+		cs->wb = xrealloc(cs->wb, cs->wb_cap);
+	}
+}
+
+/*
+ * Write the buffer. On failure (warned) its units stay in it, to be read
+ * back from there, and nothing more is written.
+ */
+static bool
+flush(struct cold_store *cs)
+{
+	size_t done = 0;
+
+	while (done < cs->wb_len) {
+		ssize_t w = pwrite(cs->fd, cs->wb + done, cs->wb_len - done,
+		    cs->run * COLD_STEP + (int64_t)done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -168,37 +267,71 @@ spill_put(struct cold_store *cs, const char *p, size_t len)
 			    "sessions: %s; they stay in memory",
 			    w < 0 ? strerror(errno) : "nothing written");
 			cs->full = true;
-			return -1;
+			return false;
 		}
 		done += (size_t)w;
 	}
+	/* what was read of the file before is not what it holds now */
+	if (cs->run * COLD_STEP < cs->rd_off + (int64_t)cs->rd_len &&
+	    cs->rd_off < cs->run * COLD_STEP + (int64_t)cs->wb_len)
+		cs->rd_len = 0;
+	cs->wb_len = 0;
+	cs->room = 0;
+	return true;
+}
+
+/* Where p (len bytes) goes in the file, or -1 (warned). */
+static int64_t
+spill_put(struct cold_store *cs, const char *p, size_t len)
+{
+	int64_t k = blocks(len), off;
+	size_t used = (size_t)k * COLD_STEP;
+
+	if (cs->wb_len + used > (size_t)(cs->room * COLD_STEP)) {
+		if (!flush(cs))
+			return -1;
+		take_run(cs, k);
+	}
+	off = cs->run * COLD_STEP + (int64_t)cs->wb_len;
+	memcpy(cs->wb + cs->wb_len, p, len);
+	memset(cs->wb + cs->wb_len + len, 0, used - len);
+	cs->wb_len += used;
+	mark(cs, off / COLD_STEP, k, true);
 	return off;
 }
 
 static void
 spill_drop(struct cold_store *cs, int64_t off, size_t len)
 {
-	size_t k = (len + COLD_STEP - 1) / COLD_STEP;
-	struct offsets *f = &cs->freed[k];
-
-	if (k >= COLD_CLASSES)
-		return;	/* rare: a unit of 8 KiB or more */
-	grow_array((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v));
-	f->v[f->n++] = off;
+	mark(cs, off / COLD_STEP, blocks(len), false);
 }
 
-static void
+/*
+ * The len bytes at off: in the buffer, or in what was read of the file.
+ * The file is read COLD_RUN blocks at a time: units come back in about
+ * the order they went out, so the next one is most often in the same
+ * read (one read for a hundred units or more).
+ */
+static const char *
 spill_get(struct cold_store *cs, int64_t off, size_t len)
 {
-	size_t done = 0;
+	int64_t in = off - cs->run * COLD_STEP;
+	size_t want = len > COLD_RUN * COLD_STEP ? len : COLD_RUN * COLD_STEP;
 
-	if (len > cs->rdcap) {
-		cs->rd = xrealloc(cs->rd, len);
-		cs->rdcap = len;
+	if (in >= 0 && (size_t)in + len <= cs->wb_len)
+		return cs->wb + in;
+	in = off - cs->rd_off;
+	if (in >= 0 && (size_t)in + len <= cs->rd_len)
+		return cs->rd + in;
+	if (want > cs->rdcap) {
+		cs->rd = xrealloc(cs->rd, want);
+		cs->rdcap = want;
 	}
-	while (done < len) {
-		ssize_t r = pread(cs->fd, cs->rd + done, len - done,
-		    off + (int64_t)done);
+	cs->rd_off = off;
+	cs->rd_len = 0;
+	while (cs->rd_len < len) {
+		ssize_t r = pread(cs->fd, cs->rd + cs->rd_len,
+		    want - cs->rd_len, off + (int64_t)cs->rd_len);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -206,8 +339,9 @@ spill_get(struct cold_store *cs, int64_t off, size_t len)
 			diag_fatal("cannot read back the temporary file of "
 			    "held sessions: %s",
 			    r < 0 ? strerror(errno) : "it is shorter");
-		done += (size_t)r;
+		cs->rd_len += (size_t)r;
 	}
+	return cs->rd;
 }
 
 /* --- writing a unit ----------------------------------------------------- */
@@ -609,8 +743,7 @@ thaw(struct correlator *c, struct cold_unit *u)
 	const char *p, *end;
 	struct part pt;
 
-	spill_get(cs, u->off, u->len);
-	p = cs->rd;
+	p = spill_get(cs, u->off, u->len);
 	end = p + u->len;
 	if (!u->orphan) {
 		s = corr_session_alloc(c);
@@ -748,8 +881,8 @@ corr_cold_free(struct correlator *c)
 		return;
 	if (cs->fd >= 0)
 		close(cs->fd);
-	for (size_t k = 0; k < COLD_CLASSES; k++)
-		free(cs->freed[k].v);
+	free(cs->taken);
+	free(cs->wb);
 	buf_release(&cs->blob);
 	buf_release(&cs->fixed);
 	buf_release(&cs->strs);
