@@ -167,6 +167,14 @@ json_key_lit_slow(struct json *j, const char *qkey, size_t n)
 	return json_key_lit(j, qkey, n);	/* now with room */
 }
 
+/* json_lit_str()'s way out: a refusal, as json_key_lit() and json_str()
+ * give it */
+bool
+json_lit_str_slow(struct json *j, const char *qkey, size_t n, const char *v)
+{
+	return json_key_lit(j, qkey, n) && json_str(j, v);
+}
+
 /* a slot's pair: the addresses mixed (Fibonacci hashing) */
 static size_t
 memo_slot(const char *qkey, const char *v)
