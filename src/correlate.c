@@ -68,7 +68,8 @@ correlator_new(const struct correlate_opts *o)
 	c->open = strmap_new();
 	c->msgs = strmap_new();
 	c->handoff = strmap_new();
-	c->seen = xcalloc(SEEN_SLOTS, sizeof(*c->seen));
+	if (c->o.nfiles != 1)
+		c->seen = xcalloc(SEEN_SLOTS, sizeof(*c->seen));
 	return c;
 }
 
@@ -773,7 +774,7 @@ feed(struct correlator *c, const struct match *m, const struct ts *ts,
 	ev = pattern_event(m->pat);
 	if (ev == EV_IGNORE)
 		return;
-	if (ev == EV_FAIL && seen_elsewhere(c, file, text)) {
+	if (ev == EV_FAIL && c->seen && seen_elsewhere(c, file, text)) {
 		c->st.duplicates++;
 		return;
 	}

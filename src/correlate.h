@@ -56,6 +56,10 @@ struct correlate_opts {
 	size_t max_hot;
 	int64_t idle_us;	/* an open session idle this long (log time)
 				   is over; 0: never */
+	/* the files the lines come from (file indexes below it); 0: not
+	 * known. From one file, no failure line is another file's copy,
+	 * and none is remembered to find them */
+	size_t nfiles;
 	const struct pattern_db *db;
 	void (*emit)(const struct session *, void *arg);
 	/* optional: each message once, when it leaves the correlator

@@ -368,6 +368,8 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	co.max_open = o->max_open;
 	co.max_hot = o->held_in_memory;
 	co.idle_us = (int64_t)o->session_timeout * 1000000;
+	/* the journal adds a file index for each of its sequences */
+	co.nfiles = r->jr ? 0 : nfiles;
 	co.db = r->db;
 	co.emit = emit;
 	co.message = on_message;
