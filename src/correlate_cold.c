@@ -457,9 +457,16 @@ put_session(struct cold_store *cs, const struct session *s)
 	put_rcpts(cs, s->rcpts, s->nrcpts);
 	put_lines(cs, s->lines, s->nlines);
 	for (size_t i = 0; i < s->nconv; i++) {
-		struct conv v = s->conv[i];
+		struct conv v;
 
-		v.text = put_str(cs, v.text);
+		/* field by field: the padding after the flags is never
+		 * set, and memcheck says so of a write that holds it */
+		memset(&v, 0, sizeof(v));
+		v.reply = s->conv[i].reply;
+		v.cont = s->conv[i].cont;
+		v.text = put_str(cs, s->conv[i].text);
+		v.line = s->conv[i].line;
+		v.file = s->conv[i].file;
 		part_add(cs, &v, sizeof(v));
 	}
 	part_end(cs);
