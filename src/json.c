@@ -175,25 +175,14 @@ json_lit_str_slow(struct json *j, const char *qkey, size_t n, const char *v)
 	return json_key_lit(j, qkey, n) && json_str(j, v);
 }
 
-/* a slot's pair: the addresses mixed (Fibonacci hashing) */
-static size_t
-memo_slot(const char *qkey, const char *v)
-{
-	uint64_t h = (uint64_t)(uintptr_t)qkey * 0x9e3779b97f4a7c15u ^
-	    (uint64_t)(uintptr_t)v;
-
-	return (size_t)((h * 0x9e3779b97f4a7c15u) >> 55) % JSON_MEMO_SLOTS;
-}
-
-/* v NULL is kept under this address, its text the key and null */
-static const char memo_null[1];
+const char json_memo_null[1];
 
 bool
-json_lit_memo(struct json *j, const char *qkey, size_t n,
+json_lit_memo_slow(struct json *j, const char *qkey, size_t n,
     struct json_memo *m, const char *v)
 {
-	const char *key = v ? v : memo_null;
-	size_t i = memo_slot(qkey, key), skip, len;
+	const char *key = v ? v : json_memo_null;
+	size_t i = json_memo_hash(qkey, key), skip, len;
 	struct json_memo_slot *sl;
 	struct buf *b = j->out;
 
@@ -214,8 +203,11 @@ json_lit_memo(struct json *j, const char *qkey, size_t n,
 		m->used++;
 
 		esc_json_pre(&t, qkey, n, v, v ? strlen(v) : 0);
-		sl->text = t.s;	/* grown, so malloc()'s */
+		/* zeroed past the text: json_lit_memo() copies them */
+		sl->text = xcalloc(1, t.len + JSON_MEMO_PAD);
+		memcpy(sl->text, t.s, t.len);
 		sl->len = t.len;
+		buf_release(&t);
 		sl->qkey = qkey;
 		sl->s = key;
 	}

@@ -36,6 +36,7 @@
 #define SLA_JSON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -244,7 +245,7 @@ json_lit_str(struct json *j, const char *qkey, size_t n, const char *v)
 struct json_memo {
 	struct json_memo_slot {
 		const char *qkey, *s;	/* qkey NULL: empty */
-		char *text;	/* ,"key":"string" */
+		char *text;	/* ,"key":"string", JSON_MEMO_PAD more */
 		size_t len;
 	} slot[JSON_MEMO_SLOTS];
 	size_t used;	/* slots taken */
@@ -252,10 +253,63 @@ struct json_memo {
 #define JSON_MEMO_INIT {0}
 void json_memo_release(struct json_memo *);
 /* JSON_KEY_STR() through the memo m; v NULL gives null. */
-bool json_lit_memo(struct json *, const char *qkey, size_t n,
+bool json_lit_memo_slow(struct json *, const char *qkey, size_t n,
     struct json_memo *m, const char *v);
 #define JSON_KEY_MEMO(j, k, m, v) \
 	json_lit_memo((j), JSON_QKEY(k), (m), (v))
+
+/* The address a NULL string is kept under, its text the key and null. */
+extern const char json_memo_null[1];
+
+/* The first slot to look at for a pair: the addresses mixed (Fibonacci
+ * hashing). */
+static inline size_t
+json_memo_hash(const char *qkey, const char *v)
+{
+	uint64_t h = (uint64_t)(uintptr_t)qkey * 0x9e3779b97f4a7c15u ^
+	    (uint64_t)(uintptr_t)v;
+
+	return (size_t)((h * 0x9e3779b97f4a7c15u) >> 55) % JSON_MEMO_SLOTS;
+}
+
+/*
+ * A slot's text is copied 32 bytes at a time, past its end into bytes
+ * that are zero or that what comes next overwrites: most texts ("status":
+ * "failed") are one such copy, where a memcpy() of a length known only
+ * here was a call.
+ */
+#define JSON_MEMO_PAD 32
+
+/*
+ * Inline: a report writes some 12 members a session from the memo. A pair
+ * in its first slot, with room in the buffer, is copied here; anything
+ * else (a pair met for the first time, one in a later slot, room to make,
+ * a refusal) is json_lit_memo_slow()'s.
+ */
+static inline bool
+json_lit_memo(struct json *j, const char *qkey, size_t n,
+    struct json_memo *m, const char *v)
+{
+	const char *key = v ? v : json_memo_null;
+	const struct json_memo_slot *sl = &m->slot[json_memo_hash(qkey, key)];
+	struct buf *b = j->out;
+	const char *t;
+	size_t len;
+	char *o;
+
+	if (sl->qkey != qkey || sl->s != key || !json_key_fits(j) ||
+	    b->len + sl->len + JSON_MEMO_PAD > b->cap)
+		return json_lit_memo_slow(j, qkey, n, m, v);
+	t = sl->text + !j->more[j->depth];	/* no comma before the first */
+	len = (size_t)(sl->text + sl->len - t);
+	o = b->s + b->len;
+	for (size_t k = 0; k < len; k += JSON_MEMO_PAD)
+		memcpy(o + k, t + k, JSON_MEMO_PAD);
+	b->len += len;
+	b->s[b->len] = '\0';
+	j->more[j->depth] = true;
+	return true;
+}
 
 static inline bool
 json_lit_int(struct json *j, const char *qkey, size_t n, long long v)
