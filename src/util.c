@@ -193,10 +193,12 @@ arena_release(struct arena *a)
 }
 
 /*
- * Hash map: linear probing, tombstones on delete, taken again by the
- * next key put on their way. At most half full, tombstones included:
- * sessions come and go all the time, and linear probing slows down
- * sharply past that.
+ * Hash map: linear probing, at most half full (linear probing slows down
+ * sharply past that). A delete moves back the keys after it that may
+ * (Knuth's algorithm R), so no slot is ever a tombstone: sessions come
+ * and go all the time, and with tombstones the correlator's maps were
+ * rebuilt in place every cap/16 insertions (a calloc() of the whole map
+ * each time, 1.6% of its thread), and every lookup walked them.
  *
  * The keys come from the log (host names, HELO names, queue IDs), and so
  * from whoever connects to the mail server: with a hash anyone can compute,
@@ -213,7 +215,7 @@ arena_release(struct arena *a)
  * 2^32) and, compared first, spares most reads of a key that is not it.
  */
 struct slot {
-	char *key; /* NULL = empty; TOMBSTONE = deleted */
+	char *key; /* NULL = empty */
 	void *val;
 	uint32_t hash;	/* the low half of the key's hash */
 	uint32_t len;
@@ -221,12 +223,9 @@ struct slot {
 
 struct strmap {
 	struct slot *slots;
-	size_t cap, count, used; /* used counts tombstones too */
+	size_t cap, count;
 	uint64_t k0, k1;	/* the hash key */
 };
-
-static char tombstone;
-#define TOMBSTONE (&tombstone)
 
 /*
  * Eight bytes at a time, each word multiplied in and folded (the mixing of
@@ -413,39 +412,9 @@ find_slot(const struct strmap *m, const char *key, size_t len, uint32_t h)
 
 		if (s->key == NULL)
 			return s;
-		if (s->key != TOMBSTONE && s->hash == h && s->len == len &&
+		if (s->hash == h && s->len == len &&
 		    memcmp(s->key, key, len) == 0)
 			return s;
-	}
-}
-
-/*
- * Where key goes: its slot if it is there, else the first tombstone on
- * its way, else the empty slot that ends it. A key that comes and goes
- * (a server process's session key, a new session each time) must take
- * its old place again: put at the end of its run every time, it left a
- * trail of tombstones that every lookup walked, 6 slots on average and
- * 60 and more for the busiest keys until the next rebuild.
- */
-static struct slot *
-find_put_slot(const struct strmap *m, const char *key, size_t len,
-    uint32_t h)
-{
-	size_t mask = m->cap - 1;
-	struct slot *free_slot = NULL;
-
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct slot *s = &m->slots[i];
-
-		if (s->key == NULL)
-			return free_slot ? free_slot : s;
-		if (s->key == TOMBSTONE) {
-			if (free_slot == NULL)
-				free_slot = s;
-		} else if (s->hash == h && s->len == len &&
-		    memcmp(s->key, key, len) == 0) {
-			return s;
-		}
 	}
 }
 
@@ -459,9 +428,8 @@ rehash(struct strmap *m, size_t cap)
 		no_memory("a map of", cap, sizeof(struct slot));
 	m->slots = xcalloc(cap, sizeof(struct slot));
 	m->cap = cap;
-	m->used = m->count;
 	for (size_t i = 0; i < oldcap; i++) {
-		if (old[i].key == NULL || old[i].key == TOMBSTONE)
+		if (old[i].key == NULL)
 			continue;
 		*find_slot(m, old[i].key, old[i].len, old[i].hash) = old[i];
 	}
@@ -497,18 +465,13 @@ strmap_put_h(struct strmap *m, const char *key, size_t len, uint64_t h,
 
 	if (len > UINT32_MAX)
 		no_memory("a map key of", len, 1);
-	/* at most half full, tombstones included; past that the map
-	 * doubles when 7/16 of it are live keys, else is rebuilt in place
-	 * (every rebuild follows cap/16 insertions at least). Not at 3/8:
-	 * a queue of 100,000 messages (--max-open) would take 524,288
-	 * slots, 12 MiB, and as much again while it is rebuilt */
-	if ((m->used + 1) * 2 >= m->cap)
-		rehash(m, (m->count + 1) * 16 >= m->cap * 7 ? m->cap * 2 :
-		    m->cap);
-	s = find_put_slot(m, key, len, (uint32_t)h);
-	if (s->key == NULL || s->key == TOMBSTONE) {
-		if (s->key == NULL)
-			m->used++;	/* a tombstone was counted */
+	/* at most half full: doubled at half, not earlier, since a queue
+	 * of 100,000 messages (--max-open) would take 524,288 slots,
+	 * 12 MiB, and as much again while it is rebuilt */
+	if ((m->count + 1) * 2 >= m->cap)
+		rehash(m, m->cap * 2);
+	s = find_slot(m, key, len, (uint32_t)h);
+	if (s->key == NULL) {
 		s->key = xstrndup(key, len);
 		s->len = (uint32_t)len;
 		s->hash = (uint32_t)h;
@@ -517,15 +480,32 @@ strmap_put_h(struct strmap *m, const char *key, size_t len, uint64_t h,
 	s->val = val;
 }
 
-/* Empty the live slot s; its value. */
+/*
+ * Empty the live slot s; its value. Each key after the hole, up to the
+ * next empty slot, moves into the hole unless its own slot (where its
+ * probe starts) lies after the hole: then a lookup would no longer reach
+ * it. The key moved leaves the next hole.
+ */
 static void *
 slot_del(struct strmap *m, struct slot *s)
 {
+	size_t mask = m->cap - 1;
+	size_t hole = (size_t)(s - m->slots);
 	void *val = s->val;
 
 	free(s->key);
-	s->key = TOMBSTONE;
-	s->val = NULL;
+	for (size_t j = (hole + 1) & mask; m->slots[j].key != NULL;
+	    j = (j + 1) & mask) {
+		size_t home = m->slots[j].hash & mask;
+
+		/* home in (hole, j], cyclically: it stays */
+		if (((j - home) & mask) < ((j - hole) & mask))
+			continue;
+		m->slots[hole] = m->slots[j];
+		hole = j;
+	}
+	m->slots[hole].key = NULL;
+	m->slots[hole].val = NULL;
 	m->count--;
 	return val;
 }
@@ -562,7 +542,7 @@ void
 strmap_each(const struct strmap *m, void (*fn)(void *, void *), void *arg)
 {
 	for (size_t i = 0; i < m->cap; i++)
-		if (m->slots[i].key != NULL && m->slots[i].key != TOMBSTONE)
+		if (m->slots[i].key != NULL)
 			fn(m->slots[i].val, arg);
 }
 
@@ -572,7 +552,7 @@ strmap_free(struct strmap *m)
 	if (m == NULL)
 		return;
 	for (size_t i = 0; i < m->cap; i++)
-		if (m->slots[i].key != NULL && m->slots[i].key != TOMBSTONE)
+		if (m->slots[i].key != NULL)
 			free(m->slots[i].key);
 	free(m->slots);
 	free(m);

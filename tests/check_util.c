@@ -3,7 +3,8 @@
  * buffer and grow_array().
  *
  * The map is exercised past several rehashes, through long runs of
- * put/del that leave tombstones behind, and with keys that differ only in
+ * put/del whose holes the keys after them move back into, against a plain
+ * array of what each key holds, and with keys that differ only in
  * length or in bytes after a NUL: it is keyed by (bytes, length), not by
  * C strings.
  */
@@ -172,8 +173,8 @@ END_TEST
 
 /*
  * Keys that come and go again (a server process's session key): a put
- * takes the first tombstone on the key's way, and must still find the
- * key itself further on rather than put it twice.
+ * must find the key itself, wherever deletes before it moved it, rather
+ * than put it twice.
  */
 START_TEST(strmap_reput)
 {
@@ -190,7 +191,7 @@ START_TEST(strmap_reput)
 
 		n = keyf(k, sizeof(k), "proc", i);
 		if (r % 3 == 0) {
-			/* an overwrite: past any tombstone before it */
+			/* an overwrite: the key where it was moved to */
 			strmap_put(m, k, n, ival(i + r % 2));
 			strmap_put(m, k, n, ival(i));
 			continue;
@@ -215,8 +216,8 @@ END_TEST
 
 /*
  * A map that never holds more than a few keys but sees many distinct ones
- * come and go (the correlator's open sessions): the tombstones must be
- * reclaimed, or the probe loop would never find an empty slot.
+ * come and go (the correlator's open sessions): each delete must leave its
+ * slot empty, or the probe loop would never find an empty slot.
  */
 START_TEST(strmap_tombstones)
 {
@@ -250,6 +251,49 @@ START_TEST(strmap_tombstones)
 }
 END_TEST
 
+/*
+ * Random puts and deletes of 3,000 keys, the map checked against an array
+ * of what each key holds: a delete moves back the keys after it only as
+ * far as their probes still reach them, also across the end of the slots.
+ */
+START_TEST(strmap_churn)
+{
+	struct strmap *m = strmap_new();
+	static void *want[3000];
+	uint32_t r = 12345;
+	size_t live = 0;
+	char k[64];
+	size_t n;
+
+	for (size_t op = 0; op < 300000; op++) {
+		size_t i;
+
+		r = r * 1103515245u + 12345u;
+		i = (r >> 8) % ARRAY_SIZE(want);
+		n = keyf(k, sizeof(k), "c", i);
+		ck_assert_msg(strmap_get(m, k, n) == want[i], "op %zu: get "
+		    "'%s': got %p, want %p", op, k, strmap_get(m, k, n),
+		    want[i]);
+		if (want[i] != NULL && (r >> 4) % 4 != 0) {
+			ck_assert_ptr_eq(strmap_del(m, k, n), want[i]);
+			want[i] = NULL;
+			live--;
+		} else {
+			live += want[i] == NULL;
+			want[i] = ival(op + 1);
+			strmap_put(m, k, n, want[i]);
+		}
+		ck_assert_uint_eq(strmap_count(m), live);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		n = keyf(k, sizeof(k), "c", i);
+		ck_assert_msg(strmap_get(m, k, n) == want[i], "get '%s': got "
+		    "%p, want %p", k, strmap_get(m, k, n), want[i]);
+	}
+	strmap_free(m);
+}
+END_TEST
+
 /* A deleted key can come back, with a new value, counted once. */
 START_TEST(strmap_reput_deleted)
 {
@@ -257,7 +301,7 @@ START_TEST(strmap_reput_deleted)
 	char k[64];
 	size_t n;
 
-	/* enough neighbours that probes cross tombstones */
+	/* enough neighbours that deletes move keys back */
 	for (size_t i = 0; i < 40; i++) {
 		n = keyf(k, sizeof(k), "n", i);
 		strmap_put(m, k, n, ival(i));
@@ -974,6 +1018,7 @@ util_suite(void)
 	tcase_add_test(tc, strmap_delete_val);
 	tcase_add_test(tc, strmap_reput);
 	tcase_add_test(tc, strmap_tombstones);
+	tcase_add_test(tc, strmap_churn);
 	tcase_add_test(tc, strmap_reput_deleted);
 	tcase_add_test(tc, strmap_binary_keys);
 	tcase_add_test(tc, strmap_each_visits_live);
