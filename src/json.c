@@ -48,6 +48,7 @@ static bool
 refuse(struct json *j)
 {
 	j->failed = true;
+	j->keyable = false;
 	return false;
 }
 
@@ -65,6 +66,7 @@ value_start(struct json *j)
 		return false;
 	if (j->key) {	/* only ever set in an object */
 		j->key = false;
+		j->keyable = true;
 		return true;
 	}
 	if (in_object(j))
@@ -88,6 +90,7 @@ begin(struct json *j, char c)
 	buf_addc(j->out, c);
 	j->open[j->depth++] = c;
 	j->more[j->depth] = false;
+	j->keyable = c == '{';
 	return true;
 }
 
@@ -104,6 +107,7 @@ json_end_slow(struct json *j)
 		return refuse(j);
 	j->depth--;
 	buf_addc(j->out, j->open[j->depth] == '{' ? '}' : ']');
+	j->keyable = in_object(j);
 	if (j->depth == 0 && j->fp) {
 		fwrite(j->out->s, 1, j->out->len, j->fp);
 		buf_reset(j->out);
@@ -154,6 +158,7 @@ json_key(struct json *j, const char *key)
 	j->more[j->depth] = true;
 	put_key(j->out, key);
 	j->key = true;
+	j->keyable = false;
 	return true;
 }
 

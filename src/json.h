@@ -54,6 +54,9 @@ struct json {
 	bool more[JSON_DEPTH + 1];	/* a value is written at this depth */
 	bool key;	/* a key waits for its value */
 	bool failed;
+	/* json_key_fits(), kept as the state changes: a report asks it
+	 * before each of some 36 members a session */
+	bool keyable;
 };
 
 /* Start a value appended to b (which the caller owns). */
@@ -102,6 +105,7 @@ json_begin(struct json *j, char c)
 	b->s[b->len] = '\0';
 	j->open[j->depth++] = c;
 	j->more[j->depth] = false;
+	j->keyable = c == '{';
 	return true;
 }
 
@@ -129,6 +133,7 @@ json_end(struct json *j)
 	j->depth--;
 	b->s[b->len++] = j->open[j->depth] == '{' ? '}' : ']';
 	b->s[b->len] = '\0';
+	j->keyable = j->depth > 0 && j->open[j->depth - 1] == '{';
 	return true;
 }
 
@@ -148,8 +153,7 @@ bool json_key_lit_slow(struct json *, const char *qkey, size_t n);
 static inline bool
 json_key_fits(const struct json *j)
 {
-	return !j->failed && !j->key && j->depth > 0 &&
-	    j->open[j->depth - 1] == '{';
+	return j->keyable;
 }
 
 /* Inline, so that the copy of a literal of known length is a few moves;
@@ -174,6 +178,7 @@ json_key_lit(struct json *j, const char *qkey, size_t n)
 	*o = '\0';
 	b->len = (size_t)(o - b->s);
 	j->key = true;
+	j->keyable = false;
 	return true;
 }
 #define JSON_QKEY(k)	",\"" k "\":", sizeof(k) + 3
