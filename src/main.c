@@ -104,6 +104,7 @@ struct run {
 	struct pattern_db *db;
 	struct codes *codes;
 	struct run_info ri;
+	double reader_cpu;	/* the reading thread's CPU seconds, if one */
 	FILE *unparsed;
 	struct term term;	/* width and colour of the text reports */
 };
@@ -265,14 +266,21 @@ print_stats(const struct run *r, const struct timespec *t0,
 {
 	struct rusage ru;
 	double secs = (double)(t1->tv_sec - t0->tv_sec) +
-	    (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+	    (double)(t1->tv_nsec - t0->tv_nsec) / 1e9, cpu;
 
 	getrusage(RUSAGE_SELF, &ru);
+	cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	fprintf(stderr, "%s: stats: %lu lines in %.3f s (%.0f lines/s), "
-	    "%lu sessions, %zu held at most, peak memory %ld KiB\n",
-	    PACKAGE_NAME, r->ri.lines, secs,
+	    "%lu sessions, %zu held at most, peak memory %ld KiB, "
+	    "CPU %.3f s", PACKAGE_NAME, r->ri.lines, secs,
 	    secs > 0 ? (double)r->ri.lines / secs : 0.0,
-	    r->ri.cst->sessions, r->ri.cst->peak_open, ru.ru_maxrss);
+	    r->ri.cst->sessions, r->ri.cst->peak_open, ru.ru_maxrss, cpu);
+	/* which of the two threads sets the pace (relay.h) */
+	if (r->reader_cpu > 0)
+		fprintf(stderr, " (reading thread %.3f s, the rest %.3f s)",
+		    r->reader_cpu, cpu - r->reader_cpu);
+	fputc('\n', stderr);
 }
 
 /* The files of a run, read in order (on the relay's thread or this one). */
@@ -331,6 +339,7 @@ read_input(struct run *r, struct correlator *c, const char **files,
 		rd.c = NULL;
 		ingest_relay(r->ing, rl);
 		relay_run(rl, read_files, &rd);
+		r->reader_cpu = relay_reader_cpu(rl);
 		ingest_relay(r->ing, NULL);
 		relay_free(rl);
 	} else {

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "diag.h"
 #include "relay.h"
@@ -59,6 +60,7 @@ struct relay {
 	struct correlator *c;
 	size_t max;	/* lines per batch */
 	bool direct;	/* no thread: relay_put() feeds c */
+	double reader_cpu;	/* seconds, set as the reading thread ends */
 	size_t w;	/* the batch the reader fills */
 	struct batch ring[RELAY_BATCHES];
 	pthread_mutex_t lock;
@@ -264,11 +266,14 @@ static void *
 reader_main(void *p)
 {
 	struct job *j = p;
+	struct timespec t;
 
 	batch_reset(&j->rl->ring[0]);
 	diag_defer(&j->rl->ring[0].diags);
 	j->ok = j->read(j->arg);
-	hand_over(j->rl, true);
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0)
+		j->rl->reader_cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	hand_over(j->rl, true);	/* after it, the calling thread reads rl */
 	pattern_thread_release();
 	return NULL;
 }
@@ -356,4 +361,10 @@ relay_run(struct relay *rl, bool (*read)(void *arg), void *arg)
 	consume(rl);
 	pthread_join(t, NULL);
 	return j.ok;
+}
+
+double
+relay_reader_cpu(const struct relay *rl)
+{
+	return rl->reader_cpu;
 }

@@ -66,4 +66,8 @@ void relay_put(struct relay *, const struct match *m, const struct ts *ts,
  */
 bool relay_run(struct relay *, bool (*read)(void *arg), void *arg);
 
+/* The CPU time the reading thread took, in seconds (after relay_run();
+ * 0 when read ran on the calling thread). */
+double relay_reader_cpu(const struct relay *);
+
 #endif
