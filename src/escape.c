@@ -297,7 +297,7 @@ word4_plain(uint32_t x)
  * byte beyond either end, so that a text of a few bytes costs a few
  * instructions, not a loop.
  */
-static bool
+__attribute__((always_inline)) static inline bool
 copy_if_plain(char *o, const unsigned char *s, size_t n)
 {
 	uint64_t a, z;
@@ -335,6 +335,12 @@ copy_if_plain(char *o, const unsigned char *s, size_t n)
 			return false;
 	if (!plain16(s + n - 16))
 		return false;
+	/* in blocks, the last over the one before: no call of memcpy(),
+	 * so that esc_json_pre() saves no registers */
+	for (size_t k = 0; n - k > 16; k += 16)
+		memcpy(o + k, s + k, 16);
+	memcpy(o + n - 16, s + n - 16, 16);
+	return true;
 #else
 	for (size_t k = 0; n - k > 8; k += 8) {
 		memcpy(&a, s + k, 8);
@@ -350,7 +356,7 @@ copy_if_plain(char *o, const unsigned char *s, size_t n)
 }
 
 /* n bytes from s to o, as copy_if_plain() copies: for a short key */
-static void
+__attribute__((always_inline)) static inline void
 copy_bytes(char *o, const char *s, size_t n)
 {
 	uint64_t a, z;
@@ -366,6 +372,9 @@ copy_bytes(char *o, const char *s, size_t n)
 		memcpy(&d, s + n - 4, 4);
 		memcpy(o, &c, 4);
 		memcpy(o + n - 4, &d, 4);
+	} else if (n < 4) {
+		for (size_t k = 0; k < n; k++)
+			o[k] = s[k];
 	} else {
 		memcpy(o, s, n);
 	}
@@ -376,9 +385,9 @@ copy_bytes(char *o, const char *s, size_t n)
  * prefix, the input and the quotes is made once; the first special
  * character hands the rest to esc_json_rest().
  */
-void
-esc_json_pre(struct buf *b, const char *pre, size_t npre, const char *p,
-    size_t n)
+__attribute__((noinline)) static void
+esc_json_pre_slow(struct buf *b, const char *pre, size_t npre,
+    const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	char *o;
@@ -401,6 +410,35 @@ esc_json_pre(struct buf *b, const char *pre, size_t npre, const char *p,
 	*o++ = '"';
 	*o = '\0';
 	b->len = (size_t)(o - b->s);
+}
+
+/*
+ * The usual case, a plain string with room for it, calls nothing (a
+ * report writes some 10 strings a session, and saving and restoring the
+ * registers of a function that calls cost a fifth of each); anything
+ * else is esc_json_pre_slow()'s, from the start.
+ */
+void
+esc_json_pre(struct buf *b, const char *pre, size_t npre, const char *p,
+    size_t n)
+{
+	char *o;
+
+	if (p == NULL || npre > 16 || b->len + npre + n + 5 > b->cap)
+		goto slow;
+	o = b->s + b->len;
+	copy_bytes(o, pre, npre);
+	o += npre;
+	*o++ = '"';
+	if (!copy_if_plain(o, (const unsigned char *)p, n))
+		goto slow;	/* what was written is written again */
+	o += n;
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
+	return;
+slow:
+	esc_json_pre_slow(b, pre, npre, p, n);
 }
 
 void
