@@ -330,6 +330,11 @@ START_TEST(ints_as_printf)
 	v[n++] = LLONG_MIN;
 	v[n++] = LLONG_MAX;
 	v[n++] = LLONG_MIN + 1;
+	/* where json_int() leaves 64-bit steps for 32-bit ones */
+	v[n++] = 4294967295LL;
+	v[n++] = 4294967296LL;
+	v[n++] = -4294967296LL;
+	v[n++] = 429496729600LL;
 	for (int k = 0; k < 19; k++, p *= 10) {
 		v[n++] = p - 1;
 		v[n++] = p;
