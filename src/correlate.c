@@ -124,13 +124,8 @@ build_key(struct correlator *c, const struct match *m, const enum field *kf,
 	/* up to a NUL a field may hold: the key is stored and removed as
 	 * the C string it is, so it must be looked up as one */
 	for (size_t i = 0; i < nk; i++) {
-		const char *q = m->f[kf[i]].p;
-		const char *end = q ? q + m->f[kf[i]].len : NULL;
-
 		p[n++] = '\x1f';
-		/* a few bytes: a loop costs less than strnlen() + memcpy() */
-		while (q && q < end && *q)
-			p[n++] = *q++;
+		n += sv_copy_cstr(p + n, m->f[kf[i]]);
 	}
 	c->key.len = n;
 	p[n] = '\0';

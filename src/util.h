@@ -48,6 +48,31 @@ sv_eq(struct strview v, const char *s)
 }
 
 bool sv_eq_nocase(struct strview, const char *, size_t);
+/*
+ * Copy v's bytes up to the first NUL it may hold (a damaged log's) to dst,
+ * which has room for v.len; no NUL is added. How many were copied; none
+ * from an unset v. Inline, eight bytes at a time while none of them is
+ * NUL: the correlator builds a key of such fields (5 to 40 bytes each)
+ * for every line, and a loop a byte at a time was 3% of its thread.
+ */
+static inline size_t
+sv_copy_cstr(char *dst, struct strview v)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	if (v.p == NULL)
+		return 0;
+	for (; i + 8 <= v.len; i += 8) {
+		memcpy(&w, v.p + i, 8);
+		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
+			break;	/* a NUL in these eight */
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < v.len && v.p[i] != '\0'; i++)
+		dst[i] = v.p[i];
+	return i;
+}
 
 /*
  * A 64-bit hash of n bytes, fast and the same in every run: not for a

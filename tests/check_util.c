@@ -993,6 +993,32 @@ START_TEST(strview_compare)
 }
 END_TEST
 
+/* Every length, with a NUL at every place or none: eight bytes at a time
+ * must stop where a byte at a time would. */
+START_TEST(strview_copy_cstr)
+{
+	char src[40], dst[48];
+	struct strview unset = {NULL, 5};
+
+	for (size_t len = 0; len <= 32; len++)
+		for (size_t nul = 0; nul <= len; nul++) {
+			size_t want = nul < len ? nul : len;
+
+			memset(src, 'a', sizeof(src));
+			for (size_t i = 0; i < len; i++)
+				src[i] = (char)('b' + i % 20);
+			if (nul < len)
+				src[nul] = '\0';
+			memset(dst, '#', sizeof(dst));
+			ck_assert_uint_eq(sv_copy_cstr(dst,
+			    (struct strview){src, len}), want);
+			ck_assert_msg(memcmp(dst, src, want) == 0 &&
+			    dst[want] == '#', "len %zu, NUL at %zu", len, nul);
+		}
+	ck_assert_uint_eq(sv_copy_cstr(dst, unset), 0);
+}
+END_TEST
+
 START_TEST(xstrndup_copies)
 {
 	char *p = xstrndup("hello world", 5);
@@ -1056,6 +1082,7 @@ util_suite(void)
 
 	tc = tcase_create("strings");
 	tcase_add_test(tc, strview_compare);
+	tcase_add_test(tc, strview_copy_cstr);
 	tcase_add_test(tc, xstrndup_copies);
 	suite_add_tcase(s, tc);
 	return s;
