@@ -307,28 +307,62 @@ hint_lookup(const struct codes *c, const char *mta, enum phase phase,
 	return found ? found->text : NULL;
 }
 
-/* Is the name kept in a memo slot (none: it was NULL) the name s? */
+/*
+ * Is the name kept in a memo slot (none: it was NULL) the name s of n
+ * bytes? The kept name ends with its NUL, so n + 1 bytes compare it all.
+ */
 static bool
-memo_eq(const char *kept, bool none, const char *s)
+memo_eq(const char *kept, bool none, const char *s, size_t n)
 {
-	return s ? !none && strcmp(kept, s) == 0 : none;
+	return s ? !none && memcmp(kept, s, n + 1) == 0 : none;
 }
 
 /*
- * The memo slot of (mta, phase, cause) (codes_int.h: HINT_MEMO_SETS): the
- * one holding it (*hit true), or the set's least recently used.
+ * A name of n bytes (fewer than HINT_MEMO_CAUSE) mixed into h: its first
+ * and last eight bytes, or four, or each byte of a shorter one, and its
+ * length. Only the set to look in hangs on it, so names that mix alike
+ * only share a set; a call of hash_bytes() cost more than the rest of a
+ * look-up.
+ */
+static uint64_t
+memo_mix(uint64_t h, const char *s, size_t n)
+{
+	uint64_t a = 0, z = 0;
+	uint32_t c, d;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		a = c;
+		z = d;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			a = a << 8 | (unsigned char)s[i];
+	}
+	h = (h ^ a ^ n) * 0xff51afd7ed558ccdull;
+	h = (h ^ z ^ h >> 31) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ h >> 29;
+}
+
+/*
+ * The memo slot of (mta, phase, cause) (codes_int.h: HINT_MEMO_SETS), the
+ * names lm and lc bytes long: the one holding it (*hit true), or the
+ * set's least recently used.
  */
 static struct hint_memo *
-memo_slot(struct hint_memos *memo, const char *mta, enum phase phase,
-    const char *cause, bool *hit)
+memo_slot(struct hint_memos *memo, const char *mta, size_t lm,
+    enum phase phase, const char *cause, size_t lc, bool *hit)
 {
 	uint64_t h = (uint64_t)(phase + 1) * 0xff51afd7ed558ccdull;
 	struct hint_memo *set, *old;
 
 	if (mta)
-		h ^= hash_bytes(mta, strlen(mta)) * 3;
+		h = memo_mix(h, mta, lm) * 3;
 	if (cause)
-		h ^= hash_bytes(cause, strlen(cause));
+		h = memo_mix(h, cause, lc);
 	h ^= h >> 29;
 	set = &memo->e[h % HINT_MEMO_SETS * HINT_MEMO_WAYS];
 	old = set;
@@ -337,8 +371,8 @@ memo_slot(struct hint_memos *memo, const char *mta, enum phase phase,
 		struct hint_memo *m = &set[i];
 
 		if (m->set && m->phase == (int)phase &&
-		    memo_eq(m->mta, m->no_mta, mta) &&
-		    memo_eq(m->cause, m->no_cause, cause)) {
+		    memo_eq(m->mta, m->no_mta, mta, lm) &&
+		    memo_eq(m->cause, m->no_cause, cause, lc)) {
 			m->used = memo->clock;
 			*hit = true;
 			return m;
@@ -354,13 +388,14 @@ const char *
 codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
     const char *cause)
 {
+	size_t lm = mta ? strlen(mta) : 0, lc = cause ? strlen(cause) : 0;
 	struct hint_memo *m;
 	bool hit;
 
-	if (c->memo == NULL || (cause && strlen(cause) >= HINT_MEMO_CAUSE) ||
-	    (mta && strlen(mta) >= HINT_MEMO_CAUSE))
+	if (c->memo == NULL || lc >= HINT_MEMO_CAUSE ||
+	    lm >= HINT_MEMO_CAUSE)
 		return hint_lookup(c, mta, phase, cause);
-	m = memo_slot(c->memo, mta, phase, cause, &hit);
+	m = memo_slot(c->memo, mta, lm, phase, cause, lc, &hit);
 	if (hit)
 		return m->text;
 	m->set = true;
@@ -368,8 +403,8 @@ codes_hint_mta(const struct codes *c, const char *mta, enum phase phase,
 	m->phase = (int)phase;
 	m->no_mta = mta == NULL;
 	m->no_cause = cause == NULL;
-	strcpy(m->mta, mta ? mta : "");
-	strcpy(m->cause, cause ? cause : "");
+	memcpy(m->mta, mta ? mta : "", lm + 1);
+	memcpy(m->cause, cause ? cause : "", lc + 1);
 	m->text = hint_lookup(c, mta, phase, cause);
 	return m->text;
 }
