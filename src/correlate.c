@@ -589,7 +589,8 @@ claim_handoff(struct correlator *c, const struct match *m, const char *key,
 	const enum field *kf;
 	size_t nk = pattern_key_fields(m, &kf);
 
-	if (!m->f[F_CLIENT_IP].p)
+	/* most servers screen nobody: no key to build, no lookup */
+	if (!m->f[F_CLIENT_IP].p || strmap_count(c->handoff) == 0)
 		return NULL;
 	buf_reset(k);
 	buf_add(k, m->f[F_HOST].p ? m->f[F_HOST].p : "",
