@@ -91,21 +91,29 @@ bool json_key_bool(struct json *, const char *key, bool val);
  * its key) and the buffer has room; anything else (a value in an array
  * or at the top, a refusal, room to make) is json.c's. A report begins
  * and ends some 8 a session.
+ *
+ * The inline writers here read what they need into locals and store the
+ * text last: a store of a char may change any object as far as the
+ * compiler knows, and each field read after one is read again.
  */
 static inline bool
 json_begin(struct json *j, char c)
 {
 	struct buf *b = j->out;
+	size_t at = b->len;
+	int d = j->depth;
+	char *o = b->s;
 
-	if (j->failed || !j->key || j->depth >= JSON_DEPTH ||
-	    b->len + 2 > b->cap)
+	if (j->failed || !j->key || d >= JSON_DEPTH || at + 2 > b->cap)
 		return json_begin_slow(j, c);
 	j->key = false;
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
-	j->open[j->depth++] = c;
-	j->more[j->depth] = false;
 	j->keyable = c == '{';
+	j->more[d + 1] = false;
+	j->depth = d + 1;
+	b->len = at + 1;
+	j->open[d] = c;
+	o[at] = c;
+	o[at + 1] = '\0';
 	return true;
 }
 
@@ -126,14 +134,19 @@ static inline bool
 json_end(struct json *j)
 {
 	struct buf *b = j->out;
+	size_t at = b->len;
+	int d = j->depth - 1;
+	char *o = b->s;
+	char c;
 
-	if (j->failed || j->depth == 0 || j->key || j->fp ||
-	    b->len + 2 > b->cap)
+	if (j->failed || d < 0 || j->key || j->fp || at + 2 > b->cap)
 		return json_end_slow(j);
-	j->depth--;
-	b->s[b->len++] = j->open[j->depth] == '{' ? '}' : ']';
-	b->s[b->len] = '\0';
-	j->keyable = j->depth > 0 && j->open[j->depth - 1] == '{';
+	c = j->open[d] == '{' ? '}' : ']';
+	j->keyable = d > 0 && j->open[d - 1] == '{';
+	j->depth = d;
+	b->len = at + 1;
+	o[at] = c;
+	o[at + 1] = '\0';
 	return true;
 }
 
@@ -149,6 +162,19 @@ json_end(struct json *j)
  */
 bool json_key_lit_slow(struct json *, const char *qkey, size_t n);
 
+/*
+ * The literal key at o with the comma before it when more: what
+ * json_key_lit() writes, as moves of a length known where it is inlined.
+ * Returns the end.
+ */
+static inline char *
+json_put_qkey(char *o, const char *qkey, size_t n, bool more)
+{
+	*o = ',';
+	memcpy(o + more, qkey + 1, n - 1);
+	return o + more + n - 1;
+}
+
 /* Whether a key may be written here now: in an object, none waiting. */
 static inline bool
 json_key_fits(const struct json *j)
@@ -162,42 +188,24 @@ static inline bool
 json_key_lit(struct json *j, const char *qkey, size_t n)
 {
 	struct buf *b = j->out;
-	char *o;
+	size_t at = b->len;
+	bool *more = &j->more[j->depth], had = *more;
+	char *o = b->s + at;
 
-	if (!json_key_fits(j) || b->len + n + 1 > b->cap)
+	if (!json_key_fits(j) || at + n + 1 > b->cap)
 		return json_key_lit_slow(j, qkey, n);
-	o = b->s + b->len;
-	if (j->more[j->depth]) {
-		memcpy(o, qkey, n);
-		o += n;
-	} else {
-		memcpy(o, qkey + 1, n - 1);
-		o += n - 1;
-	}
-	j->more[j->depth] = true;
-	*o = '\0';
-	b->len = (size_t)(o - b->s);
+	*more = true;
 	j->key = true;
 	j->keyable = false;
+	b->len = at + n - !had;
+	o = json_put_qkey(o, qkey, n, had);
+	*o = '\0';
 	return true;
 }
 #define JSON_QKEY(k)	",\"" k "\":", sizeof(k) + 3
 #define JSON_KEY(j, k)	json_key_lit((j), JSON_QKEY(k))
 #define JSON_KEY_STR(j, k, v)	json_lit_str((j), JSON_QKEY(k), (v))
 #define JSON_KEY_INT(j, k, v)	json_lit_int((j), JSON_QKEY(k), (v))
-
-/*
- * The literal key at o with the comma before it when more: what
- * json_key_lit() writes, as moves of a length known where it is inlined.
- * Returns the end.
- */
-static inline char *
-json_put_qkey(char *o, const char *qkey, size_t n, bool more)
-{
-	*o = ',';
-	memcpy(o + more, qkey + 1, n - 1);
-	return o + more + n - 1;
-}
 
 /*
  * The key and the string in one step (esc_json_pre()): a report writes
@@ -213,6 +221,7 @@ json_lit_str(struct json *j, const char *qkey, size_t n, const char *v)
 {
 	struct buf *b = j->out;
 	bool more;
+	size_t at;
 	char *o;
 
 	if (!json_key_fits(j))
@@ -225,9 +234,11 @@ json_lit_str(struct json *j, const char *qkey, size_t n, const char *v)
 	}
 	if (b->len + n + 5 > b->cap)
 		buf_grow(b, n + 4);
-	o = json_put_qkey(b->s + b->len, qkey, n, more);
+	at = b->len;
+	o = b->s + at;
+	b->len = at + n - !more + 4;
+	o = json_put_qkey(o, qkey, n, more);
 	memcpy(o, "null", 5);
-	b->len = (size_t)(o + 4 - b->s);
 	return true;
 }
 
@@ -298,21 +309,22 @@ json_lit_memo(struct json *j, const char *qkey, size_t n,
 	const char *key = v ? v : json_memo_null;
 	const struct json_memo_slot *sl = &m->slot[json_memo_hash(qkey, key)];
 	struct buf *b = j->out;
+	size_t at = b->len, len = sl->len;
+	bool *more = &j->more[j->depth];
+	char *o = b->s + at;
 	const char *t;
-	size_t len;
-	char *o;
 
 	if (sl->qkey != qkey || sl->s != key || !json_key_fits(j) ||
-	    b->len + sl->len + JSON_MEMO_PAD > b->cap)
+	    at + len + JSON_MEMO_PAD > b->cap)
 		return json_lit_memo_slow(j, qkey, n, m, v);
-	t = sl->text + !j->more[j->depth];	/* no comma before the first */
-	len = (size_t)(sl->text + sl->len - t);
-	o = b->s + b->len;
-	for (size_t k = 0; k < len; k += JSON_MEMO_PAD)
+	t = sl->text + !*more;	/* no comma before the first */
+	len -= !*more;
+	*more = true;
+	b->len = at + len;
+	memcpy(o, t, JSON_MEMO_PAD);
+	for (size_t k = JSON_MEMO_PAD; k < len; k += JSON_MEMO_PAD)
 		memcpy(o + k, t + k, JSON_MEMO_PAD);
-	b->len += len;
-	b->s[b->len] = '\0';
-	j->more[j->depth] = true;
+	o[len] = '\0';
 	return true;
 }
 
