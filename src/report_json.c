@@ -300,6 +300,18 @@ json_omitted(struct json *j, const struct omitted *o)
 	json_end(j);
 }
 
+/*
+ * Whether a and b are the same stamp, field by field, so that their text
+ * is the same: a session of one second in a log without fractions (most
+ * of a Postfix log's) ends when it starts.
+ */
+static bool
+ts_same(const struct ts *a, const struct ts *b)
+{
+	return a->us == b->us && a->off == b->off && a->flags == b->flags &&
+	    a->frac == b->frac;
+}
+
 static void
 json_session(struct reporter *rep, const struct session *s)
 {
@@ -322,8 +334,9 @@ json_session(struct reporter *rep, const struct session *s)
 	JSON_KEY_MEMO(&j, "direction", &jr->memo, s->dir == DIR_OUTBOUND ?
 	    "outbound" : "inbound");
 	JSON_KEY_STR(&j, "start", (s->start.flags & TS_SET) ? t1 : NULL);
-	JSON_KEY_STR(&j, "end", (s->end.flags & TS_SET) ?
-	    ts_format_cached(&jr->tsc[1], &s->end, t2) : NULL);
+	JSON_KEY_STR(&j, "end", !(s->end.flags & TS_SET) ? NULL :
+	    ts_same(&s->end, &s->start) ? t1 :
+	    ts_format_cached(&jr->tsc[1], &s->end, t2));
 	json_client(&j, s);
 	json_ids(&j, s);
 	JSON_KEY_STR(&j, "sender", session_sender(s));
