@@ -48,28 +48,53 @@ sv_eq(struct strview v, const char *s)
 }
 
 bool sv_eq_nocase(struct strview, const char *, size_t);
+/* Whether one of the bytes of w is 0 (the bit trick of Mycroft, 1987). */
+#define WORD_HAS_NUL(w, ones) ((((w) - (ones)) & ~(w) & ((ones) << 7)) != 0)
+
 /*
  * Copy v's bytes up to the first NUL it may hold (a damaged log's) to dst,
  * which has room for v.len; no NUL is added. How many were copied; none
- * from an unset v. Inline, eight bytes at a time while none of them is
- * NUL: the correlator builds a key of such fields (5 to 40 bytes each)
- * for every line, and a loop a byte at a time was 3% of its thread.
+ * from an unset v. Inline, and whole words while none of their bytes is
+ * NUL, the last ones overlapping the ones before: the correlator builds
+ * a key of such fields (2 to 40 bytes each) for every line, and a loop a
+ * byte at a time was 3% of its thread.
  */
 static inline size_t
 sv_copy_cstr(char *dst, struct strview v)
 {
-	size_t i = 0;
+	const uint64_t ones = 0x0101010101010101ull;
+	size_t n = v.len, i = 0;
 	uint64_t w;
+	uint32_t h, t;
 
 	if (v.p == NULL)
 		return 0;
-	for (; i + 8 <= v.len; i += 8) {
-		memcpy(&w, v.p + i, 8);
-		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
-			break;	/* a NUL in these eight */
-		memcpy(dst + i, &w, 8);
+	if (n >= 8) {
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, v.p + i, 8);
+			if (WORD_HAS_NUL(w, ones))
+				break;
+			memcpy(dst + i, &w, 8);
+		}
+		if (i == n)
+			return n;
+		memcpy(&w, v.p + n - 8, 8);
+		if (i + 8 > n && !WORD_HAS_NUL(w, ones)) {
+			memcpy(dst + n - 8, &w, 8);
+			return n;
+		}
+	} else if (n >= 4) {
+		memcpy(&h, v.p, 4);
+		memcpy(&t, v.p + n - 4, 4);
+		if (!WORD_HAS_NUL(h, (uint32_t)ones) &&
+		    !WORD_HAS_NUL(t, (uint32_t)ones)) {
+			memcpy(dst, &h, 4);
+			memcpy(dst + n - 4, &t, 4);
+			return n;
+		}
 	}
-	for (; i < v.len && v.p[i] != '\0'; i++)
+	/* a NUL somewhere after i, or fewer than four bytes */
+	for (; i < n && v.p[i] != '\0'; i++)
 		dst[i] = v.p[i];
 	return i;
 }
