@@ -261,7 +261,7 @@ json_str(struct json *j, const char *s)
 	return json_strn(j, s, s ? strlen(s) : 0);
 }
 
-static const char digit_pairs[] =
+const char json_digit_pairs[201] =
     "00010203040506070809101112131415161718192021222324"
     "25262728293031323334353637383940414243444546474849"
     "50515253545556575859606162636465666768697071727374"
@@ -278,16 +278,16 @@ put_digits_left(char *e, unsigned long long u)
 	uint32_t w;
 
 	while (u > UINT32_MAX) {
-		memcpy(e -= 2, digit_pairs + 2 * (u % 100), 2);
+		memcpy(e -= 2, json_digit_pairs + 2 * (u % 100), 2);
 		u /= 100;
 	}
 	w = (uint32_t)u;
 	while (w >= 100) {
-		memcpy(e -= 2, digit_pairs + 2 * (w % 100), 2);
+		memcpy(e -= 2, json_digit_pairs + 2 * (w % 100), 2);
 		w /= 100;
 	}
 	if (w >= 10)
-		memcpy(e -= 2, digit_pairs + 2 * w, 2);
+		memcpy(e -= 2, json_digit_pairs + 2 * w, 2);
 	else
 		*--e = (char)('0' + w);
 	return e;

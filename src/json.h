@@ -328,6 +328,47 @@ json_lit_memo(struct json *j, const char *qkey, size_t n,
 	return true;
 }
 
+/* "00" to "99", for json_int() and json_uint() */
+extern const char json_digit_pairs[201];
+
+/*
+ * json_int() of v inline where it is a value in an array (a session's
+ * line numbers, some 3 to 4 a session) and the buffer has room: digits
+ * written leftwards into t, two a step, the comma before them when one
+ * is due, then moved as 16 bytes whatever the length. Anything else is
+ * json_int()'s.
+ */
+static inline bool
+json_uint(struct json *j, uint32_t v)
+{
+	struct buf *b = j->out;
+	size_t at = b->len;
+	int d = j->depth;
+	char t[32], *const e = t + 16, *p = e, *o = b->s + at;
+
+	if (j->failed || d == 0 || j->open[d - 1] != '[' ||
+	    at + 16 + 1 > b->cap)
+		return json_int(j, v);
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, json_digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, json_digit_pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	if (j->more[d])
+		*--p = ',';
+	j->more[d] = true;
+	b->len = at + (size_t)(e - p);
+	memcpy(o, p, 16);	/* p + 16 is within t */
+	o[e - p] = '\0';
+	return true;
+}
+
 static inline bool
 json_lit_int(struct json *j, const char *qkey, size_t n, long long v)
 {

@@ -260,7 +260,7 @@ json_lines(struct json_reporter *jr, struct json *j,
 	json_begin_array(j);
 	for (size_t i = 0; i < nl; i++) {
 		if (lines[i].file == lines[0].file)
-			json_int(j, lines[i].line);
+			json_uint(j, lines[i].line);
 		else
 			later++;
 	}

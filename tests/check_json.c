@@ -355,6 +355,39 @@ START_TEST(ints_as_printf)
 }
 END_TEST
 
+/* json_uint() writes what json_int() does, in an array and elsewhere. */
+START_TEST(uints_as_ints)
+{
+	static const uint32_t v[] = {0, 9, 10, 99, 100, 4727, 65536,
+	    999999, 1000000, 4294967295u};
+	struct buf b = BUF_INIT, w = BUF_INIT;
+	struct json j, k;
+
+	json_init(&j, &b);
+	json_init(&k, &w);
+	json_begin_array(&j);
+	json_begin_array(&k);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert(json_uint(&j, v[i]));
+		ck_assert(json_int(&k, v[i]));
+	}
+	json_end(&j);
+	json_end(&k);
+	ck_assert_str_eq(b.s, w.s);
+	ck_assert_uint_eq(b.len, w.len);
+	buf_reset(&b);
+	json_init(&j, &b);
+	ck_assert(json_uint(&j, 7));	/* at the top */
+	ck_assert_str_eq(b.s, "7");
+	json_init(&j, &b);
+	json_begin_object(&j);
+	ck_assert(!json_uint(&j, 7));	/* no key */
+	ck_assert(!json_ok(&j));
+	buf_release(&b);
+	buf_release(&w);
+}
+END_TEST
+
 /* Appending: the writer adds to what the buffer holds. */
 START_TEST(appends)
 {
@@ -421,6 +454,7 @@ json_suite(void)
 	tcase_add_test(tc, literal_keys);
 	tcase_add_test(tc, memo_as_literal_keys);
 	tcase_add_test(tc, ints_as_printf);
+	tcase_add_test(tc, uints_as_ints);
 	tcase_add_test(tc, nesting_at_every_fill);
 	tcase_add_loop_test(tc, keys_as_escaped, 0,
 	    sizeof(keys) / sizeof(keys[0]));
