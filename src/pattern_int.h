@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "head.h"
 #include "pattern.h"
@@ -36,12 +37,12 @@
 #define REQ_LONG 8	/* a literal sought anywhere is as long */
 
 /* Literal text a match has (pattern_lead.c): at the subject's start
- * (at0), or anywhere; skip: the shifts of its search. */
+ * (at0), or anywhere; rare: the index of the byte its search looks for
+ * first, the one least likely in a log line. */
 struct reqlit {
 	char s[REQ_MAX];
-	uint8_t len;
+	uint8_t len, rare;
 	bool at0;
-	uint8_t skip[256];
 };
 
 struct fmap {
@@ -267,8 +268,6 @@ pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
  * with one of head's; is s[0..n) possibly a match of p, by its lead. */
 void pattern_lead(struct pattern *p, const char *head, const char *rx);
 bool pattern_lead_ok(const struct pattern *p, const char *s, size_t n);
-/* Does s[0..n) hold one of p's required literals (or has p none)? */
-bool pattern_req_ok(const struct pattern *p, const char *s, size_t n);
 /* The same, with the run's length in s known: *runlen, or, when
  * *runid is not p's, found and kept there for the next pattern. */
 bool pattern_lead_ok_at(const struct pattern *p, const char *s, size_t n,
@@ -281,6 +280,43 @@ static inline bool
 pattern_lead_has(const uint8_t *set, unsigned char c)
 {
 	return (set[c >> 3] >> (c & 7)) & 1;
+}
+
+/*
+ * Is l in s[0..n): at its start, or anywhere: memchr() finds its rarest
+ * byte, many bytes a step, and then the rest is compared. A Horspool
+ * search looked at a byte every few of the message. Inline, as a line
+ * meets two or three candidates' literals.
+ */
+static inline bool
+pattern_req_in(const struct reqlit *l, const char *s, size_t n)
+{
+	size_t m = l->len, r = l->rare;
+	const char *at, *end;
+
+	if (n < m)
+		return false;
+	if (l->at0)
+		return s[0] == l->s[0] && memcmp(s, l->s, m) == 0;
+	at = s + r;
+	end = s + (n - m) + r + 1;	/* past the last place of the byte */
+	while ((at = memchr(at, l->s[r], (size_t)(end - at))) != NULL) {
+		if (at[m - 1 - r] == l->s[m - 1] &&
+		    memcmp(at - r, l->s, m) == 0)
+			return true;
+		at++;
+	}
+	return false;
+}
+
+/* Does s[0..n) hold one of p's required literals (or has p none)? */
+static inline bool
+pattern_req_ok(const struct pattern *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < p->nreq; i++)
+		if (pattern_req_in(&p->req[i], s, n))
+			return true;
+	return p->nreq == 0;
 }
 
 /* pattern_set.c: dispatch groups (after loading a set), the hot path's

@@ -652,16 +652,42 @@ req_seq(struct rd *r, struct req *q)
 	return !r->bad && *r->s != '|';
 }
 
+/*
+ * How rare c is in a log line, from 0 (space, tab) up: capitals (mostly
+ * in a server's own words and keys, "H=") over other punctuation over
+ * letters by their frequency in English text over digits and the
+ * separators of numbers, stamps and addresses.
+ */
+static unsigned
+rarity(unsigned char c)
+{
+	static const char letters[] = "etaoinsrhldcumfpgwybvkxjqz";
+	const char *at;
+
+	if (c == ' ' || c == '\t')
+		return 0;
+	if ((c >= '0' && c <= '9') || c == '.' || c == ':' || c == '-')
+		return 1;
+	if (c >= 'a' && c <= 'z') {
+		at = strchr(letters, c);
+		return 2 + (unsigned)(at - letters);
+	}
+	if (c >= 'A' && c <= 'Z')
+		return 60;
+	return 40;
+}
+
 static void
 req_set(struct reqlit *l, const struct run *v)
 {
 	memcpy(l->s, v->s, v->len);
 	l->len = (uint8_t)v->len;
 	l->at0 = v->at0;
-	for (unsigned c = 0; c < 256; c++)
-		l->skip[c] = l->len;
-	for (size_t i = 0; i + 1 < v->len; i++)
-		l->skip[(unsigned char)v->s[i]] = (uint8_t)(v->len - 1 - i);
+	l->rare = 0;
+	for (size_t i = 1; i < v->len; i++)
+		if (rarity((unsigned char)v->s[i]) >
+		    rarity((unsigned char)v->s[l->rare]))
+			l->rare = (uint8_t)i;
 }
 
 /*
@@ -692,38 +718,6 @@ req_read(struct pattern *p, const char *rx, uint32_t opts)
 	for (size_t i = 0; i < q.nany; i++)
 		req_set(&p->req[i], &q.any[i]);
 	p->nreq = q.nany;
-}
-
-/*
- * Is l in s[0..n): at its start, or anywhere by Horspool's search, which
- * looks at the byte under the literal's last and skips by the table.
- */
-static bool
-req_in(const struct reqlit *l, const char *s, size_t n)
-{
-	size_t m = l->len, i = 0;
-	char last = l->s[m - 1];
-
-	if (l->at0)
-		return n >= m && s[0] == l->s[0] && memcmp(s, l->s, m) == 0;
-	while (n >= m && i <= n - m) {
-		char c = s[i + m - 1];
-
-		if (c == last && s[i] == l->s[0] &&
-		    memcmp(s + i, l->s, m - 1) == 0)
-			return true;
-		i += l->skip[(unsigned char)c];
-	}
-	return false;
-}
-
-bool
-pattern_req_ok(const struct pattern *p, const char *s, size_t n)
-{
-	for (size_t i = 0; i < p->nreq; i++)
-		if (req_in(&p->req[i], s, n))
-			return true;
-	return p->nreq == 0;
 }
 
 /*
