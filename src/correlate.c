@@ -32,6 +32,7 @@
 #include "correlate.h"
 #include "correlate_int.h"
 #include "diag.h"
+#include "evidence.h"
 
 /* A handed-off client must reach its server process within this time. */
 #define HANDOFF_WINDOW_US (300LL * 1000000)
@@ -891,5 +892,6 @@ correlator_free(struct correlator *c)
 		free(s);
 	}
 	free(c->seen);
+	evidence_memo_free(c->counters);
 	free(c);
 }

@@ -215,7 +215,9 @@ apply_counters(struct correlator *c, struct session *s,
 	enum phase p;
 	bool have = false;
 
-	evidence_counters(sf, sw, v, &k);
+	if (c->counters == NULL)
+		c->counters = evidence_memo_new();
+	evidence_counters_memo(c->counters, sf, sw, v, &k);
 	corr_advance(s, k.tried);
 	if (k.quit)
 		s->clean_quit = true;

@@ -59,6 +59,9 @@ struct correlator {
 	const char *key_mta;	/* build_key(): the last set's name */
 	size_t key_mta_len;	/* and its length */
 	struct buf label;	/* make_label()'s */
+	/* close lines' counters read (apply_counters()); NULL until one
+	 * is */
+	struct evidence_memo *counters;
 	int64_t now, last_sweep;	/* log time, UTC microseconds */
 	struct session *lg_head, *lg_tail;	/* lingering, by end time */
 	/* outbound sessions with a result, by last line (lg links) */

@@ -188,3 +188,59 @@ evidence_counters(const struct stats_format *sf,
 		out->word = (struct strview){unknown->w, unknown->len};
 	}
 }
+
+/* Lists longer than EVIDENCE_MEMO_TEXT are read each time. */
+#define EVIDENCE_MEMO_SLOTS 256
+#define EVIDENCE_MEMO_TEXT 96
+
+struct evidence_memo {
+	struct memo_slot {
+		const struct stats_format *sf;
+		const struct stage_words *sw;
+		size_t len;	/* 0: empty */
+		size_t word_off;	/* of out.word in text, when set */
+		struct counted out;
+		char text[EVIDENCE_MEMO_TEXT];
+	} e[EVIDENCE_MEMO_SLOTS];
+};
+
+struct evidence_memo *
+evidence_memo_new(void)
+{
+	return xcalloc(1, sizeof(struct evidence_memo));
+}
+
+void
+evidence_memo_free(struct evidence_memo *memo)
+{
+	free(memo);
+}
+
+void
+evidence_counters_memo(struct evidence_memo *memo,
+    const struct stats_format *sf, const struct stage_words *sw,
+    struct strview v, struct counted *out)
+{
+	struct memo_slot *e;
+
+	if (memo == NULL || v.p == NULL || v.len == 0 ||
+	    v.len > EVIDENCE_MEMO_TEXT) {
+		evidence_counters(sf, sw, v, out);
+		return;
+	}
+	e = &memo->e[hash_bytes(v.p, v.len) & (EVIDENCE_MEMO_SLOTS - 1)];
+	if (e->len == v.len && e->sf == sf && e->sw == sw &&
+	    memcmp(e->text, v.p, v.len) == 0) {
+		*out = e->out;
+		if (out->word.p != NULL)
+			out->word.p = v.p + e->word_off;
+		return;
+	}
+	evidence_counters(sf, sw, v, out);
+	e->sf = sf;
+	e->sw = sw;
+	e->len = v.len;
+	e->word_off = out->word.p ? (size_t)(out->word.p - v.p) : 0;
+	e->out = *out;
+	memcpy(e->text, v.p, v.len);
+}
