@@ -20,6 +20,7 @@ enum {
 	B_ALNUM = 2,	/* [0-9A-Za-z] */
 	B_SPACE = 4,	/* PCRE2's \s without UTF: space, \t to \r */
 	B_TAGEND = 8,	/* \s or '[': where a syslog tag ends */
+	B_SLASH = 16,	/* '/': where a tag's components end */
 };
 
 #define D_ (B_DIGIT | B_ALNUM)
@@ -28,7 +29,7 @@ enum {
 
 static const unsigned char bclass[256] = {
 	['\t'] = S_, ['\n'] = S_, ['\v'] = S_, ['\f'] = S_, ['\r'] = S_,
-	[' '] = S_, ['['] = B_TAGEND,
+	[' '] = S_, ['['] = B_TAGEND, ['/'] = B_SLASH,
 	['0'] = D_, ['1'] = D_, ['2'] = D_, ['3'] = D_, ['4'] = D_,
 	['5'] = D_, ['6'] = D_, ['7'] = D_, ['8'] = D_, ['9'] = D_,
 	['A'] = A_, ['B'] = A_, ['C'] = A_, ['D'] = A_, ['E'] = A_,
@@ -72,12 +73,32 @@ digits(const char *s, size_t n)
 	return all & B_DIGIT;
 }
 
-/* "hh:mm:ss" at s: its eight bytes there. */
+/* Eight bytes at s (or of an 8-byte constant) as one word. */
+static inline uint64_t
+word_at(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+	return w;
+}
+
+/*
+ * "hh:mm:ss" at s: its eight bytes there, as one word. The digits' high
+ * halves are 3 and the colons' bytes are ':'; then adding 6 to each digit
+ * (no byte carries: all are 0x30 to 0x3f) keeps its high half 3 only for
+ * '0' to '9'. Byte order does not matter: the constants are bytes too.
+ */
 static inline bool
 hms_at(const char *s)
 {
-	return (bc(s[0]) & bc(s[1]) & bc(s[3]) & bc(s[4]) & bc(s[6]) &
-	    bc(s[7]) & B_DIGIT) && s[2] == ':' && s[5] == ':';
+	uint64_t w = word_at(s);
+
+	return (w & word_at("\xf0\xf0\xff\xf0\xf0\xff\xf0\xf0")) ==
+	    word_at("00:00:00") &&
+	    ((w + word_at("\x06\x06\0\x06\x06\0\x06\x06")) &
+	    word_at("\xf0\xf0\0\xf0\xf0\0\xf0\xf0")) ==
+	    word_at("00\0" "00\0" "00");
 }
 
 /* "yyyy-mm-dd" at s: its ten bytes there. */
@@ -158,27 +179,34 @@ set(struct strview *fv, uint64_t *has, enum field f, const char *p,
 }
 
 /*
- * PROGRAM/DAEMON at tag..end (no '[' nor \s in it): the tag starts with
- * h->program, has a '/', and no empty component after the first.
+ * PROGRAM/DAEMON at tag, ended by '[' (no \s in it): the tag starts with
+ * h->program, has a '/', and no empty component after the first. Its
+ * last '/', and *at its '['; NULL if it is not such a tag. The program
+ * has no '/', '[' nor space (pattern_load.c): it is compared, and only
+ * the rest of the tag is scanned, once, for its end and its '/'s.
  */
 static const char *
-split_tag(const struct head *h, const char *tag, const char *end)
+split_tag(const struct head *h, const char *tag, const char *end,
+    const char **at)
 {
-	const char *slash = NULL;
+	const char *slash = NULL, *s = tag + h->program_len;
+	unsigned c = 0;
 
 	/* no program: memcmp() must not see NULL, even for 0 bytes (found
 	 * by fuzz_patterns) */
 	if ((size_t)(end - tag) < h->program_len || (h->program_len > 0 &&
 	    memcmp(tag, h->program, h->program_len) != 0))
 		return NULL;
-	for (const char *s = tag + h->program_len; s < end; s++)
-		if (*s == '/') {
+	for (; s < end && !((c = bc(*s)) & B_TAGEND); s++)
+		if (c & B_SLASH) {
 			if (slash && s == slash + 1)
 				return NULL;
 			slash = s;
 		}
-	if (slash == NULL || slash + 1 == end)
+	if (s == end || *s != '[' || slash == NULL ||
+	    slash + 1 == s)
 		return NULL;
+	*at = s;
 	return slash;
 }
 
@@ -282,9 +310,7 @@ head_read(const struct head *h, const char *s, size_t n, struct strview *fv,
 	while (p < end && *p == ' ')
 		p++;
 	tag = p;
-	while (p < end && !(bc(*p) & B_TAGEND))
-		p++;
-	if (p == end || *p != '[' || (slash = split_tag(h, tag, p)) == NULL)
+	if ((slash = split_tag(h, tag, end, &p)) == NULL)
 		return false;
 	pid = ++p;
 	while (p < end && digit(*p))
