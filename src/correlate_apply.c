@@ -265,16 +265,18 @@ add_conv(struct session *s, bool reply, struct strview text, uint32_t file,
 	return cv;
 }
 
-/* Which phase a failure line names: its phase field, else its stage. */
+/* Which phase a failure line names: its phase field, else its stage;
+ * *cmd: the stage's, when read (else PHASE_NONE). */
 static enum phase
-phase_from(const struct session *s, const struct match *m)
+phase_from(const struct session *s, const struct match *m, enum phase *cmd)
 {
 	enum phase p = PHASE_NONE;
 
+	*cmd = PHASE_NONE;
 	if (m->f[F_PHASE].p)
 		p = phase_by_name(m->f[F_PHASE].p, m->f[F_PHASE].len);
 	if (p == PHASE_NONE && m->f[F_COMMAND].p)
-		p = phase_of_stage(pattern_set_stages(m->set),
+		p = *cmd = phase_of_stage(pattern_set_stages(m->set),
 		    m->f[F_COMMAND].p, m->f[F_COMMAND].len);
 	if (p == PHASE_NONE)
 		p = s->reached == PHASE_NONE ? PHASE_PREGREETING : s->reached;
@@ -429,16 +431,15 @@ apply_fail(struct correlator *c, struct session *s,
     const struct match *m)
 {
 	struct arena *a = &s->arena;
-	enum phase p = phase_from(s, m);
+	enum phase cmd;
+	enum phase p = phase_from(s, m, &cmd);
 	enum kind k = corr_kind_of(m, p, m->f[F_REPLY]);
 
 	add_failure(c, s, m, p, k, m->f[F_REPLY], m->f[F_ENHANCED],
 	    m->f[F_TEXT].p ? m->f[F_TEXT] : m->f[F_REASON],
 	    s->last_cmd_seq);
-	if (!m->f[F_PHASE].p && (!m->f[F_COMMAND].p ||
-	    phase_of_stage(pattern_set_stages(m->set), m->f[F_COMMAND].p,
-	    m->f[F_COMMAND].len) ==
-	    PHASE_NONE) && s->last_cmd_seq == 0)
+	/* no phase field: cmd is the command's phase, if it has one */
+	if (!m->f[F_PHASE].p && cmd == PHASE_NONE && s->last_cmd_seq == 0)
 		s->fails[s->nfails - 1].phase_guessed = true;
 	if (p == PHASE_RCPT && m->f[F_RECIPIENT].p &&
 	    s->dir == DIR_INBOUND) {

@@ -102,22 +102,6 @@ first_word(const struct stage_word *v, size_t nv, const char *s, size_t n,
 	return PHASE_NONE;
 }
 
-#define W(s, p) {(char *)(s), sizeof(s) - 1, p}
-/* The SMTP commands that name a stage, in the order they are looked
- * for; a server's other words are its pattern set's. */
-static const struct stage_word smtp_words[] = {
-	W("DATA", PHASE_DATA),
-	W("BDAT", PHASE_DATA),
-	W("RCPT", PHASE_RCPT),
-	W("MAIL", PHASE_MAIL),
-	W("AUTH", PHASE_AUTH),
-	W("STARTTLS", PHASE_STARTTLS),
-	W("EHLO", PHASE_HELO),
-	W("HELO", PHASE_HELO),
-	W("LHLO", PHASE_HELO),
-};
-#undef W
-
 /* The first 4 (8) bytes at s as a number: a word compared at once. */
 static inline uint32_t
 w4(const char *s)
@@ -140,8 +124,9 @@ w8(const char *s)
 /*
  * The SMTP command that the token s (n letters) is, in any case: its
  * letters folded to lower case (| 0x20, exact for letters) and compared
- * whole, four or eight bytes in one load. The words are smtp_words', and
- * must stay so (check_transcript).
+ * whole, four or eight bytes in one load. The commands that name a stage
+ * are DATA, BDAT, RCPT, MAIL, AUTH, STARTTLS, EHLO, HELO and LHLO
+ * (transcript.h; check_transcript tries each as a token and in a text).
  */
 static enum phase
 smtp_token(const char *s, size_t n)
@@ -165,6 +150,42 @@ smtp_token(const char *s, size_t n)
 	if (w == w4("ehlo") || w == w4("helo") || w == w4("lhlo"))
 		return PHASE_HELO;
 	return PHASE_NONE;
+}
+
+static bool
+is_letter(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/*
+ * The SMTP command that stands whole (a run of letters) in s[0..n), the
+ * one of the highest phase when several do: DATA before RCPT, MAIL,
+ * AUTH, STARTTLS and HELO, the order they are looked for in. One pass
+ * over s, each run read as smtp_token(), instead of a search of s for
+ * each of the nine words (has_word()).
+ */
+static enum phase
+smtp_word_in(const char *s, size_t n)
+{
+	enum phase best = PHASE_NONE;
+	size_t i = 0, j;
+
+	while (i < n) {
+		enum phase p;
+
+		if (!is_letter(s[i])) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < n && is_letter(s[j]); j++)
+			;
+		p = smtp_token(s + i, j - i);
+		if (p > best)
+			best = p;
+		i = j;
+	}
+	return best;
 }
 
 enum phase
@@ -193,8 +214,7 @@ phase_of_stage(const struct stage_words *sw, const char *s, size_t n)
 	if (sw != NULL)
 		p = first_word(sw->v, sw->n, s, n, token);
 	if (p == PHASE_NONE)
-		p = token ? smtp_token(s, n) : first_word(smtp_words,
-		    ARRAY_SIZE(smtp_words), s, n, false);
+		p = token ? smtp_token(s, n) : smtp_word_in(s, n);
 	return p;
 }
 
