@@ -49,20 +49,24 @@ struct tally {
 	unsigned long total;
 	unsigned long other_n;	/* counted under keys dropped past the cap */
 	unsigned long other_keys;	/* keys dropped */
+	unsigned long prunes;	/* times counts were dropped (and freed) */
 };
 
 static void tally_prune(struct tally *);
 
-static void
-tally_add(struct tally *t, const char *key, const char *example)
+/* Count key (NULL or "": "-") of len bytes, with its example text;
+ * returns its count. */
+static struct count *
+tally_add_n(struct tally *t, const char *key, size_t len, const char *example)
 {
 	struct count *c;
-	size_t len, slot;
+	size_t slot;
 
-	if (key == NULL || *key == '\0')
+	if (key == NULL || len == 0) {
 		key = "-";
-	len = strlen(key);
-	if ((c = keycache_get(&t->recent, key, len, &slot)) == NULL) {
+		len = 1;
+	}
+	if ((c = tally_cache_get(&t->recent, key, len, &slot)) == NULL) {
 		if (t->m == NULL)
 			t->m = strmap_new();
 		c = strmap_get(t->m, key, len);
@@ -84,6 +88,13 @@ tally_add(struct tally *t, const char *key, const char *example)
 	keycache_put(&t->recent, slot, c->key, len, c);
 	c->n++;
 	t->total++;
+	return c;
+}
+
+static void
+tally_add(struct tally *t, const char *key, const char *example)
+{
+	tally_add_n(t, key, key ? strlen(key) : 0, example);
 }
 
 struct collect {
@@ -174,6 +185,7 @@ tally_prune(struct tally *t)
 	}
 	free(v);
 	keycache_reset(&t->recent);	/* it may point at freed counts */
+	t->prunes++;	/* and so may a struct reason_memo */
 }
 
 static void
@@ -188,6 +200,26 @@ summary_tally_release(struct tally *t)
 	t->total = 0;
 	t->other_n = t->other_keys = 0;
 }
+
+/*
+ * A reason met lately, by what its key is made of (the verdict's cause,
+ * reply, enhanced code, kind and text): found again, it is counted
+ * without its key built, the text masked (reason.h) and the key looked
+ * up, which cost some 450 instructions a failed session. Parts too long
+ * to keep are not memoised. same: the text is its count's example.
+ */
+#define REASON_MEMO_SLOTS 64
+#define REASON_MEMO_TEXT 200
+struct reason_memo {
+	struct count *c;	/* NULL: empty */
+	unsigned long prunes;	/* the tally's when kept */
+	int phase;
+	enum kind kind;
+	bool has_reply, has_enh, same;
+	size_t tlen;
+	char cause[64], reply[8], enh[24];
+	char text[REASON_MEMO_TEXT];
+};
 
 /* --- summary ------------------------------------------------------------- */
 struct phase_tally {
@@ -205,6 +237,7 @@ struct summary {
 	unsigned long seq_sessions, seq[SEQF__COUNT];	/* RFC 5321 */
 	struct tallies fig;	/* messages and traffic (tally.h) */
 	struct buf key;	/* a reason's key, built per session */
+	struct reason_memo memo[REASON_MEMO_SLOTS];
 };
 
 static void
@@ -241,6 +274,90 @@ put_reply(struct buf *b, const struct verdict *v)
 	}
 }
 
+/* Whether s (NULL: has is false) is kept in k[size] as it is. */
+static bool
+part_is(const char *k, bool has, const char *s)
+{
+	return has ? s != NULL && strcmp(k, s) == 0 : s == NULL;
+}
+
+/* Keep s (NULL: not had) in k[size]; false when it does not fit. */
+static bool
+part_keep(char *k, size_t size, bool *has, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	*has = s != NULL;
+	if (n >= size)
+		return false;
+	memcpy(k, s ? s : "", n + 1);
+	return true;
+}
+
+/* The memo slot of the reason of v in phase p, text of tlen bytes. */
+static struct reason_memo *
+reason_slot(struct summary *sm, const struct verdict *v, size_t tlen)
+{
+	return &sm->memo[(tally_key_slot(v->text, tlen) + (size_t)v->phase) &
+	    (REASON_MEMO_SLOTS - 1)];
+}
+
+/*
+ * Count the reason of v under pt: "cause\x1freply\x1fmasked text"
+ * (reason.h), built with no printf and in one buffer for the run (a
+ * printf per session was 6% of a summary's instructions), or found in
+ * the memo.
+ */
+static void
+count_reason(struct summary *sm, struct phase_tally *pt,
+    const struct verdict *v)
+{
+	const char *cause = v->cause ? v->cause : "-";
+	size_t tlen = v->text ? strlen(v->text) : 0;
+	struct reason_memo *e = NULL;
+	struct count *c;
+	bool had;
+
+	if (v->text && tlen < REASON_MEMO_TEXT) {
+		e = reason_slot(sm, v, tlen);
+		if (e->c && e->prunes == pt->replies.prunes &&
+		    e->phase == (int)v->phase && e->kind == v->kind &&
+		    e->tlen == tlen && memcmp(e->text, v->text, tlen) == 0 &&
+		    strcmp(e->cause, cause) == 0 &&
+		    part_is(e->reply, e->has_reply, v->reply) &&
+		    part_is(e->enh, e->has_enh, v->enhanced)) {
+			c = e->c;
+			c->n++;
+			pt->replies.total++;
+			if (!e->same)
+				c->mixed = true;
+			return;
+		}
+	}
+	buf_reset(&sm->key);
+	buf_adds(&sm->key, cause);
+	buf_addc(&sm->key, '\x1f');
+	put_reply(&sm->key, v);
+	buf_addc(&sm->key, '\x1f');
+	reason_mask(v->text, &sm->key);
+	c = tally_add_n(&pt->replies, sm->key.s, sm->key.len, v->text);
+	if (e == NULL)
+		return;
+	e->c = NULL;
+	if (!part_keep(e->cause, sizeof(e->cause), &had, cause) ||
+	    !part_keep(e->reply, sizeof(e->reply), &e->has_reply, v->reply) ||
+	    !part_keep(e->enh, sizeof(e->enh), &e->has_enh, v->enhanced))
+		return;
+	memcpy(e->text, v->text, tlen);
+	e->tlen = tlen;
+	e->phase = (int)v->phase;
+	e->kind = v->kind;
+	e->prunes = pt->replies.prunes;
+	e->same = c->example && strncmp(v->text, c->example,
+	    strlen(c->example) + 1) == 0;
+	e->c = c;
+}
+
 static void
 summary_session(struct reporter *rep, const struct session *s)
 {
@@ -273,17 +390,7 @@ summary_session(struct reporter *rep, const struct session *s)
 	else
 		pt->partial++;
 	tally_add(&pt->causes, v->cause, NULL);
-	/* reasons are counted under their cause and reply:
-	 * "cause\x1freply\x1fmasked text" (reason.h); built with no
-	 * printf and in one buffer for the run (a printf per session was
-	 * 6% of a summary's instructions) */
-	buf_reset(&sm->key);
-	buf_adds(&sm->key, v->cause ? v->cause : "-");
-	buf_addc(&sm->key, '\x1f');
-	put_reply(&sm->key, v);
-	buf_addc(&sm->key, '\x1f');
-	reason_mask(v->text, &sm->key);
-	tally_add(&pt->replies, sm->key.s, v->text);
+	count_reason(sm, pt, v);
 	if (s->dir == DIR_OUTBOUND)
 		tally_add(&pt->servers, s->relay ? s->relay : s->label, NULL);
 	else

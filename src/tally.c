@@ -61,14 +61,15 @@ row_new(const char *key)
 	return r;
 }
 
-struct tally_row *
-tally_table_row(struct tally_table *t, const char *key)
+/* tally_table_row() of a key of len bytes */
+static struct tally_row *
+table_row(struct tally_table *t, const char *key, size_t len)
 {
 	struct tally_row *r;
-	size_t len = strlen(key), slot;
+	size_t slot;
 	size_t max = t->max ? t->max : TALLY_ROWS_MAX;
 
-	if ((r = keycache_get(&t->recent, key, len, &slot)) != NULL)
+	if ((r = tally_cache_get(&t->recent, key, len, &slot)) != NULL)
 		return r;
 	if (t->m == NULL)
 		t->m = strmap_new();
@@ -87,6 +88,12 @@ tally_table_row(struct tally_table *t, const char *key)
 	grow_array((void **)&t->rows, &t->cap, t->nrows + 1, sizeof(*t->rows));
 	t->rows[t->nrows++] = r;
 	return r;
+}
+
+struct tally_row *
+tally_table_row(struct tally_table *t, const char *key)
+{
+	return table_row(t, key, strlen(key));
 }
 
 static int
@@ -215,6 +222,9 @@ slot_day(struct tallies *t, const struct ts *ts)
 	if (!(ts->flags & TS_SET))
 		return NULL;
 	d = ts->us / 86400000000LL - (ts->us < 0 && ts->us % 86400000000LL);
+	/* most stamps fall on the day of the one before */
+	if (t->lastday < t->ndays && t->days[t->lastday].day == d)
+		return &t->days[t->lastday].s;
 	hi = t->ndays;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -224,6 +234,7 @@ slot_day(struct tallies *t, const struct ts *ts)
 		else
 			hi = mid;
 	}
+	t->lastday = lo;
 	if (lo < t->ndays && t->days[lo].day == d)
 		return &t->days[lo].s;
 	grow_array((void **)&t->days, &t->capdays, t->ndays + 1,
@@ -598,7 +609,7 @@ tally_session(struct tallies *t, const struct session *s)
 		buf_adds(&t->key, s->client_ip);
 		if (s->client_name)
 			buf_addc(&t->key, ']');
-		r = tally_table_row(&t->top[TT_CLIENTS], t->key.s);
+		r = table_row(&t->top[TT_CLIENTS], t->key.s, t->key.len);
 		r->n++;
 		for (size_t i = 0;
 		    (m = session_message(s, &i, SESSION_OWNED)) != NULL;)
