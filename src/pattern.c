@@ -175,11 +175,13 @@ apply_pattern(const struct pattern *p, struct match *m)
 			m->f[f].p = p->constv[f];
 			m->f[f].len = strlen(p->constv[f]);
 			m->has |= (uint64_t)1 << f;
+			m->consts |= (uint64_t)1 << f;
 		}
 		for (size_t i = 0; i < p->nmaps[f] && ((m->has >> f) & 1); i++)
 			if (sv_eq(m->f[f], p->maps[f][i].from)) {
 				m->f[f].p = p->maps[f][i].to;
 				m->f[f].len = strlen(p->maps[f][i].to);
+				m->consts |= (uint64_t)1 << f;
 				break;
 			}
 	}
@@ -259,6 +261,7 @@ set_match(const struct pattern_set *s, struct strview line, bool fallback,
 	m->set = s;
 	m->pat = NULL;
 	m->fallback = false;
+	m->consts = 0;
 	for (size_t i = 0; i < s->nprefixes; i++) {
 		const struct pattern *p = &s->prefixes[i];
 		int rc;

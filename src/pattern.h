@@ -42,6 +42,8 @@ struct match {
 	const struct pattern *pat;	/* NULL: prefix only, no pattern */
 	bool fallback;	/* the prefix that matched names no program */
 	uint64_t has;	/* bit f: f[f] is set (its p is not NULL) */
+	uint64_t consts;	/* bit f: f[f] is a pattern's constant (set:,
+				   map:), not a view into the line */
 	struct strview f[F__COUNT];
 };
 

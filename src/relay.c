@@ -21,11 +21,11 @@
 #include "relay.h"
 
 /* A field of a line in a batch: off and len in the line's copy, or for
- * a pattern's constant (ext) the index of its pointer in ext[]. */
+ * a pattern's constant the len alone, its pointer next in ext[]. A
+ * line's fields follow the line before's in fields[]: first those in
+ * the line, then the constants, each in field order. */
 struct rfield {
 	uint32_t off, len;
-	uint8_t f;
-	bool ext;
 };
 
 /* A line in a batch: what correlator_feed() takes. */
@@ -34,12 +34,11 @@ struct rline {
 	const struct pattern *pat;
 	struct ts ts;
 	int64_t off;	/* in the file, or -1 */
+	uint64_t has, consts;	/* its fields; those that are constants */
 	uint32_t file, num;
 	uint32_t text, text_len;	/* in bytes */
 	uint32_t line;	/* the fields' line, in bytes */
-	uint32_t field0;	/* its first field in fields[] */
 	uint32_t diag_end;	/* in diags: the messages said before it */
-	uint8_t nfields;
 	bool fallback;
 };
 
@@ -154,37 +153,29 @@ within(struct strview part, struct strview whole)
 	return p >= w && p + part.len <= w + whole.len;
 }
 
-/* One field into the batch: an offset into line, or a pointer kept in
- * ext[] (a pattern's constant). */
-static inline struct rfield *
-add_field(struct batch *b, struct rfield *rf, int f, struct strview v,
-    struct strview line)
-{
-	rf->f = (uint8_t)f;
-	rf->len = (uint32_t)v.len;
-	rf->ext = !within(v, line);
-	if (rf->ext) {
-		rf->off = (uint32_t)b->next;
-		b->ext[b->next++] = v.p;
-	} else {
-		rf->off = (uint32_t)(v.p - line.p);
-	}
-	return rf + 1;
-}
-
 /*
  * The set fields of m into the batch, after room for F__COUNT more was
- * made once for the line: those m->has names, in field order.
+ * made once for the line: those m->has names, each in line (m's fields
+ * are views into it, pattern.h) but for the constants, whose pointers are
+ * kept in ext[].
  */
 static void
 add_fields(struct batch *b, const struct match *m, struct strview line)
 {
+	const struct strview *fv = m->f;
 	struct rfield *rf = b->fields + b->nfields;
 
-	for (uint64_t has = m->has; has; has &= has - 1) {
+	for (uint64_t has = m->has & ~m->consts; has; has &= has - 1, rf++) {
 		int f = __builtin_ctzll(has);
 
-		rf = add_field(b, rf, f, m->f[f], line);
+		rf->off = (uint32_t)(fv[f].p - line.p);
+		rf->len = (uint32_t)fv[f].len;
+	}
+	for (uint64_t has = m->consts; has; has &= has - 1, rf++) {
+		int f = __builtin_ctzll(has);
+
+		b->ext[b->next++] = fv[f].p;
+		rf->len = (uint32_t)fv[f].len;
 	}
 	b->nfields = (size_t)(rf - b->fields);
 }
@@ -242,15 +233,15 @@ relay_put(struct relay *rl, const struct match *m, const struct ts *ts,
 	/* one copy when the fields' line is (in) the text */
 	l->line = within(line, text) ?
 	    l->text + (uint32_t)(line.p - text.p) : add_bytes(b, line);
-	l->field0 = (uint32_t)b->nfields;
+	l->has = m->has;
 	if (b->nfields + F__COUNT > b->capfields)
 		grow_array((void **)&b->fields, &b->capfields,
 		    b->nfields + F__COUNT, sizeof(*b->fields));
 	if (b->next + F__COUNT > b->capext)
 		grow_array((void **)&b->ext, &b->capext, b->next + F__COUNT,
 		    sizeof(*b->ext));
+	l->consts = m->consts;
 	add_fields(b, m, line);
-	l->nfields = (uint8_t)(b->nfields - l->field0);
 	if (b->n == rl->max || b->nbytes >= RELAY_BYTES)
 		hand_over(rl, false);
 }
@@ -280,17 +271,42 @@ reader_main(void *p)
 
 /* --- the calling thread -------------------------------------------------- */
 
+/*
+ * A line's fields into m, whose has names those of the line before: a
+ * field set again is overwritten, and only those it had and this line
+ * has not are cleared. *ext is the line's first constant in ext[].
+ */
+static const struct rfield *
+unpack_fields(const struct batch *b, const struct rline *l,
+    const struct rfield *rf, size_t *ext, struct match *m)
+{
+	const char *base = b->bytes + l->line;
+	struct strview *fv = m->f;
+
+	for (uint64_t has = m->has & ~l->has; has; has &= has - 1)
+		fv[__builtin_ctzll(has)] = (struct strview){NULL, 0};
+	m->has = l->has;
+	m->consts = l->consts;
+	for (uint64_t has = l->has & ~l->consts; has; has &= has - 1, rf++)
+		fv[__builtin_ctzll(has)] = (struct strview){base + rf->off,
+		    rf->len};
+	for (uint64_t has = l->consts; has; has &= has - 1, rf++)
+		fv[__builtin_ctzll(has)] = (struct strview){b->ext[(*ext)++],
+		    rf->len};
+	return rf;
+}
+
 /* Feed the batch's lines, each after the messages said before it. */
 static void
 feed_batch(struct relay *rl, const struct batch *b)
 {
 	struct match m;
-	size_t said = 0;
+	const struct rfield *rf = b->fields;
+	size_t said = 0, ext = 0;
 
 	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < b->n; i++) {
 		const struct rline *l = &b->lines[i];
-		const struct rfield *rf = &b->fields[l->field0];
 		struct strview text = {b->bytes + l->text, l->text_len};
 
 		if (l->diag_end > said) {
@@ -300,17 +316,9 @@ feed_batch(struct relay *rl, const struct batch *b)
 		m.set = l->set;
 		m.pat = l->pat;
 		m.fallback = l->fallback;
-		m.has = 0;
-		for (size_t k = 0; k < l->nfields; k++) {
-			m.f[rf[k].f] = (struct strview){rf[k].ext ?
-			    b->ext[rf[k].off] : b->bytes + l->line + rf[k].off,
-			    rf[k].len};
-			m.has |= (uint64_t)1 << rf[k].f;
-		}
+		rf = unpack_fields(b, l, rf, &ext, &m);
 		correlator_feed(rl->c, &m, &l->ts, l->file, l->num, text,
 		    l->off);
-		for (size_t k = 0; k < l->nfields; k++)
-			m.f[rf[k].f] = (struct strview){NULL, 0};
 	}
 	if (b->diags.len > said)
 		diag_replay(b->diags.s + said, b->diags.len - said);

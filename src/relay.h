@@ -51,8 +51,9 @@ void relay_free(struct relay *);
  * correlator_feed() (text: the line as the file has it; off: where it
  * starts in the file, or -1), and line, the
  * bytes the fields of m point into (text itself, or a CSV record's line
- * as the patterns read it). Fields outside line must live as long as the
- * pattern db (a pattern's constants).
+ * as the patterns read it). Every field is in line but those m->consts
+ * names, which must live as long as the pattern db (a pattern's
+ * constants).
  */
 void relay_put(struct relay *, const struct match *m, const struct ts *ts,
     uint32_t file, uint32_t num, struct strview text, int64_t off,
