@@ -43,15 +43,6 @@
  */
 #define SEEN_SLOTS 65536
 
-/*
- * Freed sessions kept to be the next ones: a session is a malloc() and a
- * memset() of 500 bytes, its first strings another malloc(), and 300,000
- * lines of a busy server open 56,000 sessions. A few suffice, since
- * sessions end about as often as they begin; the pool never grows past
- * this, whatever ended at once.
- */
-#define SESSION_POOL 64
-
 /* How often (in log time) idle sessions are looked for. */
 #define SWEEP_EVERY_US (60LL * 1000000)
 
@@ -203,46 +194,6 @@ session_free(struct correlator *c, struct session *s)
 	corr_session_release(c, s);
 }
 
-void
-corr_session_release(struct correlator *c, struct session *s)
-{
-	free(s->msgs);
-	free(s->fails);
-	free(s->rcpts);
-	if (s->omitted)
-		arena_release(&s->omitted->arena);
-	free(s->omitted);
-	strmap_free(s->rcpt_idx);
-	free(s->lines);
-	free(s->conv);
-	free(s->tx);
-	if (c->npool < SESSION_POOL) {
-		arena_reset(&s->arena);
-		s->lru_next = c->pool;
-		c->pool = s;
-		c->npool++;
-		return;
-	}
-	arena_release(&s->arena);
-	free(s);
-}
-
-struct session *
-corr_session_alloc(struct correlator *c)
-{
-	struct session *s = c->pool;
-	struct arena a;
-
-	if (s == NULL)
-		return xcalloc(1, sizeof(*s));
-	c->pool = s->lru_next;
-	c->npool--;
-	a = s->arena;	/* empty, its first chunk kept */
-	memset(s, 0, sizeof(*s));
-	s->arena = a;
-	return s;
-}
-
 static void
 finish(struct correlator *c, struct session *s)
 {
@@ -299,7 +250,7 @@ corr_try_finish(struct correlator *c, struct session *s)
 static void
 unmap(struct correlator *c, struct session *s)
 {
-	strmap_del_val(c->open, s->key, strlen(s->key), s);
+	strmap_del_val_h(c->open, s->key, s->key_len, s->key_hash, s);
 }
 
 static void
@@ -460,6 +411,8 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 	s->set = m->set;
 	s->mta = pattern_set_mta(m->set);
 	s->key = arena_strndup(&s->arena, key, len);
+	s->key_len = (uint32_t)len;	/* strmap_put_h() allows no more */
+	s->key_hash = (uint32_t)h;
 	s->label = make_label(c, &s->arena, m, kf, nk);
 	s->dir = dir;
 	s->reached = PHASE_NONE;
@@ -612,6 +565,8 @@ claim_handoff(struct correlator *c, const struct match *m, const char *key,
 	s->handed_off = false;
 	s->screened = true;
 	s->key = arena_strndup(&s->arena, key, len);
+	s->key_len = (uint32_t)len;
+	s->key_hash = (uint32_t)h;
 	s->label = make_label(c, &s->arena, m, kf, nk);
 	s->pid = NULL;
 	strmap_put_h(c->open, key, len, h, s);

@@ -6,7 +6,7 @@
  *	correlate_apply.c  what a line does to its session: fields, the
  *	                   transcript, failures, the close line's counters
  *	correlate_list.c   the lists sessions are on (LRU, held, lingering,
- *	                   resulted)
+ *	                   resulted), and the pool of freed ones
  *	correlate_msg.c    queued messages: lookup, deliveries, re-injection,
  *	                   retirement
  *	correlate_cold.c   held sessions and their messages written out to a
@@ -95,14 +95,15 @@ corr_keep(struct arena *a, char **dst, struct strview v)
 	if (v.p && v.len && (*dst == NULL || **dst == '\0'))
 		*dst = corr_dup(a, v);
 }
-/* A zeroed session, from the pool of freed ones when it has one. */
-struct session *corr_session_alloc(struct correlator *);
-/* Free s and what it holds (to the pool), but not its messages. */
-void corr_session_release(struct correlator *, struct session *);
 /* Hand s on (or hold it) if it is closed and its messages have left. */
 void corr_try_finish(struct correlator *, struct session *);
 
 /* correlate_list.c: the session lists (see there) */
+
+/* A zeroed session, from the pool of freed ones when it has one. */
+struct session *corr_session_alloc(struct correlator *);
+/* Free s and what it holds (to the pool), but not its messages. */
+void corr_session_release(struct correlator *, struct session *);
 
 /* Off the LRU or the held list, whichever s is on. */
 void corr_lru_unlink(struct correlator *, struct session *);

@@ -146,6 +146,9 @@ struct session {
 	const struct pattern_set *set;
 	const char *mta;
 	char *key, *label;
+	/* strlen(key), and the low half of its strmap_hash() in the
+	 * correlator's open map: unmapped without hashing it again */
+	uint32_t key_len, key_hash;
 	char *host, *pid, *session_id, *client_name, *client_ip,
 	    *client_port, *helo, *sender, *sasl_user, *tls, *stats,
 	    *queue,	/* outbound: the message being delivered */

@@ -536,8 +536,14 @@ bool
 strmap_del_val(struct strmap *m, const char *key, size_t len,
     const void *val)
 {
-	struct slot *s = find_slot(m, key, len,
-	    (uint32_t)map_hash(m, key, len));
+	return strmap_del_val_h(m, key, len, map_hash(m, key, len), val);
+}
+
+bool
+strmap_del_val_h(struct strmap *m, const char *key, size_t len, uint64_t h,
+    const void *val)
+{
+	struct slot *s = find_slot(m, key, len, (uint32_t)h);
 
 	if (s->key == NULL || s->val != val)
 		return false;

@@ -169,6 +169,10 @@ void *strmap_get_h(const struct strmap *, const char *key, size_t len,
     uint64_t h);
 void strmap_put_h(struct strmap *, const char *key, size_t len, uint64_t h,
     void *val);
+/* strmap_del_val() with strmap_hash(): a session keeps its key's, and
+ * leaves the map without hashing the key again. */
+bool strmap_del_val_h(struct strmap *, const char *key, size_t len,
+    uint64_t h, const void *val);
 size_t strmap_count(const struct strmap *);
 /* Call fn for every entry; fn must not change the map. */
 void strmap_each(const struct strmap *, void (*fn)(void *val, void *arg),
