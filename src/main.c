@@ -536,6 +536,7 @@ report(struct run *r, int argc, char **argv)
 	r->rep->term = &r->term;
 	r->rep->top = o->top;
 	r->rep->worst = o->worst;
+	r->rep->batch = !o->follow && !isatty(STDOUT_FILENO);
 	if (!run_pipeline(r, files, nfiles))
 		status = EXIT_BAD_INPUT;
 	else if (threshold_reached(r))

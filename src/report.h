@@ -79,6 +79,9 @@ struct reporter {
 					   NULL: 80 columns, no colour */
 	unsigned top;	/* --top: rows of each top table (0: 10) */
 	unsigned worst;	/* --worst: transcripts in the HTML report */
+	/* whether a reporter may hold what it wrote back and write it out
+	 * in blocks (not when following a log, nor on a terminal) */
+	bool batch;
 };
 
 struct reporter *report_summary_new(FILE *, const char *const *files);
