@@ -231,16 +231,23 @@ match_message(const struct pattern_set *s, const struct group *g,
 	return true;
 }
 
+/* The group for m's dispatch value, which the prefix read from line:
+ * the bytes after it there may be read too (pattern_set_group()). */
 static const struct group *
-group_for(const struct pattern_set *s, const struct match *m)
+group_for(const struct pattern_set *s, const struct match *m,
+    struct strview line)
 {
 	const struct group *g = NULL;
 
 	if (m->fallback)
 		return &s->all;
-	if (s->dispatch >= 0 && ((m->has >> s->dispatch) & 1))
-		g = pattern_set_group(s, m->f[s->dispatch].p,
-		    m->f[s->dispatch].len);
+	if (s->dispatch >= 0 && ((m->has >> s->dispatch) & 1)) {
+		struct strview v = m->f[s->dispatch];
+		size_t off = (size_t)((uintptr_t)v.p - (uintptr_t)line.p);
+
+		g = pattern_set_group(s, v.p, v.len, off <= line.len &&
+		    v.len <= line.len - off ? line.len - off : v.len);
+	}
 	return g ? g : &s->dflt;
 }
 
@@ -289,7 +296,7 @@ set_match(const struct pattern_set *s, struct strview line, bool fallback,
 	m->fallback = px->fallback;
 	msg = line.p + off;
 	mlen = line.len - off;
-	g = group_for(s, m);
+	g = group_for(s, m, line);
 	return match_message(s, g, msg, mlen, m);
 }
 

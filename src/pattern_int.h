@@ -147,10 +147,12 @@ struct group {
 };
 
 /* A slot of a set's fixed table of groups by dispatch value: names come
- * from the pattern file, so it never grows (pattern_set.c). */
+ * from the pattern file, so it never grows (pattern_set.c). word holds
+ * the name's first eight bytes: most names are no longer. */
 struct gslot {
 	const char *name;
 	size_t len;
+	uint64_t word;
 	const struct group *g;
 };
 
@@ -272,9 +274,10 @@ bool pattern_lead_ok(const struct pattern *p, const char *s, size_t n);
  * *runid is not p's, found and kept there for the next pattern. */
 bool pattern_lead_ok_at(const struct pattern *p, const char *s, size_t n,
     unsigned *runid, size_t *runlen);
-/* The group for a dispatch value, or NULL. */
+/* The group for a dispatch value v[0..len), or NULL; room: how many
+ * bytes at v may be read (len or more). */
 const struct group *pattern_set_group(const struct pattern_set *,
-    const char *v, size_t len);
+    const char *v, size_t len, size_t room);
 
 static inline bool
 pattern_lead_has(const uint8_t *set, unsigned char c)
