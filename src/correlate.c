@@ -59,6 +59,8 @@ correlator_new(const struct correlate_opts *o)
 		c->o.max_open = 100000;
 	c->open = strmap_new();
 	c->msgs = strmap_new();
+	c->open_hm = xcalloc(1, sizeof(*c->open_hm));
+	c->msgs_hm = xcalloc(1, sizeof(*c->msgs_hm));
 	c->handoff = strmap_new();
 	if (c->o.nfiles != 1)
 		c->seen = xcalloc(SEEN_SLOTS, sizeof(*c->seen));
@@ -483,7 +485,7 @@ outbound_session(struct correlator *c, const struct match *m,
 	size_t nk = pattern_key_fields(m, &kf);
 	const char *key = build_key(c, m, kf, nk);
 	size_t len = c->key.len;
-	uint64_t h = strmap_hash(c->open, key, len);
+	uint64_t h = strmap_hash_memo(c->open, c->open_hm, key, len);
 	struct session *s = strmap_get_h(c->open, key, len, h);
 
 	if (s && s->dir == DIR_INBOUND && !s->seen_start && s->nconv == 0 &&
@@ -657,7 +659,7 @@ inbound_session(struct correlator *c, const struct match *m,
 	/* key and h stay what they are (c->key) whatever is closed */
 	const char *key = build_key(c, m, kf, nk);
 	size_t len = c->key.len;
-	uint64_t h = strmap_hash(c->open, key, len);
+	uint64_t h = strmap_hash_memo(c->open, c->open_hm, key, len);
 
 	s = strmap_get_h(c->open, key, len, h);
 	if (s != NULL && s->handed_off)
@@ -848,5 +850,7 @@ correlator_free(struct correlator *c)
 	}
 	free(c->seen);
 	evidence_memo_free(c->counters);
+	free(c->open_hm);
+	free(c->msgs_hm);
 	free(c);
 }

@@ -62,6 +62,8 @@ struct correlator {
 	/* close lines' counters read (apply_counters()); NULL until one
 	 * is */
 	struct evidence_memo *counters;
+	/* the hashes of keys in open and in msgs */
+	struct hashmemo *open_hm, *msgs_hm;
 	int64_t now, last_sweep;	/* log time, UTC microseconds */
 	struct session *lg_head, *lg_tail;	/* lingering, by end time */
 	/* outbound sessions with a result, by last line (lg links) */

@@ -137,7 +137,8 @@ msg_retire(struct correlator *c, struct message *m)
 		corr_cold_thaw(c, m);
 	k = msg_key(c, m->host, strlen(m->host), m->queue, strlen(m->queue));
 
-	if (strmap_del(c->msgs, k, c->ikey.len) != NULL)
+	if (strmap_del_h(c->msgs, k, c->ikey.len, strmap_hash_memo(c->msgs,
+	    c->msgs_hm, k, c->ikey.len)) != NULL)
 		mq_unlink(c, m);
 	m->closed_map = true;
 	if (m->owner)
@@ -206,7 +207,7 @@ msg_get(struct correlator *c, struct strview host, struct strview q,
 	size_t hl = host.p ? strnlen(host.p, host.len) : 0;
 	size_t ql = q.p ? strnlen(q.p, q.len) : 0;
 	const char *k = msg_key(c, host.p, hl, q.p ? q.p : "", ql);
-	uint64_t h = strmap_hash(c->msgs, k, c->ikey.len);
+	uint64_t h = strmap_hash_memo(c->msgs, c->msgs_hm, k, c->ikey.len);
 	struct message *m = strmap_get_h(c->msgs, k, c->ikey.len, h);
 
 	if (m && m->cold)

@@ -379,6 +379,42 @@ strmap_hash(const struct strmap *m, const char *key, size_t len)
 }
 
 /*
+ * The slot of a key of 8 to HASHMEMO_KEY bytes: its first and last words
+ * and its length, multiplied and folded, not the whole key (hash_bytes()
+ * cost half a SipHash). A correlator's keys differ most at the end (a
+ * process ID, a queue ID) and often at the start (a host).
+ */
+static size_t
+memo_slot(const char *key, size_t len)
+{
+	uint64_t a, b;
+
+	memcpy(&a, key, 8);
+	memcpy(&b, key + len - 8, 8);
+	a = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xff51afd7ed558ccdull) ^ len;
+	a ^= a >> 29;
+	return (size_t)(a * 0xc4ceb9fe1a85ec53ull >> 56) &
+	    (HASHMEMO_SLOTS - 1);
+}
+
+uint64_t
+strmap_hash_memo(const struct strmap *m, struct hashmemo *hm, const char *key,
+    size_t len)
+{
+	struct hashmemo_slot *e;
+
+	if (len < 8 || len > HASHMEMO_KEY)
+		return map_hash(m, key, len);
+	e = &hm->e[memo_slot(key, len)];
+	if (e->len != len || memcmp(e->key, key, len) != 0) {
+		e->h = map_hash(m, key, len);
+		e->len = len;
+		memcpy(e->key, key, len);
+	}
+	return e->h;
+}
+
+/*
  * A key for a new map: from the kernel's random pool, or, where that is
  * not to be had, from the clock, the process and the map's address mixed
  * through SipHash (enough that no other process can know it).
@@ -526,8 +562,13 @@ slot_del(struct strmap *m, struct slot *s)
 void *
 strmap_del(struct strmap *m, const char *key, size_t len)
 {
-	struct slot *s = find_slot(m, key, len,
-	    (uint32_t)map_hash(m, key, len));
+	return strmap_del_h(m, key, len, map_hash(m, key, len));
+}
+
+void *
+strmap_del_h(struct strmap *m, const char *key, size_t len, uint64_t h)
+{
+	struct slot *s = find_slot(m, key, len, (uint32_t)h);
 
 	return s->key ? slot_del(m, s) : NULL;
 }

@@ -173,11 +173,38 @@ void strmap_put_h(struct strmap *, const char *key, size_t len, uint64_t h,
  * leaves the map without hashing the key again. */
 bool strmap_del_val_h(struct strmap *, const char *key, size_t len,
     uint64_t h, const void *val);
+/* strmap_del() with strmap_hash(). */
+void *strmap_del_h(struct strmap *, const char *key, size_t len, uint64_t h);
 size_t strmap_count(const struct strmap *);
 /* Call fn for every entry; fn must not change the map. */
 void strmap_each(const struct strmap *, void (*fn)(void *val, void *arg),
     void *arg);
 void strmap_free(struct strmap *);
+
+/*
+ * hashmemo - the strmap_hash() of keys that come back: SipHash costs
+ * some 150 instructions on a correlator's key, and a log names the same
+ * session or message on line after line. A fixed table of keys of 8 to
+ * HASHMEMO_KEY bytes and their hash in one map, each in its slot by its
+ * ends (unkeyed): keys chosen to share a slot only make each other miss,
+ * and a miss costs a strmap_hash(), as without the memo. The map's hash
+ * itself, and so its defence, is what it was. A zeroed struct hashmemo
+ * is empty; use one with one map only.
+ */
+#define HASHMEMO_SLOTS 256
+#define HASHMEMO_KEY 64
+
+struct hashmemo {
+	struct hashmemo_slot {
+		uint64_t h;
+		size_t len;	/* 0: empty */
+		char key[HASHMEMO_KEY];
+	} e[HASHMEMO_SLOTS];
+};
+
+/* strmap_hash(m, key, len), from hm when it has it. */
+uint64_t strmap_hash_memo(const struct strmap *m, struct hashmemo *hm,
+    const char *key, size_t len);
 
 /*
  * keycache - a few recently used keys of a strmap and their values, in
