@@ -101,13 +101,18 @@ hms_at(const char *s)
 	    word_at("00\0" "00\0" "00");
 }
 
-/* "yyyy-mm-dd" at s: its ten bytes there. */
+/* "yyyy-mm-dd" at s: its ten bytes there, the first eight as a word
+ * (as hms_at() does). */
 static inline bool
 date_at(const char *s)
 {
-	return (bc(s[0]) & bc(s[1]) & bc(s[2]) & bc(s[3]) & bc(s[5]) &
-	    bc(s[6]) & bc(s[8]) & bc(s[9]) & B_DIGIT) && s[4] == '-' &&
-	    s[7] == '-';
+	uint64_t w = word_at(s);
+
+	return (w & word_at("\xf0\xf0\xf0\xf0\xff\xf0\xf0\xff")) ==
+	    word_at("0000-00-") &&
+	    ((w + word_at("\x06\x06\x06\x06\0\x06\x06\0")) &
+	    word_at("\xf0\xf0\xf0\xf0\0\xf0\xf0\0")) ==
+	    word_at("0000\0" "00\0") && (bc(s[8]) & bc(s[9]) & B_DIGIT);
 }
 
 /* "yyyy-mm-ddThh:mm:ss" at s, with t for the T: its 19 bytes there. */

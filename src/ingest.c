@@ -71,6 +71,8 @@ struct ingest {
 	struct match m;	/* the last line's (match_line()) */
 	const struct pattern_set *last_set;	/* set_index()'s last */
 	size_t last_idx;
+	int64_t first_utc, last_utc;	/* ts_utc() of ri's first, last
+					   (when they are set) */
 };
 
 
@@ -391,12 +393,16 @@ read_line(struct ingest *g, struct correlator *c, struct input *in,
 		in->warned_time = true;
 	}
 	if (ts.flags & TS_SET) {
-		if (!(g->ri->first.flags & TS_SET) ||
-		    ts_utc(&ts) < ts_utc(&g->ri->first))
+		int64_t u = ts_utc(&ts);
+
+		if (!(g->ri->first.flags & TS_SET) || u < g->first_utc) {
 			g->ri->first = ts;
-		if (!(g->ri->last.flags & TS_SET) ||
-		    ts_utc(&ts) > ts_utc(&g->ri->last))
+			g->first_utc = u;
+		}
+		if (!(g->ri->last.flags & TS_SET) || u > g->last_utc) {
 			g->ri->last = ts;
+			g->last_utc = u;
+		}
 	}
 	if (g->relay)
 		relay_put(g->relay, m, &ts, at->idx, at->num, raw, at->off,
