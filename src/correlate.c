@@ -57,7 +57,7 @@ correlator_new(const struct correlate_opts *o)
 	buf_init(&c->label);
 	if (c->o.max_open == 0)
 		c->o.max_open = 100000;
-	c->open = strmap_new();
+	c->open = strmap_new_borrowed();	/* each session's s->key */
 	c->msgs = strmap_new();
 	c->open_hm = xcalloc(1, sizeof(*c->open_hm));
 	c->msgs_hm = xcalloc(1, sizeof(*c->msgs_hm));
@@ -427,7 +427,7 @@ session_new(struct correlator *c, const struct match *m, const char *key,
 	c->nlive++;
 	if (c->nlive > c->st.peak_open)
 		c->st.peak_open = c->nlive;
-	strmap_put_h(c->open, key, len, h, s);
+	strmap_put_h(c->open, s->key, len, h, s);
 	return s;
 }
 
@@ -571,7 +571,7 @@ claim_handoff(struct correlator *c, const struct match *m, const char *key,
 	s->key_hash = (uint32_t)h;
 	s->label = make_label(c, &s->arena, m, kf, nk);
 	s->pid = NULL;
-	strmap_put_h(c->open, key, len, h, s);
+	strmap_put_h(c->open, s->key, len, h, s);
 	return s;
 }
 

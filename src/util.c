@@ -238,6 +238,7 @@ struct strmap {
 	struct slot *slots;
 	size_t cap, count;
 	uint64_t k0, k1;	/* the hash key */
+	bool borrowed;	/* keys are the caller's (strmap_new_borrowed()) */
 };
 
 /*
@@ -451,6 +452,15 @@ strmap_new(void)
 	return m;
 }
 
+struct strmap *
+strmap_new_borrowed(void)
+{
+	struct strmap *m = strmap_new();
+
+	m->borrowed = true;
+	return m;
+}
+
 static struct slot *
 find_slot(const struct strmap *m, const char *key, size_t len, uint32_t h)
 {
@@ -521,10 +531,12 @@ strmap_put_h(struct strmap *m, const char *key, size_t len, uint64_t h,
 		rehash(m, m->cap * 2);
 	s = find_slot(m, key, len, (uint32_t)h);
 	if (s->key == NULL) {
-		s->key = xstrndup(key, len);
+		s->key = m->borrowed ? (char *)key : xstrndup(key, len);
 		s->len = (uint32_t)len;
 		s->hash = (uint32_t)h;
 		m->count++;
+	} else if (m->borrowed) {
+		s->key = (char *)key;	/* the old value's may go */
 	}
 	s->val = val;
 }
@@ -542,7 +554,8 @@ slot_del(struct strmap *m, struct slot *s)
 	size_t hole = (size_t)(s - m->slots);
 	void *val = s->val;
 
-	free(s->key);
+	if (!m->borrowed)
+		free(s->key);
 	for (size_t j = (hole + 1) & mask; m->slots[j].key != NULL;
 	    j = (j + 1) & mask) {
 		size_t home = m->slots[j].hash & mask;
@@ -611,7 +624,7 @@ strmap_free(struct strmap *m)
 {
 	if (m == NULL)
 		return;
-	for (size_t i = 0; i < m->cap; i++)
+	for (size_t i = 0; i < m->cap && !m->borrowed; i++)
 		if (m->slots[i].key != NULL)
 			free(m->slots[i].key);
 	free(m->slots);

@@ -144,13 +144,22 @@ void arena_reset(struct arena *);
 
 /*
  * strmap - open-addressing hash map from byte strings to pointers.
- * Keys are copied; values are the caller's. Each map hashes with its own
- * secret key, so keys chosen by a log's writer cannot be made to collide,
- * and the order of strmap_each() differs from run to run.
+ * Keys are copied (but see strmap_new_borrowed()); values are the
+ * caller's. Each map hashes with its own secret key, so keys chosen by a
+ * log's writer cannot be made to collide, and the order of strmap_each()
+ * differs from run to run.
  */
 struct strmap;
 
 struct strmap *strmap_new(void);
+/*
+ * A map that keeps the caller's key pointers instead of copies (the
+ * correlator's open sessions, each keyed by its own arena's copy of its
+ * key: no malloc() and free() a session). A key must stay as it is while
+ * it is in the map; a put of a key that is there takes the new pointer
+ * with the new value.
+ */
+struct strmap *strmap_new_borrowed(void);
 void *strmap_get(const struct strmap *, const char *key, size_t len);
 void strmap_put(struct strmap *, const char *key, size_t len, void *val);
 void *strmap_del(struct strmap *, const char *key, size_t len);
