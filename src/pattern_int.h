@@ -270,10 +270,6 @@ pcre2_code *pattern_compile(struct yamldoc *, yaml_node_t *n, const char *rx,
  * with one of head's; is s[0..n) possibly a match of p, by its lead. */
 void pattern_lead(struct pattern *p, const char *head, const char *rx);
 bool pattern_lead_ok(const struct pattern *p, const char *s, size_t n);
-/* The same, with the run's length in s known: *runlen, or, when
- * *runid is not p's, found and kept there for the next pattern. */
-bool pattern_lead_ok_at(const struct pattern *p, const char *s, size_t n,
-    unsigned *runid, size_t *runlen);
 /* The group for a dispatch value v[0..len), or NULL; room: how many
  * bytes at v may be read (len or more). */
 const struct group *pattern_set_group(const struct pattern_set *,
@@ -283,6 +279,34 @@ static inline bool
 pattern_lead_has(const uint8_t *set, unsigned char c)
 {
 	return (set[c >> 3] >> (c & 7)) & 1;
+}
+
+/*
+ * pattern_lead_ok(), with the run's length in s known: *runlen, or, when
+ * *runid is not p's, found and kept there for the next pattern. Inline,
+ * as a line meets two or three leads; most that fail do at the literal's
+ * first byte, before any call.
+ */
+static inline bool
+pattern_lead_ok_at(const struct pattern *p, const char *s, size_t n,
+    unsigned *runid, size_t *runlen)
+{
+	size_t i = 0;
+
+	if (p->runmax) {
+		if (*runid != p->runid || p->runid == 0) {
+			while (i < n &&
+			    pattern_lead_has(p->run, (unsigned char)s[i]))
+				i++;
+			*runid = p->runid;
+			*runlen = i;
+		}
+		i = *runlen;
+		if (i < p->runmin || i > p->runmax)
+			return false;
+	}
+	return p->litlen == 0 || (n - i >= p->litlen && s[i] == p->lit[0] &&
+	    memcmp(s + i + 1, p->lit + 1, p->litlen - 1) == 0);
 }
 
 /*

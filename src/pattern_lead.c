@@ -780,27 +780,6 @@ pattern_lead(struct pattern *p, const char *head, const char *rx)
 }
 
 bool
-pattern_lead_ok_at(const struct pattern *p, const char *s, size_t n,
-    unsigned *runid, size_t *runlen)
-{
-	size_t i = 0;
-
-	if (p->runmax) {
-		if (*runid != p->runid || p->runid == 0) {
-			while (i < n &&
-			    pattern_lead_has(p->run, (unsigned char)s[i]))
-				i++;
-			*runid = p->runid;
-			*runlen = i;
-		}
-		i = *runlen;
-		if (i < p->runmin || i > p->runmax)
-			return false;
-	}
-	return n - i >= p->litlen && memcmp(s + i, p->lit, p->litlen) == 0;
-}
-
-bool
 pattern_lead_ok(const struct pattern *p, const char *s, size_t n)
 {
 	unsigned id = 0;
