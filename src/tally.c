@@ -345,10 +345,25 @@ tally_format_secs(double s, char *buf, size_t size)
 		    (int)s % 86400 / 3600);
 }
 
+/*
+ * The size= of m as strtoull() reads it: digits alone (nearly every
+ * size) without it, whose call cost some 150 instructions a message.
+ */
 static unsigned long long
 msg_size(const struct message *m)
 {
-	return m->size ? strtoull(m->size, NULL, 10) : 0;
+	unsigned long long v = 0;
+	const char *p = m->size;
+
+	if (p == NULL)
+		return 0;
+	for (int i = 0; i < 19; i++, p++) {
+		if (*p < '0' || *p > '9')
+			return *p == '\0' && i > 0 ? v :
+			    strtoull(m->size, NULL, 10);
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	return strtoull(m->size, NULL, 10);
 }
 
 static bool
