@@ -116,15 +116,24 @@ mq_append(struct correlator *c, struct message *m, bool grave)
 	l->tail = m;
 }
 
+/* Host, 0x1f, queue ID, in c->ikey: sized once, then copied (a line
+ * with a queue ID builds one, and so does a retired message). */
 static const char *
 msg_key(struct correlator *c, const char *host, size_t hl, const char *q,
     size_t ql)
 {
-	buf_reset(&c->ikey);
-	buf_add(&c->ikey, host ? host : "", hl);
-	buf_addc(&c->ikey, '\x1f');
-	buf_add(&c->ikey, q, ql);
-	return c->ikey.s;
+	char *p;
+
+	c->ikey.len = 0;
+	buf_grow(&c->ikey, hl + 1 + ql);
+	p = c->ikey.s;
+	if (hl)
+		memcpy(p, host, hl);
+	p[hl] = '\x1f';
+	memcpy(p + hl + 1, q, ql);
+	p[hl + 1 + ql] = '\0';
+	c->ikey.len = hl + 1 + ql;
+	return p;
 }
 
 /* Take m out of the queue map; free it unless a session still shows it. */
