@@ -269,6 +269,44 @@ stamp_mark(struct input *in, const struct ts_formats *f)
 }
 
 /*
+ * Are a[0..n) and b[0..n) the same: eight bytes a step, the last eight
+ * overlapping the step before. A stamp is short, and the calls to
+ * memcmp() that compared one cost more than the compares (50
+ * instructions an Exim line).
+ */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, w;
+
+	if (n < 8) {
+		if (n < 4) {
+			for (size_t i = 0; i < n; i++)
+				if (a[i] != b[i])
+					return false;
+			return true;
+		}
+		memcpy(&u, a, sizeof(u));
+		memcpy(&w, b, sizeof(w));
+		if (u != w)
+			return false;
+		memcpy(&u, a + n - 4, sizeof(u));
+		memcpy(&w, b + n - 4, sizeof(w));
+		return u == w;
+	}
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, sizeof(x));
+		memcpy(&y, b + i, sizeof(y));
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + n - 8, sizeof(x));
+	memcpy(&y, b + n - 8, sizeof(y));
+	return x == y;
+}
+
+/*
  * The stamp v read from the last one when it differs from it only in its
  * seconds and their fraction ("12:20:30.719" after "12:20:30.712", most
  * lines of a busy log): the same time but for the difference, and the
@@ -283,8 +321,8 @@ stamp_near(struct input *in, struct strview v, struct ts *out)
 
 	/* what follows is the last's: it ends the seconds where theirs
 	   ended (a byte that is not a digit, or the end) */
-	if (memcmp(v.p, in->last_text, sec) != 0 ||
-	    memcmp(v.p + send, in->last_text + send, v.len - send) != 0 ||
+	if (!same_bytes(v.p, in->last_text, sec) ||
+	    !same_bytes(v.p + send, in->last_text + send, v.len - send) ||
 	    (us = secs_as(v.p + sec, send - sec)) < 0)
 		return false;
 	*out = in->last_ts;
@@ -309,7 +347,7 @@ stamp_of(struct input *in, const struct ts_formats *f, struct strview v,
     struct ts *out)
 {
 	if (in->have_last && in->last_f == f && v.len == in->last_len) {
-		if (memcmp(v.p, in->last_text, v.len) == 0) {
+		if (same_bytes(v.p, in->last_text, v.len)) {
 			*out = in->last_ts;
 			return true;
 		}
