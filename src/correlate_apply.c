@@ -31,6 +31,17 @@ corr_advance(struct session *s, enum phase p)
 		s->reached = p;
 }
 
+/* Is the C string c the bytes of v (sv_eq() without strlen() and
+ * memcmp() calls: a process ID of a few digits, compared every line)? */
+static bool
+sv_is(struct strview v, const char *c)
+{
+	for (size_t i = 0; i < v.len; i++)
+		if (c[i] == '\0' || c[i] != v.p[i])
+			return false;
+	return c[v.len] == '\0';
+}
+
 void
 corr_harvest(struct session *s, const struct match *m)
 {
@@ -40,7 +51,7 @@ corr_harvest(struct session *s, const struct match *m)
 	/* the last process wins: Exim's daemon logs the connection, the
 	 * process it forks logs the session */
 	if (m->f[F_PID].p && m->f[F_PID].len && (s->pid == NULL ||
-	    !sv_eq(m->f[F_PID], s->pid)))
+	    !sv_is(m->f[F_PID], s->pid)))
 		s->pid = corr_dup(a, m->f[F_PID]);
 	corr_keep(a, &s->session_id, m->f[F_SESSION]);
 	corr_keep(a, &s->client_name, m->f[F_CLIENT_NAME]);
