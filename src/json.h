@@ -328,6 +328,27 @@ json_lit_memo(struct json *j, const char *qkey, size_t n,
 	return true;
 }
 
+/*
+ * Members written before, as they were written, with the comma before
+ * the first (len bytes at text, a NUL after them): copied as they are
+ * where a member may come and one has come before them, for a report
+ * that keeps a run of members it writes again and again. Anywhere else
+ * nothing is written and false returned: the caller writes them.
+ */
+static inline bool
+json_put_members(struct json *j, const char *text, size_t len)
+{
+	struct buf *b = j->out;
+
+	if (!json_key_fits(j) || !j->more[j->depth])
+		return false;
+	if (b->len + len + 1 > b->cap)
+		buf_grow(b, len);
+	memcpy(b->s + b->len, text, len + 1);
+	b->len += len;
+	return true;
+}
+
 /* "00" to "99", for json_int() and json_uint() */
 extern const char json_digit_pairs[201];
 

@@ -28,6 +28,25 @@ struct gist {
 	char *text;	/* NULL: no meaning */
 };
 
+/*
+ * The members after a verdict's cause ("meaning", "hint",
+ * "remote_phase", "reached") as written for what they are made of: the
+ * reply and enhanced code (the meaning), whether the session failed, its
+ * server, phase and cause (the hint), and the two phases. Found again,
+ * they are copied in one piece, where finding the meaning and the hint
+ * and writing four members cost some 400 instructions a session. Parts
+ * too long to keep are not memoised.
+ */
+#define TAILS 256	/* slots, a power of two */
+struct tail {
+	char *text;	/* NULL: empty */
+	size_t len;
+	const char *mta;	/* a pattern set's name: kept as long */
+	int phase, remote_phase, reached;
+	bool failing, has_reply, has_enh, has_cause;
+	char reply[8], enh[24], cause[64];
+};
+
 struct json_reporter {
 	struct reporter r;
 	struct buf b;
@@ -40,6 +59,7 @@ struct json_reporter {
 	size_t lines_cap;
 	struct gist gists[GISTS];
 	size_t ngists;
+	struct tail tails[TAILS];
 };
 
 /*
@@ -203,6 +223,124 @@ json_gist(struct json_reporter *jr, const char *reply, const char *enh,
 	return true;
 }
 
+/* Whether s (NULL: has is false) is kept in k as it is. */
+static bool
+part_is(const char *k, bool has, const char *s)
+{
+	return has ? s != NULL && strcmp(k, s) == 0 : s == NULL;
+}
+
+/* Keep s (NULL: not had) in k[size]; false when it does not fit. */
+static bool
+part_keep(char *k, size_t size, bool *has, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	*has = s != NULL;
+	if (n >= size)
+		return false;
+	memcpy(k, s ? s : "", n + 1);
+	return true;
+}
+
+/* s (NULL: 0) as a number: its length, first and last eight bytes */
+static uint64_t
+part_mix(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	uint64_t a = 0, z = 0;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			a = a << 8 | (unsigned char)s[i];
+	}
+	return (a ^ n) * 0x9e3779b97f4a7c15ull ^ z * 0xc4ceb9fe1a85ec53ull ^
+	    (s != NULL);
+}
+
+/* The slot of the members after the cause of s's verdict. */
+static struct tail *
+tail_slot(struct json_reporter *jr, const struct session *s, bool failing)
+{
+	const struct verdict *v = &s->v;
+	uint64_t h = (uint64_t)v->phase * 131 + (uint64_t)v->remote_phase *
+	    17 + (uint64_t)v->reached * 5 + failing;
+
+	h = h * 0xff51afd7ed558ccdull ^ part_mix(v->cause);
+	h = h * 0xff51afd7ed558ccdull ^ part_mix(v->reply);
+	h = h * 0xff51afd7ed558ccdull ^ part_mix(v->enhanced);
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return &jr->tails[(h >> 40) & (TAILS - 1)];
+}
+
+/* Whether t holds the members after the cause of s's verdict. */
+static bool
+tail_is(const struct tail *t, const struct session *s, bool failing)
+{
+	const struct verdict *v = &s->v;
+
+	return t->text && t->failing == failing && t->mta == s->mta &&
+	    t->phase == (int)v->phase &&
+	    t->remote_phase == (int)v->remote_phase &&
+	    t->reached == (int)v->reached &&
+	    part_is(t->reply, t->has_reply, v->reply) &&
+	    part_is(t->enh, t->has_enh, v->enhanced) &&
+	    part_is(t->cause, t->has_cause, v->cause);
+}
+
+/* Keep in t the len bytes at text, the members after s's cause. */
+static void
+tail_keep(struct tail *t, const struct session *s, bool failing,
+    const char *text, size_t len)
+{
+	const struct verdict *v = &s->v;
+
+	free(t->text);
+	t->text = NULL;
+	if (len == 0 || text[0] != ',' ||
+	    !part_keep(t->reply, sizeof(t->reply), &t->has_reply, v->reply) ||
+	    !part_keep(t->enh, sizeof(t->enh), &t->has_enh, v->enhanced) ||
+	    !part_keep(t->cause, sizeof(t->cause), &t->has_cause, v->cause))
+		return;
+	t->mta = s->mta;
+	t->failing = failing;
+	t->phase = (int)v->phase;
+	t->remote_phase = (int)v->remote_phase;
+	t->reached = (int)v->reached;
+	t->len = len;
+	t->text = xstrndup(text, len);
+}
+
+/* "meaning", "hint", "remote_phase" and "reached" */
+static void
+json_tail(struct json_reporter *jr, struct json *j, const struct session *s)
+{
+	const struct verdict *v = &s->v;
+	bool failing = v->status == STATUS_FAILED ||
+	    v->status == STATUS_PARTIAL;
+	struct tail *t = tail_slot(jr, s, failing);
+	size_t at = j->out->len;
+	char g[160];
+	const char *meaning;
+
+	if (tail_is(t, s, failing) && json_put_members(j, t->text, t->len))
+		return;
+	if (json_gist(jr, v->reply, v->enhanced, g, &meaning))
+		JSON_KEY_MEMO(j, "meaning", &jr->memo, meaning);
+	else
+		JSON_KEY_STR(j, "meaning", meaning);
+	JSON_KEY_MEMO(j, "hint", &jr->memo, failing ? codes_hint_mta(
+	    jr->r.codes, s->mta, v->phase, v->cause) : NULL);
+	JSON_KEY_MEMO(j, "remote_phase", &jr->memo,
+	    phase_name(v->remote_phase));
+	JSON_KEY_MEMO(j, "reached", &jr->memo, phase_name(v->reached));
+	if (json_ok(j))
+		tail_keep(t, s, failing, j->out->s + at, j->out->len - at);
+}
+
 /* the verdict's keys, the hint and the RFC 5321 findings */
 static void
 json_verdict(struct json_reporter *jr, struct json *j,
@@ -211,8 +349,6 @@ json_verdict(struct json_reporter *jr, struct json *j,
 	const struct reporter *rep = &jr->r;
 	const struct verdict *v = &s->v;
 	struct seq_json sj = {j, &jr->memo, rep->files};
-	char g[160];
-	const char *meaning;
 
 	JSON_KEY_MEMO(j, "status", &jr->memo, status_name(v->status));
 	/* a literal of classify.c's */
@@ -223,16 +359,7 @@ json_verdict(struct json_reporter *jr, struct json *j,
 	JSON_KEY_STR(j, "enhanced", v->enhanced);
 	JSON_KEY_STR(j, "text", v->text);
 	JSON_KEY_STR(j, "cause", v->cause);
-	if (json_gist(jr, v->reply, v->enhanced, g, &meaning))
-		JSON_KEY_MEMO(j, "meaning", &jr->memo, meaning);
-	else
-		JSON_KEY_STR(j, "meaning", meaning);
-	JSON_KEY_MEMO(j, "hint", &jr->memo, v->status == STATUS_FAILED ||
-	    v->status == STATUS_PARTIAL ? codes_hint_mta(rep->codes,
-	    s->mta, v->phase, v->cause) : NULL);
-	JSON_KEY_MEMO(j, "remote_phase", &jr->memo,
-	    phase_name(v->remote_phase));
-	JSON_KEY_MEMO(j, "reached", &jr->memo, phase_name(v->reached));
+	json_tail(jr, j, s);
 	JSON_KEY(j, "sequence");
 	json_begin_array(j);
 	seqcheck(s, rep->codes, seq_json_one, &sj);
@@ -523,6 +650,8 @@ json_free(struct reporter *rep)
 	free(jr->lines);
 	for (size_t i = 0; i < GISTS; i++)
 		free(jr->gists[i].text);
+	for (size_t i = 0; i < TAILS; i++)
+		free(jr->tails[i].text);
 	free(jr);
 }
 
