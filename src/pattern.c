@@ -24,6 +24,9 @@ static uint32_t mdata_pairs;	/* the most any regex loaded needs */
 static unsigned ndbs;
 static _Thread_local pcre2_match_data *mdata;
 static _Thread_local uint32_t mdata_have;	/* pairs of this thread's */
+/* rx's context for this thread, kept with mdata: a JIT match calls
+ * pcre2_jit_match() itself, without rx_match()'s two calls */
+static _Thread_local pcre2_match_context *mctx;
 
 /* Called while loading, before any thread but the first matches. */
 void
@@ -46,6 +49,7 @@ pattern_thread_release(void)
 		pcre2_match_data_free(mdata);
 	mdata = NULL;
 	mdata_have = 0;
+	mctx = NULL;
 	rx_thread_release();
 }
 
@@ -71,7 +75,11 @@ pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len)
 		if (mdata == NULL)
 			diag_fatal("out of memory");
 		mdata_have = mdata_pairs;
+		mctx = rx_thread_context();
 	}
+	if (jit && mctx)
+		return pcre2_jit_match(re, (PCRE2_SPTR)s, len, 0, 0, mdata,
+		    mctx);
 	return rx_match(re, jit, s, len, mdata);
 }
 

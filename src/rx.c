@@ -67,6 +67,12 @@ limits(void)
 	return tmc;
 }
 
+pcre2_match_context *
+rx_thread_context(void)
+{
+	return limits();
+}
+
 void
 rx_thread_release(void)
 {

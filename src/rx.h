@@ -45,4 +45,12 @@ int rx_match(const pcre2_code *re, bool jit, const char *s, size_t len,
  * first rx_match()); a thread that matched calls it before it ends. */
 void rx_thread_release(void);
 
+/*
+ * The calling thread's match context (the limits, its JIT stack), made
+ * on first use, for callers that match many times and keep it: valid
+ * until rx_thread_release() on this thread. NULL when it cannot be made
+ * (PCRE2's defaults then).
+ */
+pcre2_match_context *rx_thread_context(void);
+
 #endif
