@@ -27,6 +27,7 @@ static _Thread_local uint32_t mdata_have;	/* pairs of this thread's */
 /* rx's context for this thread, kept with mdata: a JIT match calls
  * pcre2_jit_match() itself, without rx_match()'s two calls */
 static _Thread_local pcre2_match_context *mctx;
+static _Thread_local PCRE2_SIZE *ovec;	/* mdata's, as long as it lives */
 
 /* Called while loading, before any thread but the first matches. */
 void
@@ -50,6 +51,7 @@ pattern_thread_release(void)
 	mdata = NULL;
 	mdata_have = 0;
 	mctx = NULL;
+	ovec = NULL;
 	rx_thread_release();
 }
 
@@ -62,6 +64,7 @@ pattern_mdata_drop(void)
 		mdata = NULL;
 		mdata_have = 0;
 		mdata_pairs = 0;
+		ovec = NULL;
 	}
 }
 
@@ -75,6 +78,7 @@ pattern_exec(const pcre2_code *re, bool jit, const char *s, size_t len)
 		if (mdata == NULL)
 			diag_fatal("out of memory");
 		mdata_have = mdata_pairs;
+		ovec = pcre2_get_ovector_pointer(mdata);
 		mctx = rx_thread_context();
 	}
 	if (jit && mctx)
@@ -117,7 +121,7 @@ pattern_limit_warn(int rc, const char *what, const char *name,
 PCRE2_SIZE *
 pattern_ovector(void)
 {
-	return pcre2_get_ovector_pointer(mdata);
+	return ovec;
 }
 
 size_t
