@@ -582,12 +582,44 @@ ts_same(const struct ts *a, const struct ts *b)
  */
 #define JSON_BATCH 32768
 
+/*
+ * The reporter whose lines are held back, and how many bytes of whole
+ * lines it holds: if the run exits on a fatal error (out of memory, a
+ * damaged temporary file), json_write_held() writes them from atexit(),
+ * before stdio flushes its streams, so that no session already reported
+ * is lost.
+ */
+static struct json_reporter *held;
+static size_t held_len;
+
+static void
+json_write_held(void)
+{
+	if (held != NULL && held_len > 0)
+		fwrite(held->b.s, 1, held_len, held->r.out);
+	held = NULL;
+	held_len = 0;
+}
+
+static void
+json_hold(struct json_reporter *jr)
+{
+	static bool registered;
+
+	if (!registered)
+		registered = atexit(json_write_held) == 0;
+	held = jr;
+	held_len = jr->b.len;
+}
+
 static void
 json_write(struct json_reporter *jr)
 {
 	if (jr->b.len)
 		fwrite(jr->b.s, 1, jr->b.len, jr->r.out);
 	buf_reset(&jr->b);
+	if (held == jr)
+		held_len = 0;
 }
 
 static void
@@ -628,6 +660,8 @@ json_session(struct reporter *rep, const struct session *s)
 	buf_addc(&jr->b, '\n');
 	if (!rep->batch || jr->b.len >= JSON_BATCH)
 		json_write(jr);
+	else
+		json_hold(jr);
 }
 
 static void
@@ -644,6 +678,8 @@ json_free(struct reporter *rep)
 	struct json_reporter *jr = (struct json_reporter *)rep;
 
 	json_write(jr);
+	if (held == jr)
+		held = NULL;
 	buf_release(&jr->b);
 	buf_release(&jr->label);
 	json_memo_release(&jr->memo);

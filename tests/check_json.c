@@ -12,6 +12,9 @@
  * close" (a comma missing or doubled, or a stale flag of an inner level
  * leaking out). Fail if nesting is not checked: "depth overflow refused",
  * "end with nothing open", "value without a key" and the other refusals.
+ *
+ * The JSON reporter holds its lines back in batches (reporter.batch):
+ * "held_lines_on_fatal" fails if a fatal error's exit loses them.
  */
 #include "config.h"
 
@@ -21,8 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "diag.h"
 #include "escape.h"
 #include "json.h"
+#include "report.h"
 
 #define CALLS 40
 #define OK (-1)	/* no call refused */
@@ -443,6 +451,57 @@ START_TEST(to_file)
 }
 END_TEST
 
+/*
+ * A reporter that holds its lines back writes them when the run exits on
+ * a fatal error: a child reports two sessions into a file and dies by
+ * diag_fatal(); the file must hold both lines, whole.
+ */
+START_TEST(held_lines_on_fatal)
+{
+	static const char *const files[] = {"a.log", NULL};
+	char path[] = "/tmp/check-json-XXXXXX", text[4096];
+	int fd = mkstemp(path), status = 0;
+	size_t n, nl = 0;
+	pid_t pid;
+	FILE *fp;
+
+	ck_assert_msg(fd >= 0, "mkstemp failed");
+	close(fd);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_msg(pid >= 0, "fork failed");
+	if (pid == 0) {
+		struct session s;
+		struct reporter *rep;
+
+		if ((fp = fopen(path, "w")) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(3);
+		rep = report_json_new(fp, files);
+		rep->batch = true;
+		memset(&s, 0, sizeof(s));
+		s.label = "one";
+		rep->session(rep, &s);
+		s.label = "two";
+		rep->session(rep, &s);
+		diag_fatal("a fatal error after two sessions");
+	}
+	ck_assert_msg(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 2, "the child did not exit with 2");
+	fp = fopen(path, "r");
+	ck_assert_msg(fp != NULL, "cannot read %s", path);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	unlink(path);
+	text[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		nl += text[i] == '\n';
+	ck_assert_msg(nl == 2 && text[0] == '{' && text[n - 1] == '\n' &&
+	    strstr(text, "\"one@") && strstr(text, "\"two@"),
+	    "got %zu lines: '%s', want the two sessions' lines", nl, text);
+}
+END_TEST
+
 static Suite *
 json_suite(void)
 {
@@ -459,6 +518,7 @@ json_suite(void)
 	tcase_add_loop_test(tc, keys_as_escaped, 0,
 	    sizeof(keys) / sizeof(keys[0]));
 	tcase_add_test(tc, to_file);
+	tcase_add_test(tc, held_lines_on_fatal);
 	suite_add_tcase(s, tc);
 	return s;
 }
