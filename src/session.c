@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,10 @@ id_eq(const char *have, const char *id)
 
 	if (have == NULL || *have == '\0')
 		return false;
+	if (*have != '<') {	/* most fields part at their first byte */
+		return tolower((unsigned char)*have) ==
+		    tolower((unsigned char)*id) && strcasecmp(have, id) == 0;
+	}
 	if (strcasecmp(have, id) == 0)
 		return true;
 	/* Message-IDs with or without their angle brackets */
