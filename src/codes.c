@@ -318,32 +318,16 @@ memo_eq(const char *kept, bool none, const char *s, size_t n)
 }
 
 /*
- * A name of n bytes (fewer than HINT_MEMO_CAUSE) mixed into h: its first
- * and last eight bytes, or four, or each byte of a shorter one, and its
- * length. Only the set to look in hangs on it, so names that mix alike
- * only share a set; a call of hash_bytes() cost more than the rest of a
- * look-up.
+ * A name of n bytes (fewer than HINT_MEMO_CAUSE) mixed into h by
+ * hash_ends(): its first and last eight bytes, or four, or each byte of
+ * a shorter one, and its length. Only the set to look in hangs on it, so
+ * names that mix alike only share a set; a call of hash_bytes() cost more
+ * than the rest of a look-up.
  */
 static uint64_t
 memo_mix(uint64_t h, const char *s, size_t n)
 {
-	uint64_t a = 0, z = 0;
-	uint32_t c, d;
-
-	if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&z, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(&c, s, 4);
-		memcpy(&d, s + n - 4, 4);
-		a = c;
-		z = d;
-	} else {
-		for (size_t i = 0; i < n; i++)
-			a = a << 8 | (unsigned char)s[i];
-	}
-	h = (h ^ a ^ n) * 0xff51afd7ed558ccdull;
-	h = (h ^ z ^ h >> 31) * 0xc4ceb9fe1a85ec53ull;
+	h = (h ^ hash_ends(s, n)) * 0xff51afd7ed558ccdull;
 	return h ^ h >> 29;
 }
 

@@ -223,42 +223,11 @@ json_gist(struct json_reporter *jr, const char *reply, const char *enh,
 	return true;
 }
 
-/* Whether s (NULL: has is false) is kept in k as it is. */
-static bool
-part_is(const char *k, bool has, const char *s)
-{
-	return has ? s != NULL && strcmp(k, s) == 0 : s == NULL;
-}
-
-/* Keep s (NULL: not had) in k[size]; false when it does not fit. */
-static bool
-part_keep(char *k, size_t size, bool *has, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	*has = s != NULL;
-	if (n >= size)
-		return false;
-	memcpy(k, s ? s : "", n + 1);
-	return true;
-}
-
-/* s (NULL: 0) as a number: its length, first and last eight bytes */
+/* s (NULL: 0) as a number, for a memo's slot */
 static uint64_t
 part_mix(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-	uint64_t a = 0, z = 0;
-
-	if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&z, s + n - 8, 8);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			a = a << 8 | (unsigned char)s[i];
-	}
-	return (a ^ n) * 0x9e3779b97f4a7c15ull ^ z * 0xc4ceb9fe1a85ec53ull ^
-	    (s != NULL);
+	return s == NULL ? 0 : hash_ends(s, strlen(s)) | 1;
 }
 
 /* The slot of the members after the cause of s's verdict. */
@@ -286,9 +255,9 @@ tail_is(const struct tail *t, const struct session *s, bool failing)
 	    t->phase == (int)v->phase &&
 	    t->remote_phase == (int)v->remote_phase &&
 	    t->reached == (int)v->reached &&
-	    part_is(t->reply, t->has_reply, v->reply) &&
-	    part_is(t->enh, t->has_enh, v->enhanced) &&
-	    part_is(t->cause, t->has_cause, v->cause);
+	    str_kept_is(t->reply, t->has_reply, v->reply) &&
+	    str_kept_is(t->enh, t->has_enh, v->enhanced) &&
+	    str_kept_is(t->cause, t->has_cause, v->cause);
 }
 
 /* Keep in t the len bytes at text, the members after s's cause. */
@@ -301,9 +270,9 @@ tail_keep(struct tail *t, const struct session *s, bool failing,
 	free(t->text);
 	t->text = NULL;
 	if (len == 0 || text[0] != ',' ||
-	    !part_keep(t->reply, sizeof(t->reply), &t->has_reply, v->reply) ||
-	    !part_keep(t->enh, sizeof(t->enh), &t->has_enh, v->enhanced) ||
-	    !part_keep(t->cause, sizeof(t->cause), &t->has_cause, v->cause))
+	    !str_keep(t->reply, sizeof(t->reply), &t->has_reply, v->reply) ||
+	    !str_keep(t->enh, sizeof(t->enh), &t->has_enh, v->enhanced) ||
+	    !str_keep(t->cause, sizeof(t->cause), &t->has_cause, v->cause))
 		return;
 	t->mta = s->mta;
 	t->failing = failing;

@@ -66,7 +66,7 @@ tally_add_n(struct tally *t, const char *key, size_t len, const char *example)
 		key = "-";
 		len = 1;
 	}
-	if ((c = tally_cache_get(&t->recent, key, len, &slot)) == NULL) {
+	if ((c = keycache_get(&t->recent, key, len, &slot)) == NULL) {
 		if (t->m == NULL)
 			t->m = strmap_new();
 		c = strmap_get(t->m, key, len);
@@ -274,31 +274,11 @@ put_reply(struct buf *b, const struct verdict *v)
 	}
 }
 
-/* Whether s (NULL: has is false) is kept in k[size] as it is. */
-static bool
-part_is(const char *k, bool has, const char *s)
-{
-	return has ? s != NULL && strcmp(k, s) == 0 : s == NULL;
-}
-
-/* Keep s (NULL: not had) in k[size]; false when it does not fit. */
-static bool
-part_keep(char *k, size_t size, bool *has, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	*has = s != NULL;
-	if (n >= size)
-		return false;
-	memcpy(k, s ? s : "", n + 1);
-	return true;
-}
-
 /* The memo slot of the reason of v in phase p, text of tlen bytes. */
 static struct reason_memo *
 reason_slot(struct summary *sm, const struct verdict *v, size_t tlen)
 {
-	return &sm->memo[(tally_key_slot(v->text, tlen) + (size_t)v->phase) &
+	return &sm->memo[(hash_ends(v->text, tlen) + (size_t)v->phase) &
 	    (REASON_MEMO_SLOTS - 1)];
 }
 
@@ -324,8 +304,8 @@ count_reason(struct summary *sm, struct phase_tally *pt,
 		    e->phase == (int)v->phase && e->kind == v->kind &&
 		    e->tlen == tlen && memcmp(e->text, v->text, tlen) == 0 &&
 		    strcmp(e->cause, cause) == 0 &&
-		    part_is(e->reply, e->has_reply, v->reply) &&
-		    part_is(e->enh, e->has_enh, v->enhanced)) {
+		    str_kept_is(e->reply, e->has_reply, v->reply) &&
+		    str_kept_is(e->enh, e->has_enh, v->enhanced)) {
 			c = e->c;
 			c->n++;
 			pt->replies.total++;
@@ -344,9 +324,9 @@ count_reason(struct summary *sm, struct phase_tally *pt,
 	if (e == NULL)
 		return;
 	e->c = NULL;
-	if (!part_keep(e->cause, sizeof(e->cause), &had, cause) ||
-	    !part_keep(e->reply, sizeof(e->reply), &e->has_reply, v->reply) ||
-	    !part_keep(e->enh, sizeof(e->enh), &e->has_enh, v->enhanced))
+	if (!str_keep(e->cause, sizeof(e->cause), &had, cause) ||
+	    !str_keep(e->reply, sizeof(e->reply), &e->has_reply, v->reply) ||
+	    !str_keep(e->enh, sizeof(e->enh), &e->has_enh, v->enhanced))
 		return;
 	memcpy(e->text, v->text, tlen);
 	e->tlen = tlen;

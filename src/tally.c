@@ -69,7 +69,7 @@ table_row(struct tally_table *t, const char *key, size_t len)
 	size_t slot;
 	size_t max = t->max ? t->max : TALLY_ROWS_MAX;
 
-	if ((r = tally_cache_get(&t->recent, key, len, &slot)) != NULL)
+	if ((r = keycache_get(&t->recent, key, len, &slot)) != NULL)
 		return r;
 	if (t->m == NULL)
 		t->m = strmap_new();

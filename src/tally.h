@@ -28,50 +28,6 @@
 #define TALLY_ROWS_MAX 100000
 #define TALLY_OTHER "(other)"
 
-/*
- * The slot of a key of len bytes in a struct keycache (util.h): its
- * length and its first and last eight bytes mixed, where keycache_get()
- * hashes every byte. The keys of a table (addresses, names, reasons)
- * differ at their ends, and keys that share a slot only make each other
- * miss, which costs a map lookup as without the cache.
- */
-static inline size_t
-tally_key_slot(const char *key, size_t len)
-{
-	uint64_t a = 0, z = 0, h;
-
-	if (len >= 8) {
-		memcpy(&a, key, 8);
-		memcpy(&z, key + len - 8, 8);
-	} else if (len >= 4) {
-		uint32_t x, y;
-
-		memcpy(&x, key, 4);
-		memcpy(&y, key + len - 4, 4);
-		a = x;
-		z = y;
-	} else {
-		for (size_t i = 0; i < len; i++)
-			a = a << 8 | (unsigned char)key[i];
-	}
-	h = (a ^ len) * 0x9e3779b97f4a7c15ull ^ z * 0xc4ceb9fe1a85ec53ull;
-	return (size_t)(h >> 40);
-}
-
-/* keycache_get() with the slot of tally_key_slot(). */
-static inline void *
-tally_cache_get(const struct keycache *kc, const char *key, size_t len,
-    size_t *slot)
-{
-	const struct keycache_slot *e;
-
-	*slot = tally_key_slot(key, len) & (KEYCACHE_SLOTS - 1);
-	e = &kc->e[*slot];
-	if (e->key != NULL && e->len == len && memcmp(e->key, key, len) == 0)
-		return e->val;
-	return NULL;
-}
-
 /* One row of a top table or of the per-relay table. */
 struct tally_row {
 	char *key;

@@ -105,6 +105,59 @@ sv_copy_cstr(char *dst, struct strview v)
  * collide (strmap keys its hash with a secret for that reason).
  */
 uint64_t hash_bytes(const char *, size_t);
+
+/*
+ * The slot of a key in a small cache in front of a map or a table: the
+ * key's length and its first and last eight bytes (four, or every byte
+ * of a shorter key), mixed into 24 bits; not every byte, which cost more
+ * than the rest of a look-up. Keys that differ only in their middle
+ * share a value: for a cache that costs a miss, never a wrong answer.
+ */
+static inline uint64_t
+hash_ends(const char *s, size_t n)
+{
+	uint64_t a = 0, z = 0, h;
+	uint32_t c, d;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		a = c;
+		z = d;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			a = a << 8 | (unsigned char)s[i];
+	}
+	h = (a ^ n) * 0x9e3779b97f4a7c15ull ^ z * 0xc4ceb9fe1a85ec53ull;
+	return h >> 40;	/* the bits all of a and z reach */
+}
+
+/*
+ * A string kept in a fixed buffer k, with whether there was one (NULL is
+ * not ""): str_keep() copies s into k[size], false when it does not fit;
+ * str_kept_is() says whether k holds s.
+ */
+static inline bool
+str_keep(char *k, size_t size, bool *has, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	*has = s != NULL;
+	if (n >= size)
+		return false;
+	memcpy(k, s ? s : "", n + 1);
+	return true;
+}
+
+static inline bool
+str_kept_is(const char *k, bool has, const char *s)
+{
+	return has ? s != NULL && strcmp(k, s) == 0 : s == NULL;
+}
+
 /* SipHash-2-4 of n bytes with a 16-byte key (for tests and seeds). */
 uint64_t hash_siphash24(const unsigned char key[16], const char *, size_t);
 /* SipHash-1-3, strmap's (for tests). */
@@ -219,7 +272,7 @@ uint64_t strmap_hash_memo(const struct strmap *m, struct hashmemo *hm,
  * keycache - a few recently used keys of a strmap and their values, in
  * front of the map where a few keys come back again and again (the
  * summary's tables: 150,000 lookups of 90 keys in 300,000 lines). A slot
- * is picked by hash_bytes(), unkeyed and several times cheaper than the
+ * is picked by hash_ends(), unkeyed and many times cheaper than the
  * map's SipHash: keys chosen to share a slot only make each other miss,
  * and a miss costs a map lookup, as without the cache. The cache points
  * at a key its owner keeps (the value's own copy); when values are freed,
@@ -247,7 +300,7 @@ keycache_get(const struct keycache *kc, const char *key, size_t len,
 {
 	const struct keycache_slot *e;
 
-	*slot = hash_bytes(key, len) & (KEYCACHE_SLOTS - 1);
+	*slot = hash_ends(key, len) & (KEYCACHE_SLOTS - 1);
 	e = &kc->e[*slot];
 	if (e->key != NULL && e->len == len && memcmp(e->key, key, len) == 0)
 		return e->val;
