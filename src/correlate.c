@@ -696,6 +696,7 @@ own_message(struct correlator *c, struct session *s, const struct match *m,
 
 	if (msg->owner == NULL) {
 		msg->owner = s;
+		msg->owned = true;
 		msg->smtp = true;
 		msg_attach(s, msg);
 		if (msg->next_hop && msg->next_hop->owner != s) {

@@ -494,6 +494,7 @@ apply_accept(struct correlator *c, struct session *s,
 			from->next_hop = to;
 			to->hop_target = true;
 			to->owner = s;
+			to->owned = true;
 			msg_attach(s, to);
 		}
 	}

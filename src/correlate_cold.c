@@ -57,7 +57,7 @@
  */
 _Static_assert(sizeof(struct session) == 536, "correlate_cold.c: a new "
     "field of struct session");
-_Static_assert(sizeof(struct message) == 200, "correlate_cold.c: a new "
+_Static_assert(sizeof(struct message) == 208, "correlate_cold.c: a new "
     "field of struct message");
 _Static_assert(sizeof(struct failure) == 72, "correlate_cold.c: a new "
     "field of struct failure");

@@ -25,7 +25,7 @@ corr_set(struct arena *a, char **dst, struct strview v)
 
 /*
  * Freed messages kept to be the next ones, as the correlator's sessions
- * are (SESSION_POOL): a message is a 176-byte calloc() and its arena's
+ * are (SESSION_POOL): a message is a 208-byte calloc() and its arena's
  * first chunk a malloc(), 25,000 of each in 300,000 Postfix lines.
  */
 #define MSG_POOL 64
@@ -336,6 +336,7 @@ msg_link_forward(struct correlator *c, struct message *from, struct message *to,
 			corr_try_finish(c, to->owner);
 		}
 		to->owner = from->owner;
+		to->owned = true;
 		msg_attach(from->owner, to);
 		if (!to->accepted && !to->closed_map)
 			to->abandoned = false;

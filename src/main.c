@@ -95,6 +95,7 @@ explain(const struct options *o, int argc, char **argv)
 
 struct run {
 	unsigned long passed;	/* sessions that passed the filters */
+	unsigned long lone;	/* messages without a session --id named */
 	unsigned long failing;	/* of those, failed or partial (in the
 				   --fail-threshold phase, if given) */
 	struct options *o;
@@ -126,6 +127,16 @@ emit(const struct session *s, void *arg)
 	r->rep->session(r->rep, s);
 }
 
+/* Does the message carry one of the --id IDs? */
+static bool
+ids_name_message(const struct options *o, const struct message *m)
+{
+	for (size_t i = 0; i < o->nids; i++)
+		if (message_has_id(m, o->ids[i]))
+			return true;
+	return false;
+}
+
 /*
  * A message for the figures of tally.h: those queued within --since and
  * --until (a message never queued: by its first delivery attempt); the
@@ -137,6 +148,13 @@ on_message(const struct message *m, void *arg)
 	struct run *r = arg;
 	const struct ts *t = &m->accepted_at;
 
+	/* --id of a message no conversation brought: its own lines */
+	if (r->o->nids > 0 && !m->owned && !filter_active(r->o->filter) &&
+	    ids_name_message(r->o, m)) {
+		r->lone++;
+		if (r->rep->lone)
+			r->rep->lone(r->rep, m);
+	}
 	if (r->rep->message == NULL)
 		return;
 	if (!(t->flags & TS_SET) && m->nrcpts)
@@ -350,6 +368,30 @@ read_input(struct run *r, struct correlator *c, const char **files,
 }
 
 /*
+ * No session had an --id ID. A message no session brought may have: the
+ * transcript shows it, the other formats hold sessions only.
+ */
+static void
+ids_unmatched_say(const struct run *r)
+{
+	const struct options *o = r->o;
+
+	if (r->lone > 0 && r->rep->lone)
+		return;
+	if (r->lone > 0)
+		diag_warning("no session has the ID%s given, but %lu "
+		    "message%s without one do%s: --id without --format "
+		    "shows %s", o->nids == 1 ? "" : "s", r->lone,
+		    r->lone == 1 ? "" : "s", r->lone == 1 ? "es" : "",
+		    r->lone == 1 ? "it" : "them");
+	else if (o->nids == 1)
+		diag_warning("no session has the ID '%s'", o->ids[0]);
+	else
+		diag_warning("no session has any of the %zu IDs given",
+		    o->nids);
+}
+
+/*
  * Read the files (or follow one) through the pipeline into r->rep, print
  * the report and free the reporter. False when an input could not be
  * read or the report not written.
@@ -397,16 +439,12 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	 * zeros beside the errors */
 	if (!r->jr && !o->follow && !any_ok && r->ri.lines == 0)
 		;
-	else if (!o->quiet || r->passed > 0)
+	else if (!o->quiet || r->passed > 0 ||
+	    (r->lone > 0 && r->rep->lone))
 		r->rep->finish(r->rep, &r->ri);
-	/* nothing fails silently: an --id that matched no session says so */
-	if (o->nids > 0 && r->passed == 0 && input_ok && !o->follow) {
-		if (o->nids == 1)
-			diag_warning("no session has the ID '%s'", o->ids[0]);
-		else
-			diag_warning("no session has any of the %zu IDs given",
-			    o->nids);
-	}
+	/* nothing fails silently: an --id that matched nothing says so */
+	if (o->nids > 0 && r->passed == 0 && input_ok && !o->follow)
+		ids_unmatched_say(r);
 	if (o->stats)
 		print_stats(r, &t0, &t1);
 	if (r->unparsed && fclose(r->unparsed) != 0) {

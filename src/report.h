@@ -69,6 +69,9 @@ struct reporter {
 	void (*session)(struct reporter *, const struct session *);
 	/* optional: each message once, unfiltered (tally.h); NULL: none */
 	void (*message)(struct reporter *, const struct message *);
+	/* optional: a message no session owned (queued on the host, a
+	 * bounce) that --id named; NULL: sessions only */
+	void (*lone)(struct reporter *, const struct message *);
 	void (*finish)(struct reporter *, const struct run_info *);
 	void (*free)(struct reporter *);
 	FILE *out;

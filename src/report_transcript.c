@@ -99,6 +99,32 @@ put_head(FILE *fp, const struct session *s)
 	}
 }
 
+/* "message: QUEUE message-id=... from=<...>" and its recipients */
+static void
+put_message(FILE *fp, const struct message *m)
+{
+	fputs("message: ", fp);
+	report_put(fp, m->queue);
+	if (m->message_id) {
+		fputs(" message-id=", fp);
+		report_put(fp, m->message_id);
+	}
+	if (m->sender) {	/* Exim's null sender is "<>" */
+		fputs(" from=<", fp);
+		report_put(fp, strcmp(m->sender, "<>") ? m->sender : "");
+		fputc('>', fp);
+	}
+	if (m->forwarded && m->next_hop) {
+		fputs(" (re-injected as ", fp);
+		report_put(fp, m->next_hop->queue);
+		fputc(')', fp);
+	}
+	fputs(m->accepted ? "" : " (not accepted)", fp);
+	fputc('\n', fp);
+	for (size_t k = 0; k < m->nrcpts; k++)
+		put_rcpt(fp, &m->rcpts[k]);
+}
+
 /* The session's messages, each with its own recipients, then the
  * session's own (refused at RCPT). */
 static void
@@ -107,28 +133,8 @@ put_messages(FILE *fp, const struct session *s)
 	const struct message *m;
 
 	/* each message with its own recipients, a forwarded one's too */
-	for (size_t i = 0; (m = session_message(s, &i, SESSION_OWNED));) {
-		fputs("message: ", fp);
-		report_put(fp, m->queue);
-		if (m->message_id) {
-			fputs(" message-id=", fp);
-			report_put(fp, m->message_id);
-		}
-		if (m->sender) {
-			fputs(" from=<", fp);
-			report_put(fp, m->sender);
-			fputc('>', fp);
-		}
-		if (m->forwarded && m->next_hop) {
-			fputs(" (re-injected as ", fp);
-			report_put(fp, m->next_hop->queue);
-			fputc(')', fp);
-		}
-		fputs(m->accepted ? "" : " (not accepted)", fp);
-		fputc('\n', fp);
-		for (size_t k = 0; k < m->nrcpts; k++)
-			put_rcpt(fp, &m->rcpts[k]);
-	}
+	for (size_t i = 0; (m = session_message(s, &i, SESSION_OWNED));)
+		put_message(fp, m);
 	for (size_t i = 0; i < s->nrcpts; i++)
 		put_rcpt(fp, &s->rcpts[i]);
 	if (s->omitted && s->omitted->rcpts)
@@ -142,6 +148,18 @@ struct transcript_rep {
 	struct line_file lf;
 };
 
+/* "  FILE:LINE: text" */
+static void
+put_line(const struct reporter *rep, struct line_file *lf,
+    const struct lineref *l)
+{
+	fputs("  ", rep->out);
+	report_put(rep->out, rep->files[l->file]);
+	fprintf(rep->out, ":%u: ", l->line);
+	report_put(rep->out, report_line_text(lf, rep->files, l));
+	fputc('\n', rep->out);
+}
+
 static void
 put_lines(struct reporter *rep, const struct session *s)
 {
@@ -152,14 +170,8 @@ put_lines(struct reporter *rep, const struct session *s)
 
 	fputs("lines:\n", fp);
 	nl = report_lines(s, &lines);
-	for (size_t i = 0; i < nl; i++) {
-		fputs("  ", fp);
-		report_put(fp, rep->files[lines[i].file]);
-		fprintf(fp, ":%u: ", lines[i].line);
-		report_put(fp, report_line_text(&tr->lf, rep->files,
-		    &lines[i]));
-		fputc('\n', fp);
-	}
+	for (size_t i = 0; i < nl; i++)
+		put_line(rep, &tr->lf, &lines[i]);
 	free(lines);
 	if (s->omitted && s->omitted->lines)
 		fprintf(fp, "  ... %lu more lines left out (a session keeps "
@@ -273,6 +285,38 @@ transcript_session(struct reporter *rep, const struct session *s)
 	fputc('\n', rep->out);
 }
 
+/*
+ * A message that no conversation brought, named by --id: queued on the
+ * host (sendmail, Postfix's pickup, Exim's -bm), or written by the
+ * server itself (a bounce, sender <>), or its session is outside the
+ * log. Its recipients and lines; no verdict, which is a session's.
+ */
+static void
+transcript_lone(struct reporter *rep, const struct message *m)
+{
+	struct transcript_rep *tr = (struct transcript_rep *)rep;
+	FILE *fp = rep->out;
+	struct lineref *lines;
+	size_t nl;
+	char t[TS_BUFSZ];
+
+	fputs("== message ", fp);
+	report_put(fp, m->queue);
+	if (m->accepted_at.flags & TS_SET)
+		fprintf(fp, ", queued %s", ts_format(&m->accepted_at, t));
+	fputs(m->accepted && message_null_sender(m) ? "\norigin: a notice "
+	    "the server wrote (sender <>), no SMTP session\n" : "\norigin: "
+	    "no SMTP session in the log (submitted on the host, or its "
+	    "session is not in the log)\n", fp);
+	put_message(fp, m);
+	fputs("lines:\n", fp);
+	nl = message_lines(m, &lines);
+	for (size_t i = 0; i < nl; i++)
+		put_line(rep, &tr->lf, &lines[i]);
+	free(lines);
+	fputc('\n', fp);
+}
+
 static void
 transcript_free(struct reporter *rep)
 {
@@ -290,6 +334,7 @@ report_transcript_new(FILE *out, const char *const *files)
 
 	tr->lf = (struct line_file)LINE_FILE_INIT;
 	r->session = transcript_session;
+	r->lone = transcript_lone;
 	r->finish = report_finish_flush;
 	r->free = transcript_free;
 	r->out = out;

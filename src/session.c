@@ -186,3 +186,39 @@ session_has_id(const struct session *s, const char *id)
 			return true;
 	return false;
 }
+
+bool
+message_null_sender(const struct message *m)
+{
+	return m->sender == NULL || *m->sender == '\0' ||
+	    strcmp(m->sender, "<>") == 0;
+}
+
+bool
+message_has_id(const struct message *m, const char *id)
+{
+	if (id_eq(m->queue, id) || id_eq(m->message_id, id) ||
+	    id_eq(m->sender, id))
+		return true;
+	for (size_t i = 0; i < m->nrcpts; i++)
+		if (id_eq(m->rcpts[i].address, id))
+			return true;
+	return false;
+}
+
+size_t
+message_lines(const struct message *m, struct lineref **out)
+{
+	size_t n = 0;
+	struct lineref *v = xmalloc((m->nlines ? m->nlines : 1) *
+	    sizeof(*v));
+
+	if (m->nlines)
+		memcpy(v, m->lines, m->nlines * sizeof(*v));
+	sort_lines(v, m->nlines);
+	for (size_t j = 0; j < m->nlines; j++)
+		if (n == 0 || cmp_lineref(&v[n - 1], &v[j]) != 0)
+			v[n++] = v[j];
+	*out = v;
+	return n;
+}

@@ -115,6 +115,8 @@ struct message {
 	char *host, *queue, *message_id, *sender, *size;
 	bool accepted, removed, abandoned, expired, forwarded, closed_map;
 	bool smtp;	/* received in an inbound SMTP session */
+	bool owned;	/* a session owned it at some time (--id shows
+			   one no session owned on its own) */
 	bool held, discarded;	/* a HOLD or DISCARD action named it */
 	bool reinjected;	/* a content filter's copy of another */
 	bool in_grave;	/* on the correlator's list of the unqueued */
@@ -256,5 +258,12 @@ size_t session_lines_buf(const struct session *, struct lineref **out,
 
 /* Does this session carry the ID (queue ID, pid, IP, Message-ID, ...)? */
 bool session_has_id(const struct session *, const char *id);
+/* Whether its sender is <> (Exim's word) or none was logged (Postfix
+ * logs from=<> as nothing): a notice such as a bounce, once queued. */
+bool message_null_sender(const struct message *);
+/* Whether one of the message's IDs, its sender or a recipient is id. */
+bool message_has_id(const struct message *, const char *id);
+/* The message's lines in log order, each once, into *out (malloc'd). */
+size_t message_lines(const struct message *, struct lineref **out);
 
 #endif

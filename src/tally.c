@@ -366,12 +366,6 @@ msg_size(const struct message *m)
 	return strtoull(m->size, NULL, 10);
 }
 
-static bool
-null_sender(const char *s)
-{
-	return s == NULL || *s == '\0' || strcmp(s, "<>") == 0;
-}
-
 static void
 top_add(struct tallies *t, enum tally_top which, const char *key,
     unsigned long long bytes)
@@ -456,7 +450,7 @@ tally_message(struct tallies *t, const struct message *m)
 	enum tally_fig origin;
 
 	if (m->accepted && !m->reinjected) {
-		origin = m->smtp ? TF_RECEIVED_SMTP : null_sender(m->sender) ?
+		origin = m->smtp ? TF_RECEIVED_SMTP : message_null_sender(m) ?
 		    TF_NOTICES : TF_RECEIVED_LOCAL;
 		t->msgs[origin]++;
 		t->rcpts[origin] += m->nrcpts;
@@ -465,9 +459,9 @@ tally_message(struct tallies *t, const struct message *m)
 			t->rcpts[TF_RECEIVED] += m->nrcpts;
 			t->bytes_received += size;
 			count_out(t, &m->accepted_at, TO_RECEIVED, 1);
-			top_add(t, TT_SENDERS, null_sender(m->sender) ? "<>" :
+			top_add(t, TT_SENDERS, message_null_sender(m) ? "<>" :
 			    m->sender, size);
-			top_add(t, TT_SENDER_DOMAINS, null_sender(m->sender) ?
+			top_add(t, TT_SENDER_DOMAINS, message_null_sender(m) ?
 			    "<>" : tally_domain(m->sender), size);
 		}
 	}
