@@ -847,6 +847,7 @@ correlator_free(struct correlator *c)
 
 		c->pool = s->lru_next;
 		arena_release(&s->arena);
+		corr_session_drop_arrays(s);
 		free(s);
 	}
 	free(c->seen);

@@ -596,6 +596,7 @@ get_session(struct part *pt, struct session *s)
 {
 	struct arena a = s->arena;	/* holds the strings */
 
+	corr_session_drop_arrays(s);
 	take(pt, s, sizeof(*s));
 	s->arena = a;
 	str_of(pt, &s->key);

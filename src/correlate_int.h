@@ -106,6 +106,11 @@ void corr_try_finish(struct correlator *, struct session *);
 struct session *corr_session_alloc(struct correlator *);
 /* Free s and what it holds (to the pool), but not its messages. */
 void corr_session_release(struct correlator *, struct session *);
+/* Free the array at v (a pointer to the pointer) and zero *cap, unless
+ * pooled and small: a pooled session or message keeps it for the next. */
+void corr_pool_keep(void *v, size_t *cap, bool pooled);
+/* Free the arrays a session from the pool kept, before they are set. */
+void corr_session_drop_arrays(struct session *);
 
 /* Off the LRU or the held list, whichever s is on. */
 void corr_lru_unlink(struct correlator *, struct session *);

@@ -39,9 +39,9 @@ msg_free(struct correlator *c, struct message *m)
 	/* its last word: the message figures (tally.h) count it here */
 	if (c->o.message)
 		c->o.message(m, c->o.arg);
-	free(m->rcpts);
+	corr_pool_keep(&m->rcpts, &m->caprcpts, c->nmsg_pool < MSG_POOL);
 	strmap_free(m->rcpt_idx);
-	free(m->lines);
+	corr_pool_keep(&m->lines, &m->caplines, c->nmsg_pool < MSG_POOL);
 	if (c->nmsg_pool < MSG_POOL) {
 		arena_reset(&m->arena);
 		m->mq_next = c->msg_pool;
@@ -57,16 +57,19 @@ msg_free(struct correlator *c, struct message *m)
 static struct message *
 msg_alloc(struct correlator *c)
 {
-	struct message *m = c->msg_pool;
-	struct arena a;
+	struct message *m = c->msg_pool, k;
 
 	if (m == NULL)
 		return xcalloc(1, sizeof(*m));
 	c->msg_pool = m->mq_next;
 	c->nmsg_pool--;
-	a = m->arena;	/* empty, its first chunk kept */
+	k = *m;	/* its arena empty, its first chunk and arrays kept */
 	memset(m, 0, sizeof(*m));
-	m->arena = a;
+	m->arena = k.arena;
+	m->rcpts = k.rcpts;
+	m->caprcpts = k.caprcpts;
+	m->lines = k.lines;
+	m->caplines = k.caplines;
 	return m;
 }
 
@@ -78,6 +81,8 @@ msg_pool_release(struct correlator *c)
 
 		c->msg_pool = m->mq_next;
 		arena_release(&m->arena);
+		free(m->rcpts);
+		free(m->lines);
 		free(m);
 	}
 	c->nmsg_pool = 0;
