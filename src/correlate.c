@@ -212,13 +212,15 @@ finish(struct correlator *c, struct session *s)
 		    s->listed_phase != PHASE_NONE)
 			s->fails[i].phase = s->listed_phase;
 	c->nlive--;
-	classify(s, c->o.db);
 	if (s->internal) {
 		c->st.folded++;
 	} else {
 		c->st.sessions++;
 		s->emitted = true;
-		c->o.emit(s, c->o.arg);
+		if (c->o.wants == NULL || c->o.wants(s, c->o.arg)) {
+			classify(s, c->o.db);
+			c->o.emit(s, c->o.arg);
+		}
 	}
 	session_free(c, s);
 }

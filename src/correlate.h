@@ -25,8 +25,8 @@
  * recipients costs what one that tries 2,000 does, and gets the same
  * verdict.
  *
- * Every session is classified (classify.h) before emit() sees it, and
- * freed when emit() returns.
+ * Every session emit() wants is classified (classify.h) before emit()
+ * sees it; each is freed when emit() returns.
  */
 #ifndef SLA_CORRELATE_H
 #define SLA_CORRELATE_H
@@ -62,6 +62,9 @@ struct correlate_opts {
 	size_t nfiles;
 	const struct pattern_db *db;
 	void (*emit)(const struct session *, void *arg);
+	/* optional: whether emit() wants the session (--id); one it does
+	   not is neither classified nor handed on. NULL: every one */
+	bool (*wants)(const struct session *, void *arg);
 	/* optional: each message once, when it leaves the correlator
 	   (after its session's emit(), if it has one); unfiltered */
 	void (*message)(const struct message *, void *arg);

@@ -110,13 +110,20 @@ struct run {
 	struct term term;	/* width and colour of the text reports */
 };
 
+/* --id: is the session one of those the IDs name? */
+static bool
+wants(const struct session *s, void *arg)
+{
+	const struct run *r = arg;
+
+	return ingest_wants(r->ing, s);
+}
+
 static void
 emit(const struct session *s, void *arg)
 {
 	struct run *r = arg;
 
-	if (!ingest_wants(r->ing, s))
-		return;
 	if (!filter_match(r->o->filter, s))
 		return;
 	r->passed++;
@@ -423,6 +430,7 @@ run_pipeline(struct run *r, const char **files, size_t nfiles)
 	co.nfiles = r->jr ? 0 : nfiles;
 	co.db = r->db;
 	co.emit = emit;
+	co.wants = o->nids > 0 ? wants : NULL;
 	co.message = on_message;
 	co.arg = r;
 	c = correlator_new(&co);

@@ -35,6 +35,9 @@
  *	        a failure line another file repeats is dropped
  *	"outbound ends once quiet after its result"
  *	        a delivery process's session ends 5 minutes after its result
+ *	wants_before_classify
+ *	        a session --id does not want is neither classified nor
+ *	        handed on, but still counted
  */
 #include "config.h"
 
@@ -84,7 +87,9 @@ struct run {
 	size_t n;
 	size_t fed;
 	bool flushing;
-	unsigned long folded, duplicates, evicted, messages;
+	unsigned long folded, duplicates, evicted, messages, sessions;
+	const char *want_port;	/* wants(): only this client port */
+	unsigned long asked;	/* times wants() was asked */
 };
 
 static const char *
@@ -119,6 +124,18 @@ record(const struct session *s, void *arg)
 	rc->evicted = s->evicted;
 }
 
+/* correlate_opts.wants, as --id: the session of one client port */
+static bool
+wants_port(const struct session *s, void *arg)
+{
+	struct run *r = arg;
+
+	r->asked++;
+	ck_assert_msg(s->v.outcome == NULL,
+	    "wants() asked after classify()");
+	return s->client_port && strcmp(s->client_port, r->want_port) == 0;
+}
+
 /* A line as the shipped patterns read it: the first set that knows it. */
 static void
 match_line(struct strview line, struct match *m)
@@ -139,7 +156,8 @@ run_lines(struct run *r, const char *const *lines, size_t max_open,
     int idle_s)
 {
 	struct correlate_opts o = {.max_open = max_open, .db = db,
-	    .emit = record, .arg = r, .idle_us = idle_s * 1000000LL};
+	    .emit = record, .arg = r, .idle_us = idle_s * 1000000LL,
+	    .wants = r->want_port ? wants_port : NULL};
 	struct correlator *c = correlator_new(&o);
 	const struct correlate_stats *st;
 	struct ts_year yr;
@@ -178,6 +196,7 @@ run_lines(struct run *r, const char *const *lines, size_t max_open,
 	r->duplicates = st->duplicates;
 	r->evicted = st->evicted;
 	r->messages = st->messages;
+	r->sessions = st->sessions;
 	correlator_free(c);
 }
 
@@ -572,6 +591,23 @@ START_TEST(lines_by_key)
 }
 END_TEST
 
+/* --id: a session wants() refuses is counted, not classified nor emitted */
+START_TEST(wants_before_classify)
+{
+	struct run r;
+
+	memset(&r, 0, sizeof(r));
+	r.want_port = "40001";
+	run_lines(&r, two_pids, 0, 0);
+	ck_assert_msg(r.asked == 2, "wants() asked %lu times, want 2",
+	    r.asked);
+	ck_assert_msg(r.n == 1 && strncmp(r.recs[0].verdict, "40001 failed "
+	    "rcpt", 17) == 0, "got %zu sessions, the first '%s', want one: "
+	    "'40001 failed rcpt ...'", r.n, r.n ? r.recs[0].verdict : "");
+	check_stat("wants", "sessions", r.sessions, 2);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -584,6 +620,7 @@ main(void)
 	tcase_add_loop_test(tc, scenario, 0, (int)ARRAY_SIZE(scenarios));
 	tcase_add_test(tc, lines_by_key);
 	tcase_add_test(tc, grace_for_the_unqueued);
+	tcase_add_test(tc, wants_before_classify);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
