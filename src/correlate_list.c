@@ -99,23 +99,38 @@ corr_session_drop_arrays(struct session *s)
 struct session *
 corr_session_alloc(struct correlator *c)
 {
-	struct session *s = c->pool, k;
+	struct session *s = c->pool;
+	struct arena a;
+	struct message **msgs;
+	struct failure *fails;
+	struct rcpt *rcpts;
+	struct lineref *lines;
+	size_t cm, cf, cr, cl;
 
 	if (s == NULL)
 		return xcalloc(1, sizeof(*s));
 	c->pool = s->lru_next;
 	c->npool--;
-	k = *s;	/* its arena empty, its first chunk and arrays kept */
+	/* its arena empty, its first chunk and its arrays kept */
+	a = s->arena;
+	msgs = s->msgs;
+	cm = s->capmsgs;
+	fails = s->fails;
+	cf = s->capfails;
+	rcpts = s->rcpts;
+	cr = s->caprcpts;
+	lines = s->lines;
+	cl = s->caplines;
 	memset(s, 0, sizeof(*s));
-	s->arena = k.arena;
-	s->msgs = k.msgs;
-	s->capmsgs = k.capmsgs;
-	s->fails = k.fails;
-	s->capfails = k.capfails;
-	s->rcpts = k.rcpts;
-	s->caprcpts = k.caprcpts;
-	s->lines = k.lines;
-	s->caplines = k.caplines;
+	s->arena = a;
+	s->msgs = msgs;
+	s->capmsgs = cm;
+	s->fails = fails;
+	s->capfails = cf;
+	s->rcpts = rcpts;
+	s->caprcpts = cr;
+	s->lines = lines;
+	s->caplines = cl;
 	return s;
 }
 

@@ -57,19 +57,28 @@ msg_free(struct correlator *c, struct message *m)
 static struct message *
 msg_alloc(struct correlator *c)
 {
-	struct message *m = c->msg_pool, k;
+	struct message *m = c->msg_pool;
+	struct arena a;
+	struct rcpt *rcpts;
+	struct lineref *lines;
+	size_t cr, cl;
 
 	if (m == NULL)
 		return xcalloc(1, sizeof(*m));
 	c->msg_pool = m->mq_next;
 	c->nmsg_pool--;
-	k = *m;	/* its arena empty, its first chunk and arrays kept */
+	/* its arena empty, its first chunk and its arrays kept */
+	a = m->arena;
+	rcpts = m->rcpts;
+	cr = m->caprcpts;
+	lines = m->lines;
+	cl = m->caplines;
 	memset(m, 0, sizeof(*m));
-	m->arena = k.arena;
-	m->rcpts = k.rcpts;
-	m->caprcpts = k.caprcpts;
-	m->lines = k.lines;
-	m->caplines = k.caplines;
+	m->arena = a;
+	m->rcpts = rcpts;
+	m->caprcpts = cr;
+	m->lines = lines;
+	m->caplines = cl;
 	return m;
 }
 
