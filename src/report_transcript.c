@@ -148,31 +148,32 @@ struct transcript_rep {
 	struct line_file lf;
 };
 
-/* "  FILE:LINE: text" */
+/* "lines:", then "  FILE:LINE: text" for each of the n; frees lines */
 static void
-put_line(const struct reporter *rep, struct line_file *lf,
-    const struct lineref *l)
+put_line_list(struct reporter *rep, struct lineref *lines, size_t n)
 {
-	fputs("  ", rep->out);
-	report_put(rep->out, rep->files[l->file]);
-	fprintf(rep->out, ":%u: ", l->line);
-	report_put(rep->out, report_line_text(lf, rep->files, l));
-	fputc('\n', rep->out);
+	struct transcript_rep *tr = (struct transcript_rep *)rep;
+
+	fputs("lines:\n", rep->out);
+	for (size_t i = 0; i < n; i++) {
+		fputs("  ", rep->out);
+		report_put(rep->out, rep->files[lines[i].file]);
+		fprintf(rep->out, ":%u: ", lines[i].line);
+		report_put(rep->out, report_line_text(&tr->lf, rep->files,
+		    &lines[i]));
+		fputc('\n', rep->out);
+	}
+	free(lines);
 }
 
 static void
 put_lines(struct reporter *rep, const struct session *s)
 {
-	struct transcript_rep *tr = (struct transcript_rep *)rep;
 	FILE *fp = rep->out;
 	struct lineref *lines;
-	size_t nl;
+	size_t nl = report_lines(s, &lines);
 
-	fputs("lines:\n", fp);
-	nl = report_lines(s, &lines);
-	for (size_t i = 0; i < nl; i++)
-		put_line(rep, &tr->lf, &lines[i]);
-	free(lines);
+	put_line_list(rep, lines, nl);
 	if (s->omitted && s->omitted->lines)
 		fprintf(fp, "  ... %lu more lines left out (a session keeps "
 		    "%d)\n", s->omitted->lines, SESSION_MAX_LINES);
@@ -294,7 +295,6 @@ transcript_session(struct reporter *rep, const struct session *s)
 static void
 transcript_lone(struct reporter *rep, const struct message *m)
 {
-	struct transcript_rep *tr = (struct transcript_rep *)rep;
 	FILE *fp = rep->out;
 	struct lineref *lines;
 	size_t nl;
@@ -309,11 +309,8 @@ transcript_lone(struct reporter *rep, const struct message *m)
 	    "no SMTP session in the log (submitted on the host, or its "
 	    "session is not in the log)\n", fp);
 	put_message(fp, m);
-	fputs("lines:\n", fp);
 	nl = message_lines(m, &lines);
-	for (size_t i = 0; i < nl; i++)
-		put_line(rep, &tr->lf, &lines[i]);
-	free(lines);
+	put_line_list(rep, lines, nl);
 	fputc('\n', fp);
 }
 
