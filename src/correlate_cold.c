@@ -55,18 +55,14 @@
  * is copied as it is. A new field is a new line here: these fail the
  * build until whoever adds one has looked.
  */
-_Static_assert(sizeof(struct session) == 536, "correlate_cold.c: a new "
-    "field of struct session");
-_Static_assert(sizeof(struct message) == 208, "correlate_cold.c: a new "
-    "field of struct message");
-_Static_assert(sizeof(struct failure) == 72, "correlate_cold.c: a new "
-    "field of struct failure");
-_Static_assert(sizeof(struct rcpt) == 88, "correlate_cold.c: a new "
-    "field of struct rcpt");
-_Static_assert(sizeof(struct lineref) == 32, "correlate_cold.c: a new "
-    "field of struct lineref");
-_Static_assert(sizeof(struct conv) == 24, "correlate_cold.c: a new "
-    "field of struct conv");
+#define FIELDS_SEEN(t, size) _Static_assert(sizeof(struct t) == (size), \
+    "correlate_cold.c: a new field of struct " #t)
+FIELDS_SEEN(session, 536);
+FIELDS_SEEN(message, 208);
+FIELDS_SEEN(failure, 72);
+FIELDS_SEEN(rcpt, 96);
+FIELDS_SEEN(lineref, 32);
+FIELDS_SEEN(conv, 24);
 
 /*
  * The file's space goes in blocks of COLD_STEP bytes, a bit each in a
@@ -393,6 +389,7 @@ put_rcpts(struct cold_store *cs, const struct rcpt *v, size_t n)
 		struct rcpt r = v[i];
 
 		r.address = put_str(cs, r.address);
+		r.orig = put_str(cs, r.orig);
 		r.reply = put_str(cs, r.reply);
 		r.enhanced = put_str(cs, r.enhanced);
 		r.text = put_str(cs, r.text);
@@ -573,6 +570,7 @@ get_rcpts(struct part *pt, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		str_of(pt, &v[i].address);
+		str_of(pt, &v[i].orig);
 		str_of(pt, &v[i].reply);
 		str_of(pt, &v[i].enhanced);
 		str_of(pt, &v[i].text);

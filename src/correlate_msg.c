@@ -447,6 +447,7 @@ msg_apply(struct correlator *c, struct message *msg,
 		corr_set(a, &r->enhanced, m->f[F_ENHANCED]);
 		corr_set(a, &r->text, m->f[F_TEXT]);
 		corr_set(a, &r->relay, m->f[F_RELAY]);
+		corr_keep(a, &r->orig, m->f[F_ORIG_RECIPIENT]);
 		r->at = *ts;
 		r->delay = m->f[F_DELAY].p ? strtod(m->f[F_DELAY].p, NULL) :
 		    -1;

@@ -75,6 +75,8 @@ rcpt_json(struct json *j, struct json_memo *m, const struct rcpt *r)
 
 	json_begin_object(j);
 	JSON_KEY_STR(j, "address", r->address);
+	if (r->orig)
+		JSON_KEY_STR(j, "original", r->orig);
 	JSON_KEY_MEMO(j, "status", m, rstatus_name(r->status));
 	JSON_KEY_MEMO(j, "phase", m, settled ? NULL : phase_name(r->phase));
 	if (r->remote_phase != PHASE_NONE)

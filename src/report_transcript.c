@@ -17,6 +17,11 @@ put_rcpt(FILE *fp, const struct rcpt *r)
 {
 	fputs("  to ", fp);
 	report_put(fp, r->address ? r->address : "(unknown)");
+	if (r->orig) {	/* as the message was sent to it */
+		fputs(" <", fp);
+		report_put(fp, r->orig);
+		fputc('>', fp);
+	}
 	fprintf(fp, ": %s", rstatus_name(r->status));
 	if (r->status != RS_DELIVERED && r->status != RS_ACCEPTED &&
 	    phase_name(r->phase))

@@ -190,7 +190,7 @@ session_has_id(const struct session *s, const char *id)
 	    id_eq(s->helo, id) || id_eq(s->sasl_user, id))
 		return true;
 	while ((r = session_rcpt(s, &it)) != NULL)
-		if (id_eq(r->address, id))
+		if (id_eq(r->address, id) || id_eq(r->orig, id))
 			return true;
 	while ((m = session_message(s, &i, SESSION_OWNED)) != NULL)
 		if (id_eq(m->queue, id) || id_eq(m->message_id, id) ||
@@ -213,7 +213,8 @@ message_has_id(const struct message *m, const char *id)
 	    id_eq(m->sender, id))
 		return true;
 	for (size_t i = 0; i < m->nrcpts; i++)
-		if (id_eq(m->rcpts[i].address, id))
+		if (id_eq(m->rcpts[i].address, id) ||
+		    id_eq(m->rcpts[i].orig, id))
 			return true;
 	return false;
 }

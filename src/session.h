@@ -46,6 +46,10 @@ struct failure {
 
 struct rcpt {
 	char *address;
+	/* the address as the message was sent to it, where the server
+	 * logged it beside the one it delivered to after routing (Postfix's
+	 * orig_to=, Exim's "=> bob <bob@example.org>"); else NULL */
+	char *orig;
 	enum rstatus status;
 	enum phase phase;	/* where it was refused or failed */
 	enum phase remote_phase;	/* post-queue: the remote's stage */

@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS smtplog.recipients
 	reply Nullable(String),
 	enhanced Nullable(String),
 	text Nullable(String),
-	relay Nullable(String)
+	relay Nullable(String),
+	original Nullable(String)
 )
 ENGINE = MergeTree()
 PARTITION BY toYYYYMMDD(start)
