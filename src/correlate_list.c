@@ -61,15 +61,22 @@ corr_pool_keep(void *v, size_t *cap, bool pooled)
 	}
 }
 
+/* The session's arrays corr_session_alloc() hands on, kept or freed. */
+static void
+keep_arrays(struct session *s, bool pooled)
+{
+	corr_pool_keep(&s->msgs, &s->capmsgs, pooled);
+	corr_pool_keep(&s->fails, &s->capfails, pooled);
+	corr_pool_keep(&s->rcpts, &s->caprcpts, pooled);
+	corr_pool_keep(&s->lines, &s->caplines, pooled);
+}
+
 void
 corr_session_release(struct correlator *c, struct session *s)
 {
 	bool pooled = c->npool < SESSION_POOL;
 
-	corr_pool_keep(&s->msgs, &s->capmsgs, pooled);
-	corr_pool_keep(&s->fails, &s->capfails, pooled);
-	corr_pool_keep(&s->rcpts, &s->caprcpts, pooled);
-	corr_pool_keep(&s->lines, &s->caplines, pooled);
+	keep_arrays(s, pooled);
 	if (s->omitted)
 		arena_release(&s->omitted->arena);
 	free(s->omitted);
@@ -90,10 +97,7 @@ corr_session_release(struct correlator *c, struct session *s)
 void
 corr_session_drop_arrays(struct session *s)
 {
-	corr_pool_keep(&s->msgs, &s->capmsgs, false);
-	corr_pool_keep(&s->fails, &s->capfails, false);
-	corr_pool_keep(&s->rcpts, &s->caprcpts, false);
-	corr_pool_keep(&s->lines, &s->caplines, false);
+	keep_arrays(s, false);
 }
 
 struct session *

@@ -137,6 +137,19 @@ sort_lines(struct lineref *v, size_t n)
 	}
 }
 
+/* Sort the n lines of v and drop the repeats; returns how many remain. */
+static size_t
+sort_unique(struct lineref *v, size_t n)
+{
+	size_t k = 0;
+
+	sort_lines(v, n);
+	for (size_t j = 0; j < n; j++)
+		if (k == 0 || cmp_lineref(&v[k - 1], &v[j]) != 0)
+			v[k++] = v[j];
+	return k;
+}
+
 size_t
 session_lines(const struct session *s, struct lineref **out)
 {
@@ -167,13 +180,8 @@ session_lines_buf(const struct session *s, struct lineref **out,
 			memcpy(v + k, m->lines, m->nlines * sizeof(*v));
 		k += m->nlines;
 	}
-	sort_lines(v, k);
-	n = 0;
-	for (size_t j = 0; j < k; j++)
-		if (n == 0 || cmp_lineref(&v[n - 1], &v[j]) != 0)
-			v[n++] = v[j];
 	*out = v;
-	return n;
+	return sort_unique(v, k);
 }
 
 bool
@@ -222,16 +230,11 @@ message_has_id(const struct message *m, const char *id)
 size_t
 message_lines(const struct message *m, struct lineref **out)
 {
-	size_t n = 0;
 	struct lineref *v = xmalloc((m->nlines ? m->nlines : 1) *
 	    sizeof(*v));
 
 	if (m->nlines)
 		memcpy(v, m->lines, m->nlines * sizeof(*v));
-	sort_lines(v, m->nlines);
-	for (size_t j = 0; j < m->nlines; j++)
-		if (n == 0 || cmp_lineref(&v[n - 1], &v[j]) != 0)
-			v[n++] = v[j];
 	*out = v;
-	return n;
+	return sort_unique(v, m->nlines);
 }
